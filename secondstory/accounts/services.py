@@ -1,0 +1,69 @@
+"""Operations on people and teams."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from secondstory.accounts.models import Team, User
+from secondstory.core.record import Organisation
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    password: str | None,
+    display_name: str = "",
+    email: str = "",
+    staff: bool = False,
+) -> User:
+    """Create a person who can sign in (or update the password of an existing one)."""
+    user = User(username=username, display_name=display_name, email=email)
+    user.is_staff = user.is_superuser = staff
+    user.full_clean(exclude=["password"])
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def set_password(user: User, password: str) -> None:
+    if not password:
+        raise ValidationError({"password": "the password is empty"})
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def load_organisation(organisation: Organisation) -> None:
+    """Create or update people, teams and services; idempotent."""
+    from secondstory.incidents.models import Service
+
+    users = {}
+    for person in organisation.people:
+        user, created = User.objects.get_or_create(
+            username=person.username,
+            defaults={"display_name": person.name, "email": person.email},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        users[person.username] = user
+    teams = {}
+    for team in organisation.teams:
+        row, _ = Team.objects.update_or_create(slug=team.slug, defaults={"name": team.name})
+        row.members.set([users[name] for name in team.members if name in users])
+        teams[team.slug] = row
+    for service in organisation.services:
+        Service.objects.update_or_create(
+            slug=service.slug,
+            defaults={
+                "name": service.name,
+                "team": teams.get(service.team),
+                "description": service.description,
+            },
+        )

@@ -1,0 +1,79 @@
+"""Action items: what the organisation will change, each with one owner and a due date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from secondstory.core import taxonomy
+
+
+class ActionItem(models.Model):
+    TYPE_CHOICES = [(t, t.capitalize()) for t in taxonomy.ACTION_TYPES]
+    PRIORITY_CHOICES = [(p, p) for p in taxonomy.ACTION_PRIORITIES]
+    STATUS_CHOICES = [
+        ("open", "Open"),
+        ("in_progress", "In progress"),
+        ("done", "Done"),
+        ("not_doing", "Not doing"),
+    ]
+
+    postmortem = models.ForeignKey(
+        "postmortems.Postmortem", on_delete=models.CASCADE, related_name="action_items"
+    )
+    key = models.CharField(max_length=20)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300, help_text="Verb first: what will change.")
+    type = models.CharField(max_length=20, choices=TYPE_CHOICES)
+    priority = models.CharField(max_length=2, choices=PRIORITY_CHOICES)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
+    )
+    due = models.DateField()
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="open")
+    reason = models.TextField(blank=True, help_text="Why it is not being done.")
+    done_criterion = models.TextField(blank=True)
+    tracker_url = models.URLField(max_length=500, blank=True)
+    factors = models.ManyToManyField(
+        "postmortems.ContributingFactor", related_name="action_items", blank=True
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["postmortem", "key"], name="unique_action_item_key"),
+            models.CheckConstraint(
+                condition=~models.Q(status="not_doing", reason=""),
+                name="not_doing_needs_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status", "due"], name="action_owner_status_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.status == "not_doing" and not self.reason.strip():
+            raise ValidationError({"reason": "an action item that is not being done needs a reason"})
+        if self.status == "done" and self.completed_at is None:
+            raise ValidationError({"completed_at": "a done action item needs completed_at"})
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in ("open", "in_progress") and self.due < today
+
+    def days_overdue(self, today: date) -> int:
+        return (today - self.due).days if self.is_overdue(today) else 0
+
+    @property
+    def done_late(self) -> bool:
+        return (
+            self.status == "done"
+            and self.completed_at is not None
+            and self.completed_at.date() > self.due
+        )

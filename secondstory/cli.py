@@ -1,0 +1,250 @@
+"""The ``secondstory`` command.
+
+Each command parses its options, calls one service function and prints. Django
+is set up only inside the commands that need the database, so pure commands
+stay fast and the core never depends on it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from secondstory import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix; printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise UserError(f"configuration: {exc}") from exc
+
+
+def with_django(func: F) -> F:
+    """Set up Django first and turn expected failures into one clear line."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        setup_django()
+        from django.core.exceptions import ValidationError
+        from django.db import DatabaseError
+
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            raise UserError("; ".join(exc.messages)) from exc
+        except DatabaseError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UserError(f"database: {first}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="secondstory")
+def cli() -> None:
+    """secondstory: self-hosted blameless postmortems.
+
+    Example:
+
+        secondstory demo && secondstory serve
+    """
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--migrate/--no-migrate",
+    default=None,
+    help="Apply pending migrations first (default: yes on SQLite, no on PostgreSQL).",
+)
+@with_django
+def serve(host: str, port: int, workers: int, migrate: bool | None) -> None:
+    """Serve the web app with a production WSGI server.
+
+    Example:
+
+        secondstory serve --host 0.0.0.0 --port 8080
+    """
+    from django.db import connection
+
+    from secondstory.lib.server import pending_migrations, run_migrations, serve_wsgi
+
+    if migrate is None:
+        migrate = connection.vendor == "sqlite"
+    if migrate:
+        run_migrations()
+    elif pending := pending_migrations():
+        raise UserError(
+            f"{len(pending)} database migrations are pending ({pending[0]} …); "
+            "run `secondstory django migrate` or `secondstory serve --migrate`"
+        )
+    click.echo(f"secondstory {__version__} serving on http://{host}:{port}/ (Ctrl-C stops)")
+    serve_wsgi(host, port, workers)
+
+
+@cli.command()
+@click.option("--scale", type=click.IntRange(1), help="Stream N extra incidents for benchmarks.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the generator.")
+@click.option("--login/--no-login", default=True, help="Create the demo login (demo / demo).")
+@with_django
+def demo(scale: int | None, seed: int, login: bool) -> None:
+    """Load a realistic fictional organisation; running it again changes nothing.
+
+    Example:
+
+        secondstory demo            # about 65 incidents over 18 months
+        secondstory demo --scale 100000
+    """
+    from secondstory.lib.server import run_migrations
+    from secondstory.postmortems.demo import load_demo, load_scale
+
+    run_migrations()
+    summary = load_scale(scale, seed=seed) if scale else load_demo(seed=seed, login=login)
+    click.echo(summary)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_django
+def export(directory: Path) -> None:
+    """Write every postmortem as one Markdown file to DIRECTORY.
+
+    Example:
+
+        secondstory export ./postmortems
+    """
+    from secondstory.postmortems.exchange import export_all
+
+    count = export_all(directory)
+    click.echo(f"exported {count} postmortems to {directory}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@with_django
+def load(paths: tuple[Path, ...]) -> None:
+    """Load postmortem Markdown files (or directories of them); loading twice updates.
+
+    Each file is all or nothing: a malformed file is reported with its file,
+    line and field, and nothing of it is written.
+
+    Example:
+
+        secondstory load ./postmortems
+    """
+    from secondstory.postmortems.exchange import load_paths
+
+    report = load_paths(paths)
+    for line in report.lines():
+        click.echo(line, err=line.startswith(("error", "  ")))
+    if report.failed:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("username")
+@click.option("--email", default="")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--staff", is_flag=True, help="May use the admin and read everything.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input."
+)
+@with_django
+def createuser(
+    username: str, email: str, display_name: str, staff: bool, password_stdin: bool
+) -> None:
+    """Create a person who can sign in.
+
+    Example:
+
+        echo 's3cret-pass' | secondstory createuser dana --name "Dana Reyes" --password-stdin
+    """
+    from secondstory.accounts.services import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise UserError("the password is empty")
+    user = create_user(
+        username, password=password, display_name=display_name, email=email, staff=staff
+    )
+    click.echo(f"created {user.username}" + (" (staff)" if staff else ""))
+
+
+@cli.command()
+@with_django
+def check() -> None:
+    """Check the configuration and the database; exit non-zero on problems.
+
+    Example:
+
+        SECONDSTORY_DATABASE_URL=postgres://app@db/secondstory secondstory check
+    """
+    from secondstory.lib.health import health_report
+
+    problems = 0
+    for ok, line in health_report():
+        click.echo(("ok    " if ok else "FAIL  ") + line)
+        problems += not ok
+    if problems:
+        raise SystemExit(1)
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def django(args: tuple[str, ...]) -> None:
+    """Run a Django management command.
+
+    Example:
+
+        secondstory django migrate
+    """
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["secondstory django", *args])
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # never show a traceback to a user
+        if os.environ.get("SECONDSTORY_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("(set SECONDSTORY_DEBUG=1 to see the details)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Timeline events as plain data, and (later) importers, merging and redaction."""

@@ -1,0 +1,60 @@
+"""The timeline event: one instant of an incident, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+
+def offset_minutes(moment: datetime) -> int:
+    """The UTC offset of an aware datetime in whole minutes.
+
+    >>> from datetime import timezone, timedelta
+    >>> offset_minutes(datetime(2026, 3, 4, 14, 2, tzinfo=timezone(timedelta(hours=5, minutes=30))))
+    330
+    """
+    delta = moment.utcoffset()
+    if delta is None:
+        raise ValueError("the datetime has no UTC offset")
+    return int(delta.total_seconds() // 60)
+
+
+def with_offset(utc_moment: datetime, minutes: int) -> datetime:
+    """Show a UTC instant at a given UTC offset (in minutes)."""
+    return utc_moment.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+@dataclass(slots=True)
+class TimelineEvent:
+    """What happened at one instant, from one source.
+
+    ``at`` is aware and carries the offset it was recorded in; the database
+    stores the UTC instant plus that offset. ``source`` and ``source_ref``
+    together identify the event, so re-imports never duplicate it.
+    """
+
+    at: datetime
+    kind: str
+    source: str
+    source_ref: str
+    text: str
+    actor: str = ""
+    actor_role: str = ""
+    starred: bool = False
+    known_at_the_time: bool = True
+    evidence_url: str = ""
+    raw: dict[str, Any] | None = field(default=None)
+
+    @property
+    def utc(self) -> datetime:
+        return self.at.astimezone(UTC)
+
+    @property
+    def utc_offset_minutes(self) -> int:
+        return offset_minutes(self.at)
+
+    @property
+    def ref(self) -> str:
+        """The event's identity within an incident: ``source:source_ref``."""
+        return f"{self.source}:{self.source_ref}"

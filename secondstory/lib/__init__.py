@@ -1,0 +1,1 @@
+"""Django-aware helpers, one module per topic."""

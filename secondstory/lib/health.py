@@ -1,0 +1,39 @@
+"""What ``secondstory check`` verifies: configuration and database health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core import checks
+from django.db import DatabaseError, connection
+
+from secondstory.lib.server import pending_migrations
+
+
+def health_report() -> Iterator[tuple[bool, str]]:
+    """(ok, line) pairs, one per check."""
+    yield True, f"data directory {settings.HOME}"
+    messages = [m for m in checks.run_checks() if m.level >= checks.WARNING]
+    if messages:
+        for message in messages:
+            yield False, f"configuration: {message}"
+    else:
+        yield True, "configuration: no problems found"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        yield True, f"database: {connection.vendor} reachable ({connection.settings_dict['NAME']})"
+    except DatabaseError as exc:
+        yield False, f"database: cannot connect ({str(exc).strip().splitlines()[0]})"
+        return
+    pending = pending_migrations()
+    if pending:
+        yield False, f"database: {len(pending)} migrations pending; run `secondstory django migrate`"
+    else:
+        yield True, "database: schema up to date"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            mode = cursor.fetchone()[0]
+        yield mode == "wal", f"database: SQLite journal mode {mode} (expected wal)"

@@ -1,0 +1,49 @@
+"""Migrations and the production WSGI server behind ``secondstory serve``."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def pending_migrations() -> list[str]:
+    """Names of the migrations not yet applied, e.g. ``incidents.0002_default_vocabularies``."""
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def run_migrations() -> int:
+    """Apply pending migrations quietly; return how many were applied."""
+    pending = pending_migrations()
+    if pending:
+        call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO())
+    return len(pending)
+
+
+def serve_wsgi(host: str, port: int, workers: int) -> None:
+    """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server)."""
+    from gunicorn.app.base import BaseApplication
+
+    from secondstory.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": 4,
+                "accesslog": "-",
+                "timeout": 60,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()

@@ -1,0 +1,135 @@
+"""The postmortem, its contributing factors and its lifecycle."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from secondstory.core import taxonomy
+
+
+class FactorCategory(models.Model):
+    """One entry of the configurable contributing-factor taxonomy."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "factor categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Postmortem(models.Model):
+    STATUS_CHOICES = [
+        ("draft", "Draft"),
+        ("in_review", "In review"),
+        ("approved", "Approved"),
+        ("published", "Published"),
+        ("not_required", "Not required"),
+    ]
+
+    key = models.CharField(max_length=50, unique=True)
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="draft")
+    incidents = models.ManyToManyField("incidents.Incident", related_name="postmortems")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_postmortems"
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_postmortems",
+    )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="collaborating_postmortems", blank=True
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="reviewing_postmortems", blank=True
+    )
+    not_required_reason = models.TextField(blank=True)
+
+    summary = models.TextField(blank=True)
+    background = models.TextField(blank=True)
+    impact = models.TextField(blank=True)
+    detection = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    trigger = models.TextField(blank=True)
+    went_well = models.TextField(blank=True)
+    went_poorly = models.TextField(blank=True)
+    got_lucky = models.TextField(blank=True)
+    surprises = models.TextField(blank=True)
+    open_questions = models.TextField(blank=True)
+    messaging = models.TextField(blank=True)
+    supporting_links = models.TextField(blank=True)
+
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    not_required_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "key"]
+        indexes = [models.Index(fields=["status", "created_at"], name="postmortem_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}"
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(field, heading, Markdown) for every section, in document order."""
+        return [(field, heading, getattr(self, field)) for field, heading in taxonomy.SECTIONS]
+
+    def clean(self) -> None:
+        if self.status == "not_required" and not self.not_required_reason.strip():
+            raise ValidationError(
+                {"not_required_reason": "a postmortem marked not required needs a reason"}
+            )
+
+
+class PostmortemTransition(models.Model):
+    """One recorded step of the lifecycle: who moved it where, and when."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContributingFactor(models.Model):
+    """One of several conditions that made the incident possible or worse. Never a person."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="factors")
+    key = models.CharField(max_length=20)
+    position = models.PositiveIntegerField(default=0)
+    category = models.ForeignKey(FactorCategory, on_delete=models.PROTECT, related_name="factors")
+    description = models.TextField()
+    evidence = models.TextField(blank=True)
+    events = models.ManyToManyField(
+        "incidents.TimelineEvent", related_name="factors", blank=True
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["postmortem", "key"], name="unique_factor_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.category}): {self.description[:60]}"

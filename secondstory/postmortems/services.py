@@ -1,0 +1,116 @@
+"""Operations on postmortems used by views, the CLI and loaders alike: access and lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from secondstory.accounts.models import User
+from secondstory.core import taxonomy
+from secondstory.core.invariants import publication_problems
+from secondstory.incidents.models import Incident
+from secondstory.postmortems.models import Postmortem, PostmortemTransition
+from secondstory.postmortems.records import record_for
+
+STATUS_LABELS = dict(Postmortem.STATUS_CHOICES)
+
+
+def _restricted_incident() -> Exists:
+    return Exists(
+        Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted")
+    )
+
+
+def visible_postmortems(user: User) -> QuerySet[Postmortem]:
+    """The postmortems ``user`` may read.
+
+    Internal postmortems are open to every signed-in person. A postmortem with a
+    restricted incident is open only to staff, the people named on it and the
+    members of the incident's teams.
+    """
+    everything = Postmortem.objects.all()
+    if user.is_staff or user.is_superuser:
+        return everything
+    involved = (
+        Q(owner=user)
+        | Q(facilitator=user)
+        | Exists(Postmortem.collaborators.through.objects.filter(
+            postmortem_id=OuterRef("pk"), user_id=user.pk))
+        | Exists(Postmortem.reviewers.through.objects.filter(
+            postmortem_id=OuterRef("pk"), user_id=user.pk))
+        | Exists(Incident.objects.filter(postmortems=OuterRef("pk"), teams__members=user))
+    )
+    return everything.filter(~_restricted_incident() | involved)
+
+
+def can_read(user: User, postmortem: Postmortem) -> bool:
+    return visible_postmortems(user).filter(pk=postmortem.pk).exists()
+
+
+def publication_checklist(postmortem: Postmortem) -> list[str]:
+    """What the postmortem still lacks before it can be published (empty when ready)."""
+    return [p.message for p in publication_problems(record_for(postmortem))]
+
+
+_STATUS_TIME_FIELD = {
+    "in_review": "submitted_at",
+    "approved": "approved_at",
+    "published": "published_at",
+    "not_required": "not_required_at",
+}
+
+
+@transaction.atomic
+def transition(
+    postmortem: Postmortem,
+    target: str,
+    *,
+    by: User,
+    note: str = "",
+    at: datetime | None = None,
+) -> PostmortemTransition:
+    """Move the postmortem along its lifecycle, recording who did it and when.
+
+    Raises ValidationError for a move the lifecycle does not allow, for "not
+    required" without a reason and for publishing a postmortem that lacks a
+    summary, a contributing factor or a timeline event.
+    """
+    original = postmortem
+    postmortem = Postmortem.objects.select_for_update().get(pk=original.pk)
+    current = postmortem.status
+    if target not in STATUS_LABELS:
+        raise ValidationError({"status": f"unknown status {target!r}"})
+    if not taxonomy.can_transition(current, target):
+        allowed = ", ".join(STATUS_LABELS[s] for s in taxonomy.LIFECYCLE[current]) or "nothing"
+        raise ValidationError(
+            {
+                "status": f"a postmortem cannot move from {STATUS_LABELS[current]} to "
+                f"{STATUS_LABELS[target]}; from {STATUS_LABELS[current]} it can move to {allowed}"
+            }
+        )
+    if target == "not_required":
+        if not note.strip():
+            raise ValidationError(
+                {"not_required_reason": "say why this postmortem is not required"}
+            )
+        postmortem.not_required_reason = note
+    if target == "published":
+        missing = publication_checklist(postmortem)
+        if missing:
+            raise ValidationError({"status": missing})
+    at = at or timezone.now()
+    postmortem.status = target
+    update = ["status", "updated_at", "not_required_reason"]
+    if target in _STATUS_TIME_FIELD:
+        setattr(postmortem, _STATUS_TIME_FIELD[target], at)
+        update.append(_STATUS_TIME_FIELD[target])
+    postmortem.save(update_fields=update)
+    for name in update:
+        setattr(original, name, getattr(postmortem, name))
+    return PostmortemTransition.objects.create(
+        postmortem=postmortem, from_status=current, to_status=target, by=by, at=at, note=note
+    )
