@@ -168,9 +168,7 @@ def load(paths: tuple[Path, ...]) -> None:
 @click.option("--email", default="")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--staff", is_flag=True, help="May use the admin and read everything.")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input."
-)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_django
 def createuser(
     username: str, email: str, display_name: str, staff: bool, password_stdin: bool

@@ -72,6 +72,8 @@ def _database(home: Path) -> dict[str, object]:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests run on a file too, so they see WAL and real locking.
+            "TEST": {"NAME": str(home / "test.sqlite3")},
         }
     if not url.startswith(("postgres://", "postgresql://", "sqlite://")):
         raise ImproperlyConfigured(
@@ -168,6 +170,7 @@ DISPLAY_TIME_ZONE = _time_zone()
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Serve static files straight from the package: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True

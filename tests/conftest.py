@@ -4,5 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Any
+
+import pytest
 
 os.environ.setdefault("SECONDSTORY_HOME", tempfile.mkdtemp(prefix="secondstory-test-"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hashing a password the production way takes ~0.3 s; tests need no such strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

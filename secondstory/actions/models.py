@@ -60,7 +60,9 @@ class ActionItem(models.Model):
 
     def clean(self) -> None:
         if self.status == "not_doing" and not self.reason.strip():
-            raise ValidationError({"reason": "an action item that is not being done needs a reason"})
+            raise ValidationError(
+                {"reason": "an action item that is not being done needs a reason"}
+            )
         if self.status == "done" and self.completed_at is None:
             raise ValidationError({"completed_at": "a done action item needs completed_at"})
 

@@ -8,8 +8,10 @@ layer. Each problem names the field it is about as a path such as
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from secondstory.core import taxonomy
 from secondstory.core.record import ActionItemRecord, IncidentRecord, Milestone, PostmortemRecord
@@ -61,6 +63,13 @@ def _choice(value: str, allowed: Iterable[str], what: str) -> str | None:
     return f"unknown {what} {value!r}; expected one of: {', '.join(allowed)}"
 
 
+def _naive(moment: datetime | None) -> str | None:
+    """A problem message when ``moment`` has no UTC offset (its instant is unknown)."""
+    if moment is None or moment.utcoffset() is not None:
+        return None
+    return f"{moment.isoformat()} has no UTC offset"
+
+
 def milestone_order_problems(milestones: Sequence[Milestone], note: str) -> list[Problem]:
     """Impact started <= detected <= mitigated <= resolved, unless a note explains why not."""
     if note.strip():
@@ -68,8 +77,10 @@ def milestone_order_problems(milestones: Sequence[Milestone], note: str) -> list
     index = {m.kind: i for i, m in enumerate(milestones)}
     present = [k for k in taxonomy.ORDERED_MILESTONES if k in index]
     problems = []
-    for earlier, later in zip(present, present[1:], strict=False):
+    for earlier, later in itertools.pairwise(present):
         a, b = milestones[index[earlier]], milestones[index[later]]
+        if _naive(a.at) or _naive(b.at):
+            continue  # reported as a problem of its own; naive and aware do not compare
         if b.at < a.at:
             problems.append(
                 Problem(
@@ -95,6 +106,7 @@ def incident_problems(incident: IncidentRecord, vocab: Vocabulary) -> list[Probl
     seen_kinds: set[str] = set()
     for i, milestone in enumerate(incident.milestones):
         add(("milestones", i, "kind"), _choice(milestone.kind, vocab.milestone_kinds, "milestone"))
+        add(("milestones", i, "at"), _naive(milestone.at))
         if milestone.kind in seen_kinds:
             add(("milestones", i, "kind"), f"milestone {milestone.kind!r} appears twice")
         seen_kinds.add(milestone.kind)
@@ -103,6 +115,7 @@ def incident_problems(incident: IncidentRecord, vocab: Vocabulary) -> list[Probl
     seen_refs: set[str] = set()
     for i, event in enumerate(incident.timeline):
         add(("timeline", i, "kind"), _choice(event.kind, taxonomy.TIMELINE_KINDS, "event kind"))
+        add(("timeline", i, "at"), _naive(event.at))
         add(("timeline", i, "source"), None if event.source.strip() else "an event needs a source")
         if not event.source_ref.strip():
             add(("timeline", i, "source_ref"), "an event needs a source reference")
@@ -129,6 +142,7 @@ def action_item_problems(item: ActionItemRecord, factor_keys: set[str]) -> list[
     add(("owner",), None if item.owner.strip() else "an action item needs exactly one owner")
     if item.status == "not_doing" and not item.reason.strip():
         add(("reason",), "an action item that is not being done needs a reason")
+    add(("completed_at",), _naive(item.completed_at))
     if item.status == "done" and item.completed_at is None:
         add(("completed_at",), "a done action item needs completed_at")
     if item.status in ("open", "in_progress") and item.completed_at is not None:
@@ -159,6 +173,9 @@ def transition_problems(record: PostmortemRecord) -> list[Problem]:
     problems = []
     expected_from = "draft"
     for i, step in enumerate(record.transitions):
+        naive = _naive(step.at)
+        if naive:
+            problems.append(Problem(("transitions", i, "at"), naive))
         if step.from_status != expected_from:
             problems.append(
                 Problem(
@@ -198,6 +215,9 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
     status_problem = _choice(record.status, taxonomy.POSTMORTEM_STATUSES, "status")
     if status_problem:
         problems.append(Problem(("status",), status_problem))
+    naive = _naive(record.created_at)
+    if naive:
+        problems.append(Problem(("created_at",), naive))
     if record.status == "not_required" and not record.not_required_reason.strip():
         problems.append(
             Problem(("not_required_reason",), "a postmortem marked not required needs a reason")
@@ -215,11 +235,14 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
         incident_keys.add(incident.key)
         event_refs.update(event.ref for event in incident.timeline)
         problems += [
-            Problem(("incidents", i, *p.path), p.message) for p in incident_problems(incident, vocab)
+            Problem(("incidents", i, *p.path), p.message)
+            for p in incident_problems(incident, vocab)
         ]
     factor_keys: set[str] = set()
     for i, factor in enumerate(record.factors):
-        if not factor.key.strip() or factor.key in factor_keys:
+        if not factor.key.strip():
+            problems.append(Problem(("factors", i, "key"), "a factor needs a key"))
+        elif factor.key in factor_keys:
             problems.append(Problem(("factors", i, "key"), f"factor key {factor.key!r} not unique"))
         factor_keys.add(factor.key)
         category = _choice(factor.category, vocab.factor_categories, "factor category")
@@ -232,7 +255,9 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
                 problems.append(Problem(("factors", i, "events", j), f"no timeline event {ref!r}"))
     item_keys: set[str] = set()
     for i, item in enumerate(record.action_items):
-        if not item.key.strip() or item.key in item_keys:
+        if not item.key.strip():
+            problems.append(Problem(("action_items", i, "key"), "an action item needs a key"))
+        elif item.key in item_keys:
             problems.append(
                 Problem(("action_items", i, "key"), f"action item key {item.key!r} not unique")
             )

@@ -56,8 +56,12 @@ class FactorCategory:
 
 DEFAULT_SEVERITIES: tuple[Severity, ...] = (
     Severity("SEV1", "Critical", "Customer-facing outage or data loss for many customers.", 1),
-    Severity("SEV2", "Major", "Significant degradation of a core capability for many customers.", 2),
-    Severity("SEV3", "Minor", "Partial degradation with a workaround, or a few customers affected.", 3),
+    Severity(
+        "SEV2", "Major", "Significant degradation of a core capability for many customers.", 2
+    ),
+    Severity(
+        "SEV3", "Minor", "Partial degradation with a workaround, or a few customers affected.", 3
+    ),
     Severity("SEV4", "Low", "Little or no customer impact; worth learning from.", 4),
 )
 
@@ -84,7 +88,9 @@ DEFAULT_FACTOR_CATEGORIES: tuple[FactorCategory, ...] = (
     FactorCategory("technical", "Technical", "A property of the software or hardware."),
     FactorCategory("process", "Process", "How work is planned, reviewed or carried out."),
     FactorCategory("tooling", "Tooling", "The tools people used to see and change the system."),
-    FactorCategory("organisational", "Organisational", "Ownership, staffing, structure, incentives."),
+    FactorCategory(
+        "organisational", "Organisational", "Ownership, staffing, structure, incentives."
+    ),
     FactorCategory("knowledge", "Knowledge", "What people could know: docs, training, runbooks."),
     FactorCategory(
         "external_dependency", "External dependency", "A vendor, provider or upstream service."
@@ -116,11 +122,24 @@ TIMELINE_KINDS: tuple[str, ...] = (
 
 VISIBILITIES: tuple[str, ...] = ("internal", "restricted")
 
-ACTION_TYPES: tuple[str, ...] = ("prevent", "mitigate", "detect", "repair", "investigate", "process")
+ACTION_TYPES: tuple[str, ...] = (
+    "prevent",
+    "mitigate",
+    "detect",
+    "repair",
+    "investigate",
+    "process",
+)
 ACTION_PRIORITIES: tuple[str, ...] = ("P0", "P1", "P2")
 ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "not_doing")
 
-POSTMORTEM_STATUSES: tuple[str, ...] = ("draft", "in_review", "approved", "published", "not_required")
+POSTMORTEM_STATUSES: tuple[str, ...] = (
+    "draft",
+    "in_review",
+    "approved",
+    "published",
+    "not_required",
+)
 
 # The lifecycle: draft -> in review -> approved -> published, and "not required".
 # Reviewers may send a review back to draft; "not required" can be reopened.

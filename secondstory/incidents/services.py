@@ -37,7 +37,7 @@ class DurationRow:
 
 
 def durations(incident: Incident) -> list[DurationRow]:
-    """Every configured duration metric for the incident (value None when a milestone is missing)."""
+    """Every configured duration metric of the incident (None where a milestone is missing)."""
     at = {m.kind.code: m.at for m in incident.milestones.all()}
     rows = []
     for metric in DurationMetric.objects.select_related("start", "end"):

@@ -29,7 +29,10 @@ def health_report() -> Iterator[tuple[bool, str]]:
         return
     pending = pending_migrations()
     if pending:
-        yield False, f"database: {len(pending)} migrations pending; run `secondstory django migrate`"
+        yield (
+            False,
+            f"database: {len(pending)} migrations pending; run `secondstory django migrate`",
+        )
     else:
         yield True, "database: schema up to date"
     if connection.vendor == "sqlite":

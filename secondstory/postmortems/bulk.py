@@ -21,6 +21,7 @@ from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.invariants import Vocabulary, postmortem_problems
 from secondstory.core.record import PostmortemRecord
+from secondstory.core.timeline.event import offset_minutes
 from secondstory.incidents.models import (
     ExternalReference,
     Incident,
@@ -32,7 +33,6 @@ from secondstory.incidents.models import (
     TimelineEvent,
 )
 from secondstory.incidents.services import event_fields
-from secondstory.core.timeline.event import offset_minutes
 from secondstory.postmortems.models import (
     ContributingFactor,
     FactorCategory,
@@ -80,9 +80,7 @@ class _Lookups:
         return self.tags[slug]
 
     def people(self, record: PostmortemRecord) -> None:
-        missing = [
-            record.people[name] for name in record.usernames() if name not in self.users
-        ]
+        missing = [record.people[name] for name in record.usernames() if name not in self.users]
         if missing:
             self.users.update(ensure_people(missing))
 
@@ -127,7 +125,9 @@ def _insert_batch(batch: list[PostmortemRecord], look: _Lookups) -> None:
         teams += [(incident.pk, look.team(t).pk) for t in data.teams]
         tags += [(incident.pk, look.tag(t).pk) for t in data.tags]
         references += [
-            ExternalReference(incident=incident, system=r.system, identifier=r.identifier, url=r.url)
+            ExternalReference(
+                incident=incident, system=r.system, identifier=r.identifier, url=r.url
+            )
             for r in data.external_references
         ]
         milestones += [

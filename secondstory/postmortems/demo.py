@@ -22,9 +22,7 @@ DEMO_PASSWORD = "demo"
 def ensure_demo_login() -> str:
     """The demo login (staff, so the admin is reachable too); created once."""
     if not User.objects.filter(username=DEMO_USERNAME).exists():
-        create_user(
-            DEMO_USERNAME, password=DEMO_PASSWORD, display_name="Demo Visitor", staff=True
-        )
+        create_user(DEMO_USERNAME, password=DEMO_PASSWORD, display_name="Demo Visitor", staff=True)
     return f"log in as {DEMO_USERNAME} / {DEMO_PASSWORD}"
 
 

@@ -121,9 +121,7 @@ class ContributingFactor(models.Model):
     category = models.ForeignKey(FactorCategory, on_delete=models.PROTECT, related_name="factors")
     description = models.TextField()
     evidence = models.TextField(blank=True)
-    events = models.ManyToManyField(
-        "incidents.TimelineEvent", related_name="factors", blank=True
-    )
+    events = models.ManyToManyField("incidents.TimelineEvent", related_name="factors", blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -113,7 +113,7 @@ def load_record(record: PostmortemRecord, *, vocab: Vocabulary | None = None) ->
     }
     if record.created_at is not None:
         fields["created_at"] = record.created_at
-    postmortem, created = Postmortem.objects.update_or_create(
+    postmortem, _ = Postmortem.objects.update_or_create(
         key=record.key, defaults=fields, create_defaults={"created_at": timezone.now(), **fields}
     )
     postmortem.incidents.set(incidents)
@@ -227,7 +227,9 @@ def _incident_record(incident: Incident) -> IncidentRecord:
         tags=sorted(t.slug for t in incident.tags.all()),
         external_references=[
             ExternalReference(r.system, r.identifier, r.url)
-            for r in sorted(incident.external_references.all(), key=lambda r: (r.system, r.identifier))
+            for r in sorted(
+                incident.external_references.all(), key=lambda r: (r.system, r.identifier)
+            )
         ],
         milestones=[Milestone(m.kind.code, m.local_at) for m in milestones],
         milestone_order_note=incident.milestone_order_note,
@@ -272,9 +274,7 @@ def record_for(postmortem: Postmortem) -> PostmortemRecord:
         incidents=[
             _incident_record(i) for i in sorted(postmortem.incidents.all(), key=lambda i: i.key)
         ],
-        sections={
-            name: text for name, _, text in postmortem.sections() if text
-        },
+        sections={name: text for name, _, text in postmortem.sections() if text},
         factors=[
             FactorRecord(
                 key=f.key,

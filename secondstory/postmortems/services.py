@@ -20,9 +20,7 @@ STATUS_LABELS = dict(Postmortem.STATUS_CHOICES)
 
 
 def _restricted_incident() -> Exists:
-    return Exists(
-        Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted")
-    )
+    return Exists(Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted"))
 
 
 def visible_postmortems(user: User) -> QuerySet[Postmortem]:
@@ -38,10 +36,16 @@ def visible_postmortems(user: User) -> QuerySet[Postmortem]:
     involved = (
         Q(owner=user)
         | Q(facilitator=user)
-        | Exists(Postmortem.collaborators.through.objects.filter(
-            postmortem_id=OuterRef("pk"), user_id=user.pk))
-        | Exists(Postmortem.reviewers.through.objects.filter(
-            postmortem_id=OuterRef("pk"), user_id=user.pk))
+        | Exists(
+            Postmortem.collaborators.through.objects.filter(
+                postmortem_id=OuterRef("pk"), user_id=user.pk
+            )
+        )
+        | Exists(
+            Postmortem.reviewers.through.objects.filter(
+                postmortem_id=OuterRef("pk"), user_id=user.pk
+            )
+        )
         | Exists(Incident.objects.filter(postmortems=OuterRef("pk"), teams__members=user))
     )
     return everything.filter(~_restricted_incident() | involved)

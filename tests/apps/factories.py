@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from secondstory.core.record import (
     ActionItemRecord,
@@ -18,7 +18,9 @@ CET = timezone(timedelta(hours=1))
 START = datetime(2026, 3, 4, 13, 40, tzinfo=CET)
 
 
-def incident_record(key: str = "INC-1", *, visibility: str = "internal", team: str = "payments") -> IncidentRecord:
+def incident_record(
+    key: str = "INC-1", *, visibility: str = "internal", team: str = "payments"
+) -> IncidentRecord:
     return IncidentRecord(
         key=key,
         title="Checkout returned errors after a configuration change",
@@ -36,20 +38,37 @@ def incident_record(key: str = "INC-1", *, visibility: str = "internal", team: s
         ],
         timeline=[
             TimelineEvent(
-                START - timedelta(minutes=5), "change", "github", "deploy-881",
-                "Deployed config change 881 to checkout", actor="Deploy bot",
+                START - timedelta(minutes=5),
+                "change",
+                "github",
+                "deploy-881",
+                "Deployed config change 881 to checkout",
+                actor="Deploy bot",
             ),
             TimelineEvent(
-                START + timedelta(minutes=12), "alert", "alertmanager", "fp-1",
-                "CheckoutErrorRate firing", starred=True,
+                START + timedelta(minutes=12),
+                "alert",
+                "alertmanager",
+                "fp-1",
+                "CheckoutErrorRate firing",
+                starred=True,
             ),
             TimelineEvent(
-                START + timedelta(minutes=15), "page", "pagerduty", "Q1",
-                "Paged the payments on-call", actor="Alice Owner", actor_role="on-call",
+                START + timedelta(minutes=15),
+                "page",
+                "pagerduty",
+                "Q1",
+                "Paged the payments on-call",
+                actor="Alice Owner",
+                actor_role="on-call",
             ),
             TimelineEvent(
-                START + timedelta(hours=3), "observation", "manual", "m1",
-                "Connection pool limit found in logs", known_at_the_time=False,
+                START + timedelta(hours=3),
+                "observation",
+                "manual",
+                "m1",
+                "Connection pool limit found in logs",
+                known_at_the_time=False,
             ),
         ],
     )
@@ -64,20 +83,31 @@ def postmortem_record(
         owner=owner,
         status=status,
         reviewers=["bob"],
-        created_at=datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc),
+        created_at=datetime(2026, 3, 5, 9, 0, tzinfo=UTC),
         incidents=[incident_record(f"INC-{key}", visibility=visibility)],
         sections={
             "summary": "Checkout failed for **12%** of requests for 50 minutes.",
             "trigger": "A configuration change lowered the connection pool size.",
         },
         factors=[
-            FactorRecord("F1", "tooling", "The config tool accepted a pool size of 1.",
-                         events=["github:deploy-881"]),
+            FactorRecord(
+                "F1",
+                "tooling",
+                "The config tool accepted a pool size of 1.",
+                events=["github:deploy-881"],
+            ),
             FactorRecord("F2", "detection", "The error-rate alert waited 10 minutes."),
         ],
         action_items=[
-            ActionItemRecord("A1", "Validate pool sizes in the config tool", "prevent", "P1",
-                             owner, date(2026, 4, 4), factors=["F1"]),
+            ActionItemRecord(
+                "A1",
+                "Validate pool sizes in the config tool",
+                "prevent",
+                "P1",
+                owner,
+                date(2026, 4, 4),
+                factors=["F1"],
+            ),
         ],
         people={
             "alice": Person("alice", "Alice Owner"),

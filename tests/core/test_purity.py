@@ -11,8 +11,7 @@ import secondstory.core
 
 def test_importing_every_core_module_loads_no_django() -> None:
     names = [
-        m.name
-        for m in pkgutil.walk_packages(secondstory.core.__path__, prefix="secondstory.core.")
+        m.name for m in pkgutil.walk_packages(secondstory.core.__path__, prefix="secondstory.core.")
     ]
     assert "secondstory.core.invariants" in names
     script = (

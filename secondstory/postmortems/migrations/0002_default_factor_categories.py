@@ -2,20 +2,11 @@
 
 from django.db import migrations
 
-from secondstory.core import taxonomy
+from secondstory.postmortems.defaults import seed_factor_categories
 
 
 def seed(apps, schema_editor):
-    FactorCategory = apps.get_model("postmortems", "FactorCategory")
-    for position, category in enumerate(taxonomy.DEFAULT_FACTOR_CATEGORIES, start=1):
-        FactorCategory.objects.get_or_create(
-            code=category.code,
-            defaults={
-                "name": category.name,
-                "description": category.description,
-                "position": position * 10,
-            },
-        )
+    seed_factor_categories(apps)
 
 
 class Migration(migrations.Migration):

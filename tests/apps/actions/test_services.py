@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +14,11 @@ from secondstory.postmortems.models import Postmortem
 def test_an_action_item_without_owner_is_refused(postmortem: Postmortem) -> None:
     with pytest.raises(ValidationError, match="exactly one owner"):
         create_action_item(
-            postmortem, title="Add a canary", type="prevent", priority="P1", owner=None,
+            postmortem,
+            title="Add a canary",
+            type="prevent",
+            priority="P1",
+            owner=None,
             due=date(2026, 5, 1),
         )
     assert postmortem.action_items.count() == 1
@@ -22,7 +26,11 @@ def test_an_action_item_without_owner_is_refused(postmortem: Postmortem) -> None
 
 def test_a_new_action_item_gets_the_next_key(postmortem: Postmortem, bob: User) -> None:
     item = create_action_item(
-        postmortem, title="Add a canary", type="prevent", priority="P1", owner=bob,
+        postmortem,
+        title="Add a canary",
+        type="prevent",
+        priority="P1",
+        owner=bob,
         due=date(2026, 5, 1),
     )
     assert (item.key, item.position, item.status) == ("A2", 1, "open")
@@ -40,7 +48,7 @@ def test_not_doing_needs_a_reason(postmortem: Postmortem) -> None:
 
 def test_done_records_when_and_late_is_visible(postmortem: Postmortem) -> None:
     item = postmortem.action_items.get()
-    set_status(item, "done", at=datetime(2026, 4, 20, 10, tzinfo=timezone.utc))
+    set_status(item, "done", at=datetime(2026, 4, 20, 10, tzinfo=UTC))
     item.refresh_from_db()
     assert item.done_late  # due 2026-04-04
     assert not item.is_overdue(date(2026, 5, 1))

@@ -42,7 +42,7 @@ def test_milestones_out_of_order_are_refused_unless_explained(postmortem: Postmo
     Milestone.objects.filter(incident=incident, kind__code="detected").update(
         at=START - timedelta(hours=1)
     )
-    with pytest.raises(ValidationError, match="detected .* is before impact_started"):
+    with pytest.raises(ValidationError, match=r"detected .* is before impact_started"):
         incident.check_milestone_order()
     incident.milestone_order_note = "A synthetic probe fired before customers were affected."
     incident.check_milestone_order()

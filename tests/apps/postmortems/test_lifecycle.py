@@ -57,7 +57,9 @@ def test_not_required_needs_a_reason(postmortem: Postmortem, alice: User) -> Non
     assert postmortem.not_required_at is not None
 
 
-def test_reviewers_can_send_a_postmortem_back(postmortem: Postmortem, alice: User, bob: User) -> None:
+def test_reviewers_can_send_a_postmortem_back(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
     transition(postmortem, "in_review", by=alice)
     transition(postmortem, "draft", by=bob, note="The timeline stops before recovery.")
     postmortem.refresh_from_db()

@@ -9,7 +9,7 @@ from secondstory.actions.models import ActionItem
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.records import RecordInvalid, load_record, record_for
-from tests.apps.factories import START, postmortem_record
+from tests.apps.factories import postmortem_record
 
 
 def counts() -> tuple[int, ...]:
@@ -49,9 +49,7 @@ def test_record_round_trips_through_the_database() -> None:
     original = postmortem_record()
     loaded = record_for(load_record(original))
     assert loaded.incidents[0].timeline == original.incidents[0].timeline
-    assert [m.at.utcoffset() for m in loaded.incidents[0].milestones] == [
-        timedelta(hours=1)
-    ] * 5
+    assert [m.at.utcoffset() for m in loaded.incidents[0].milestones] == [timedelta(hours=1)] * 5
     assert loaded.factors == original.factors
     assert loaded.action_items == original.action_items
     assert loaded.sections == original.sections

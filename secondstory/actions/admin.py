@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.db import models
+
+from secondstory.actions.models import ActionItem
+
+# Links typed without a scheme are taken as https (the Django 6 default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    formfield_overrides = HTTPS_URLS
+    list_display = ("title", "postmortem", "key", "type", "priority", "owner", "due", "status")
+    list_filter = ("status", "priority", "type")
+    list_select_related = ("postmortem", "owner")
+    search_fields = ("title", "key", "postmortem__key", "owner__username", "owner__display_name")
+    autocomplete_fields = ("postmortem", "owner", "factors")
+    date_hierarchy = "due"

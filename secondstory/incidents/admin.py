@@ -1,0 +1,111 @@
+from django.contrib import admin
+from django.db import models
+
+from secondstory.incidents.models import (
+    DurationMetric,
+    ExternalReference,
+    Incident,
+    Milestone,
+    MilestoneKind,
+    Service,
+    Severity,
+    Tag,
+    TimelineEvent,
+)
+
+# Links typed without a scheme are taken as https (the Django 6 default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Severity)
+class SeverityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("code", "name", "rank")
+    search_fields = ("code", "name")
+
+
+@admin.register(MilestoneKind)
+class MilestoneKindAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("code", "name", "position")
+    search_fields = ("code", "name")
+
+
+@admin.register(DurationMetric)
+class DurationMetricAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("code", "name", "start", "end", "position")
+    list_select_related = ("start", "end")
+    search_fields = ("code", "name")
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "slug", "team")
+    list_filter = ("team",)
+    list_select_related = ("team",)
+    search_fields = ("name", "slug", "description")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("slug",)
+    search_fields = ("slug",)
+
+
+class MilestoneInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Milestone
+    extra = 0
+    fields = ("kind", "at", "utc_offset_minutes")
+
+
+class ExternalReferenceInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ExternalReference
+    formfield_overrides = HTTPS_URLS
+    extra = 0
+
+
+class TimelineEventInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = TimelineEvent
+    formfield_overrides = HTTPS_URLS
+    extra = 0
+    fields = ("at", "kind", "source", "source_ref", "actor", "text", "starred", "known_at_the_time")
+    show_change_link = True
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("key", "title", "severity", "visibility", "created_at")
+    list_filter = ("severity", "visibility", "services", "teams", "tags")
+    list_select_related = ("severity",)
+    search_fields = ("key", "title")
+    date_hierarchy = "created_at"
+    filter_horizontal = ("services", "teams", "tags")
+    inlines = (MilestoneInline, ExternalReferenceInline, TimelineEventInline)
+
+
+@admin.register(ExternalReference)
+class ExternalReferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    formfield_overrides = HTTPS_URLS
+    list_display = ("system", "identifier", "incident", "url")
+    list_filter = ("system",)
+    list_select_related = ("incident",)
+    search_fields = ("identifier", "incident__key", "url")
+    autocomplete_fields = ("incident",)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("incident", "kind", "at", "utc_offset_minutes")
+    list_filter = ("kind",)
+    list_select_related = ("incident", "kind")
+    search_fields = ("incident__key", "incident__title")
+    autocomplete_fields = ("incident",)
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    formfield_overrides = HTTPS_URLS
+    list_display = ("at", "incident", "kind", "source", "actor", "starred", "known_at_the_time")
+    list_filter = ("kind", "source", "starred", "known_at_the_time")
+    list_select_related = ("incident",)
+    search_fields = ("text", "source_ref", "actor", "incident__key")
+    autocomplete_fields = ("incident",)
+    date_hierarchy = "at"

@@ -1,0 +1,76 @@
+"""Template filters for postmortem pages: ``{% load secondstory %}``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.conf import settings
+from django.templatetags.tz import do_timezone
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from secondstory.incidents.services import format_duration
+from secondstory.lib.markdown import render_markdown
+
+register = template.Library()
+
+SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def display_zone() -> ZoneInfo:
+    """The zone in which pages show times (``SECONDSTORY_TIME_ZONE``, UTC by default)."""
+    return ZoneInfo(getattr(settings, "DISPLAY_TIME_ZONE", "UTC"))
+
+
+@register.filter(name="markdown", is_safe=True)
+def markdown_filter(text: str | None) -> SafeString:
+    """``{{ postmortem.summary|markdown }}``: sanitised HTML."""
+    return render_markdown(text or "")
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """``{{ row.value|duration }}`` -> ``1 h 5 min``, or an em dash when unknown."""
+    return format_duration(value)
+
+
+@register.filter(expects_localtime=False)
+def localtime_in(value: datetime | None, zone: str = "") -> datetime | str:
+    """The instant in ``zone`` (default: the display zone), kept there by ``|date``.
+
+    ``{{ event.at|localtime_in|date:"H:i" }}`` or ``{{ event.at|localtime_in:"Europe/Paris" }}``.
+    """
+    if value is None or value == "":
+        return ""
+    return do_timezone(value, zone or display_zone())
+
+
+@register.simple_tag
+def display_time(value: datetime | None, format: str = "j M Y H:i") -> str:
+    """``{% display_time event.at "H:i" %}``: a ``<time>`` element in the display zone."""
+    if not isinstance(value, datetime):
+        return "—"
+    local = timezone.localtime(value, display_zone())
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, format)
+    )
+
+
+@register.simple_tag
+def display_zone_name() -> str:
+    """The display zone's name, for "Times in UTC"."""
+    return str(display_zone())
+
+
+@register.filter
+def safe_url(url: str | None) -> str:
+    """The URL if it is a web or mail link, else an empty string (no ``javascript:``)."""
+    if not url:
+        return ""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url if scheme in SAFE_URL_SCHEMES else ""

@@ -1,0 +1,171 @@
+"""Reading postmortems: the list and one postmortem's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from secondstory.accounts.models import User
+from secondstory.actions.models import ActionItem
+from secondstory.incidents.models import Incident, Milestone, TimelineEvent
+from secondstory.incidents.services import DurationRow, durations
+from secondstory.postmortems.models import ContributingFactor, Postmortem, PostmortemTransition
+from secondstory.postmortems.services import (
+    STATUS_LABELS,
+    can_read,
+    publication_checklist,
+    visible_postmortems,
+)
+from secondstory.postmortems.templatetags.secondstory import display_zone
+
+PAGE_SIZE = 50
+_BEFORE_PUBLICATION = ("draft", "in_review", "approved")
+
+
+def _listed(user: User, status: str) -> QuerySet[Postmortem]:
+    """Visible postmortems, newest first, with the list's columns annotated (no N+1)."""
+    incidents = Incident.objects.filter(postmortems=OuterRef("pk"))
+    impact_started = Milestone.objects.filter(
+        incident__postmortems=OuterRef("pk"), kind__code="impact_started"
+    )
+    postmortems = visible_postmortems(user).select_related("owner")
+    if status:
+        postmortems = postmortems.filter(status=status)
+    return postmortems.annotate(
+        severity_code=Subquery(incidents.order_by("severity__rank").values("severity__code")[:1]),
+        impact_started_at=Subquery(impact_started.order_by("at").values("at")[:1]),
+    ).order_by("-created_at", "key")
+
+
+def postmortem_list(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    status = request.GET.get("status", "")
+    if status not in STATUS_LABELS:
+        status = ""
+    page = Paginator(_listed(request.user, status), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": list(STATUS_LABELS.items()),
+        "status_query": f"status={status}&" if status else "",
+    }
+    template = "postmortems/list.html"
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        template += "#postmortem-table"
+    return render(request, template, context)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """One incident with its milestones in order and every configured duration."""
+
+    incident: Incident
+    milestones: list[Milestone]
+    durations: list[DurationRow]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineDay:
+    """The events of one calendar day in the display zone."""
+
+    day: date
+    events: list[TimelineEvent]
+
+
+# Everything a postmortem's page shows, fetched in a fixed number of queries.
+_DETAIL_PREFETCH = (
+    "collaborators",
+    "reviewers",
+    Prefetch(
+        "incidents",
+        queryset=Incident.objects.select_related("severity")
+        .prefetch_related(
+            "services",
+            "teams",
+            "tags",
+            "external_references",
+            Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
+            "timeline",
+        )
+        .order_by("key"),
+    ),
+    Prefetch("factors", queryset=ContributingFactor.objects.select_related("category")),
+    "factors__events",
+    Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
+    "action_items__factors",
+    Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
+)
+
+
+def _timeline_days(incidents: list[Incident]) -> list[TimelineDay]:
+    """Every incident's events in one chronological list, split at each day boundary."""
+    events = sorted(
+        (event for incident in incidents for event in incident.timeline.all()),
+        key=lambda event: (event.at, event.source, event.source_ref),
+    )
+    zone = display_zone()
+    return [
+        TimelineDay(day, list(group))
+        for day, group in groupby(events, key=lambda event: event.at.astimezone(zone).date())
+    ]
+
+
+def _lifecycle(postmortem: Postmortem) -> list[tuple[str, datetime]]:
+    """(label, when) for each lifecycle step the postmortem has reached."""
+    steps = [
+        ("Submitted for review", postmortem.submitted_at),
+        ("Approved", postmortem.approved_at),
+        ("Published", postmortem.published_at),
+        ("Marked not required", postmortem.not_required_at),
+    ]
+    return [(label, at) for label, at in steps if at is not None]
+
+
+def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
+    assert isinstance(request.user, User)
+    postmortem = get_object_or_404(
+        Postmortem.objects.select_related("owner", "facilitator"), key=key
+    )
+    if not can_read(request.user, postmortem):
+        # The same answer as for a key that does not exist: no hint that it does.
+        raise Http404("No postmortem matches the given query.")
+    prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
+    incidents = list(postmortem.incidents.all())
+    today = timezone.localdate(timezone=display_zone())
+    action_items = list(postmortem.action_items.all())
+    for item in action_items:
+        item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
+    context = {
+        "postmortem": postmortem,
+        "status_label": STATUS_LABELS[postmortem.status],
+        "status_labels": STATUS_LABELS,
+        "lifecycle": _lifecycle(postmortem),
+        "incidents": [
+            IncidentView(
+                incident,
+                sorted(incident.milestones.all(), key=lambda m: (m.kind.position, m.at)),
+                durations(incident),
+            )
+            for incident in incidents
+        ],
+        "several_incidents": len(incidents) > 1,
+        "sections": [
+            (field, heading, text) for field, heading, text in postmortem.sections() if text.strip()
+        ],
+        "timeline_days": _timeline_days(incidents),
+        "checklist": (
+            publication_checklist(postmortem) if postmortem.status in _BEFORE_PUBLICATION else []
+        ),
+        "factors": list(postmortem.factors.all()),
+        "action_items": action_items,
+        "today": today,
+    }
+    return render(request, "postmortems/detail.html", context)

@@ -1,0 +1,175 @@
+"""The command line, run in-process (click's runner) and as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from secondstory.accounts.models import Team, User
+from secondstory.actions.models import ActionItem
+from secondstory.cli import cli
+from secondstory.incidents.models import Incident, Service, Tag, TimelineEvent
+from secondstory.postmortems.models import Postmortem
+
+SECONDSTORY = Path(sys.executable).with_name("secondstory")
+
+
+def invoke(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def snapshot() -> tuple[int, ...]:
+    return tuple(
+        m.objects.count()
+        for m in (User, Team, Service, Tag, Incident, TimelineEvent, Postmortem, ActionItem)
+    )
+
+
+def empty_the_database() -> None:
+    ActionItem.objects.all().delete()
+    Postmortem.objects.all().delete()
+    Incident.objects.all().delete()
+    for model in (Service, Tag, Team, User):
+        model.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_load_export_of_the_demo_organisation_is_byte_identical(tmp_path: Path) -> None:
+    assert invoke("demo", "--no-login")[0] == 0
+    first, again, fresh = tmp_path / "first", tmp_path / "again", tmp_path / "fresh"
+    code, output = invoke("export", str(first))
+    assert code == 0 and "exported" in output
+    files = sorted(first.glob("*.md"))
+    assert len(files) >= 60
+
+    code, output = invoke("load", str(first))
+    assert code == 0, output
+    assert f"{len(files)} loaded, 0 refused" in output
+    invoke("export", str(again))
+
+    empty_the_database()
+    code, output = invoke("load", str(first))
+    assert code == 0, output
+    invoke("export", str(fresh))
+    for path in files:
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+        assert (fresh / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_twice_changes_nothing() -> None:
+    code, output = invoke("demo")
+    assert code == 0 and "log in as demo / demo" in output
+    before = snapshot()
+    assert Postmortem.objects.count() >= 60
+    assert {s for s in Postmortem.objects.values_list("status", flat=True)} == {
+        "draft",
+        "in_review",
+        "approved",
+        "published",
+        "not_required",
+    }
+    invoke("demo")
+    assert snapshot() == before
+    assert User.objects.get(username="demo").check_password("demo")
+
+
+BAD_FILE = """---
+secondstory: 1
+key: PM-BAD
+title: A file with a bad severity
+status: draft
+owner: dana
+people:
+  dana: {name: Dana Reyes}
+incidents:
+- key: INC-BAD
+  title: Something broke
+  severity: SEV9
+---
+"""
+
+
+@pytest.mark.django_db
+def test_a_malformed_file_is_reported_by_file_line_and_field_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text(BAD_FILE, encoding="utf-8")
+    before = snapshot()
+    code, output = invoke("load", str(path))
+    assert code == 1
+    assert f"{path}:12: incidents[0].severity: unknown severity 'SEV9'" in output
+    assert "0 loaded, 1 refused" in output
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_one_bad_file_does_not_stop_the_good_ones(tmp_path: Path, postmortem: Postmortem) -> None:
+    invoke("export", str(tmp_path))
+    (tmp_path / "zz-bad.md").write_text(BAD_FILE, encoding="utf-8")
+    Postmortem.objects.filter(pk=postmortem.pk).update(title="edited in the database")
+    code, output = invoke("load", str(tmp_path))
+    assert code == 1
+    assert "updated PM-1" in output and "1 loaded, 1 refused" in output
+    assert Postmortem.objects.get(pk=postmortem.pk).title != "edited in the database"
+    assert not Postmortem.objects.filter(key="PM-BAD").exists()
+
+
+@pytest.mark.django_db
+def test_createuser_reads_the_password_from_stdin() -> None:
+    code, output = invoke(
+        "createuser", "dana", "--name", "Dana Reyes", "--password-stdin", input="s3cret-pass\n"
+    )
+    assert code == 0, output
+    user = User.objects.get(username="dana")
+    assert user.check_password("s3cret-pass") and user.name == "Dana Reyes"
+    assert not user.is_staff
+
+
+@pytest.mark.django_db
+def test_createuser_refuses_a_taken_username(alice: User) -> None:
+    code, output = invoke("createuser", "alice", "--password-stdin", input="another-pass\n")
+    assert code == 1
+    assert "error:" in output and "already exists" in output
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command on a SQLite home of its own."""
+    environment = {k: v for k, v in os.environ.items() if k != "SECONDSTORY_DATABASE_URL"}
+    environment.update(env)
+    return subprocess.run(
+        [str(SECONDSTORY), *args], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_passes_on_a_fresh_home_and_fails_clearly_on_bad_config(tmp_path: Path) -> None:
+    result = run("django", "migrate", "--verbosity", "0", SECONDSTORY_HOME=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    result = run("check", SECONDSTORY_HOME=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "schema up to date" in result.stdout and "journal mode wal" in result.stdout
+
+    result = run("check", SECONDSTORY_HOME=str(tmp_path), SECONDSTORY_TIME_ZONE="Mars/Base")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: configuration: SECONDSTORY_TIME_ZONE='Mars/Base': unknown time zone"
+    ]
+
+
+def test_check_fails_when_migrations_are_pending(tmp_path: Path) -> None:
+    result = run("check", SECONDSTORY_HOME=str(tmp_path))
+    assert result.returncode == 1
+    assert "migrations pending" in result.stdout
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for name, command in cli.commands.items():
+        assert command.help and "Example:" in command.help, name
