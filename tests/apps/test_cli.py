@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,33 @@ def test_check_fails_when_migrations_are_pending(tmp_path: Path) -> None:
 def test_every_command_has_help_with_an_example() -> None:
     for name, command in cli.commands.items():
         assert command.help and "Example:" in command.help, name
+
+
+INVALID = sorted((Path(__file__).parents[1] / "fixtures" / "exchange" / "invalid").glob("*.md"))
+VALID = Path(__file__).parents[1] / "fixtures" / "exchange" / "valid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", INVALID, ids=lambda path: path.stem)
+def test_every_invalid_file_is_refused_by_line_and_field_and_writes_nothing(
+    path: Path, tmp_path: Path
+) -> None:
+    # A valid postmortem is already loaded, so a half-applied update would show.
+    assert invoke("load", str(VALID / "tracking_timeouts.md"))[0] == 0
+    before = snapshot()
+    exported = tmp_path / "before"
+    invoke("export", str(exported))
+    copy = tmp_path / path.name
+    # Aim the bad file at the loaded postmortem: refusing it must leave that one as it was.
+    text = re.sub(r"(?m)^key: PM-2026-0\d\d$", "key: PM-2026-014", path.read_text("utf-8"))
+    copy.write_text(text, encoding="utf-8")
+    code, output = invoke("load", str(copy))
+    assert code == 1
+    for expected in path.with_suffix(".expected").read_text(encoding="utf-8").splitlines():
+        assert f"  {tmp_path}/{expected}" in output
+    assert snapshot() == before
+    after = tmp_path / "after"
+    invoke("export", str(after))
+    assert [p.read_bytes() for p in sorted(after.iterdir())] == [
+        p.read_bytes() for p in sorted(exported.iterdir())
+    ]
