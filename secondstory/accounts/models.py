@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from secondstory.core import taxonomy
+
 
 class User(AbstractUser):
     """A person. People appear in postmortems as facts, never as causes."""
 
-    display_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=taxonomy.MAX_PERSON_NAME, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -23,7 +25,7 @@ class User(AbstractUser):
 
 
 class Team(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=taxonomy.MAX_SLUG, unique=True)
     name = models.CharField(max_length=150)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
 

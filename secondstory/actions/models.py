@@ -24,9 +24,11 @@ class ActionItem(models.Model):
     postmortem = models.ForeignKey(
         "postmortems.Postmortem", on_delete=models.CASCADE, related_name="action_items"
     )
-    key = models.CharField(max_length=20)
+    key = models.CharField(max_length=taxonomy.MAX_KEY)
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=300, help_text="Verb first: what will change.")
+    title = models.CharField(
+        max_length=taxonomy.MAX_TITLE, help_text="Verb first: what will change."
+    )
     type = models.CharField(max_length=20, choices=TYPE_CHOICES)
     priority = models.CharField(max_length=2, choices=PRIORITY_CHOICES)
     owner = models.ForeignKey(
@@ -36,7 +38,7 @@ class ActionItem(models.Model):
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="open")
     reason = models.TextField(blank=True, help_text="Why it is not being done.")
     done_criterion = models.TextField(blank=True)
-    tracker_url = models.URLField(max_length=500, blank=True)
+    tracker_url = models.URLField(max_length=taxonomy.MAX_URL, blank=True)
     factors = models.ManyToManyField(
         "postmortems.ContributingFactor", related_name="action_items", blank=True
     )

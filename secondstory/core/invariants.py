@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from secondstory.core import taxonomy
+from secondstory.core.limits import limit_problems
 from secondstory.core.record import ActionItemRecord, IncidentRecord, Milestone, PostmortemRecord
 
 Path = tuple[str | int, ...]
@@ -267,6 +268,7 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
             for p in action_item_problems(item, factor_keys)
         ]
     problems += transition_problems(record)
+    problems += [Problem(path, message) for path, message in limit_problems(record)]
     if record.status == "published":
         problems += publication_problems(record)
     return problems

@@ -151,6 +151,21 @@ LIFECYCLE: dict[str, tuple[str, ...]] = {
     "not_required": ("draft",),
 }
 
+# The longest text each short field holds; the database columns use the same numbers.
+MAX_KEY = 100
+MAX_TITLE = 300
+MAX_URL = 500
+MAX_SLUG = 100
+MAX_SOURCE = 50
+MAX_SOURCE_REF = 300
+MAX_ACTOR = 150
+MAX_ROLE = 100
+MAX_SYSTEM = 50
+MAX_IDENTIFIER = 200
+MAX_USERNAME = 150
+MAX_PERSON_NAME = 150
+MAX_EMAIL = 254
+
 # The Markdown sections of a postmortem, in document order: (field, heading).
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary"),

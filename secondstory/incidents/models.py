@@ -67,7 +67,7 @@ class DurationMetric(models.Model):
 
 
 class Service(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=taxonomy.MAX_SLUG, unique=True)
     name = models.CharField(max_length=150)
     team = models.ForeignKey(
         "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
@@ -82,7 +82,7 @@ class Service(models.Model):
 
 
 class Tag(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=taxonomy.MAX_SLUG, unique=True)
 
     class Meta:
         ordering = ["slug"]
@@ -94,8 +94,8 @@ class Tag(models.Model):
 class Incident(models.Model):
     VISIBILITY_CHOICES = [(v, v.capitalize()) for v in taxonomy.VISIBILITIES]
 
-    key = models.CharField(max_length=50, unique=True)
-    title = models.CharField(max_length=300)
+    key = models.CharField(max_length=taxonomy.MAX_KEY, unique=True)
+    title = models.CharField(max_length=taxonomy.MAX_TITLE)
     severity = models.ForeignKey(Severity, on_delete=models.PROTECT, related_name="incidents")
     visibility = models.CharField(max_length=20, choices=VISIBILITY_CHOICES, default="internal")
     services = models.ManyToManyField(Service, related_name="incidents", blank=True)
@@ -136,9 +136,9 @@ class ExternalReference(models.Model):
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, related_name="external_references"
     )
-    system = models.CharField(max_length=50)
-    identifier = models.CharField(max_length=200)
-    url = models.URLField(max_length=500, blank=True)
+    system = models.CharField(max_length=taxonomy.MAX_SYSTEM)
+    identifier = models.CharField(max_length=taxonomy.MAX_IDENTIFIER)
+    url = models.URLField(max_length=taxonomy.MAX_URL, blank=True)
 
     class Meta:
         ordering = ["system", "identifier"]
@@ -190,14 +190,14 @@ class TimelineEvent(OffsetInstant):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=KIND_CHOICES)
-    source = models.CharField(max_length=50)
-    source_ref = models.CharField(max_length=300)
-    actor = models.CharField(max_length=150, blank=True)
-    actor_role = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=taxonomy.MAX_SOURCE)
+    source_ref = models.CharField(max_length=taxonomy.MAX_SOURCE_REF)
+    actor = models.CharField(max_length=taxonomy.MAX_ACTOR, blank=True)
+    actor_role = models.CharField(max_length=taxonomy.MAX_ROLE, blank=True)
     text = models.TextField()
     starred = models.BooleanField(default=False)
     known_at_the_time = models.BooleanField(default=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_url = models.URLField(max_length=taxonomy.MAX_URL, blank=True)
     raw = models.JSONField(null=True, blank=True)
 
     class Meta:

@@ -34,8 +34,8 @@ class Postmortem(models.Model):
         ("not_required", "Not required"),
     ]
 
-    key = models.CharField(max_length=50, unique=True)
-    title = models.CharField(max_length=300)
+    key = models.CharField(max_length=taxonomy.MAX_KEY, unique=True)
+    title = models.CharField(max_length=taxonomy.MAX_TITLE)
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="draft")
     incidents = models.ManyToManyField("incidents.Incident", related_name="postmortems")
     owner = models.ForeignKey(
@@ -116,7 +116,7 @@ class ContributingFactor(models.Model):
     """One of several conditions that made the incident possible or worse. Never a person."""
 
     postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="factors")
-    key = models.CharField(max_length=20)
+    key = models.CharField(max_length=taxonomy.MAX_KEY)
     position = models.PositiveIntegerField(default=0)
     category = models.ForeignKey(FactorCategory, on_delete=models.PROTECT, related_name="factors")
     description = models.TextField()

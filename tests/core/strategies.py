@@ -10,6 +10,7 @@ JSON-like ``raw`` payloads, and section texts that need the front matter
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -49,6 +50,16 @@ handles = st.one_of(
     st.sampled_from(YAML_LOOKALIKES),
     st.text(min_size=1, max_size=12),
 ).filter(lambda value: value.strip() != "")
+
+# Slugs (services, teams, tags) and usernames have a form of their own.
+slugs = st.one_of(
+    st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size=12),
+    st.sampled_from([v for v in YAML_LOOKALIKES if re.fullmatch(r"[-a-zA-Z0-9_]+", v)]),
+)
+usernames = st.one_of(
+    st.from_regex(r"[\w.@+-]{1,12}", fullmatch=True),
+    st.sampled_from([v for v in YAML_LOOKALIKES if re.fullmatch(r"[\w.@+-]+", v)]),
+)
 
 any_text = st.text(max_size=40)
 optional_text = st.one_of(st.just(""), any_text)
@@ -175,9 +186,9 @@ def incidents(draw: st.DrawFn, key: str, min_events: int = 0) -> IncidentRecord:
         title=draw(line_text),
         severity=draw(st.sampled_from([s.code for s in taxonomy.DEFAULT_SEVERITIES])),
         visibility=draw(st.sampled_from(taxonomy.VISIBILITIES)),
-        services=draw(st.lists(handles, max_size=3)),
-        teams=draw(st.lists(handles, max_size=2)),
-        tags=draw(st.lists(handles, max_size=3)),
+        services=draw(st.lists(slugs, max_size=3)),
+        teams=draw(st.lists(slugs, max_size=2)),
+        tags=draw(st.lists(slugs, max_size=3)),
         external_references=draw(
             st.lists(
                 st.builds(
@@ -227,8 +238,8 @@ def action_items(
 @st.composite
 def postmortem_records(draw: st.DrawFn) -> PostmortemRecord:
     """A postmortem record that ``invariants.postmortem_problems`` accepts."""
-    usernames = draw(st.lists(handles, min_size=1, max_size=5, unique=True))
-    status, transitions = draw(lifecycles(usernames))
+    people_names = draw(st.lists(usernames, min_size=1, max_size=5, unique=True))
+    status, transitions = draw(lifecycles(people_names))
     published = status == "published"
 
     incident_keys = draw(st.lists(handles, min_size=1, max_size=3, unique=True))
@@ -250,7 +261,7 @@ def postmortem_records(draw: st.DrawFn) -> PostmortemRecord:
         for key in factor_keys
     ]
     item_keys = draw(st.lists(handles, max_size=3, unique=True))
-    items = [draw(action_items(key, usernames, factor_keys)) for key in item_keys]
+    items = [draw(action_items(key, people_names, factor_keys)) for key in item_keys]
 
     sections = draw(st.dictionaries(st.sampled_from(taxonomy.SECTION_FIELDS), section_text))
     if published and not sections.get("summary", "").strip():
@@ -258,17 +269,17 @@ def postmortem_records(draw: st.DrawFn) -> PostmortemRecord:
 
     people = {
         name: Person(name, draw(line_text), draw(st.one_of(st.just(""), st.emails())))
-        for name in usernames
+        for name in people_names
         if draw(st.booleans())
     }
     return PostmortemRecord(
         key=draw(handles),
         title=draw(line_text),
-        owner=draw(st.sampled_from(usernames)),
+        owner=draw(st.sampled_from(people_names)),
         status=status,
-        facilitator=draw(st.one_of(st.just(""), st.sampled_from(usernames))),
-        collaborators=draw(st.lists(st.sampled_from(usernames), max_size=3, unique=True)),
-        reviewers=draw(st.lists(st.sampled_from(usernames), max_size=2, unique=True)),
+        facilitator=draw(st.one_of(st.just(""), st.sampled_from(people_names))),
+        collaborators=draw(st.lists(st.sampled_from(people_names), max_size=3, unique=True)),
+        reviewers=draw(st.lists(st.sampled_from(people_names), max_size=2, unique=True)),
         not_required_reason=draw(line_text if status == "not_required" else optional_text),
         created_at=draw(st.one_of(st.none(), aware_datetimes)),
         incidents=incident_list,

@@ -76,3 +76,24 @@ def test_a_published_record_needs_summary_factor_and_timeline() -> None:
     record.action_items = []
     record.incidents[0].timeline = []
     assert fields(record) == ["sections.summary", "factors", "incidents"]
+
+
+def test_overlong_fields_and_malformed_handles_are_named() -> None:
+    record = postmortem_record()
+    record.factors[0].key = "k" * 101
+    record.incidents[0].services = ["Checkout API"]
+    record.incidents[0].timeline[0].source_ref = "r" * 301
+    record.reviewers = ["bob smith"]
+    messages = {p.field: p.message for p in postmortem_problems(record)}
+    assert messages["factors[0].key"] == "is 101 characters long; at most 100 fit"
+    assert messages["incidents[0].timeline[0].source_ref"].startswith("is 301 characters")
+    assert "not a slug" in messages["incidents[0].services[0]"]
+    assert "not a username" in messages["people.bob smith"]
+
+
+def test_fields_at_their_limit_are_fine() -> None:
+    record = postmortem_record()
+    record.factors[0].key = "k" * 100
+    record.action_items[0].factors = ["k" * 100]
+    record.title = "t" * 300
+    assert postmortem_problems(record) == []
