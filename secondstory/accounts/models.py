@@ -12,6 +12,11 @@ class User(AbstractUser):
     """A person. People appear in postmortems as facts, never as causes."""
 
     display_name = models.CharField(max_length=taxonomy.MAX_PERSON_NAME, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The zone pages show times in for this person (empty: the site default).",
+    )
 
     class Meta:
         ordering = ["username"]

@@ -17,6 +17,7 @@ class Severity:
     name: str
     description: str
     rank: int  # 1 is the most severe
+    slo_days: int = 60  # default due date of an action item, in days
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +56,9 @@ class FactorCategory:
 
 
 DEFAULT_SEVERITIES: tuple[Severity, ...] = (
-    Severity("SEV1", "Critical", "Customer-facing outage or data loss for many customers.", 1),
+    Severity("SEV1", "Critical", "Customer-facing outage or data loss for many customers.", 1, 15),
     Severity(
-        "SEV2", "Major", "Significant degradation of a core capability for many customers.", 2
+        "SEV2", "Major", "Significant degradation of a core capability for many customers.", 2, 30
     ),
     Severity(
         "SEV3", "Minor", "Partial degradation with a workaround, or a few customers affected.", 3

@@ -23,6 +23,7 @@ def seed_vocabularies(apps: Any) -> None:
                 name=severity.name,
                 description=severity.description,
                 rank=severity.rank,
+                slo_days=severity.slo_days,
             )
     if MilestoneKind.objects.exists():
         return

@@ -20,6 +20,9 @@ class Severity(models.Model):
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     rank = models.PositiveSmallIntegerField(unique=True)
+    slo_days = models.PositiveSmallIntegerField(
+        default=60, help_text="Days to complete an action item of an incident of this severity."
+    )
 
     class Meta:
         ordering = ["rank"]

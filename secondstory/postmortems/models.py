@@ -25,6 +25,38 @@ class FactorCategory(models.Model):
         return self.name
 
 
+class PostmortemTemplate(models.Model):
+    """Which sections a postmortem shows, in what order, with a guiding question under each.
+
+    ``sections`` is a list of ``{"field": <section field>, "question": <text>}``.
+    """
+
+    slug = models.SlugField(max_length=taxonomy.MAX_SLUG, unique=True)
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    sections = models.JSONField(default=list)
+    built_in = models.BooleanField(default=False, editable=False)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not isinstance(self.sections, list) or not self.sections:
+            raise ValidationError({"sections": "a template shows at least one section"})
+        seen = set()
+        for entry in self.sections:
+            field = entry.get("field") if isinstance(entry, dict) else None
+            if field not in taxonomy.SECTION_FIELDS:
+                raise ValidationError({"sections": f"unknown section {field!r}"})
+            if field in seen:
+                raise ValidationError({"sections": f"section {field!r} appears twice"})
+            seen.add(field)
+
+
 class Postmortem(models.Model):
     STATUS_CHOICES = [
         ("draft", "Draft"),
@@ -55,6 +87,14 @@ class Postmortem(models.Model):
         settings.AUTH_USER_MODEL, related_name="reviewing_postmortems", blank=True
     )
     not_required_reason = models.TextField(blank=True)
+    template = models.ForeignKey(
+        PostmortemTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="postmortems",
+        help_text="Decides which sections the editor shows and the question under each.",
+    )
 
     summary = models.TextField(blank=True)
     background = models.TextField(blank=True)
@@ -131,3 +171,56 @@ class ContributingFactor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.category}): {self.description[:60]}"
+
+
+class Comment(models.Model):
+    """A remark by a reviewer or collaborator, optionally anchored to one section."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    section = models.CharField(
+        max_length=30, blank=True, choices=[(f, h) for f, h in taxonomy.SECTIONS]
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:60]}"
+
+
+class Revision(models.Model):
+    """One saved change: who, when, what, and the whole postmortem as it was after it.
+
+    The snapshot is the postmortem in the Markdown exchange format, so any two
+    revisions can be compared section by section and any revision restored by
+    loading it back.
+    """
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    summary = models.CharField(max_length=300)
+    snapshot = models.TextField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["postmortem", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postmortem.key} r{self.number}: {self.summary}"

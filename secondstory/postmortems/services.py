@@ -55,6 +55,31 @@ def can_read(user: User, postmortem: Postmortem) -> bool:
     return visible_postmortems(user).filter(pk=postmortem.pk).exists()
 
 
+def can_edit(user: User, postmortem: Postmortem) -> bool:
+    """The owner, collaborators and staff edit; everybody else reads at most."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or postmortem.owner_id == user.pk:
+        return True
+    return postmortem.collaborators.filter(pk=user.pk).exists()
+
+
+def can_review(user: User, postmortem: Postmortem) -> bool:
+    """Reviewers (and staff) approve or send back a postmortem in review."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or postmortem.reviewers.filter(pk=user.pk).exists()
+
+
+def can_comment(user: User, postmortem: Postmortem) -> bool:
+    """Reviewers, collaborators, the owner and the facilitator leave comments."""
+    return (
+        can_edit(user, postmortem)
+        or can_review(user, postmortem)
+        or postmortem.facilitator_id == user.pk
+    )
+
+
 def publication_checklist(postmortem: Postmortem) -> list[str]:
     """What the postmortem still lacks before it can be published (empty when ready)."""
     return [p.message for p in publication_problems(record_for(postmortem))]

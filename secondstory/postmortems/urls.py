@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from secondstory.postmortems import views
 
@@ -6,4 +6,8 @@ app_name = "postmortems"
 urlpatterns = [
     path("", views.postmortem_list, name="list"),
     path("postmortems/<str:key>/", views.postmortem_detail, name="detail"),
+    # The writing workspace, one module per topic (each defines its own routes).
+    path("", include("secondstory.postmortems.urls_writing")),
+    path("", include("secondstory.postmortems.urls_review")),
+    path("", include("secondstory.incidents.urls_timeline")),
 ]

@@ -2,11 +2,20 @@
 
 from django.db import migrations
 
-from secondstory.postmortems.defaults import seed_factor_categories
+from secondstory.core import taxonomy
 
 
 def seed(apps, schema_editor):
-    seed_factor_categories(apps)
+    FactorCategory = apps.get_model("postmortems", "FactorCategory")
+    for position, category in enumerate(taxonomy.DEFAULT_FACTOR_CATEGORIES, start=1):
+        FactorCategory.objects.get_or_create(
+            code=category.code,
+            defaults={
+                "name": category.name,
+                "description": category.description,
+                "position": position * 10,
+            },
+        )
 
 
 class Migration(migrations.Migration):
