@@ -3,10 +3,13 @@ from django.db import models
 
 from secondstory.actions.models import ActionItem
 from secondstory.postmortems.models import (
+    Comment,
     ContributingFactor,
     FactorCategory,
     Postmortem,
+    PostmortemTemplate,
     PostmortemTransition,
+    Revision,
 )
 
 # Links typed without a scheme are taken as https (the Django 6 default).
@@ -79,3 +82,27 @@ class PostmortemTransitionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("postmortem__key", "note")
     autocomplete_fields = ("postmortem", "by")
     date_hierarchy = "at"
+
+
+@admin.register(PostmortemTemplate)
+class PostmortemTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "slug", "built_in", "position")
+    search_fields = ("name", "slug", "description")
+    readonly_fields = ("built_in",)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("postmortem", "author", "section", "created_at", "resolved_at")
+    list_filter = ("section",)
+    list_select_related = ("postmortem", "author")
+    search_fields = ("postmortem__key", "body")
+    autocomplete_fields = ("postmortem", "author", "resolved_by")
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("postmortem", "number", "author", "created_at", "summary")
+    list_select_related = ("postmortem", "author")
+    search_fields = ("postmortem__key", "summary")
+    readonly_fields = ("postmortem", "number", "author", "created_at", "summary", "snapshot")
