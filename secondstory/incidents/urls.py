@@ -1,6 +1,13 @@
 """Routes for incidents (see urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from secondstory.incidents import views
 
 app_name = "incidents"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("new/", views.incident_create, name="create"),
+    path("<str:key>/", views.incident_detail, name="detail"),
+    path("<str:key>/edit/", views.incident_edit, name="edit"),
+]

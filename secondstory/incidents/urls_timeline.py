@@ -1,5 +1,24 @@
-"""Routes of the writing workspace (see postmortems/urls.py)."""
+"""Routes of the timeline editor, inside the "postmortems" namespace (see postmortems/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from secondstory.incidents import timeline_views as views
+
+_EVENT = "postmortems/<str:key>/timeline/events/<int:pk>"
+
+urlpatterns: list[URLPattern] = [
+    path("postmortems/<str:key>/timeline/", views.timeline, name="timeline"),
+    path(
+        "postmortems/<str:key>/timeline/capture/", views.timeline_capture, name="timeline_capture"
+    ),
+    path("postmortems/<str:key>/timeline/zone/", views.timeline_zone, name="timeline_zone"),
+    path(
+        "postmortems/<str:key>/timeline/events/new/",
+        views.timeline_event_add,
+        name="timeline_event_add",
+    ),
+    path(f"{_EVENT}/edit/", views.timeline_event_edit, name="timeline_event_edit"),
+    path(f"{_EVENT}/delete/", views.timeline_event_delete, name="timeline_event_delete"),
+    path(f"{_EVENT}/star/", views.timeline_event_star, name="timeline_event_star"),
+    path(f"{_EVENT}/known/", views.timeline_event_known, name="timeline_event_known"),
+]

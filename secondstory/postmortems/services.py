@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -12,8 +14,14 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.core import taxonomy
 from secondstory.core.invariants import publication_problems
-from secondstory.incidents.models import Incident
-from secondstory.postmortems.models import Postmortem, PostmortemTransition
+from secondstory.incidents.models import Incident, TimelineEvent
+from secondstory.postmortems.models import (
+    Comment,
+    ContributingFactor,
+    FactorCategory,
+    Postmortem,
+    PostmortemTransition,
+)
 from secondstory.postmortems.records import record_for
 
 STATUS_LABELS = dict(Postmortem.STATUS_CHOICES)
@@ -143,3 +151,138 @@ def transition(
     return PostmortemTransition.objects.create(
         postmortem=postmortem, from_status=current, to_status=target, by=by, at=at, note=note
     )
+
+
+# --- Contributing factors, the submission checklist and comments (reviewing workspace) ---
+
+
+def _next_key(taken: Iterable[str], prefix: str, start: int) -> str:
+    used = set(taken)
+    number = start
+    while f"{prefix}{number}" in used:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def timeline_events(postmortem: Postmortem) -> QuerySet[TimelineEvent]:
+    """The events of every incident of the postmortem, in time order."""
+    return TimelineEvent.objects.filter(incident__postmortems=postmortem).order_by(
+        "at", "source", "source_ref"
+    )
+
+
+def _check_events(postmortem: Postmortem, events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
+    events = list(events)
+    allowed = set(timeline_events(postmortem).values_list("pk", flat=True))
+    if any(event.pk not in allowed for event in events):
+        raise ValidationError({"events": "link only events of this postmortem's timeline"})
+    return events
+
+
+def _check_factor_text(description: str) -> None:
+    if not description.strip():
+        raise ValidationError({"description": "describe the condition that contributed"})
+
+
+@transaction.atomic
+def add_factor(
+    postmortem: Postmortem,
+    *,
+    category: FactorCategory,
+    description: str,
+    evidence: str = "",
+    events: Iterable[TimelineEvent] = (),
+) -> ContributingFactor:
+    """Add a contributing factor under the next free key (F1, F2, …)."""
+    _check_factor_text(description)
+    linked = _check_events(postmortem, events)
+    position = postmortem.factors.count()
+    key = _next_key(postmortem.factors.values_list("key", flat=True), "F", position + 1)
+    factor = ContributingFactor.objects.create(
+        postmortem=postmortem,
+        key=key,
+        position=position,
+        category=category,
+        description=description,
+        evidence=evidence,
+    )
+    factor.events.set(linked)
+    return factor
+
+
+@transaction.atomic
+def update_factor(
+    factor: ContributingFactor,
+    *,
+    category: FactorCategory,
+    description: str,
+    evidence: str = "",
+    events: Iterable[TimelineEvent] = (),
+) -> ContributingFactor:
+    """Change a factor's category, text and linked timeline events; its key stays."""
+    _check_factor_text(description)
+    linked = _check_events(factor.postmortem, events)
+    factor.category = category
+    factor.description = description
+    factor.evidence = evidence
+    factor.save(update_fields=["category", "description", "evidence"])
+    factor.events.set(linked)
+    return factor
+
+
+@transaction.atomic
+def remove_factor(factor: ContributingFactor) -> None:
+    """Delete a factor; action items that addressed it simply lose the link."""
+    factor.delete()
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One requirement of submission: what it is and whether the postmortem meets it."""
+
+    label: str
+    done: bool
+
+
+def submission_checklist(postmortem: Postmortem) -> list[ChecklistItem]:
+    """What publishing requires, each marked met or missing; submitting needs all of them."""
+    items = postmortem.action_items.all()
+    return [
+        ChecklistItem("A summary", bool(postmortem.summary.strip())),
+        ChecklistItem("At least one contributing factor", postmortem.factors.exists()),
+        ChecklistItem("At least one timeline event", timeline_events(postmortem).exists()),
+        ChecklistItem(
+            "Every action item has an owner and a due date",
+            not items.filter(Q(owner__isnull=True) | Q(due__isnull=True)).exists(),
+        ),
+    ]
+
+
+def add_comment(postmortem: Postmortem, *, author: User, body: str, section: str = "") -> Comment:
+    """Leave a comment, optionally anchored to one section."""
+    if not body.strip():
+        raise ValidationError({"body": "a comment needs some text"})
+    if section and section not in taxonomy.SECTION_FIELDS:
+        raise ValidationError({"section": f"unknown section {section!r}"})
+    return Comment.objects.create(postmortem=postmortem, author=author, body=body, section=section)
+
+
+def can_resolve_comment(user: User, comment: Comment) -> bool:
+    """The comment's author, the postmortem's owner and staff resolve or reopen it."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or comment.author_id == user.pk or comment.postmortem.owner_id == user.pk
+
+
+def resolve_comment(comment: Comment, *, by: User, at: datetime | None = None) -> Comment:
+    comment.resolved_at = at or timezone.now()
+    comment.resolved_by = by
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+def reopen_comment(comment: Comment) -> Comment:
+    comment.resolved_at = None
+    comment.resolved_by = None
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment

@@ -1,10 +1,11 @@
 from django.urls import include, path
 
-from secondstory.postmortems import views
+from secondstory.postmortems import home, views
 
 app_name = "postmortems"
 urlpatterns = [
-    path("", views.postmortem_list, name="list"),
+    path("", home.home, name="home"),
+    path("postmortems/", views.postmortem_list, name="list"),
     path("postmortems/<str:key>/", views.postmortem_detail, name="detail"),
     # The writing workspace, one module per topic (each defines its own routes).
     path("", include("secondstory.postmortems.urls_writing")),

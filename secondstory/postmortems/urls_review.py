@@ -1,5 +1,43 @@
-"""Routes of the writing workspace (see postmortems/urls.py)."""
+"""Routes of the reviewing workspace: factors, action items, lifecycle and comments.
 
-from django.urls import URLPattern
+Included inside the "postmortems" namespace (see postmortems/urls.py).
+"""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from secondstory.postmortems import action_views, comment_views, factor_views, lifecycle_views
+
+_PM = "postmortems/<str:key>/"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{_PM}factors/add/", factor_views.factor_add, name="factor_add"),
+    path(f"{_PM}factors/<str:factor_key>/edit/", factor_views.factor_edit, name="factor_edit"),
+    path(
+        f"{_PM}factors/<str:factor_key>/remove/",
+        factor_views.factor_remove,
+        name="factor_remove",
+    ),
+    path(f"{_PM}actions/add/", action_views.action_add, name="action_add"),
+    path(f"{_PM}actions/<str:item_key>/edit/", action_views.action_edit, name="action_edit"),
+    path(f"{_PM}actions/<str:item_key>/status/", action_views.action_status, name="action_status"),
+    path(f"{_PM}submit/", lifecycle_views.lifecycle_submit, name="lifecycle_submit"),
+    path(f"{_PM}review/", lifecycle_views.lifecycle_review, name="lifecycle_review"),
+    path(f"{_PM}publish/", lifecycle_views.lifecycle_publish, name="lifecycle_publish"),
+    path(
+        f"{_PM}not-required/",
+        lifecycle_views.lifecycle_not_required,
+        name="lifecycle_not_required",
+    ),
+    path(f"{_PM}reopen/", lifecycle_views.lifecycle_reopen, name="lifecycle_reopen"),
+    path(f"{_PM}comments/", comment_views.comment_add, name="comment_add"),
+    path(
+        f"{_PM}comments/<int:comment_id>/resolve/",
+        comment_views.comment_resolve,
+        name="comment_resolve",
+    ),
+    path(
+        f"{_PM}comments/<int:comment_id>/reopen/",
+        comment_views.comment_reopen,
+        name="comment_reopen",
+    ),
+]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from itertools import groupby
+from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
@@ -14,8 +13,9 @@ from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
-from secondstory.incidents.models import Incident, Milestone, TimelineEvent
+from secondstory.incidents.models import Incident, Milestone
 from secondstory.incidents.services import DurationRow, durations
+from secondstory.incidents.timeline_views import timeline_context
 from secondstory.postmortems.models import ContributingFactor, Postmortem, PostmortemTransition
 from secondstory.postmortems.services import (
     STATUS_LABELS,
@@ -24,6 +24,7 @@ from secondstory.postmortems.services import (
     visible_postmortems,
 )
 from secondstory.postmortems.templatetags.secondstory import display_zone
+from secondstory.postmortems.writing_services import page_context as writing_context
 
 PAGE_SIZE = 50
 _BEFORE_PUBLICATION = ("draft", "in_review", "approved")
@@ -72,14 +73,6 @@ class IncidentView:
     durations: list[DurationRow]
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineDay:
-    """The events of one calendar day in the display zone."""
-
-    day: date
-    events: list[TimelineEvent]
-
-
 # Everything a postmortem's page shows, fetched in a fixed number of queries.
 _DETAIL_PREFETCH = (
     "collaborators",
@@ -105,19 +98,6 @@ _DETAIL_PREFETCH = (
 )
 
 
-def _timeline_days(incidents: list[Incident]) -> list[TimelineDay]:
-    """Every incident's events in one chronological list, split at each day boundary."""
-    events = sorted(
-        (event for incident in incidents for event in incident.timeline.all()),
-        key=lambda event: (event.at, event.source, event.source_ref),
-    )
-    zone = display_zone()
-    return [
-        TimelineDay(day, list(group))
-        for day, group in groupby(events, key=lambda event: event.at.astimezone(zone).date())
-    ]
-
-
 def _lifecycle(postmortem: Postmortem) -> list[tuple[str, datetime]]:
     """(label, when) for each lifecycle step the postmortem has reached."""
     steps = [
@@ -139,7 +119,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No postmortem matches the given query.")
     prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
     incidents = list(postmortem.incidents.all())
-    today = timezone.localdate(timezone=display_zone())
+    today = timezone.localdate(timezone=display_zone(request))
     action_items = list(postmortem.action_items.all())
     for item in action_items:
         item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
@@ -157,10 +137,8 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
             for incident in incidents
         ],
         "several_incidents": len(incidents) > 1,
-        "sections": [
-            (field, heading, text) for field, heading, text in postmortem.sections() if text.strip()
-        ],
-        "timeline_days": _timeline_days(incidents),
+        **writing_context(request.user, postmortem),
+        **timeline_context(request, postmortem, incidents),
         "checklist": (
             publication_checklist(postmortem) if postmortem.status in _BEFORE_PUBLICATION else []
         ),

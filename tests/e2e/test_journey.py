@@ -39,6 +39,11 @@ def test_reader_journey(
     page.screenshot(path=artifacts / "01-login.png")
     page.get_by_role("button", name="Log in").click()
 
+    # Signing in lands on the home page; the list is one click away in the main navigation.
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
+    expect(page.locator("#owned")).to_contain_text("PM-1")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Postmortems").click()
+    expect(page).to_have_url(re.compile(r"/postmortems/$"))
     expect(page.get_by_role("heading", level=1, name="Postmortems")).to_be_visible()
     expect(page.locator(".user-name")).to_have_text("Alice Owner")
     title = "Checkout errors after a configuration change"

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django import template
-from django.conf import settings
+from django.http import HttpRequest
+from django.template import Context
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -16,15 +17,24 @@ from django.utils.safestring import SafeString
 
 from secondstory.incidents.services import format_duration
 from secondstory.lib.markdown import render_markdown
+from secondstory.lib.timezones import viewer_zone
 
 register = template.Library()
 
 SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def display_zone() -> ZoneInfo:
-    """The zone in which pages show times (``SECONDSTORY_TIME_ZONE``, UTC by default)."""
-    return ZoneInfo(getattr(settings, "DISPLAY_TIME_ZONE", "UTC"))
+def display_zone(request: HttpRequest | None = None) -> ZoneInfo:
+    """The zone in which pages show times: the viewer's (see lib.timezones), else the default."""
+    return viewer_zone(request)
+
+
+def _context_zone(context: Context) -> ZoneInfo:
+    """The zone a view put in the context, else the zone of the context's request."""
+    zone = context.get("display_zone")
+    if isinstance(zone, ZoneInfo):
+        return zone
+    return display_zone(context.get("request"))
 
 
 @register.filter(name="markdown", is_safe=True)
@@ -50,21 +60,21 @@ def localtime_in(value: datetime | None, zone: str = "") -> datetime | str:
     return do_timezone(value, zone or display_zone())
 
 
-@register.simple_tag
-def display_time(value: datetime | None, format: str = "j M Y H:i") -> str:
+@register.simple_tag(takes_context=True)
+def display_time(context: Context, value: datetime | None, format: str = "j M Y H:i") -> str:
     """``{% display_time event.at "H:i" %}``: a ``<time>`` element in the display zone."""
     if not isinstance(value, datetime):
         return "—"
-    local = timezone.localtime(value, display_zone())
+    local = timezone.localtime(value, _context_zone(context))
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, format)
     )
 
 
-@register.simple_tag
-def display_zone_name() -> str:
+@register.simple_tag(takes_context=True)
+def display_zone_name(context: Context) -> str:
     """The display zone's name, for "Times in UTC"."""
-    return str(display_zone())
+    return str(_context_zone(context))
 
 
 @register.filter

@@ -16,6 +16,7 @@ from tests.apps.conftest import PASSWORD, client_for
 LOGIN = reverse("login")
 LOGOUT = reverse("logout")
 LIST = reverse("postmortems:list")
+HOME = reverse("postmortems:home")
 
 
 def test_the_login_page_renders_for_anonymous(db: None) -> None:
@@ -29,7 +30,7 @@ def test_the_login_page_renders_for_anonymous(db: None) -> None:
     assert "Log out" not in html
 
 
-def test_logging_in_leads_to_the_list(postmortem: Postmortem) -> None:
+def test_logging_in_leads_to_the_home_page(postmortem: Postmortem) -> None:
     client = Client(enforce_csrf_checks=True)
     form = client.get(LOGIN)
     token = form.cookies["csrftoken"].value
@@ -37,8 +38,8 @@ def test_logging_in_leads_to_the_list(postmortem: Postmortem) -> None:
         LOGIN, {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
-    assert response["Location"] == LIST
-    html = client.get(LIST).content.decode()
+    assert response["Location"] == HOME == "/"
+    html = client.get(HOME).content.decode()
     assert '<span class="user-name">Alice Owner</span>' in html
     assert "PM-1" in html
 
@@ -75,7 +76,7 @@ def test_logging_out_ends_the_session(alice: User) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [LIST, f"{LIST}?status=draft", reverse("postmortems:detail", args=["PM-1"])],
+    [HOME, LIST, f"{LIST}?status=draft", reverse("postmortems:detail", args=["PM-1"])],
 )
 def test_every_page_needs_a_login(postmortem: Postmortem, path: str) -> None:
     response = Client().get(path)

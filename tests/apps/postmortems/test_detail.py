@@ -341,7 +341,8 @@ class ActiveContent(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = dict(attrs)
-        if tag == "script" and not (names.get("src") or "").endswith("secondstory/htmx.min.js"):
+        # Only the project's own static scripts (no inline script, no user-written one).
+        if tag == "script" and not (names.get("src") or "").startswith("/static/secondstory/"):
             self.found.append(f"<script> {attrs}")
         if tag in ("iframe", "object", "embed", "svg"):
             self.found.append(f"<{tag}>")

@@ -1,0 +1,106 @@
+"""Server render time of the workspace pages for a postmortem with 500 timeline events.
+
+Loads the demo organisation into a fresh SQLite home (or uses the PostgreSQL
+database named by SECONDSTORY_DATABASE_URL), adds one postmortem whose incident
+has 500 timeline events, then requests each page in-process with Django's test
+client, signed in as its owner, and prints the median and worst of 15 requests.
+
+    python benchmarks/page_speed.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("SECONDSTORY_HOME", tempfile.mkdtemp(prefix="secondstory-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from secondstory.accounts.models import User  # noqa: E402
+from secondstory.core.timeline.event import TimelineEvent  # noqa: E402
+from secondstory.postmortems.demo import load_demo  # noqa: E402
+from secondstory.postmortems.records import load_record  # noqa: E402
+from tests.apps.factories import START, postmortem_record  # noqa: E402
+
+KINDS = ("alert", "page", "change", "chat", "action", "decision", "observation")
+RUNS = 15
+
+
+def big_postmortem() -> str:
+    record = postmortem_record("PM-BENCH")
+    events = record.incidents[0].timeline
+    for n in range(500 - len(events)):
+        events.append(
+            TimelineEvent(
+                START + timedelta(minutes=3 * n),
+                KINDS[n % len(KINDS)],
+                "slack",
+                f"bench-{n}",
+                f"Message {n}: checking the connection pool graphs for the checkout service",
+                actor=f"Responder {n % 7}",
+                known_at_the_time=n % 9 != 0,
+                starred=n % 50 == 0,
+            )
+        )
+    load_record(record)
+    return record.key
+
+
+def pages(key: str) -> list[tuple[str, str]]:
+    """(label, path) of every page worth timing that exists in this version."""
+    wanted = [
+        ("home", "postmortems:home", {}),
+        ("postmortem list", "postmortems:list", {}),
+        ("postmortem page (500 events)", "postmortems:detail", {"key": key}),
+        ("history", "postmortems:history", {"key": key}),
+        ("download", "postmortems:download", {"key": key}),
+        ("incident list", "incidents:list", {}),
+        ("incident page", "incidents:detail", {"key": f"INC-{key}"}),
+        ("incident edit form", "incidents:edit", {"key": f"INC-{key}"}),
+    ]
+    found = []
+    for label, name, kwargs in wanted:
+        try:
+            found.append((label, reverse(name, kwargs=kwargs)))
+        except NoReverseMatch:
+            continue
+    return found
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    load_demo(login=False)
+    key = big_postmortem()
+    owner = User.objects.get(username="alice")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(owner)
+    print(f"database: {django.db.connection.vendor}; {RUNS} requests per page")
+    for label, path in pages(key):
+        timings = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        print(
+            f"{label:32} median {statistics.median(timings):6.1f} ms   "
+            f"worst {max(timings):6.1f} ms   {len(response.content) // 1024} KiB"
+        )
+
+
+if __name__ == "__main__":
+    main()

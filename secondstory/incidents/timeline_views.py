@@ -1,0 +1,513 @@
+"""The timeline editor on a postmortem's page: quick capture, one event, toggles, filters, zone.
+
+Every view renders a full page (or redirects) by default; an htmx request gets only the
+fragment it swaps. Reading needs can_read (else 404); changing needs can_edit (else 403).
+Every saved change records one revision of the postmortem in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from secondstory.accounts.models import User
+from secondstory.core.timeline.event import TimelineEvent as EventData
+from secondstory.incidents.models import Incident, TimelineEvent
+from secondstory.incidents.services import (
+    add_captured_events,
+    add_timeline_event,
+    delete_timeline_event,
+    set_known_at_the_time,
+    set_starred,
+    update_timeline_event,
+)
+from secondstory.incidents.timeline_forms import (
+    CaptureForm,
+    DisplayZoneForm,
+    EventForm,
+    TimelineFilterForm,
+    default_capture_date,
+)
+from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
+from secondstory.lib.timezones import (
+    OWN_CHOICE,
+    UTC_CHOICE,
+    own_zone,
+    set_session_zone,
+    site_zone,
+    viewer_zone,
+    zone_choice,
+    zone_names,
+    zone_offsets_label,
+)
+from secondstory.postmortems.models import Postmortem
+from secondstory.postmortems.revisions import record_revision
+from secondstory.postmortems.services import can_edit, can_read
+
+MANUAL_SOURCE = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineDay:
+    """The events of one calendar day in the display zone."""
+
+    day: date
+    events: list[TimelineEvent]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _get_postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
+    postmortem = get_object_or_404(Postmortem.objects.select_related("owner"), key=key)
+    if not can_read(_user(request), postmortem):
+        # The same answer as for a key that does not exist: no hint that it does.
+        raise Http404("No postmortem matches the given query.")
+    return postmortem
+
+
+def _get_postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
+    postmortem = _get_postmortem_for_reader(request, key)
+    if not can_edit(_user(request), postmortem):
+        raise PermissionDenied("Only the owner, collaborators and staff edit this timeline.")
+    return postmortem
+
+
+def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> TimelineEvent:
+    events = TimelineEvent.objects.select_related("incident")
+    if lock:
+        events = events.select_for_update(of=("self",))
+    return get_object_or_404(events, pk=pk, incident__postmortems=postmortem)
+
+
+def _incidents(postmortem: Postmortem) -> list[Incident]:
+    return list(
+        postmortem.incidents.order_by("key").prefetch_related(
+            "milestones__kind", Prefetch("timeline", queryset=TimelineEvent.objects.all())
+        )
+    )
+
+
+def event_fingerprint(event: TimelineEvent) -> str:
+    """What an edit form started from: every field the form can change."""
+    return fingerprint(*_event_values(event))
+
+
+def _event_values(event: TimelineEvent) -> tuple[object, ...]:
+    return (
+        event.at.isoformat(),
+        event.utc_offset_minutes,
+        event.kind,
+        event.actor,
+        event.actor_role,
+        event.text,
+        event.evidence_url,
+        event.starred,
+        event.known_at_the_time,
+    )
+
+
+def _new_ref(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
+    return f"{reverse('postmortems:detail', args=[postmortem.key])}#{anchor}"
+
+
+# --- The timeline section: shared with the postmortem's page --------------------------------
+
+
+def _mark_recorded_elsewhere(event: TimelineEvent, zone: ZoneInfo) -> TimelineEvent:
+    """Note on the event whether it was recorded at another offset than the one shown."""
+    shown = event.at.astimezone(zone).utcoffset()
+    event.recorded_elsewhere = shown != timedelta(minutes=event.utc_offset_minutes)  # type: ignore[attr-defined]
+    return event
+
+
+def timeline_days(events: list[TimelineEvent], zone: ZoneInfo) -> list[TimelineDay]:
+    """The events in chronological order, split at each day boundary of ``zone``."""
+    ordered = sorted(events, key=lambda event: (event.at, event.source, event.source_ref))
+    for event in ordered:
+        _mark_recorded_elsewhere(event, zone)
+    return [
+        TimelineDay(day, list(group))
+        for day, group in groupby(ordered, key=lambda event: event.at.astimezone(zone).date())
+    ]
+
+
+def timeline_context(
+    request: HttpRequest, postmortem: Postmortem, incidents: list[Incident]
+) -> dict[str, Any]:
+    """Everything the timeline section (postmortems/_timeline.html) needs.
+
+    The incidents' ``timeline`` may be prefetched (the postmortem's page does): filtering
+    happens in Python so that the page's query count stays fixed.
+    """
+    zone = viewer_zone(request)
+    everything = [event for incident in incidents for event in incident.timeline.all()]
+    sources = sorted({event.source for event in everything})
+    filter_form = TimelineFilterForm(request.GET or None, sources=sources)
+    chosen = filter_form.filters()
+    events = [
+        event
+        for event in everything
+        if all(getattr(event, name) == value for name, value in chosen.items())
+    ]
+    editable = can_edit(_user(request), postmortem)
+    context: dict[str, Any] = {
+        "postmortem": postmortem,
+        "timeline_days": timeline_days(events, zone),
+        "timeline_filter": filter_form,
+        "timeline_filtered": bool(chosen),
+        "several_incidents": len(incidents) > 1,
+        "can_edit_timeline": editable,
+        "display_zone": zone,
+        "display_zone_label": zone_offsets_label(zone, [event.at for event in events]),
+        "zone_form": _zone_form(request),
+        "zone_names": zone_names(),
+    }
+    if editable and incidents:
+        context["capture_form"] = _capture_form(request, incidents, zone)
+        context["event_form"] = _new_event_form(incidents, zone)
+    return context
+
+
+def _zone_form(request: HttpRequest) -> DisplayZoneForm:
+    choice = zone_choice(request)
+    if choice in ("", OWN_CHOICE):
+        initial = {"show": OWN_CHOICE, "zone": _user(request).time_zone}
+    elif choice == UTC_CHOICE:
+        initial = {"show": UTC_CHOICE, "zone": _user(request).time_zone}
+    else:
+        initial = {"show": "zone", "zone": choice}
+    return DisplayZoneForm(initial=initial, **_zone_names_for(request))
+
+
+def _zone_names_for(request: HttpRequest) -> dict[str, str]:
+    """The viewer's own zone and the installation's default, to label the zone choices."""
+    own = own_zone(request)
+    return {"own_zone": str(own) if own else "", "default_zone": str(site_zone())}
+
+
+def _capture_form(request: HttpRequest, incidents: list[Incident], zone: ZoneInfo) -> CaptureForm:
+    day = default_capture_date(incidents[0], zone) or timezone.localdate(timezone=zone)
+    return CaptureForm(
+        incidents=incidents, initial={"default_date": day, "default_zone": str(zone)}
+    )
+
+
+def _new_event_form(incidents: list[Incident], zone: ZoneInfo) -> EventForm:
+    day = default_capture_date(incidents[0], zone) or timezone.localdate(timezone=zone)
+    return EventForm(incidents=incidents, initial={"date": day, "zone": str(zone)})
+
+
+def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
+    """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
+    context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
+    if _is_htmx(request):
+        return render(request, "postmortems/_timeline.html", context)
+    return render(request, "incidents/timeline_page.html", context)
+
+
+@require_http_methods(["GET"])
+def timeline(request: HttpRequest, key: str) -> HttpResponse:
+    """The timeline, filtered by kind, source and starred (GET parameters)."""
+    return _render_timeline(request, _get_postmortem_for_reader(request, key))
+
+
+# --- Quick capture ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
+    """Preview typed lines, or add them all (refused while any line has an error)."""
+    postmortem = _get_postmortem_for_editor(request, key)
+    incidents = _incidents(postmortem)
+    if not incidents:
+        raise Http404("This postmortem has no incident to add events to.")
+    if request.method == "GET":
+        form = _capture_form(request, incidents, viewer_zone(request))
+        return _render_capture(request, postmortem, form, None)
+    form = CaptureForm(request.POST, incidents=incidents)
+    if not form.is_valid():
+        return _render_capture(request, postmortem, form, None, status=400)
+    lines = form.lines()
+    if request.POST.get("action") != "add":
+        return _render_capture(request, postmortem, form, lines)
+    problems = [line.error for line in lines if line.error]
+    if problems or not lines:
+        refusal = (
+            f"Nothing was added: {len(problems)} line{'s' if len(problems) != 1 else ''} "
+            "need fixing first."
+            if problems
+            else "Nothing was added: there are no events to add."
+        )
+        return _render_capture(request, postmortem, form, lines, refusal=refusal, status=400)
+    incident = form.incident
+    assert incident is not None
+    events = [
+        EventData(
+            at=line.at,
+            kind=line.kind,
+            source=MANUAL_SOURCE,
+            source_ref=_new_ref("capture"),
+            text=line.text,
+            actor=line.actor,
+            known_at_the_time=line.known_at_the_time,
+        )
+        for line in lines
+        if line.at is not None
+    ]
+    with transaction.atomic():
+        add_captured_events(incident, events)
+        count = len(events)
+        summary = f"Added {count} timeline event{'s' if count != 1 else ''}"
+        record_revision(postmortem, author=_user(request), summary=summary)
+    if _is_htmx(request):
+        # The "Add all" button targets the whole timeline section.
+        return _render_timeline(request, postmortem, timeline_notice=f"{summary}.")
+    messages.success(request, f"{summary}.")
+    return redirect(_timeline_url(postmortem))
+
+
+def _render_capture(
+    request: HttpRequest,
+    postmortem: Postmortem,
+    form: CaptureForm,
+    lines: list[Any] | None,
+    *,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "postmortem": postmortem,
+        "capture_form": form,
+        "lines": lines,
+        "error_count": sum(1 for line in lines or [] if line.error),
+        "refusal": refusal,
+        "zone_names": zone_names(),
+        "capture_page": True,
+    }
+    if _is_htmx(request):
+        # htmx swaps only successful answers: a refusal is shown in the preview with 200,
+        # with the form's own errors (the form itself is not swapped).
+        context["show_form_errors"] = True
+        response = render(request, "incidents/timeline_capture.html#preview", context)
+        response["HX-Retarget"] = "#capture-preview"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "incidents/timeline_capture.html", context, status=status)
+
+
+# --- One event: add, edit, delete ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
+    postmortem = _get_postmortem_for_editor(request, key)
+    incidents = _incidents(postmortem)
+    if not incidents:
+        raise Http404("This postmortem has no incident to add events to.")
+    if request.method == "GET":
+        form = _new_event_form(incidents, viewer_zone(request))
+        return _render_event_form(request, postmortem, form, None)
+    form = EventForm(request.POST, incidents=incidents)
+    if form.is_valid():
+        incident = form.incident
+        assert incident is not None
+        try:
+            with transaction.atomic():
+                row = add_timeline_event(incident, form.event(MANUAL_SOURCE, _new_ref("manual")))
+                record_revision(postmortem, author=_user(request), summary="Added a timeline event")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Added the event to the timeline.")
+            return redirect(_timeline_url(postmortem, f"event-{row.pk}"))
+    return _render_event_form(request, postmortem, form, None, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_event_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    postmortem = _get_postmortem_for_editor(request, key)
+    event = _get_event(postmortem, pk)
+    if request.method == "GET":
+        initial = {**EventForm.initial_for(event), "base": event_fingerprint(event)}
+        return _render_event_form(request, postmortem, EventForm(initial=initial), event)
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        return _render_event_form(request, postmortem, form, event, status=400)
+    try:
+        with transaction.atomic():
+            event = _get_event(postmortem, pk, lock=True)
+            check_base(
+                form.cleaned_data["base"],
+                *_event_values(event),
+                what="this timeline event",
+                yours=form.cleaned_data,
+            )
+            update_timeline_event(event, form.event(event.source, event.source_ref))
+            record_revision(postmortem, author=_user(request), summary="Edited a timeline event")
+    except EditConflict as conflict:
+        return _render_conflict(request, postmortem, event, form, conflict)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_event_form(request, postmortem, form, event, status=400)
+    messages.success(request, "Saved the event.")
+    return redirect(_timeline_url(postmortem, f"event-{event.pk}"))
+
+
+def _render_event_form(
+    request: HttpRequest,
+    postmortem: Postmortem,
+    form: EventForm,
+    event: TimelineEvent | None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "postmortem": postmortem,
+        "form": form,
+        "event": event,
+        "zone_names": zone_names(),
+        "display_zone": viewer_zone(request),
+    }
+    return render(request, "incidents/timeline_event_form.html", context, status=status)
+
+
+def _render_conflict(
+    request: HttpRequest,
+    postmortem: Postmortem,
+    event: TimelineEvent,
+    form: EventForm,
+    conflict: EditConflict,
+) -> HttpResponse:
+    """Both versions side by side; the form keeps what was typed, based on the saved version."""
+    data = request.POST.copy()
+    data["base"] = conflict.base
+    context = {
+        "postmortem": postmortem,
+        "event": event,
+        "form": EventForm(data),
+        "yours": form.cleaned_data,
+        "conflict": conflict,
+        "zone_names": zone_names(),
+        "display_zone": viewer_zone(request),
+    }
+    return render(request, "incidents/timeline_event_conflict.html", context, status=409)
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_event_delete(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes."""
+    postmortem = _get_postmortem_for_editor(request, key)
+    event = _get_event(postmortem, pk)
+    if request.method == "GET":
+        context = {"postmortem": postmortem, "event": event, "display_zone": viewer_zone(request)}
+        return render(request, "incidents/timeline_event_delete.html", context)
+    with transaction.atomic():
+        delete_timeline_event(event)
+        record_revision(postmortem, author=_user(request), summary="Deleted a timeline event")
+    if _is_htmx(request):
+        return HttpResponse("")
+    messages.success(request, "Deleted the event.")
+    return redirect(_timeline_url(postmortem))
+
+
+# --- Toggles: starred, known at the time ------------------------------------------------------
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    value = request.POST.get(name, "")
+    if value not in ("0", "1"):
+        raise ValidationError(f"{name} must be 0 or 1")
+    return value == "1"
+
+
+def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse:
+    postmortem = _get_postmortem_for_editor(request, key)
+    try:
+        value = _flag(request, field)
+    except ValidationError as exc:
+        return HttpResponse(exc.messages[0], status=400, content_type="text/plain")
+    with transaction.atomic():
+        event = _get_event(postmortem, pk, lock=True)
+        if field == "starred":
+            set_starred(event, value)
+            summary = "Starred a timeline event" if value else "Unstarred a timeline event"
+        else:
+            set_known_at_the_time(event, value)
+            summary = (
+                "Marked a timeline event known at the time"
+                if value
+                else "Marked a timeline event learned later"
+            )
+        record_revision(postmortem, author=_user(request), summary=summary)
+    if _is_htmx(request):
+        context = {
+            "postmortem": postmortem,
+            "event": _mark_recorded_elsewhere(event, viewer_zone(request)),
+            "can_edit_timeline": True,
+            "several_incidents": postmortem.incidents.count() > 1,
+            "display_zone": viewer_zone(request),
+        }
+        return render(request, "incidents/timeline_event.html", context)
+    return redirect(_timeline_url(postmortem, f"event-{event.pk}"))
+
+
+@require_POST
+def timeline_event_star(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    """POST starred=1 stars the event, starred=0 unstars it."""
+    return _toggle(request, key, pk, "starred")
+
+
+@require_POST
+def timeline_event_known(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    """POST known_at_the_time=1 marks it known at the time, 0 learned later."""
+    return _toggle(request, key, pk, "known_at_the_time")
+
+
+# --- The display zone ----------------------------------------------------------------------
+
+
+@require_POST
+def timeline_zone(request: HttpRequest, key: str) -> HttpResponse:
+    """Show times in UTC, in the viewer's own zone, or in a zone picked for this session."""
+    postmortem = _get_postmortem_for_reader(request, key)
+    form = DisplayZoneForm(request.POST, **_zone_names_for(request))
+    if not form.is_valid():
+        context = {
+            "postmortem": postmortem,
+            "zone_form": form,
+            "zone_names": zone_names(),
+            "display_zone": viewer_zone(request),
+        }
+        return render(request, "incidents/timeline_zone.html", context, status=400)
+    if form.cleaned_data["remember"]:
+        user = _user(request)
+        user.time_zone = form.cleaned_data["zone"]
+        user.save(update_fields=["time_zone"])
+    set_session_zone(request, form.choice())
+    return redirect(_timeline_url(postmortem))

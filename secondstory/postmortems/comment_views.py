@@ -1,0 +1,90 @@
+"""Comments: leave one (optionally about a section), resolve and reopen."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from secondstory.postmortems.models import Comment, Postmortem
+from secondstory.postmortems.review_forms import CommentForm
+from secondstory.postmortems.review_views import (
+    detail_url,
+    get_readable,
+    is_htmx,
+    render_fragment,
+    require,
+    user_of,
+)
+from secondstory.postmortems.services import (
+    add_comment,
+    can_comment,
+    can_resolve_comment,
+    reopen_comment,
+    resolve_comment,
+)
+
+
+def _comments_fragment(
+    request: HttpRequest, postmortem: Postmortem, form: CommentForm | None = None
+) -> HttpResponse:
+    context = {"postmortem": postmortem, "comment_form": form}
+    return render_fragment(request, "postmortems/_comments.html", context, target="comments")
+
+
+@require_http_methods(["GET", "POST"])
+def comment_add(request: HttpRequest, key: str) -> HttpResponse:
+    postmortem = get_readable(request, key)
+    require(can_comment(user_of(request), postmortem))
+    form = CommentForm(request.POST or None, initial={"section": request.GET.get("section", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = add_comment(
+                postmortem,
+                author=user_of(request),
+                body=form.cleaned_data["body"],
+                section=form.cleaned_data["section"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if is_htmx(request):
+                return _comments_fragment(request, postmortem)
+            return redirect(detail_url(postmortem, f"comment-{comment.pk}"))
+    if is_htmx(request):
+        return _comments_fragment(request, postmortem, form)
+    return render(
+        request, "postmortems/comments_form.html", {"postmortem": postmortem, "form": form}
+    )
+
+
+def _resolvable(request: HttpRequest, key: str, comment_id: int) -> tuple[Postmortem, Comment]:
+    postmortem = get_readable(request, key)
+    comment = get_object_or_404(
+        Comment.objects.select_related("author"), pk=comment_id, postmortem=postmortem
+    )
+    comment.postmortem = postmortem
+    require(can_resolve_comment(user_of(request), comment))
+    return postmortem, comment
+
+
+def _answer(request: HttpRequest, postmortem: Postmortem, comment: Comment) -> HttpResponse:
+    if is_htmx(request):
+        return _comments_fragment(request, postmortem)
+    return redirect(detail_url(postmortem, f"comment-{comment.pk}"))
+
+
+@require_POST
+def comment_resolve(request: HttpRequest, key: str, comment_id: int) -> HttpResponse:
+    postmortem, comment = _resolvable(request, key, comment_id)
+    if comment.resolved_at is None:
+        resolve_comment(comment, by=user_of(request))
+    return _answer(request, postmortem, comment)
+
+
+@require_POST
+def comment_reopen(request: HttpRequest, key: str, comment_id: int) -> HttpResponse:
+    postmortem, comment = _resolvable(request, key, comment_id)
+    reopen_comment(comment)
+    return _answer(request, postmortem, comment)

@@ -1,0 +1,154 @@
+"""The lifecycle: submit for review, approve or request changes, publish, "not required".
+
+Every step goes through services.transition, which records who, when and the note.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from secondstory.accounts.models import User
+from secondstory.postmortems.models import Postmortem
+from secondstory.postmortems.review_forms import NotRequiredForm, ReviewForm
+from secondstory.postmortems.review_views import detail_url, get_readable, require, user_of
+from secondstory.postmortems.revisions import record_revision
+from secondstory.postmortems.services import (
+    STATUS_LABELS,
+    add_comment,
+    can_review,
+    submission_checklist,
+    transition,
+)
+
+
+def _owns(user: User, postmortem: Postmortem) -> bool:
+    """The owner (or staff) submits, publishes and marks a postmortem not required."""
+    return user.is_staff or postmortem.owner_id == user.pk
+
+
+def _move(request: HttpRequest, postmortem: Postmortem, target: str, note: str = "") -> None:
+    """Transition and keep a revision, in one transaction; ValidationError if refused."""
+    with transaction.atomic():
+        transition(postmortem, target, by=user_of(request), note=note)
+        record_revision(
+            postmortem, author=user_of(request), summary=f"Moved to {STATUS_LABELS[target]}"
+        )
+
+
+def _errors(form: Form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message[:1].upper() + message[1:])
+
+
+@require_http_methods(["GET", "POST"])
+def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
+    postmortem = get_readable(request, key)
+    require(_owns(user_of(request), postmortem))
+    checklist = submission_checklist(postmortem)
+    complete = all(item.done for item in checklist)
+    problems: list[str] = []
+    if postmortem.status != "draft":
+        now = STATUS_LABELS[postmortem.status].lower()
+        problems.append(f"Only a draft can be submitted; this one is {now}.")
+    if request.method == "POST":
+        if not complete:
+            problems.append("Complete everything on the checklist before submitting.")
+        if not problems:
+            try:
+                _move(request, postmortem, "in_review", request.POST.get("note", "").strip())
+            except ValidationError as error:
+                problems.extend(error.messages)
+            else:
+                messages.success(request, "Submitted for review.")
+                return redirect(detail_url(postmortem, "about"))
+    context = {
+        "postmortem": postmortem,
+        "checklist": checklist,
+        "complete": complete,
+        "problems": problems,
+        "note": request.POST.get("note", ""),
+    }
+    return render(request, "postmortems/submit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
+    postmortem = get_readable(request, key)
+    require(can_review(user_of(request), postmortem))
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        comment = form.cleaned_data["comment"].strip()
+        try:
+            with transaction.atomic():
+                _move(request, postmortem, "approved" if approve else "draft", comment)
+                if comment:
+                    add_comment(postmortem, author=user_of(request), body=comment)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(
+                request, "Approved." if approve else "Sent back to draft with your comment."
+            )
+            return redirect(detail_url(postmortem, "history"))
+    context = {
+        "postmortem": postmortem,
+        "form": form,
+        "status_label": STATUS_LABELS[postmortem.status],
+    }
+    return render(request, "postmortems/lifecycle_review.html", context)
+
+
+@require_POST
+def lifecycle_publish(request: HttpRequest, key: str) -> HttpResponse:
+    postmortem = get_readable(request, key)
+    require(_owns(user_of(request), postmortem))
+    try:
+        _move(request, postmortem, "published")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"Not published: {message}.")
+    else:
+        messages.success(request, "Published.")
+    return redirect(detail_url(postmortem, "about"))
+
+
+@require_http_methods(["GET", "POST"])
+def lifecycle_not_required(request: HttpRequest, key: str) -> HttpResponse:
+    postmortem = get_readable(request, key)
+    require(_owns(user_of(request), postmortem))
+    form = NotRequiredForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _move(request, postmortem, "not_required", form.cleaned_data["reason"].strip())
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, "Marked not required.")
+            return redirect(detail_url(postmortem, "about"))
+    context = {"postmortem": postmortem, "form": form}
+    return render(request, "postmortems/lifecycle_not_required.html", context)
+
+
+@require_POST
+def lifecycle_reopen(request: HttpRequest, key: str) -> HttpResponse:
+    """Bring a postmortem marked not required back to draft."""
+    postmortem = get_readable(request, key)
+    require(_owns(user_of(request), postmortem))
+    if postmortem.status != "not_required":
+        messages.error(request, "Only a postmortem marked not required can be reopened.")
+        return redirect(detail_url(postmortem, "about"))
+    try:
+        _move(request, postmortem, "draft", request.POST.get("note", "").strip())
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"Not reopened: {message}.")
+    else:
+        messages.success(request, "Reopened as a draft.")
+    return redirect(detail_url(postmortem, "about"))

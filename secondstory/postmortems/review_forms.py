@@ -1,0 +1,184 @@
+"""Forms of the reviewing workspace: factors, action items, the lifecycle and comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from secondstory.accounts.models import User
+from secondstory.actions.models import ActionItem
+from secondstory.core import taxonomy
+from secondstory.incidents.models import TimelineEvent
+from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
+from secondstory.postmortems.services import timeline_events
+from secondstory.postmortems.templatetags.secondstory import display_zone
+
+_TEXTAREA = {"rows": 4, "cols": 60}
+
+
+class EventChoiceField(forms.ModelMultipleChoiceField):
+    """Timeline events as checkboxes labelled with their time (display zone) and text."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        assert isinstance(obj, TimelineEvent)
+        at = obj.at.astimezone(display_zone())
+        text = obj.text if len(obj.text) <= 100 else obj.text[:99] + "…"
+        return f"{at:%d %b %H:%M} · {obj.get_kind_display()} · {text}"
+
+
+class FactorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        assert isinstance(obj, ContributingFactor)
+        text = obj.description if len(obj.description) <= 80 else obj.description[:79] + "…"
+        return f"{obj.key} · {text}"
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        assert isinstance(obj, User)
+        return f"{obj.name} ({obj.username})" if obj.name != obj.username else obj.username
+
+
+class FactorForm(forms.Form):
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    category = forms.ModelChoiceField(
+        queryset=FactorCategory.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Choose the category of this condition."},
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="A condition of the system, process or organisation — never a person.",
+        error_messages={"required": "Describe the condition that contributed."},
+    )
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs=_TEXTAREA),
+        required=False,
+        help_text="Markdown: what shows this condition was there (logs, graphs, links).",
+    )
+    events = EventChoiceField(
+        queryset=TimelineEvent.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Timeline events",
+        help_text="The moments of the timeline where this condition shows.",
+    )
+
+    def __init__(self, *args: Any, postmortem: Postmortem, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "factor-%s")  # ids unique on the postmortem's page
+        super().__init__(*args, **kwargs)
+        self.fields["events"].queryset = timeline_events(postmortem)  # type: ignore[attr-defined]
+
+
+class ActionItemForm(forms.Form):
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(
+        max_length=taxonomy.MAX_TITLE,
+        help_text="Verb first: what will change (“Validate pool sizes in the config tool”).",
+        error_messages={"required": "Say what will change, verb first."},
+    )
+    type = forms.ChoiceField(choices=ActionItem.TYPE_CHOICES)
+    priority = forms.ChoiceField(choices=ActionItem.PRIORITY_CHOICES, initial="P2")
+    owner = OwnerChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        empty_label="— choose one owner —",
+        help_text="Exactly one person answers for it.",
+        error_messages={"required": "An action item needs exactly one owner: choose one."},
+    )
+    due = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Due date",
+        error_messages={
+            "required": "An action item needs a due date.",
+            "invalid": "Enter the due date as YYYY-MM-DD.",
+        },
+    )
+    done_criterion = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        required=False,
+        label="Done when",
+        help_text="How anyone can tell it is done.",
+    )
+    tracker_url = forms.URLField(
+        max_length=taxonomy.MAX_URL,
+        required=False,
+        assume_scheme="https",
+        label="Tracker link",
+        error_messages={"invalid": "Enter a web address (https://…)."},
+    )
+    factors = FactorChoiceField(
+        queryset=ContributingFactor.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Factors addressed",
+    )
+
+    def __init__(
+        self, *args: Any, postmortem: Postmortem, new: bool = False, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", "action-%s")  # ids unique on the postmortem's page
+        super().__init__(*args, **kwargs)
+        self.fields["factors"].queryset = postmortem.factors.all()  # type: ignore[attr-defined]
+        if new:
+            # Left empty, the due date follows the severity's SLO and the priority.
+            self.fields["due"].required = False
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItem.STATUS_CHOICES)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        required=False,
+        label="Reason for not doing",
+        help_text="Required when the status is “Not doing”.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == "not_doing" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why this action item is not being done.")
+        return data
+
+
+class ReviewForm(forms.Form):
+    DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes")]
+
+    decision = forms.ChoiceField(choices=DECISIONS)
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs=_TEXTAREA),
+        required=False,
+        help_text="Required when you request changes: say what needs to change.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "request_changes" and not data.get("comment", "").strip():
+            self.add_error("comment", "Say what needs to change before it can be approved.")
+        return data
+
+
+class NotRequiredForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why this incident needs no postmortem (a duplicate, no impact, …).",
+        error_messages={"required": "Say why this postmortem is not required."},
+    )
+
+
+class CommentForm(forms.Form):
+    section = forms.ChoiceField(
+        choices=[("", "The whole postmortem"), *taxonomy.SECTIONS],
+        required=False,
+        label="About",
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs=_TEXTAREA),
+        label="Comment",
+        help_text="Markdown.",
+        error_messages={"required": "Write the comment before sending it."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "comment-%s")  # ids unique on the postmortem's page
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,93 @@
+"""What the views of the reviewing workspace share: access checks and htmx fragments.
+
+The views themselves live by topic in factor_views.py, action_views.py,
+lifecycle_views.py and comment_views.py. Every one works without JavaScript
+(full pages, redirects after POST); with htmx it answers with the fragment the
+page swaps in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from secondstory.accounts.models import User
+from secondstory.actions.models import ActionItem
+from secondstory.postmortems.models import ContributingFactor, Postmortem
+from secondstory.postmortems.services import can_read
+from secondstory.postmortems.templatetags.secondstory import display_zone
+
+
+def user_of(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def get_readable(request: HttpRequest, key: str) -> Postmortem:
+    """The postmortem if the user may read it; 404 otherwise (no hint that it exists)."""
+    postmortems = Postmortem.objects.select_related("owner", "facilitator")
+    postmortem = get_object_or_404(postmortems, key=key)
+    if not can_read(user_of(request), postmortem):
+        raise Http404("No postmortem matches the given query.")
+    return postmortem
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied("You may read this postmortem but not do this.")
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def detail_url(postmortem: Postmortem, anchor: str = "") -> str:
+    url = reverse("postmortems:detail", args=[postmortem.key])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def render_fragment(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    target: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Render a fragment for htmx; ``target`` re-targets the swap (outerHTML) to that id."""
+    response = render(request, template, context, status=status)
+    if target:
+        response["HX-Retarget"] = f"#{target}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def factors_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    """The whole "Contributing factors" section, as the detail page shows it."""
+    factors = postmortem.factors.select_related("category").prefetch_related("events")
+    context = {"postmortem": postmortem, "factors": list(factors)}
+    return render_fragment(request, "postmortems/_factors.html", context, target="factors")
+
+
+def action_items_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    """The whole "Action items" section, as the detail page shows it."""
+    today = timezone.localdate(timezone=display_zone())
+    items = list(
+        ActionItem.objects.filter(postmortem=postmortem)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("factors", queryset=ContributingFactor.objects.order_by("position", "id"))
+        )
+    )
+    for item in items:
+        item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
+    context = {"postmortem": postmortem, "action_items": items, "today": today}
+    return render_fragment(
+        request, "postmortems/_action_items.html", context, target="action-items"
+    )

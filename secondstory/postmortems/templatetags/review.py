@@ -1,0 +1,93 @@
+"""Template tags of the reviewing workspace: who may do what, and the comments panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+
+from secondstory.accounts.models import User
+from secondstory.postmortems.models import Comment, Postmortem, PostmortemTransition
+
+register = template.Library()
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    """What the signed-in person may do on one postmortem (the server checks again)."""
+
+    edit: bool
+    review: bool
+    comment: bool
+    own: bool  # the owner or staff: submit, publish, mark not required
+
+
+def permissions_for(user: Any, postmortem: Postmortem) -> Permissions:
+    """Computed from the (usually prefetched) collaborators and reviewers: no extra queries."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return Permissions(False, False, False, False)
+    own = user.is_staff or postmortem.owner_id == user.pk
+    edit = own or any(p.pk == user.pk for p in postmortem.collaborators.all())
+    review = user.is_staff or any(p.pk == user.pk for p in postmortem.reviewers.all())
+    comment = edit or review or postmortem.facilitator_id == user.pk
+    return Permissions(edit=edit, review=review, comment=comment, own=own)
+
+
+@register.simple_tag(takes_context=True)
+def review_permissions(context: template.Context, postmortem: Postmortem) -> Permissions:
+    """``{% review_permissions postmortem as may %}``; computed once per request."""
+    request = context.get("request")
+    cache: dict[int, Permissions] = getattr(request, "_review_permissions", {})
+    if postmortem.pk not in cache:
+        cache[postmortem.pk] = permissions_for(getattr(request, "user", None), postmortem)
+        if request is not None:
+            request._review_permissions = cache
+    return cache[postmortem.pk]
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPanel:
+    comments: list[Comment]
+    open_count: int
+    form: Any
+
+
+@register.simple_tag(takes_context=True)
+def comment_panel(context: template.Context, postmortem: Postmortem) -> CommentPanel:
+    """``{% comment_panel postmortem as panel %}``: the comments and the form to add one."""
+    from secondstory.postmortems.review_forms import CommentForm
+
+    comments = list(
+        Comment.objects.filter(postmortem=postmortem).select_related("author", "resolved_by")
+    )
+    for comment in comments:
+        comment.postmortem = postmortem  # so may_resolve needs no query per comment
+    form = context.get("comment_form") or CommentForm()
+    open_count = sum(1 for c in comments if c.resolved_at is None)
+    return CommentPanel(comments=comments, open_count=open_count, form=form)
+
+
+@register.filter
+def may_resolve(comment: Comment, user: Any) -> bool:
+    """Whether ``user`` may resolve or reopen ``comment`` (its author, the owner, staff)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return bool(
+        user.is_staff or comment.author_id == user.pk or comment.postmortem.owner_id == user.pk
+    )
+
+
+@register.simple_tag
+def action_status_choices() -> list[tuple[str, str]]:
+    """The statuses an action item can have, as (value, label)."""
+    from secondstory.actions.models import ActionItem
+
+    return list(ActionItem.STATUS_CHOICES)
+
+
+@register.simple_tag
+def last_transition(postmortem: Postmortem) -> PostmortemTransition | None:
+    """The latest lifecycle step (from the prefetched list when there is one)."""
+    steps = list(postmortem.transitions.all())
+    return steps[-1] if steps else None
