@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from secondstory.postmortems import writing
+from secondstory.postmortems import people_views, writing
 
 urlpatterns: list[URLPattern] = [
     path("start/", writing.start, name="start"),
@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern] = [
         writing.revision_restore,
         name="revision_restore",
     ),
+    path("postmortems/<str:key>/people/", people_views.people_edit, name="people"),
     path("postmortems/<str:key>/download.md", writing.download, name="download"),
     path("templates/", writing.template_list, name="templates"),
     path("templates/new/", writing.template_create, name="template_create"),

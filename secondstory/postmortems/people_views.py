@@ -1,0 +1,107 @@
+"""Who works on a postmortem: its one owner, the facilitator, collaborators and reviewers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from secondstory.accounts.models import User
+from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
+from secondstory.postmortems.models import Postmortem
+from secondstory.postmortems.revisions import record_revision
+from secondstory.postmortems.services import can_edit, can_read
+
+
+class PeopleForm(forms.Form):
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        empty_label=None,
+        help_text="Exactly one person owns the postmortem and sees it through.",
+    )
+    facilitator = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="— nobody yet —",
+        help_text="Leads the review meeting; ideally not one of the responders.",
+    )
+    collaborators = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="May edit, like the owner.",
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Comment, then approve or request changes.",
+    )
+
+
+def _people(postmortem: Postmortem) -> dict[str, object]:
+    return {
+        "owner": postmortem.owner_id,
+        "facilitator": postmortem.facilitator_id,
+        "collaborators": sorted(u.pk for u in postmortem.collaborators.all()),
+        "reviewers": sorted(u.pk for u in postmortem.reviewers.all()),
+    }
+
+
+def _get_postmortem_for_editor(user: User, key: str) -> Postmortem:
+    postmortem = get_object_or_404(Postmortem, key=key)
+    if not can_read(user, postmortem):
+        raise Http404("No such postmortem")
+    if not can_edit(user, postmortem):
+        raise PermissionDenied("Only the owner and collaborators change who works on it")
+    return postmortem
+
+
+@transaction.atomic
+def save_people(postmortem: Postmortem, data: dict[str, object], *, base: str, by: User) -> None:
+    """Apply the form's people; a change made since the form opened raises EditConflict."""
+    locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
+    check_base(base, _people(locked), what="who works on this postmortem", yours=data)
+    locked.owner = data["owner"]  # type: ignore[assignment]
+    locked.facilitator = data["facilitator"]  # type: ignore[assignment]
+    locked.save(update_fields=["owner", "facilitator", "updated_at"])
+    locked.collaborators.set(data["collaborators"])  # type: ignore[arg-type]
+    locked.reviewers.set(data["reviewers"])  # type: ignore[arg-type]
+    record_revision(locked, author=by, summary="Changed who works on it")
+
+
+def people_edit(request: HttpRequest, key: str) -> HttpResponse:
+    assert isinstance(request.user, User)
+    postmortem = _get_postmortem_for_editor(request.user, key)
+    current = _people(postmortem)
+    conflict = None
+    if request.method == "POST":
+        form = PeopleForm(request.POST)
+        if form.is_valid():
+            try:
+                save_people(
+                    postmortem, form.cleaned_data, base=form.cleaned_data["base"], by=request.user
+                )
+            except EditConflict as error:
+                conflict = error
+                form = PeopleForm(request.POST | {"base": error.base})
+            else:
+                return redirect(reverse("postmortems:detail", args=[key]) + "#about")
+    else:
+        form = PeopleForm(
+            initial={
+                **current,
+                "base": fingerprint(current),
+            }
+        )
+    status = 409 if conflict else (400 if form.errors else 200)
+    return render(
+        request,
+        "postmortems/people_form.html",
+        {"postmortem": postmortem, "form": form, "conflict": conflict},
+        status=status,
+    )
