@@ -71,11 +71,23 @@ def pages(key: str) -> list[tuple[str, str]]:
         ("incident list", "incidents:list", {}),
         ("incident page", "incidents:detail", {"key": f"INC-{key}"}),
         ("incident edit form", "incidents:edit", {"key": f"INC-{key}"}),
+        ("timeline (filtered: alerts)", "postmortems:timeline", {"key": key}),
+        ("section edit form", "postmortems:section_edit", {"key": key, "field": "summary"}),
+        ("factor form", "postmortems:factor_add", {"key": key}),
+        ("action item form", "postmortems:action_add", {"key": key}),
+        ("submit checklist", "postmortems:lifecycle_submit", {"key": key}),
+        ("people form", "postmortems:people", {"key": key}),
+        ("start from a template", "postmortems:start", {}),
     ]
     found = []
     for label, name, kwargs in wanted:
         try:
-            found.append((label, reverse(name, kwargs=kwargs)))
+            path = reverse(name, kwargs=kwargs)
+            if name == "postmortems:timeline":
+                path += "?kind=alert"
+            elif name == "postmortems:start":
+                path += f"?incident=INC-{key}"
+            found.append((label, path))
         except NoReverseMatch:
             continue
     return found

@@ -397,3 +397,16 @@ def test_capture_into_the_chosen_incident(alice: User, bob: User, payments: Team
     response = client.post(url("timeline_capture", "PM-2"), data)
     assert response.status_code == 302
     assert event("second incident line").incident.key == "INC-PM-2B"
+
+
+def test_event_links_on_the_page_are_the_routes_of_the_event(
+    postmortem: Postmortem, alice: User
+) -> None:
+    from django.urls import reverse
+
+    event = postmortem.incidents.get().timeline.first()
+    html = client_for(alice).get(f"/postmortems/{postmortem.key}/").text
+    for name in ("edit", "delete", "star", "known"):
+        assert (
+            reverse(f"postmortems:timeline_event_{name}", args=[postmortem.key, event.pk]) in html
+        )
