@@ -13,23 +13,15 @@ from django.utils import timezone as django_timezone
 
 from secondstory.accounts.models import Team
 from secondstory.core import taxonomy
+from secondstory.core.timeline.event import offset_text
+from secondstory.incidents.editing import (
+    IncidentFields,
+)
 from secondstory.incidents.models import Incident, MilestoneKind, Service, Severity
-from secondstory.incidents.services import IncidentFields
 
 _OFFSET = re.compile(r"^(?P<sign>[+-])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})\Z")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def format_offset(minutes: int) -> str:
-    """``+01:00`` style.
-
-    >>> format_offset(-330)
-    '-05:30'
-    """
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours:02d}:{rest:02d}"
 
 
 def parse_offset(text: str) -> int:
@@ -195,7 +187,7 @@ def initial_for(incident: Incident, zone: ZoneInfo, base: str) -> dict[str, Any]
         local = milestone.at.astimezone(zone)
         offset = local.utcoffset() or timedelta(0)
         initial[f"milestone_{milestone.kind.code}"] = local.strftime(LOCAL_FORMAT)
-        initial[f"milestone_{milestone.kind.code}_offset"] = format_offset(
+        initial[f"milestone_{milestone.kind.code}_offset"] = offset_text(
             int(offset.total_seconds() // 60)
         )
     return initial

@@ -8,11 +8,7 @@ Every saved change records one revision of the postmortem in the same transactio
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
-from itertools import groupby
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +17,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from secondstory.accounts.models import User
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.incidents.services import (
@@ -35,43 +29,31 @@ from secondstory.incidents.services import (
     set_starred,
     update_timeline_event,
 )
+from secondstory.incidents.timeline_context import (
+    capture_form,
+    event_url_prefix,
+    mark_recorded_elsewhere,
+    new_event_form,
+    signed_in_user,
+    timeline_context,
+    zone_names_for,
+)
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
     DisplayZoneForm,
     EventForm,
-    TimelineFilterForm,
-    default_capture_date,
 )
 from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
 from secondstory.lib.timezones import (
-    OWN_CHOICE,
-    UTC_CHOICE,
-    own_zone,
     set_session_zone,
-    site_zone,
     viewer_zone,
-    zone_choice,
     zone_names,
-    zone_offsets_label,
 )
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
 from secondstory.postmortems.services import can_edit, can_read
 
 MANUAL_SOURCE = "manual"
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineDay:
-    """The events of one calendar day in the display zone."""
-
-    day: date
-    events: list[TimelineEvent]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -81,7 +63,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _get_postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
     postmortem = get_object_or_404(Postmortem.objects.select_related("owner"), key=key)
-    if not can_read(_user(request), postmortem):
+    if not can_read(signed_in_user(request), postmortem):
         # The same answer as for a key that does not exist: no hint that it does.
         raise Http404("No postmortem matches the given query.")
     return postmortem
@@ -89,7 +71,7 @@ def _get_postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
 
 def _get_postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
     postmortem = _get_postmortem_for_reader(request, key)
-    if not can_edit(_user(request), postmortem):
+    if not can_edit(signed_in_user(request), postmortem):
         raise PermissionDenied("Only the owner, collaborators and staff edit this timeline.")
     return postmortem
 
@@ -139,97 +121,6 @@ def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
 # --- The timeline section: shared with the postmortem's page --------------------------------
 
 
-def _mark_recorded_elsewhere(event: TimelineEvent, zone: ZoneInfo) -> TimelineEvent:
-    """Note on the event whether it was recorded at another offset than the one shown."""
-    shown = event.at.astimezone(zone).utcoffset()
-    event.recorded_elsewhere = shown != timedelta(minutes=event.utc_offset_minutes)  # type: ignore[attr-defined]
-    return event
-
-
-def timeline_days(events: list[TimelineEvent], zone: ZoneInfo) -> list[TimelineDay]:
-    """The events in chronological order, split at each day boundary of ``zone``."""
-    ordered = sorted(events, key=lambda event: (event.at, event.source, event.source_ref))
-    for event in ordered:
-        _mark_recorded_elsewhere(event, zone)
-    return [
-        TimelineDay(day, list(group))
-        for day, group in groupby(ordered, key=lambda event: event.at.astimezone(zone).date())
-    ]
-
-
-def event_url_prefix(key: str) -> str:
-    """The common start of every event's URLs, e.g. ``/postmortems/PM-1/timeline/events/``."""
-    return reverse("postmortems:timeline_event_edit", args=[key, 0]).removesuffix("0/edit/")
-
-
-def timeline_context(
-    request: HttpRequest, postmortem: Postmortem, incidents: list[Incident]
-) -> dict[str, Any]:
-    """Everything the timeline section (postmortems/_timeline.html) needs.
-
-    The incidents' ``timeline`` may be prefetched (the postmortem's page does): filtering
-    happens in Python so that the page's query count stays fixed.
-    """
-    zone = viewer_zone(request)
-    everything = [event for incident in incidents for event in incident.timeline.all()]
-    sources = sorted({event.source for event in everything})
-    filter_form = TimelineFilterForm(request.GET or None, sources=sources)
-    chosen = filter_form.filters()
-    events = [
-        event
-        for event in everything
-        if all(getattr(event, name) == value for name, value in chosen.items())
-    ]
-    editable = can_edit(_user(request), postmortem)
-    context: dict[str, Any] = {
-        "postmortem": postmortem,
-        "timeline_days": timeline_days(events, zone),
-        "timeline_filter": filter_form,
-        "timeline_filtered": bool(chosen),
-        "several_incidents": len(incidents) > 1,
-        "can_edit_timeline": editable,
-        # One reverse() for the page instead of four per event: ``{{ events_url }}<pk>/edit/``.
-        "events_url": event_url_prefix(postmortem.key),
-        "display_zone": zone,
-        "display_zone_label": zone_offsets_label(zone, [event.at for event in events]),
-        "zone_form": _zone_form(request),
-        "zone_names": zone_names(),
-    }
-    if editable and incidents:
-        context["capture_form"] = _capture_form(request, incidents, zone)
-        context["event_form"] = _new_event_form(incidents, zone)
-    return context
-
-
-def _zone_form(request: HttpRequest) -> DisplayZoneForm:
-    choice = zone_choice(request)
-    if choice in ("", OWN_CHOICE):
-        initial = {"show": OWN_CHOICE, "zone": _user(request).time_zone}
-    elif choice == UTC_CHOICE:
-        initial = {"show": UTC_CHOICE, "zone": _user(request).time_zone}
-    else:
-        initial = {"show": "zone", "zone": choice}
-    return DisplayZoneForm(initial=initial, **_zone_names_for(request))
-
-
-def _zone_names_for(request: HttpRequest) -> dict[str, str]:
-    """The viewer's own zone and the installation's default, to label the zone choices."""
-    own = own_zone(request)
-    return {"own_zone": str(own) if own else "", "default_zone": str(site_zone())}
-
-
-def _capture_form(request: HttpRequest, incidents: list[Incident], zone: ZoneInfo) -> CaptureForm:
-    day = default_capture_date(incidents[0], zone) or timezone.localdate(timezone=zone)
-    return CaptureForm(
-        incidents=incidents, initial={"default_date": day, "default_zone": str(zone)}
-    )
-
-
-def _new_event_form(incidents: list[Incident], zone: ZoneInfo) -> EventForm:
-    day = default_capture_date(incidents[0], zone) or timezone.localdate(timezone=zone)
-    return EventForm(incidents=incidents, initial={"date": day, "zone": str(zone)})
-
-
 def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
     """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
     context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
@@ -255,7 +146,7 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
     if not incidents:
         raise Http404("This postmortem has no incident to add events to.")
     if request.method == "GET":
-        form = _capture_form(request, incidents, viewer_zone(request))
+        form = capture_form(request, incidents, viewer_zone(request))
         return _render_capture(request, postmortem, form, None)
     form = CaptureForm(request.POST, incidents=incidents)
     if not form.is_valid():
@@ -291,7 +182,7 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
         add_captured_events(incident, events)
         count = len(events)
         summary = f"Added {count} timeline event{'s' if count != 1 else ''}"
-        record_revision(postmortem, author=_user(request), summary=summary)
+        record_revision(postmortem, author=signed_in_user(request), summary=summary)
     if _is_htmx(request):
         # The "Add all" button targets the whole timeline section.
         return _render_timeline(request, postmortem, timeline_notice=f"{summary}.")
@@ -338,7 +229,7 @@ def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
     if not incidents:
         raise Http404("This postmortem has no incident to add events to.")
     if request.method == "GET":
-        form = _new_event_form(incidents, viewer_zone(request))
+        form = new_event_form(incidents, viewer_zone(request))
         return _render_event_form(request, postmortem, form, None)
     form = EventForm(request.POST, incidents=incidents)
     if form.is_valid():
@@ -347,7 +238,9 @@ def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
         try:
             with transaction.atomic():
                 row = add_timeline_event(incident, form.event(MANUAL_SOURCE, _new_ref("manual")))
-                record_revision(postmortem, author=_user(request), summary="Added a timeline event")
+                record_revision(
+                    postmortem, author=signed_in_user(request), summary="Added a timeline event"
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -376,7 +269,9 @@ def timeline_event_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse
                 yours=form.cleaned_data,
             )
             update_timeline_event(event, form.event(event.source, event.source_ref))
-            record_revision(postmortem, author=_user(request), summary="Edited a timeline event")
+            record_revision(
+                postmortem, author=signed_in_user(request), summary="Edited a timeline event"
+            )
     except EditConflict as conflict:
         return _render_conflict(request, postmortem, event, form, conflict)
     except ValidationError as exc:
@@ -436,7 +331,9 @@ def timeline_event_delete(request: HttpRequest, key: str, pk: int) -> HttpRespon
         return render(request, "incidents/timeline_event_delete.html", context)
     with transaction.atomic():
         delete_timeline_event(event)
-        record_revision(postmortem, author=_user(request), summary="Deleted a timeline event")
+        record_revision(
+            postmortem, author=signed_in_user(request), summary="Deleted a timeline event"
+        )
     if _is_htmx(request):
         return HttpResponse("")
     messages.success(request, "Deleted the event.")
@@ -471,11 +368,11 @@ def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse
                 if value
                 else "Marked a timeline event learned later"
             )
-        record_revision(postmortem, author=_user(request), summary=summary)
+        record_revision(postmortem, author=signed_in_user(request), summary=summary)
     if _is_htmx(request):
         context = {
             "postmortem": postmortem,
-            "event": _mark_recorded_elsewhere(event, viewer_zone(request)),
+            "event": mark_recorded_elsewhere(event, viewer_zone(request)),
             "can_edit_timeline": True,
             "events_url": event_url_prefix(postmortem.key),
             "several_incidents": postmortem.incidents.count() > 1,
@@ -504,7 +401,7 @@ def timeline_event_known(request: HttpRequest, key: str, pk: int) -> HttpRespons
 def timeline_zone(request: HttpRequest, key: str) -> HttpResponse:
     """Show times in UTC, in the viewer's own zone, or in a zone picked for this session."""
     postmortem = _get_postmortem_for_reader(request, key)
-    form = DisplayZoneForm(request.POST, **_zone_names_for(request))
+    form = DisplayZoneForm(request.POST, **zone_names_for(request))
     if not form.is_valid():
         context = {
             "postmortem": postmortem,
@@ -514,7 +411,7 @@ def timeline_zone(request: HttpRequest, key: str) -> HttpResponse:
         }
         return render(request, "incidents/timeline_zone.html", context, status=400)
     if form.cleaned_data["remember"]:
-        user = _user(request)
+        user = signed_in_user(request)
         user.time_zone = form.cleaned_data["zone"]
         user.save(update_fields=["time_zone"])
     set_session_zone(request, form.choice())

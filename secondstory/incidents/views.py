@@ -13,22 +13,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from secondstory.accounts.models import User
+from secondstory.core.timeline.event import offset_text
+from secondstory.incidents.editing import (
+    can_edit_incident,
+    can_read_incident,
+    create_incident,
+    incident_fingerprint,
+    update_incident,
+    visible_incidents,
+)
 from secondstory.incidents.forms import (
     IncidentForm,
     ReferenceFormSet,
-    format_offset,
     initial_for,
     reference_initial,
 )
 from secondstory.incidents.models import Incident, Milestone
 from secondstory.incidents.services import (
-    can_edit_incident,
-    can_read_incident,
-    create_incident,
     durations,
-    incident_fingerprint,
-    update_incident,
-    visible_incidents,
 )
 from secondstory.lib.concurrency import EditConflict
 from secondstory.lib.timezones import viewer_zone
@@ -81,7 +83,7 @@ def incident_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "incident": incident,
         "milestones": [
-            (milestone, format_offset(milestone.utc_offset_minutes))
+            (milestone, offset_text(milestone.utc_offset_minutes))
             for milestone in sorted(
                 incident.milestones.all(), key=lambda m: (m.kind.position, m.at)
             )

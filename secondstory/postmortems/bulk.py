@@ -32,7 +32,9 @@ from secondstory.incidents.models import (
     Tag,
     TimelineEvent,
 )
-from secondstory.incidents.services import event_fields
+from secondstory.incidents.services import (
+    event_fields,
+)
 from secondstory.postmortems.models import (
     ContributingFactor,
     FactorCategory,

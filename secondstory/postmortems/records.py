@@ -30,7 +30,9 @@ from secondstory.core.record import (
 )
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Incident, MilestoneKind, Severity, TimelineEvent
-from secondstory.incidents.services import upsert_incident
+from secondstory.incidents.services import (
+    upsert_incident,
+)
 from secondstory.postmortems.models import (
     ContributingFactor,
     FactorCategory,

@@ -14,8 +14,11 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.incidents.models import Incident, Milestone
-from secondstory.incidents.services import DurationRow, durations
-from secondstory.incidents.timeline_views import timeline_context
+from secondstory.incidents.services import (
+    DurationRow,
+    durations,
+)
+from secondstory.incidents.timeline_context import timeline_context
 from secondstory.postmortems.models import ContributingFactor, Postmortem, PostmortemTransition
 from secondstory.postmortems.services import (
     STATUS_LABELS,

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from secondstory.accounts.models import User
+from secondstory.incidents.editing import (
+    visible_incidents,
+)
 from secondstory.incidents.models import Incident
-from secondstory.incidents.services import visible_incidents
 from secondstory.lib.concurrency import EditConflict, fingerprint
 from secondstory.lib.markdown import render_markdown
 from secondstory.postmortems.forms import SectionForm, StartForm, TemplateForm

@@ -20,6 +20,17 @@ def offset_minutes(moment: datetime) -> int:
     return int(delta.total_seconds() // 60)
 
 
+def offset_text(minutes: int) -> str:
+    """A UTC offset in minutes as text.
+
+    >>> offset_text(330), offset_text(-480), offset_text(0)
+    ('+05:30', '-08:00', '+00:00')
+    """
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
 def with_offset(utc_moment: datetime, minutes: int) -> datetime:
     """Show a UTC instant at a given UTC offset (in minutes)."""
     return utc_moment.astimezone(timezone(timedelta(minutes=minutes)))

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from secondstory.core.taxonomy import MAX_ACTOR, TIMELINE_KINDS
+from secondstory.core.timeline.event import offset_text
 
 DEFAULT_KIND = "observation"
 KIND_ALIASES = {"deploy": "change"}
@@ -261,10 +262,7 @@ def _exists(aware: datetime, local: datetime) -> bool:
 
 
 def _format_offset(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours:02d}:{rest:02d}"
+    return offset_text(int(delta.total_seconds() // 60))
 
 
 def format_offset(moment: datetime) -> str:

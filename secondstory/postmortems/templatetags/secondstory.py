@@ -15,7 +15,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from secondstory.incidents.services import format_duration
+from secondstory.incidents.services import (
+    format_duration,
+)
 from secondstory.lib.markdown import render_markdown
 from secondstory.lib.timezones import viewer_zone
 

@@ -7,7 +7,11 @@ from django.core.exceptions import ValidationError
 
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Milestone
-from secondstory.incidents.services import add_timeline_event, durations, format_duration
+from secondstory.incidents.services import (
+    add_timeline_event,
+    durations,
+    format_duration,
+)
 from secondstory.postmortems.models import Postmortem
 from tests.apps.factories import START
 

@@ -9,13 +9,13 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from secondstory.accounts.models import Team, User
-from secondstory.incidents.models import Incident, Service, Severity
-from secondstory.incidents.services import (
+from secondstory.incidents.editing import (
     IncidentFields,
     create_incident,
     incident_fingerprint,
     next_incident_key,
 )
+from secondstory.incidents.models import Incident, Service, Severity
 from secondstory.postmortems.models import Postmortem
 from tests.apps.conftest import client_for
 
