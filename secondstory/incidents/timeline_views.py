@@ -378,7 +378,7 @@ def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse
             "several_incidents": postmortem.incidents.count() > 1,
             "display_zone": viewer_zone(request),
         }
-        return render(request, "incidents/timeline_event.html", context)
+        return render(request, "postmortems/_timeline.html#timeline-event", context)
     return redirect(_timeline_url(postmortem, f"event-{event.pk}"))
 
 

@@ -220,3 +220,11 @@ def test_a_two_day_timeline_and_switching_the_display_zone(
     expect(page.locator("#timeline h3.day")).to_have_count(2)
     page.screenshot(path=artifacts / "zone-01-kolkata.png", full_page=True)
     assert sorted(TimelineEvent.objects.values_list("at", flat=True)) == stored
+
+    late = page.locator("#timeline li", has_text="Failed back at night")
+    late.get_by_role("button", name="Star").click()
+    expect(late.locator(".star")).to_be_visible()
+    late.get_by_role("button", name="Mark learned later").click()
+    expect(late.locator(".learned-later-label")).to_be_visible()
+    event = TimelineEvent.objects.get(source_ref="late")
+    assert event.starred and not event.known_at_the_time
