@@ -48,18 +48,23 @@ def signed_in_user(request: HttpRequest) -> User:
     return request.user
 
 
-def mark_recorded_elsewhere(event: TimelineEvent, zone: ZoneInfo) -> TimelineEvent:
-    """Note on the event whether it was recorded at another offset than the one shown."""
+def prepare_for_display(event: TimelineEvent, zone: ZoneInfo, events_url: str) -> TimelineEvent:
+    """Note on the event whether it was recorded at another offset than the one shown, and
+    the start of its URLs (``{{ event.url }}edit/``), so the template resolves little per event.
+    """
     shown = event.at.astimezone(zone).utcoffset()
     event.recorded_elsewhere = shown != timedelta(minutes=event.utc_offset_minutes)  # type: ignore[attr-defined]
+    event.url = f"{events_url}{event.pk}/"  # type: ignore[attr-defined]
     return event
 
 
-def timeline_days(events: list[TimelineEvent], zone: ZoneInfo) -> list[TimelineDay]:
+def timeline_days(
+    events: list[TimelineEvent], zone: ZoneInfo, events_url: str = ""
+) -> list[TimelineDay]:
     """The events in chronological order, split at each day boundary of ``zone``."""
     ordered = sorted(events, key=lambda event: (event.at, event.source, event.source_ref))
     for event in ordered:
-        mark_recorded_elsewhere(event, zone)
+        prepare_for_display(event, zone, events_url)
     return [
         TimelineDay(day, list(group))
         for day, group in groupby(ordered, key=lambda event: event.at.astimezone(zone).date())
@@ -92,13 +97,11 @@ def timeline_context(
     editable = can_edit(signed_in_user(request), postmortem)
     context: dict[str, Any] = {
         "postmortem": postmortem,
-        "timeline_days": timeline_days(events, zone),
+        "timeline_days": timeline_days(events, zone, event_url_prefix(postmortem.key)),
         "timeline_filter": filter_form,
         "timeline_filtered": bool(chosen),
         "several_incidents": len(incidents) > 1,
         "can_edit_timeline": editable,
-        # One reverse() for the page instead of four per event: ``{{ events_url }}<pk>/edit/``.
-        "events_url": event_url_prefix(postmortem.key),
         "display_zone": zone,
         "display_zone_label": zone_offsets_label(zone, [event.at for event in events]),
         "zone_form": zone_form(request),

@@ -32,8 +32,8 @@ from secondstory.incidents.services import (
 from secondstory.incidents.timeline_context import (
     capture_form,
     event_url_prefix,
-    mark_recorded_elsewhere,
     new_event_form,
+    prepare_for_display,
     signed_in_user,
     timeline_context,
     zone_names_for,
@@ -372,9 +372,10 @@ def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse
     if _is_htmx(request):
         context = {
             "postmortem": postmortem,
-            "event": mark_recorded_elsewhere(event, viewer_zone(request)),
+            "event": prepare_for_display(
+                event, viewer_zone(request), event_url_prefix(postmortem.key)
+            ),
             "can_edit_timeline": True,
-            "events_url": event_url_prefix(postmortem.key),
             "several_incidents": postmortem.incidents.count() > 1,
             "display_zone": viewer_zone(request),
         }
