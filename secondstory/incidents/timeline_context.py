@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from secondstory.accounts.models import User
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
@@ -31,6 +30,7 @@ from secondstory.lib.timezones import (
     zone_names,
     zone_offsets_label,
 )
+from secondstory.postmortems.access import signed_in_user
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import can_edit
 
@@ -41,11 +41,6 @@ class TimelineDay:
 
     day: date
     events: list[TimelineEvent]
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def prepare_for_display(event: TimelineEvent, zone: ZoneInfo, events_url: str) -> TimelineEvent:

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,7 +34,6 @@ from secondstory.incidents.timeline_context import (
     event_url_prefix,
     new_event_form,
     prepare_for_display,
-    signed_in_user,
     timeline_context,
     zone_names_for,
 )
@@ -49,31 +48,16 @@ from secondstory.lib.timezones import (
     viewer_zone,
     zone_names,
 )
+from secondstory.postmortems.access import (
+    is_htmx,
+    postmortem_for_editor,
+    postmortem_for_reader,
+    signed_in_user,
+)
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
-from secondstory.postmortems.services import can_edit, can_read
 
 MANUAL_SOURCE = "manual"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _get_postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
-    postmortem = get_object_or_404(Postmortem.objects.select_related("owner"), key=key)
-    if not can_read(signed_in_user(request), postmortem):
-        # The same answer as for a key that does not exist: no hint that it does.
-        raise Http404("No postmortem matches the given query.")
-    return postmortem
-
-
-def _get_postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
-    postmortem = _get_postmortem_for_reader(request, key)
-    if not can_edit(signed_in_user(request), postmortem):
-        raise PermissionDenied("Only the owner, collaborators and staff edit this timeline.")
-    return postmortem
 
 
 def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> TimelineEvent:
@@ -124,7 +108,7 @@ def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
 def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
     """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
     context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "postmortems/_timeline.html", context)
     return render(request, "incidents/timeline_page.html", context)
 
@@ -132,7 +116,7 @@ def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any)
 @require_http_methods(["GET"])
 def timeline(request: HttpRequest, key: str) -> HttpResponse:
     """The timeline, filtered by kind, source and starred (GET parameters)."""
-    return _render_timeline(request, _get_postmortem_for_reader(request, key))
+    return _render_timeline(request, postmortem_for_reader(request, key))
 
 
 # --- Quick capture ----------------------------------------------------------------------------
@@ -141,7 +125,7 @@ def timeline(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
     """Preview typed lines, or add them all (refused while any line has an error)."""
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     incidents = _incidents(postmortem)
     if not incidents:
         raise Http404("This postmortem has no incident to add events to.")
@@ -183,7 +167,7 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
         count = len(events)
         summary = f"Added {count} timeline event{'s' if count != 1 else ''}"
         record_revision(postmortem, author=signed_in_user(request), summary=summary)
-    if _is_htmx(request):
+    if is_htmx(request):
         # The "Add all" button targets the whole timeline section.
         return _render_timeline(request, postmortem, timeline_notice=f"{summary}.")
     messages.success(request, f"{summary}.")
@@ -208,7 +192,7 @@ def _render_capture(
         "zone_names": zone_names(),
         "capture_page": True,
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx swaps only successful answers: a refusal is shown in the preview with 200,
         # with the form's own errors (the form itself is not swapped).
         context["show_form_errors"] = True
@@ -224,7 +208,7 @@ def _render_capture(
 
 @require_http_methods(["GET", "POST"])
 def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     incidents = _incidents(postmortem)
     if not incidents:
         raise Http404("This postmortem has no incident to add events to.")
@@ -251,7 +235,7 @@ def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def timeline_event_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     event = _get_event(postmortem, pk)
     if request.method == "GET":
         initial = {**EventForm.initial_for(event), "base": event_fingerprint(event)}
@@ -324,7 +308,7 @@ def _render_conflict(
 @require_http_methods(["GET", "POST"])
 def timeline_event_delete(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     event = _get_event(postmortem, pk)
     if request.method == "GET":
         context = {"postmortem": postmortem, "event": event, "display_zone": viewer_zone(request)}
@@ -334,7 +318,7 @@ def timeline_event_delete(request: HttpRequest, key: str, pk: int) -> HttpRespon
         record_revision(
             postmortem, author=signed_in_user(request), summary="Deleted a timeline event"
         )
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse("")
     messages.success(request, "Deleted the event.")
     return redirect(_timeline_url(postmortem))
@@ -351,7 +335,7 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 
 def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse:
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     try:
         value = _flag(request, field)
     except ValidationError as exc:
@@ -369,7 +353,7 @@ def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse
                 else "Marked a timeline event learned later"
             )
         record_revision(postmortem, author=signed_in_user(request), summary=summary)
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {
             "postmortem": postmortem,
             "event": prepare_for_display(
@@ -401,7 +385,7 @@ def timeline_event_known(request: HttpRequest, key: str, pk: int) -> HttpRespons
 @require_POST
 def timeline_zone(request: HttpRequest, key: str) -> HttpResponse:
     """Show times in UTC, in the viewer's own zone, or in a zone picked for this session."""
-    postmortem = _get_postmortem_for_reader(request, key)
+    postmortem = postmortem_for_reader(request, key)
     form = DisplayZoneForm(request.POST, **zone_names_for(request))
     if not form.is_valid():
         context = {

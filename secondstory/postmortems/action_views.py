@@ -21,15 +21,17 @@ from secondstory.actions.services import (
 )
 from secondstory.core import taxonomy
 from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
+from secondstory.postmortems.access import (
+    is_htmx,
+    postmortem_for_reader,
+    require,
+    signed_in_user,
+)
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.review_forms import ActionItemForm, ActionStatusForm
 from secondstory.postmortems.review_views import (
     action_items_fragment,
-    get_readable,
-    is_htmx,
     render_fragment,
-    require,
-    user_of,
 )
 from secondstory.postmortems.revisions import record_revision
 from secondstory.postmortems.services import can_edit
@@ -45,8 +47,8 @@ def _state(item: ActionItem) -> tuple[Any, ...]:
 
 
 def _editable(request: HttpRequest, key: str) -> Postmortem:
-    postmortem = get_readable(request, key)
-    require(can_edit(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(can_edit(signed_in_user(request), postmortem))
     return postmortem
 
 
@@ -119,7 +121,9 @@ def action_add(request: HttpRequest, key: str) -> HttpResponse:
             with transaction.atomic():
                 item = create_action_item(postmortem, **_fields(postmortem, form))
                 record_revision(
-                    postmortem, author=user_of(request), summary=f"Added action item {item.key}"
+                    postmortem,
+                    author=signed_in_user(request),
+                    summary=f"Added action item {item.key}",
                 )
         except ValidationError as error:
             _add_errors(form, error)
@@ -166,7 +170,9 @@ def action_edit(request: HttpRequest, key: str, item_key: str) -> HttpResponse:
                 )
                 update_action_item(item, **_fields(postmortem, form))
                 record_revision(
-                    postmortem, author=user_of(request), summary=f"Changed action item {item.key}"
+                    postmortem,
+                    author=signed_in_user(request),
+                    summary=f"Changed action item {item.key}",
                 )
         except EditConflict as conflict:
             data = request.POST.copy()
@@ -196,7 +202,7 @@ def action_status(request: HttpRequest, key: str, item_key: str) -> HttpResponse
                     label = dict(ActionItem.STATUS_CHOICES)[status]
                     record_revision(
                         postmortem,
-                        author=user_of(request),
+                        author=signed_in_user(request),
                         summary=f"Action item {item.key} is now {label.lower()}",
                     )
         except ValidationError as error:

@@ -7,15 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from secondstory.postmortems.access import (
+    is_htmx,
+    postmortem_for_reader,
+    require,
+    signed_in_user,
+)
 from secondstory.postmortems.models import Comment, Postmortem
 from secondstory.postmortems.review_forms import CommentForm
 from secondstory.postmortems.review_views import (
     detail_url,
-    get_readable,
-    is_htmx,
     render_fragment,
-    require,
-    user_of,
 )
 from secondstory.postmortems.services import (
     add_comment,
@@ -35,14 +37,14 @@ def _comments_fragment(
 
 @require_http_methods(["GET", "POST"])
 def comment_add(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = get_readable(request, key)
-    require(can_comment(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(can_comment(signed_in_user(request), postmortem))
     form = CommentForm(request.POST or None, initial={"section": request.GET.get("section", "")})
     if request.method == "POST" and form.is_valid():
         try:
             comment = add_comment(
                 postmortem,
-                author=user_of(request),
+                author=signed_in_user(request),
                 body=form.cleaned_data["body"],
                 section=form.cleaned_data["section"],
             )
@@ -60,12 +62,12 @@ def comment_add(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _resolvable(request: HttpRequest, key: str, comment_id: int) -> tuple[Postmortem, Comment]:
-    postmortem = get_readable(request, key)
+    postmortem = postmortem_for_reader(request, key)
     comment = get_object_or_404(
         Comment.objects.select_related("author"), pk=comment_id, postmortem=postmortem
     )
     comment.postmortem = postmortem
-    require(can_resolve_comment(user_of(request), comment))
+    require(can_resolve_comment(signed_in_user(request), comment))
     return postmortem, comment
 
 
@@ -79,7 +81,7 @@ def _answer(request: HttpRequest, postmortem: Postmortem, comment: Comment) -> H
 def comment_resolve(request: HttpRequest, key: str, comment_id: int) -> HttpResponse:
     postmortem, comment = _resolvable(request, key, comment_id)
     if comment.resolved_at is None:
-        resolve_comment(comment, by=user_of(request))
+        resolve_comment(comment, by=signed_in_user(request))
     return _answer(request, postmortem, comment)
 
 

@@ -12,15 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
+from secondstory.postmortems.access import (
+    is_htmx,
+    postmortem_for_reader,
+    require,
+    signed_in_user,
+)
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.review_forms import FactorForm
 from secondstory.postmortems.review_views import (
     factors_fragment,
-    get_readable,
-    is_htmx,
     render_fragment,
-    require,
-    user_of,
 )
 from secondstory.postmortems.revisions import record_revision
 from secondstory.postmortems.services import add_factor, can_edit, remove_factor, update_factor
@@ -33,8 +35,8 @@ def _state(factor: ContributingFactor) -> tuple[Any, ...]:
 
 
 def _editable(request: HttpRequest, key: str) -> Postmortem:
-    postmortem = get_readable(request, key)
-    require(can_edit(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(can_edit(signed_in_user(request), postmortem))
     return postmortem
 
 
@@ -107,7 +109,7 @@ def factor_add(request: HttpRequest, key: str) -> HttpResponse:
                 factor = add_factor(postmortem, **_fields(form))
                 record_revision(
                     postmortem,
-                    author=user_of(request),
+                    author=signed_in_user(request),
                     summary=f"Added contributing factor {factor.key}",
                 )
         except ValidationError as error:
@@ -146,7 +148,7 @@ def factor_edit(request: HttpRequest, key: str, factor_key: str) -> HttpResponse
                 update_factor(factor, **_fields(form))
                 record_revision(
                     postmortem,
-                    author=user_of(request),
+                    author=signed_in_user(request),
                     summary=f"Changed contributing factor {factor.key}",
                 )
         except EditConflict as conflict:
@@ -177,7 +179,7 @@ def factor_remove(request: HttpRequest, key: str, factor_key: str) -> HttpRespon
                 remove_factor(factor)
                 record_revision(
                     postmortem,
-                    author=user_of(request),
+                    author=signed_in_user(request),
                     summary=f"Removed contributing factor {factor_key}",
                 )
         except EditConflict:

@@ -14,9 +14,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from secondstory.accounts.models import User
+from secondstory.postmortems.access import (
+    postmortem_for_reader,
+    require,
+    signed_in_user,
+)
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.review_forms import NotRequiredForm, ReviewForm
-from secondstory.postmortems.review_views import detail_url, get_readable, require, user_of
+from secondstory.postmortems.review_views import (
+    detail_url,
+)
 from secondstory.postmortems.revisions import record_revision
 from secondstory.postmortems.services import (
     STATUS_LABELS,
@@ -35,9 +42,9 @@ def _owns(user: User, postmortem: Postmortem) -> bool:
 def _move(request: HttpRequest, postmortem: Postmortem, target: str, note: str = "") -> None:
     """Transition and keep a revision, in one transaction; ValidationError if refused."""
     with transaction.atomic():
-        transition(postmortem, target, by=user_of(request), note=note)
+        transition(postmortem, target, by=signed_in_user(request), note=note)
         record_revision(
-            postmortem, author=user_of(request), summary=f"Moved to {STATUS_LABELS[target]}"
+            postmortem, author=signed_in_user(request), summary=f"Moved to {STATUS_LABELS[target]}"
         )
 
 
@@ -48,8 +55,8 @@ def _errors(form: Form, error: ValidationError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = get_readable(request, key)
-    require(_owns(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(_owns(signed_in_user(request), postmortem))
     checklist = submission_checklist(postmortem)
     complete = all(item.done for item in checklist)
     problems: list[str] = []
@@ -79,8 +86,8 @@ def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = get_readable(request, key)
-    require(can_review(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(can_review(signed_in_user(request), postmortem))
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -89,7 +96,7 @@ def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
             with transaction.atomic():
                 _move(request, postmortem, "approved" if approve else "draft", comment)
                 if comment:
-                    add_comment(postmortem, author=user_of(request), body=comment)
+                    add_comment(postmortem, author=signed_in_user(request), body=comment)
         except ValidationError as error:
             _errors(form, error)
         else:
@@ -107,8 +114,8 @@ def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 def lifecycle_publish(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = get_readable(request, key)
-    require(_owns(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(_owns(signed_in_user(request), postmortem))
     try:
         _move(request, postmortem, "published")
     except ValidationError as error:
@@ -121,8 +128,8 @@ def lifecycle_publish(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def lifecycle_not_required(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = get_readable(request, key)
-    require(_owns(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(_owns(signed_in_user(request), postmortem))
     form = NotRequiredForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,8 +146,8 @@ def lifecycle_not_required(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def lifecycle_reopen(request: HttpRequest, key: str) -> HttpResponse:
     """Bring a postmortem marked not required back to draft."""
-    postmortem = get_readable(request, key)
-    require(_owns(user_of(request), postmortem))
+    postmortem = postmortem_for_reader(request, key)
+    require(_owns(signed_in_user(request), postmortem))
     if postmortem.status != "not_required":
         messages.error(request, "Only a postmortem marked not required can be reopened.")
         return redirect(detail_url(postmortem, "about"))

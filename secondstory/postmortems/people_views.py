@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
+from secondstory.postmortems.access import postmortem_for_editor, signed_in_user
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
-from secondstory.postmortems.services import can_edit, can_read
 
 
 class PeopleForm(forms.Form):
@@ -52,15 +51,6 @@ def _people(postmortem: Postmortem) -> dict[str, object]:
     }
 
 
-def _get_postmortem_for_editor(user: User, key: str) -> Postmortem:
-    postmortem = get_object_or_404(Postmortem, key=key)
-    if not can_read(user, postmortem):
-        raise Http404("No such postmortem")
-    if not can_edit(user, postmortem):
-        raise PermissionDenied("Only the owner and collaborators change who works on it")
-    return postmortem
-
-
 @transaction.atomic
 def save_people(postmortem: Postmortem, data: dict[str, object], *, base: str, by: User) -> None:
     """Apply the form's people; a change made since the form opened raises EditConflict."""
@@ -75,8 +65,7 @@ def save_people(postmortem: Postmortem, data: dict[str, object], *, base: str, b
 
 
 def people_edit(request: HttpRequest, key: str) -> HttpResponse:
-    assert isinstance(request.user, User)
-    postmortem = _get_postmortem_for_editor(request.user, key)
+    postmortem = postmortem_for_editor(request, key)
     current = _people(postmortem)
     conflict = None
     if request.method == "POST":
@@ -84,7 +73,10 @@ def people_edit(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 save_people(
-                    postmortem, form.cleaned_data, base=form.cleaned_data["base"], by=request.user
+                    postmortem,
+                    form.cleaned_data,
+                    base=form.cleaned_data["base"],
+                    by=signed_in_user(request),
                 )
             except EditConflict as error:
                 conflict = error

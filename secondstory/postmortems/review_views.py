@@ -10,41 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.postmortems.models import ContributingFactor, Postmortem
-from secondstory.postmortems.services import can_read
 from secondstory.postmortems.templatetags.secondstory import display_zone
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def get_readable(request: HttpRequest, key: str) -> Postmortem:
-    """The postmortem if the user may read it; 404 otherwise (no hint that it exists)."""
-    postmortems = Postmortem.objects.select_related("owner", "facilitator")
-    postmortem = get_object_or_404(postmortems, key=key)
-    if not can_read(user_of(request), postmortem):
-        raise Http404("No postmortem matches the given query.")
-    return postmortem
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied("You may read this postmortem but not do this.")
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def detail_url(postmortem: Postmortem, anchor: str = "") -> str:

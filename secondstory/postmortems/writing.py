@@ -17,18 +17,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from secondstory.accounts.models import User
 from secondstory.incidents.editing import (
     visible_incidents,
 )
 from secondstory.incidents.models import Incident
 from secondstory.lib.concurrency import EditConflict, fingerprint
 from secondstory.lib.markdown import render_markdown
+from secondstory.postmortems.access import (
+    is_htmx,
+    postmortem_for_editor,
+    postmortem_for_reader,
+    signed_in_user,
+)
 from secondstory.postmortems.forms import SectionForm, StartForm, TemplateForm
 from secondstory.postmortems.history import compare_revisions
 from secondstory.postmortems.models import Postmortem, PostmortemTemplate, Revision
 from secondstory.postmortems.revisions import snapshot
-from secondstory.postmortems.services import can_edit, can_read
+from secondstory.postmortems.services import can_edit
 from secondstory.postmortems.templatetags.secondstory import display_zone
 from secondstory.postmortems.writing_services import (
     HEADINGS,
@@ -42,31 +47,6 @@ from secondstory.postmortems.writing_services import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _get_postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
-    postmortem = get_object_or_404(Postmortem.objects.select_related("owner", "template"), key=key)
-    if not can_read(_user(request), postmortem):
-        # The same answer as for a key that does not exist: no hint that it does.
-        raise Http404("No postmortem matches the given query.")
-    return postmortem
-
-
-def _get_postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
-    postmortem = _get_postmortem_for_reader(request, key)
-    if not can_edit(_user(request), postmortem):
-        raise PermissionDenied("Only the owner, collaborators and staff edit this postmortem.")
-    return postmortem
-
-
 def _section_field(field: str) -> str:
     if field not in HEADINGS:
         raise Http404("No such section.")
@@ -77,7 +57,7 @@ def _section_field(field: str) -> str:
 
 
 def _get_incident_for_user(request: HttpRequest, key: str) -> Incident:
-    incident = visible_incidents(_user(request)).filter(key=key).first()
+    incident = visible_incidents(signed_in_user(request)).filter(key=key).first()
     if incident is None:
         raise Http404("No incident matches the given query.")
     return incident
@@ -87,13 +67,13 @@ def _get_incident_for_user(request: HttpRequest, key: str) -> Incident:
 def start(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("incident") or request.GET.get("incident") or ""
     if not key:
-        incidents = visible_incidents(_user(request)).order_by("-created_at", "key")[:200]
+        incidents = visible_incidents(signed_in_user(request)).order_by("-created_at", "key")[:200]
         return render(request, "postmortems/start_pick.html", {"incidents": incidents})
     incident = _get_incident_for_user(request, key)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         postmortem = start_postmortem(
-            incident, owner=_user(request), template=form.cleaned_data["template"]
+            incident, owner=signed_in_user(request), template=form.cleaned_data["template"]
         )
         messages.success(request, f"Started {postmortem.key} from the incident {incident.key}.")
         return redirect("postmortems:detail", postmortem.key)
@@ -121,11 +101,13 @@ def _section_context(postmortem: Postmortem, field: str, **extra: Any) -> dict[s
 @require_GET
 def section(request: HttpRequest, key: str, field: str) -> HttpResponse:
     """The section as the page shows it (what Cancel swaps back in)."""
-    postmortem = _get_postmortem_for_reader(request, key)
+    postmortem = postmortem_for_reader(request, key)
     field = _section_field(field)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect(reverse("postmortems:detail", args=[key]) + f"#section-{field}")
-    context = _section_context(postmortem, field, can_edit=can_edit(_user(request), postmortem))
+    context = _section_context(
+        postmortem, field, can_edit=can_edit(signed_in_user(request), postmortem)
+    )
     return render(request, "postmortems/_section.html", context)
 
 
@@ -133,7 +115,7 @@ def _edit_response(
     request: HttpRequest, postmortem: Postmortem, field: str, form: SectionForm, **extra: Any
 ) -> HttpResponse:
     context = _section_context(postmortem, field, form=form, editing=True, **extra)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "postmortems/_section.html", context)
     status = 400 if form.errors else 200
     return render(request, "postmortems/section_edit.html", context, status=status)
@@ -141,7 +123,7 @@ def _edit_response(
 
 def _saved_response(request: HttpRequest, postmortem: Postmortem, field: str) -> HttpResponse:
     saved_at = timezone.localtime(timezone.now(), display_zone(request))
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _section_context(postmortem, field, saved_at=saved_at)
         return render(request, "postmortems/_section.html", context)
     messages.success(request, f"Saved {HEADINGS[field]} at {saved_at:%H:%M}.")
@@ -153,14 +135,14 @@ def _conflict_response(
 ) -> HttpResponse:
     form = SectionForm(initial={"text": conflict.yours, "base": conflict.base}, heading="")
     context = _section_context(postmortem, field, form=form, conflict=conflict, editing=True)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "postmortems/_section.html", context)
     return render(request, "postmortems/conflict.html", context, status=409)
 
 
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, key: str, field: str) -> HttpResponse:
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     field = _section_field(field)
     heading = HEADINGS[field]
     if request.method == "GET":
@@ -180,7 +162,7 @@ def section_edit(request: HttpRequest, key: str, field: str) -> HttpResponse:
             field,
             form.cleaned_data["text"],
             base=form.cleaned_data["base"],
-            author=_user(request),
+            author=signed_in_user(request),
         )
     except EditConflict as conflict:
         return _conflict_response(request, postmortem, field, conflict)
@@ -193,7 +175,7 @@ def section_edit(request: HttpRequest, key: str, field: str) -> HttpResponse:
 @require_POST
 def section_preview(request: HttpRequest, key: str, field: str) -> HttpResponse:
     """The Markdown of the form rendered as the page would show it (sanitised)."""
-    _get_postmortem_for_editor(request, key)
+    postmortem_for_editor(request, key)
     _section_field(field)
     preview = render_markdown(request.POST.get("text", ""))
     return render(request, "postmortems/section_preview.html", {"preview": preview})
@@ -204,7 +186,7 @@ def section_preview(request: HttpRequest, key: str, field: str) -> HttpResponse:
 
 @require_GET
 def history(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = _get_postmortem_for_reader(request, key)
+    postmortem = postmortem_for_reader(request, key)
     return render(request, "postmortems/history.html", _history_context(request, postmortem))
 
 
@@ -213,7 +195,7 @@ def _history_context(request: HttpRequest, postmortem: Postmortem) -> dict[str, 
     return {
         "postmortem": postmortem,
         "revisions": revisions,
-        "can_edit": can_edit(_user(request), postmortem),
+        "can_edit": can_edit(signed_in_user(request), postmortem),
         "default_old": revisions[1].number if len(revisions) > 1 else None,
         "default_new": revisions[0].number if revisions else None,
     }
@@ -228,7 +210,7 @@ def _revision_number(value: str | None) -> int | None:
 
 @require_GET
 def revision_diff(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = _get_postmortem_for_reader(request, key)
+    postmortem = postmortem_for_reader(request, key)
     numbers = [_revision_number(request.GET.get(name)) for name in ("old", "new")]
     found = {r.number: r for r in postmortem.revisions.filter(number__in=numbers)}
     error = ""
@@ -245,17 +227,17 @@ def revision_diff(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "postmortem": postmortem,
         "diff": diff,
-        "can_edit": can_edit(_user(request), postmortem),
+        "can_edit": can_edit(signed_in_user(request), postmortem),
     }
     return render(request, "postmortems/revision_diff.html", context)
 
 
 @require_POST
 def revision_restore(request: HttpRequest, key: str, number: int) -> HttpResponse:
-    postmortem = _get_postmortem_for_editor(request, key)
+    postmortem = postmortem_for_editor(request, key)
     revision = get_object_or_404(Revision, postmortem=postmortem, number=number)
     try:
-        restore_revision(postmortem, revision, author=_user(request))
+        restore_revision(postmortem, revision, author=signed_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("postmortems:history", key)
@@ -266,7 +248,7 @@ def revision_restore(request: HttpRequest, key: str, number: int) -> HttpRespons
 @require_GET
 def download(request: HttpRequest, key: str) -> HttpResponse:
     """The postmortem as one Markdown file in the exchange format."""
-    postmortem = _get_postmortem_for_reader(request, key)
+    postmortem = postmortem_for_reader(request, key)
     response = HttpResponse(snapshot(postmortem), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(postmortem.key)}.md"'
     return response
@@ -281,7 +263,7 @@ def _filename(key: str) -> str:
 
 
 def _require_staff(request: HttpRequest) -> None:
-    if not _user(request).is_staff:
+    if not signed_in_user(request).is_staff:
         raise PermissionDenied("Only staff manage postmortem templates.")
 
 
