@@ -51,9 +51,9 @@ GENERIC_OPEN_QUESTIONS: tuple[str, ...] = (
     "Is the severity we chose the right one, looking back at the impact numbers?",
 )
 DRAFT_NOTES: tuple[str, ...] = (
-    "_TODO: confirm the numbers with the data team._",
+    "_Still to check: the numbers, with the data team._",
     "_Draft: the timeline is still being cleaned up._",
-    "_TODO: add the graphs from the incident channel._",
+    "_Still to add: the graphs from the incident channel._",
 )
 NOT_REQUIRED_REASONS: tuple[str, ...] = (
     "Duplicate alert for the condition already covered by {prev}; no additional impact.",
