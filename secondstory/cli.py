@@ -212,6 +212,69 @@ def check() -> None:
         raise SystemExit(1)
 
 
+class ReviewUsageError(UserError):
+    """A usage or read error of ``secondstory review``: one line, exit status 2."""
+
+    exit_code = 2
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="PATH... | -")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl", "sarif"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--preset", default=None, help="Rule preset (default, strict); default: default.")
+@click.option("--disable", multiple=True, metavar="RULE", help="Turn a rule off (repeatable).")
+@click.option(
+    "--names-file",
+    metavar="FILE",
+    help="People and team names, one a line; they count as people.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["blame", "hindsight", "tone", "never"]),
+    default="blame",
+    show_default=True,
+    help="Exit 1 when a finding at or above this severity exists.",
+)
+def review(
+    paths: tuple[str, ...],
+    output_format: str,
+    preset: str | None,
+    disable: tuple[str, ...],
+    names_file: str | None,
+    fail_on: str,
+) -> None:
+    """Flag blame and hindsight language in postmortem Markdown files.
+
+    Directories are searched for *.md; - reads standard input. Exit status: 1
+    when a finding at or above --fail-on exists, 0 otherwise, 2 on usage or
+    read errors.
+
+    Example:
+
+        secondstory review postmortems/ --format jsonl --fail-on hindsight
+    """
+    from secondstory import review_cli
+
+    try:
+        files = review_cli.markdown_files(paths)
+        stdin = sys.stdin.buffer.read() if review_cli.STDIN in files else None
+        documents = [review_cli.read_document(path, stdin) for path in files]
+        names = review_cli.read_names_file(names_file) if names_file else ()
+        options = review_cli.ReviewOptions(output_format, preset, disable, names, fail_on)
+        outcome = review_cli.run_review(documents, options)
+    except review_cli.ReviewInputError as exc:
+        raise ReviewUsageError(str(exc)) from exc
+    click.echo(outcome.output, nl=False)
+    if outcome.status:
+        raise SystemExit(outcome.status)
+
+
 @cli.command(
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,

@@ -1,0 +1,131 @@
+"""Blameless-language review: flags blame, counterfactual, hindsight and minimising language.
+
+Example:
+    >>> from secondstory.core.review import review
+    >>> [f.rule for f in review("The on-call engineer should have checked the dashboard.")]
+    ['counterfactual']
+    >>> review("The health check failed to detect the stuck worker.")
+    []
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from secondstory.core.review.config import (
+    ConfigError,
+    ReviewConfig,
+    load_config,
+    load_plugins,
+)
+from secondstory.core.review.context import context_of
+from secondstory.core.review.finding import Finding
+from secondstory.core.review.ruler import Rule, Ruler, UnknownRuleError
+from secondstory.core.review.rules import BUILTIN_RULES
+from secondstory.core.review.segment import sentences
+from secondstory.core.review.subjects import People
+
+__all__ = [
+    "PRESETS",
+    "RULES",
+    "ConfigError",
+    "Finding",
+    "ReviewConfig",
+    "Rule",
+    "UnknownRuleError",
+    "load_config",
+    "review",
+]
+
+_CHAIN = Ruler(BUILTIN_RULES)
+RULES: dict[str, Rule] = {rule.id: rule for rule in _CHAIN}
+_NINE = tuple(r.id for r in BUILTIN_RULES if r.id != "single-root-cause")
+PRESETS: dict[str, tuple[str, ...]] = {
+    "default": _NINE,
+    "strict": (*_NINE, "single-root-cause"),
+}
+_plugins_loaded = False
+
+
+def _load_plugins_once() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    plugins = load_plugins()  # raises ConfigError naming a broken plugin; retried next call
+    _plugins_loaded = True
+    for rule in plugins:
+        _CHAIN.push(rule)
+        RULES[rule.id] = rule
+        PRESETS["default"] = (*PRESETS["default"], rule.id)
+        PRESETS["strict"] = (*PRESETS["strict"], rule.id)
+
+
+def _active_rules(preset: str, enable: Iterable[str], disable: Iterable[str]) -> list[Rule]:
+    if preset not in PRESETS:
+        raise UnknownRuleError(f"unknown review preset {preset!r} (known: {', '.join(PRESETS)})")
+    return _CHAIN.active(PRESETS[preset], enable, disable)
+
+
+def review(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    preset: str = "default",
+    disable: Iterable[str] = (),
+    enable: Iterable[str] = (),
+    config: ReviewConfig | None = None,
+) -> list[Finding]:
+    """Review Markdown text and return findings in document order.
+
+    ``names`` are people known for this postmortem (participants, timeline actors); settings
+    in ``config`` add names, teams and enabled/disabled rules; an explicit ``preset`` other
+    than "default" wins over the configured one.
+    """
+    _load_plugins_once()
+    cfg = config or ReviewConfig()
+    chosen = preset if preset != "default" else cfg.preset
+    rules = _active_rules(chosen, (*cfg.enable, *enable), (*cfg.disable, *disable))
+    people = People.of((*cfg.names, *names), cfg.teams)
+    line_starts = [0]
+    line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, int]] = set()
+    for sentence in sentences(text):
+        ctx = context_of(sentence)
+        original = text[sentence.start : sentence.start + len(sentence.text)]
+        candidates = _CHAIN.index.candidates(sentence.text.lower())
+        for rule in rules:
+            if rule.id not in candidates or not rule.applies_to(ctx):
+                continue
+            for a, b in rule.find(sentence.text, ctx, people):
+                start, end = sentence.start + a, sentence.start + b
+                if (rule.id, start, end) in seen:
+                    continue
+                seen.add((rule.id, start, end))
+                line, col = _position(line_starts, start)
+                end_line, end_col = _position(line_starts, end)
+                findings.append(
+                    Finding(
+                        rule.id,
+                        rule.category,
+                        rule.severity,
+                        start,
+                        end,
+                        line,
+                        col,
+                        end_line,
+                        end_col,
+                        original,
+                        rule.message,
+                        rule.suggestion,
+                    )
+                )
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings
+
+
+def _position(line_starts: list[int], offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset."""
+    index = bisect_right(line_starts, offset) - 1
+    return index + 1, offset - line_starts[index] + 1

@@ -1,0 +1,112 @@
+"""counterfactual: a person should/could have, failed to, neglected to, "if only they had".
+
+Only a human subject counts: "the lock should have expired" is a design observation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from secondstory.core.review.context import SentenceContext
+from secondstory.core.review.ruler import Rule, Span
+from secondstory.core.review.rules._words import PARTICIPLE
+from secondstory.core.review.subjects import People, is_human_phrase, is_human_subject, is_name
+
+_MODAL_HAVE = re.compile(
+    r"\b(?:should|could|must|ought to|might)(?:\s+not|n['’]t)?\s+(?:have|['’]ve)\s+"
+    + PARTICIPLE
+    + r"|\b(?:should|could|must)['’]ve\s+"
+    + PARTICIPLE
+    + r"|\bwould(?:\s+not|n['’]t)?\s+have\s+(?:\w+ly\s+)?(?:caught|noticed|prevented|avoided|"
+    r"spotted|seen|known|stopped)\b",
+    re.I,
+)
+_FAILED_TO = re.compile(
+    r"\b(?:failed|neglected|forgot|omitted|fails|neglects|forgets|didn['’]t bother|"
+    r"did not bother|never bothered|bothered)"
+    r"\s+to\b",
+    re.I,
+)
+_FAILURE_OF = re.compile(
+    r"\b(?:([\w-]+)['’]s|his|her|their)\s+(?:\w+\s+)?(?:failure|refusal|inability|neglect|"
+    r"unwillingness)\s+to\b",
+    re.I,
+)
+_IF_ONLY = re.compile(r"\bif only\s+((?:[\w'’-]+\s+){1,4}?)had\b", re.I)
+_HAD_CLAUSE = re.compile(
+    r"(?:^|[,;]\s*)had\s+(?P<subj>(?:[\w'’-]+\s+){1,4}?)(?:only\s+|just\s+)?(?:not\s+)?"
+    + PARTICIPLE
+    + r"|\bif\s+(?P<subj2>(?:[\w'’-]+\s+){1,4}?)had\s+(?:only\s+|just\s+)?(?:not\s+)?"
+    + PARTICIPLE,
+    re.I,
+)
+_PASSIVE_NEXT = re.compile(r"\s+(?:\w+ly\s+)?" + PARTICIPLE)
+_NEGATED = re.compile(r"^\w+(?:\s+not|n['’]t)\b")
+_CONDITION = re.compile(r"\b(?:if|had|with|without|unless)\b", re.I)
+_CONSEQUENCE = re.compile(r"\b(?:would|could|might)\b", re.I)
+
+
+def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
+    for m in _MODAL_HAVE.finditer(text):
+        modal = m.group(0).lower()
+        if modal.startswith("would") and _CONDITION.search(text, 0, m.start()):
+            continue  # the consequence of a (design) condition, judged by that condition
+        if modal.startswith(("could", "might")) and _NEGATED.match(modal):
+            continue  # "could not have known" says the information was not available
+        if modal.endswith("been") and _PASSIVE_NEXT.match(text, m.end()):
+            continue  # "the on-call should have been paged": the person is not the actor
+        if is_human_subject(text, m.start(), people):
+            yield m.start(), m.end()
+    for m in _FAILED_TO.finditer(text):
+        if is_human_subject(text, m.start(), people):
+            yield m.start(), m.end()
+    for m in _FAILURE_OF.finditer(text):
+        owner = m.group(1)
+        if owner is None or is_name(owner + "'s", people) or is_human_phrase(owner, people):
+            yield m.start(), m.end()
+    for m in _IF_ONLY.finditer(text):
+        if is_human_phrase(m.group(1), people):
+            yield m.start(), m.end()
+    for m in _HAD_CLAUSE.finditer(text):
+        subject = m.group("subj2") or m.group("subj") or ""
+        if (
+            subject.strip()
+            and is_human_phrase(subject, people)
+            and _CONSEQUENCE.search(text, m.end())
+        ):
+            yield m.start() + (len(m.group(0)) - len(m.group(0).lstrip(",; "))), m.end()
+
+
+RULE = Rule(
+    id="counterfactual",
+    category="counterfactual",
+    severity="blame",
+    description="A person should/could have, failed to, neglected to, 'if only they had'.",
+    message=(
+        "Counterfactuals about what a person should have done judge them against knowledge "
+        "they did not have at the time."
+    ),
+    suggestion=(
+        "What did they know and see at that moment, and what made the action they took "
+        "look reasonable?"
+    ),
+    find=_find,
+    triggers=(
+        "failure",
+        "refusal",
+        "inability",
+        "unwillingness",
+        "have",
+        "'ve",
+        "’ve",
+        "failed",
+        "neglect",
+        "forg",
+        "omitted",
+        "bother",
+        "fails",
+        "if",
+        "had",
+    ),
+)

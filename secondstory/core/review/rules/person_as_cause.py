@@ -1,0 +1,197 @@
+"""person-as-cause: a person or team singled out as the cause.
+
+Example of the pattern: "Bob's change took down checkout".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from secondstory.core.review.context import SentenceContext
+from secondstory.core.review.ruler import Rule, Span
+from secondstory.core.review.rules._words import ACTION_NOUNS
+from secondstory.core.review.subjects import (
+    People,
+    human_prefix,
+    is_human_phrase,
+    is_human_subject,
+    is_name,
+)
+
+_HARM = (
+    r"(?:caused|causes|took down|takes down|brought down|brings down|knocked (?:over|out)|"
+    r"took out|broke|breaks|crashed|wiped(?: out)?|corrupted|destroyed|killed|nuked|locked|"
+    r"deleted|dropped|emptied|overloaded|overwhelmed|exhausted|filled|blocked|stalled|froze|"
+    r"introduced (?:the|a|an|this) (?:[\w-]+ )?(?:bug|leak|regression|error|defect|outage|"
+    r"problem|issue|race)|"
+    r"(?:started|led to|resulted in|triggered|kicked off) (?:the|this|an|our) (?:outage|incident|"
+    r"failure|downtime|disruption)|(?:is|was|were|are) (?:solely |directly |entirely )?"
+    r"(?:responsible for|to blame|at fault|the reason|the cause|culpable|guilty))"
+)
+_POSSESSIVE_HARM = re.compile(
+    r"\b([\w-]+)['’]s\s+(?:[\w-]+\s+){0,2}?"
+    + ACTION_NOUNS
+    + r"\s+(?:that\s+|which\s+|is what\s+|was what\s+)?(?:\w+ly\s+)?"
+    + _HARM
+    + r"\b"
+    r"|\b(?:his|her|their)\s+(?:[\w-]+\s+){0,2}?"
+    + ACTION_NOUNS
+    + r"\s+(?:\w+ly\s+)?"
+    + _HARM
+    + r"\b",
+    re.I,
+)
+_DIRECT_HARM = re.compile(
+    r"\b(?:caused|causes|took down|brought down|knocked over|took out|broke|crashed|corrupted|"
+    r"(?:took|brought|knocked) (?:the \w+|it|prod|production|everything) (?:down|over|out)|"
+    r"(?:deleted|dropped|wiped|destroyed|truncated) (?:the )?(?:production|prod|live)\b|"
+    r"(?:is|was|were|are) (?:solely |directly |entirely )?(?:responsible for|to blame|at fault|"
+    r"culpable|guilty))\b",
+    re.I,
+)
+_BY_PERSON = re.compile(
+    r"\b(?:caused|broken|triggered|started|created|introduced)\s+(?:entirely\s+|solely\s+|"
+    r"directly\s+)?by\s+((?:[\w'’-]+\s*){1,4})",
+    re.I,
+)
+_FAULT = re.compile(
+    r"\b(?:blame (?:lies|falls|rests|sits) (?:with|on)|(?:the )?fault (?:lies|was|is) with|"
+    r"(?:the )?fault of)\s+((?:[\w'’-]+\s*){1,3})|\b([\w-]+)['’]s fault\b"
+    r"|\b(?:his|her|their) fault\b",
+    re.I,
+)
+_BECAUSE = re.compile(
+    r"\b(?:happened|occurred|started|began|failed|broke|went down|went wrong)\s+(?:only\s+)?"
+    r"because\s+(?P<who>(?:[\w'’-]+\s+){1,3}?)(?:\w+ed|ran|made|forgot|took|broke|did|"
+    r"didn['’]t|did not|wrote|put|set|left|chose)\b"
+    r"|\b(?:because of|thanks to|due to)\s+(?P<who2>[\w'’-]+(?:\s+[\w'’-]+)?)\s*(?:[,.;]|$)",
+    re.I,
+)
+_OBJECT_PRONOUNS = {"him", "her", "them", "me", "us", "you"}
+
+
+def _human_agent(phrase: str, people: People) -> bool:
+    words = phrase.split()
+    if not words:
+        return False
+    first = words[0].lower()
+    if first in _OBJECT_PRONOUNS or first in {"his", "her", "their"}:
+        return True
+    if is_name(words[0], people) or (
+        words[0].endswith(("'s", "’s")) and is_human_phrase(words[0][:-2], people)
+    ):
+        return True
+    for n in range(min(len(words), 4), 0, -1):
+        if is_human_phrase(" ".join(words[:n]), people) and words[0].lower() in {
+            "the",
+            "a",
+            "an",
+            "our",
+            "one",
+        } | set(people.names):
+            return True
+    return False
+
+
+_POSSESSIVE_HINT = re.compile(r"['’]s\b|\b(?:his|her|their)\b", re.I)
+
+
+def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
+    lowered = text.lower()
+    if _POSSESSIVE_HINT.search(text):
+        yield from _possessive(text, people)
+    for m in _DIRECT_HARM.finditer(text):
+        if is_human_subject(text, m.start(), people):
+            yield m.start(), m.end()
+    if " by " in lowered:
+        for m in _BY_PERSON.finditer(text):
+            if _human_agent(m.group(1), people):
+                length = human_prefix(m.group(1), people)
+                yield m.start(), m.start(1) + length if length else m.end(1)
+    if "because" in lowered or " to " in lowered:
+        for m in _BECAUSE.finditer(text):
+            who = m.group("who") or m.group("who2") or ""
+            if is_human_phrase(who, people) or _human_agent(who, people):
+                yield m.start(), m.end()
+    if "fault" in lowered or "blame" in lowered:
+        yield from _fault(text, people)
+
+
+def _possessive(text: str, people: People) -> Iterator[Span]:
+    for m in _POSSESSIVE_HARM.finditer(text):
+        owner = m.group(1)
+        if owner is None or is_name(owner + "'s", people) or is_human_phrase(owner, people):
+            yield m.start(), m.end()
+
+
+def _fault(text: str, people: People) -> Iterator[Span]:
+    for m in _FAULT.finditer(text):
+        agent = m.group(1)
+        if agent is None and m.group(2) is not None and not is_name(m.group(2) + "'s", people):
+            continue
+        if agent is None or _human_agent(agent, people):
+            yield m.start(), m.end()
+
+
+RULE = Rule(
+    id="person-as-cause",
+    category="person-as-cause",
+    severity="blame",
+    description="A person or team singled out as the cause of the incident.",
+    message=(
+        "Naming a person as the cause stops the search for the conditions that let one "
+        "action have this much impact."
+    ),
+    suggestion=(
+        "Which conditions let this change reach production and cause this much harm: what "
+        "checks, safeguards or signals were missing?"
+    ),
+    find=_find,
+    triggers=(
+        "caus",
+        "down",
+        "broke",
+        "crash",
+        "wiped",
+        "corrupt",
+        "destroy",
+        "kill",
+        "nuke",
+        "lock",
+        "delet",
+        "dropp",
+        "emptied",
+        "overload",
+        "overwhelm",
+        "exhaust",
+        "fill",
+        "block",
+        "stall",
+        "froze",
+        "introduc",
+        "responsib",
+        "blame",
+        "fault",
+        "reason",
+        "culpab",
+        "guilty",
+        "out",
+        "because",
+        "thanks",
+        "due",
+        "trigger",
+        "start",
+        "creat",
+        "kicked",
+        "led",
+        "resulted",
+        "truncat",
+        "over",
+        "began",
+        "failed",
+        "occurred",
+        "happened",
+        "wrong",
+    ),
+)

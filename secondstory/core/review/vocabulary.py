@@ -1,0 +1,81 @@
+"""Word lists for recognising people and systems (kept apart so the logic stays short)."""
+
+from __future__ import annotations
+
+from secondstory.core.review.first_names import FIRST_NAMES as FIRST_NAMES
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PRONOUNS = _words(
+    """
+    i he she they we you someone somebody nobody everyone everybody anyone anybody whoever
+    me him her them us
+    """
+) | frozenset(["no one"])
+
+ROLES = _words(
+    """
+    management leadership executives execs
+    engineer engineers on-call oncall on-caller on-callers operator operators sre sres dba
+    dbas intern interns hire hires ic commander commanders reviewer reviewers developer
+    developers dev devs admin admins administrator administrators manager managers lead
+    leads author authors responder responders owner owners person people staff employee
+    employees contractor contractors team teams squad crew ops oncaller analyst
+    analysts tester testers qa architect architects programmer programmers sysadmin
+    sysadmins approver approvers deployer submitter committer coworker colleague colleagues
+    human humans individual individuals newcomer junior senior folks guy guys
+    technician technicians facilitator specialist specialists director vp cto
+    """
+)
+
+NOT_NAMES = _words(
+    """
+    stripe twilio okta fastly akamai heroku vercel netlify braintree adyen paypal sendgrid
+    mailgun segment snowflake bigquery redshift dynamo dynamodb aurora spanner bigtable
+    firebase supabase auth0 duo zendesk intercom salesforce hubspot shopify square plaid
+    mongo mariadb sqlite clickhouse vitess citus pgbouncer patroni nomad openshift rancher
+    tomcat jetty gunicorn uwsgi puma unicorn sidekiq resque airflow dagster spark flink hadoop
+    hive presto trino kibana logstash fluentd vector loki tempo jaeger honeycomb newrelic
+    statuspage opsgenie victorops xmatters teams zoom google apple microsoft amazon android
+    chrome safari firefox windows macos ubuntu debian centos alpine nixos arm intel
+    the a an this that these those it its there here then when while after before during our
+    their his her my your we they he she i if had has have once since because although
+    nobody someone postgres postgresql mysql redis kafka nginx envoy terraform kubernetes
+    k8s jenkins consul vault linux docker helm grafana prometheus alertmanager pagerduty
+    opsgenie slack github gitlab jira aws gcp azure s3 ec2 rds lambda cloudflare
+    elasticsearch cassandra mongodb zookeeper rabbitmq celery django rails node java python
+    go ansible chef puppet istio haproxy varnish memcached etcd sentry datadog splunk argo
+    argocd spinnaker circleci travis bazel the monday tuesday wednesday thursday friday
+    saturday sunday nothing everything something anything nginx cron checkout billing search
+    payments auth login signup cart inventory catalog gateway proxy cache queue disk memory
+    traffic latency load retries config deploy rollout rollback release monitoring logging
+    alerting paging replication failover backup backups storage network dns tls ssl cdn api
+    web mobile ios android frontend backend database db cluster node pod host vm the until
+    once today yesterday tomorrow customers users nobody everyone it's we've january
+    february march april may june july august september october november december utc
+    staging production prod canary primary replica leader
+    """
+)
+
+SKIP = _words(
+    """
+    often sometimes always usually regularly frequently routinely
+    also just simply really clearly obviously never not still then again already even only
+    apparently certainly definitely probably perhaps actually basically later ultimately
+    immediately
+    """
+)
+
+VERBISH = _words(
+    """
+    was is had has did went ran made forgot took broke left set put sent kept let chose
+    should could would must might never didn't did not wrote gave got
+    """
+)
+
+PREPOSITIONS = _words("on in at of from with for during")
+
+QUANTIFIERS = _words("one some none several all many most each any both two three either neither")
