@@ -76,9 +76,11 @@ def sentence_document(example: dict[str, object]) -> tuple[str, int]:
     return prefix + str(example["text"]) + "\n", len(prefix)
 
 
-def score_sentences(tally: Tally, per_category: dict[str, list[int]]) -> None:
-    """Add every dev-set sentence to ``tally``; ``per_category`` gets [flagged, total]."""
-    lines = (FIXTURES / "dev_set.jsonl").read_text(encoding="utf-8").splitlines()
+def score_sentences(
+    tally: Tally, per_category: dict[str, list[int]], labelled: Path = FIXTURES / "dev_set.jsonl"
+) -> None:
+    """Add every labelled sentence to ``tally``; ``per_category`` gets [flagged, total]."""
+    lines = labelled.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -89,7 +91,7 @@ def score_sentences(tally: Tally, per_category: dict[str, list[int]]) -> None:
         counts = per_category[str(example["category"])]
         counts[0] += flagged
         counts[1] += 1
-        label = f"dev_set.jsonl:{number} [{example['category']}] {example['text']}"
+        label = f"{labelled.name}:{number} [{example['category']}] {example['text']}"
         if blame and flagged:
             tally.tp += 1
         elif blame:
@@ -156,14 +158,21 @@ def print_summary(title: str, tally: Tally, *, with_mcc: bool = True) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true", help="List every FP and FN.")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        default=FIXTURES / "dev_set.jsonl",
+        help="Labelled sentences to score (default: the development set; "
+        "tests/fixtures/review/holdout_set.jsonl was never used for tuning).",
+    )
     args = parser.parse_args()
 
     sentences = Tally()
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    score_sentences(sentences, per_category)
+    score_sentences(sentences, per_category, args.set)
     blame_categories = {
         str(json.loads(line)["category"])
-        for line in (FIXTURES / "dev_set.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in args.set.read_text(encoding="utf-8").splitlines()
         if line.strip() and json.loads(line)["blame"]
     }
     print_summary(f"sentences ({sum(c[1] for c in per_category.values())})", sentences)
