@@ -196,6 +196,10 @@ if HTTPS:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
+# Blameless review: false warns about blame findings on the submission checklist;
+# true refuses submitting and publishing while undismissed blame findings remain.
+SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = env_bool("SECONDSTORY_REVIEW_BLOCKS_PUBLISHING", False)
+
 # Scripts, styles and everything else only from the app itself: no inline
 # scripts, no inline event handlers, no third-party hosts.
 CONTENT_SECURITY_POLICY = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
@@ -35,6 +36,13 @@ def health_report() -> Iterator[tuple[bool, str]]:
         )
     else:
         yield True, "database: schema up to date"
+    try:
+        from secondstory.core.review import load_config
+
+        source = load_config(Path(settings.HOME)).source
+        yield True, f"review settings: {source or 'defaults (no secondstory.toml)'}"
+    except ValueError as exc:
+        yield False, f"review settings: {exc}"
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")

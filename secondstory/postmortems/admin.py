@@ -9,6 +9,7 @@ from secondstory.postmortems.models import (
     Postmortem,
     PostmortemTemplate,
     PostmortemTransition,
+    ReviewDismissal,
     Revision,
 )
 
@@ -106,3 +107,12 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_select_related = ("postmortem", "author")
     search_fields = ("postmortem__key", "summary")
     readonly_fields = ("postmortem", "number", "author", "created_at", "summary", "snapshot")
+
+
+@admin.register(ReviewDismissal)
+class ReviewDismissalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("postmortem", "section", "rule", "text", "by", "at")
+    list_filter = ("rule", "section")
+    list_select_related = ("postmortem", "by")
+    search_fields = ("postmortem__key", "text", "reason")
+    readonly_fields = ("postmortem", "section", "rule", "text", "sentence", "reason", "by", "at")

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from secondstory.accounts.models import User
+from secondstory.postmortems import blameless
 from secondstory.postmortems.access import (
     postmortem_for_reader,
     require,
@@ -58,7 +59,9 @@ def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
     require(_owns(signed_in_user(request), postmortem))
     checklist = submission_checklist(postmortem)
-    complete = all(item.done for item in checklist)
+    blame = blameless.blame_count(postmortem)
+    blocking = blameless.review_blocks_publishing()
+    complete = all(item.done for item in checklist) and not (blocking and blame)
     problems: list[str] = []
     if postmortem.status != "draft":
         now = STATUS_LABELS[postmortem.status].lower()
@@ -77,6 +80,8 @@ def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "postmortem": postmortem,
         "checklist": checklist,
+        "blame_findings": blame,
+        "review_blocks": blocking,
         "complete": complete,
         "problems": problems,
         "note": request.POST.get("note", ""),

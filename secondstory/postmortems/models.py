@@ -224,3 +224,30 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.postmortem.key} r{self.number}: {self.summary}"
+
+
+class ReviewDismissal(models.Model):
+    """A blameless-review finding an author dismissed, with the reason (a false-positive signal).
+
+    A finding is dismissed for one postmortem, one section, one rule and one flagged text:
+    the same words flagged again by the same rule in that section stay dismissed.
+    """
+
+    postmortem = models.ForeignKey(
+        Postmortem, on_delete=models.CASCADE, related_name="review_dismissals"
+    )
+    section = models.CharField(max_length=40)
+    rule = models.CharField(max_length=80)
+    text = models.CharField(max_length=500)
+    sentence = models.TextField(blank=True)
+    reason = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.postmortem.key} {self.section} {self.rule}: {self.text[:60]}"

@@ -139,6 +139,8 @@ def transition(
         missing = publication_checklist(postmortem)
         if missing:
             raise ValidationError({"status": missing})
+    if target in ("in_review", "published"):
+        _check_blameless(postmortem)
     at = at or timezone.now()
     postmortem.status = target
     update = ["status", "updated_at", "not_required_reason"]
@@ -151,6 +153,22 @@ def transition(
     return PostmortemTransition.objects.create(
         postmortem=postmortem, from_status=current, to_status=target, by=by, at=at, note=note
     )
+
+
+def _check_blameless(postmortem: Postmortem) -> None:
+    """Refuse while blame findings remain, when the organisation made the review blocking."""
+    from secondstory.postmortems import blameless  # imports this module
+
+    if not blameless.review_blocks_publishing():
+        return
+    count = blameless.blame_count(postmortem)
+    if count:
+        raise ValidationError(
+            {
+                "status": f"the blameless review still flags {count} blame finding"
+                f"{'s' if count != 1 else ''}; reword them or dismiss them with a reason"
+            }
+        )
 
 
 # --- Contributing factors, the submission checklist and comments (reviewing workspace) ---

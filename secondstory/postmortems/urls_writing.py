@@ -17,6 +17,16 @@ urlpatterns: list[URLPattern] = [
         writing.section_preview,
         name="section_preview",
     ),
+    path(
+        "postmortems/<str:key>/sections/<str:field>/review/",
+        writing.section_review,
+        name="section_review",
+    ),
+    path(
+        "postmortems/<str:key>/sections/<str:field>/review/dismiss/",
+        writing.review_dismiss,
+        name="review_dismiss",
+    ),
     path("postmortems/<str:key>/history/", writing.history, name="history"),
     path("postmortems/<str:key>/history/diff/", writing.revision_diff, name="revision_diff"),
     path(

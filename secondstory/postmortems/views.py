@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,7 +26,13 @@ from secondstory.incidents.services import (
     durations,
 )
 from secondstory.incidents.timeline_context import timeline_context
-from secondstory.postmortems.models import ContributingFactor, Postmortem, PostmortemTransition
+from secondstory.postmortems.blameless import blameless_context
+from secondstory.postmortems.models import (
+    ContributingFactor,
+    Postmortem,
+    PostmortemTransition,
+    ReviewDismissal,
+)
 from secondstory.postmortems.services import (
     STATUS_LABELS,
     can_read,
@@ -115,7 +128,10 @@ def _lifecycle(postmortem: Postmortem) -> list[tuple[str, datetime]]:
 def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     assert isinstance(request.user, User)
     postmortem = get_object_or_404(
-        Postmortem.objects.select_related("owner", "facilitator"), key=key
+        Postmortem.objects.select_related("owner", "facilitator").annotate(
+            has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk")))
+        ),
+        key=key,
     )
     if not can_read(request.user, postmortem):
         # The same answer as for a key that does not exist: no hint that it does.
@@ -148,5 +164,6 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         "factors": list(postmortem.factors.all()),
         "action_items": action_items,
         "today": today,
+        **blameless_context(request.user, postmortem),
     }
     return render(request, "postmortems/detail.html", context)

@@ -29,6 +29,7 @@ from secondstory.postmortems.access import (
     postmortem_for_reader,
     signed_in_user,
 )
+from secondstory.postmortems.blameless import dismiss, section_findings
 from secondstory.postmortems.forms import SectionForm, StartForm, TemplateForm
 from secondstory.postmortems.history import compare_revisions
 from secondstory.postmortems.models import Postmortem, PostmortemTemplate, Revision
@@ -114,7 +115,11 @@ def section(request: HttpRequest, key: str, field: str) -> HttpResponse:
 def _edit_response(
     request: HttpRequest, postmortem: Postmortem, field: str, form: SectionForm, **extra: Any
 ) -> HttpResponse:
-    context = _section_context(postmortem, field, form=form, editing=True, **extra)
+    text = form["text"].value()
+    findings = section_findings(postmortem, field, text if isinstance(text, str) else None)
+    context = _section_context(
+        postmortem, field, form=form, editing=True, findings=findings, **extra
+    )
     if is_htmx(request):
         return render(request, "postmortems/_section.html", context)
     status = 400 if form.errors else 200
@@ -179,6 +184,60 @@ def section_preview(request: HttpRequest, key: str, field: str) -> HttpResponse:
     _section_field(field)
     preview = render_markdown(request.POST.get("text", ""))
     return render(request, "postmortems/section_preview.html", {"preview": preview})
+
+
+# --- Blameless review of the section being edited -----------------------------------------
+
+
+def _findings_response(
+    request: HttpRequest, postmortem: Postmortem, field: str, error: str = ""
+) -> HttpResponse:
+    text = request.POST.get("text")
+    context = {
+        "postmortem": postmortem,
+        "section": section_of(postmortem, field),
+        "findings": section_findings(postmortem, field, text),
+        "review_error": error,
+    }
+    return render(
+        request, "postmortems/_review_findings.html", context, status=400 if error else 200
+    )
+
+
+@require_POST
+def section_review(request: HttpRequest, key: str, field: str) -> HttpResponse:
+    """Findings in the text being typed (htmx, debounced); nothing is saved."""
+    postmortem = postmortem_for_editor(request, key)
+    return _findings_response(request, postmortem, _section_field(field))
+
+
+@require_POST
+def review_dismiss(request: HttpRequest, key: str, field: str) -> HttpResponse:
+    """Dismiss one finding with a reason; htmx gets the findings again, a form the editor."""
+    postmortem = postmortem_for_editor(request, key)
+    field = _section_field(field)
+    reason = request.POST.get("reason", "").strip()
+    rule = request.POST.get("rule", "").strip()
+    flagged = request.POST.get("flagged", "")
+    if not reason or not rule or not flagged:
+        error = "Say why this finding does not apply before dismissing it."
+        if is_htmx(request):
+            return _findings_response(request, postmortem, field, error)
+        messages.error(request, error)
+        return redirect("postmortems:section_edit", key, field)
+    dismiss(
+        postmortem,
+        field,
+        rule,
+        flagged,
+        request.POST.get("sentence", ""),
+        reason,
+        signed_in_user(request),
+    )
+    if is_htmx(request):
+        return _findings_response(request, postmortem, field)
+    messages.success(request, "Dismissed the finding; reviewers see your reason.")
+    return redirect("postmortems:section_edit", key, field)
 
 
 # --- History, restore, download ------------------------------------------------------------
