@@ -103,3 +103,35 @@ def test_workspace_pages_render_under_the_policy(
         expect(page.locator("h1")).to_be_visible()
         page.screenshot(path=artifacts / f"writing-page-{name}.png", full_page=True)
         assert not [e for e in errors if "Content Security Policy" in e], (name, errors)
+
+
+def test_findings_appear_while_typing_and_can_be_applied_or_dismissed(
+    data: None, live_server: LiveServer, page: Page, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/postmortems/PM-1/")
+    page.get_by_role("link", name="Edit Summary").click()
+    textarea = page.locator("#section-summary textarea")
+    textarea.fill("")
+    textarea.type("The engineer should have checked the dashboard. It was obviously a bad idea.")
+    findings = page.locator("#section-summary .review-finding")
+    expect(findings).to_have_count(2)
+    expect(findings.first.locator("mark")).to_have_text("should have checked")
+    page.locator("#section-summary").screenshot(path=artifacts / "review-01-live.png")
+
+    findings.last.get_by_role("button", name="Apply").click()
+    expect(textarea).to_have_value(
+        "The engineer should have checked the dashboard. It was a bad idea."
+    )
+    first = page.locator("#section-summary .review-finding").first
+    first.get_by_label("Why it does not apply").fill("Quoted from the customer's ticket.")
+    first.get_by_role("button", name="Dismiss").click()
+    expect(page.locator("#section-summary .review-clear")).to_be_visible()
+    assert not errors, errors
