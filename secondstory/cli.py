@@ -107,7 +107,11 @@ def serve(host: str, port: int, workers: int, migrate: bool | None) -> None:
 @cli.command()
 @click.option("--scale", type=click.IntRange(1), help="Stream N extra incidents for benchmarks.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the generator.")
-@click.option("--login/--no-login", default=True, help="Create the demo login (demo / demo).")
+@click.option(
+    "--login/--no-login",
+    default=True,
+    help="Give one demo person the password demo and print the login.",
+)
 @with_django
 def demo(scale: int | None, seed: int, login: bool) -> None:
     """Load a realistic fictional organisation; running it again changes nothing.

@@ -6,24 +6,45 @@ import time
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from secondstory.accounts.models import User
-from secondstory.accounts.services import create_user, load_organisation
+from secondstory.accounts.services import load_organisation
 from secondstory.core.demo import demo_organisation, demo_postmortems, stream_postmortems
 from secondstory.postmortems.bulk import bulk_insert
 from secondstory.postmortems.records import load_record, vocabulary
 
-DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
 
 
 def ensure_demo_login() -> str:
-    """The demo login (staff, so the admin is reachable too); created once."""
-    if not User.objects.filter(username=DEMO_USERNAME).exists():
-        create_user(DEMO_USERNAME, password=DEMO_PASSWORD, display_name="Demo Visitor", staff=True)
-    return f"log in as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+    """Sign in as one of the demo organisation's people, so the home page has work on it.
+
+    The person with the most open action items of the demo organisation gets the password
+    ``demo`` and staff rights (for the admin); the choice follows the data, so it is the same
+    on every run.
+    """
+    people = [person.username for person in demo_organisation().people]
+    open_items = Count(
+        "action_items",
+        filter=Q(action_items__status__in=("open", "in_progress")),
+        distinct=True,
+    )
+    person = (
+        User.objects.filter(username__in=people)
+        .annotate(open_items=open_items)
+        .order_by("-open_items", "username")
+        .first()
+    )
+    if person is None:
+        raise ValueError("the demo organisation has no people yet")
+    if not person.check_password(DEMO_PASSWORD) or not person.is_staff:
+        person.set_password(DEMO_PASSWORD)
+        person.is_staff = person.is_superuser = True
+        person.save(update_fields=["password", "is_staff", "is_superuser"])
+    return f"log in as {person.username} / {DEMO_PASSWORD}"
 
 
 def load_demo(*, seed: int = 7, login: bool = True, today: date | None = None) -> str:

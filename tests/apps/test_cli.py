@@ -66,7 +66,8 @@ def test_export_load_export_of_the_demo_organisation_is_byte_identical(tmp_path:
 @pytest.mark.django_db(transaction=True)
 def test_demo_twice_changes_nothing() -> None:
     code, output = invoke("demo")
-    assert code == 0 and "log in as demo / demo" in output
+    login = re.search(r"log in as (\S+) / demo", output)
+    assert code == 0 and login, output
     before = snapshot()
     assert Postmortem.objects.count() >= 60
     assert {s for s in Postmortem.objects.values_list("status", flat=True)} == {
@@ -78,7 +79,9 @@ def test_demo_twice_changes_nothing() -> None:
     }
     invoke("demo")
     assert snapshot() == before
-    assert User.objects.get(username="demo").check_password("demo")
+    person = User.objects.get(username=login.group(1))
+    assert person.check_password("demo") and person.is_staff
+    assert person.action_items.filter(status__in=["open", "in_progress"]).exists()
 
 
 BAD_FILE = """---
