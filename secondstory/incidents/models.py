@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -218,9 +218,3 @@ class TimelineEvent(OffsetInstant):
     @property
     def ref(self) -> str:
         return f"{self.source}:{self.source_ref}"
-
-
-def duration(start: datetime | None, end: datetime | None) -> timedelta | None:
-    if start is None or end is None:
-        return None
-    return end - start

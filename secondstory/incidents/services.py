@@ -98,14 +98,19 @@ def add_timeline_event(incident: Incident, event: EventData) -> TimelineEvent:
     return row
 
 
+def name_from_slug(slug: str) -> str:
+    """The display name given to a service or team first met as a slug: ``orders-db`` ->
+    ``Orders Db``; admins rename it later."""
+    return slug.replace("-", " ").replace("_", " ").title()
+
+
 def _slugged(model: type[Service] | type[Team] | type[Tag], slugs: Iterable[str]) -> list[object]:
     rows = []
     for slug in slugs:
         if model is Tag:
             row, _ = Tag.objects.get_or_create(slug=slug)
         else:
-            name = slug.replace("-", " ").replace("_", " ").title()
-            row, _ = model.objects.get_or_create(slug=slug, defaults={"name": name})
+            row, _ = model.objects.get_or_create(slug=slug, defaults={"name": name_from_slug(slug)})
         rows.append(row)
     return rows
 

@@ -34,6 +34,7 @@ from secondstory.incidents.models import (
 )
 from secondstory.incidents.services import (
     event_fields,
+    name_from_slug,
 )
 from secondstory.postmortems.models import (
     ContributingFactor,
@@ -65,14 +66,14 @@ class _Lookups:
     def service(self, slug: str) -> Service:
         if slug not in self.services:
             self.services[slug], _ = Service.objects.get_or_create(
-                slug=slug, defaults={"name": slug.replace("-", " ").title()}
+                slug=slug, defaults={"name": name_from_slug(slug)}
             )
         return self.services[slug]
 
     def team(self, slug: str) -> Team:
         if slug not in self.teams:
             self.teams[slug], _ = Team.objects.get_or_create(
-                slug=slug, defaults={"name": slug.replace("-", " ").title()}
+                slug=slug, defaults={"name": name_from_slug(slug)}
             )
         return self.teams[slug]
 

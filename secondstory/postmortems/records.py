@@ -217,6 +217,10 @@ def postmortems_for_export() -> Iterable[Postmortem]:
     )
 
 
+def _event_order(event: TimelineEvent) -> tuple[datetime, str, str]:
+    return (event.at, event.source, event.source_ref)
+
+
 def _incident_record(incident: Incident) -> IncidentRecord:
     milestones = sorted(incident.milestones.all(), key=lambda m: (m.kind.position, m.kind.code))
     return IncidentRecord(
@@ -249,13 +253,9 @@ def _incident_record(incident: Incident) -> IncidentRecord:
                 evidence_url=e.evidence_url,
                 raw=e.raw,
             )
-            for e in sorted(incident.timeline.all(), key=lambda e: (e.at, e.source, e.source_ref))
+            for e in sorted(incident.timeline.all(), key=_event_order)
         ],
     )
-
-
-def _event_order(event: TimelineEvent) -> tuple[datetime, str, str]:
-    return (event.at, event.source, event.source_ref)
 
 
 def record_for(postmortem: Postmortem) -> PostmortemRecord:
