@@ -36,11 +36,20 @@ class DurationRow:
     value: timedelta | None
 
 
-def durations(incident: Incident) -> list[DurationRow]:
-    """Every configured duration metric of the incident (None where a milestone is missing)."""
+def duration_metrics() -> list[DurationMetric]:
+    """The configured duration metrics, with their milestone kinds, in display order."""
+    return list(DurationMetric.objects.select_related("start", "end"))
+
+
+def durations(incident: Incident, metrics: list[DurationMetric] | None = None) -> list[DurationRow]:
+    """Every configured duration metric of the incident (None where a milestone is missing).
+
+    Pass ``metrics`` (from ``duration_metrics()``) when showing several incidents, so the
+    metrics are read once.
+    """
     at = {m.kind.code: m.at for m in incident.milestones.all()}
     rows = []
-    for metric in DurationMetric.objects.select_related("start", "end"):
+    for metric in duration_metrics() if metrics is None else metrics:
         start, end = at.get(metric.start.code), at.get(metric.end.code)
         value = end - start if start is not None and end is not None else None
         rows.append(DurationRow(metric.code, metric.name, metric.definition, value))

@@ -23,6 +23,7 @@ from secondstory.actions.models import ActionItem
 from secondstory.incidents.models import Incident, Milestone
 from secondstory.incidents.services import (
     DurationRow,
+    duration_metrics,
     durations,
 )
 from secondstory.incidents.timeline_context import timeline_context
@@ -142,6 +143,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     action_items = list(postmortem.action_items.all())
     for item in action_items:
         item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
+    metrics = duration_metrics()
     context = {
         "postmortem": postmortem,
         "status_label": STATUS_LABELS[postmortem.status],
@@ -151,7 +153,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
             IncidentView(
                 incident,
                 sorted(incident.milestones.all(), key=lambda m: (m.kind.position, m.at)),
-                durations(incident),
+                durations(incident, metrics),
             )
             for incident in incidents
         ],
