@@ -56,6 +56,12 @@ class TimelineEvent:
     known_at_the_time: bool = True
     evidence_url: str = ""
     raw: dict[str, Any] | None = field(default=None)
+    # Set by importers of alerts, pages and status updates (not stored as such):
+    # the same happening seen through two sources shares ``signal`` (see
+    # ``sources.base.signal_key``); ``state`` is "firing", "acknowledged" or
+    # "resolved" and feeds the milestone suggestions of a merge.
+    signal: str = field(default="", compare=False)
+    state: str = field(default="", compare=False)
 
     @property
     def utc(self) -> datetime:
@@ -69,3 +75,18 @@ class TimelineEvent:
     def ref(self) -> str:
         """The event's identity within an incident: ``source:source_ref``."""
         return f"{self.source}:{self.source_ref}"
+
+
+def event_json(event: TimelineEvent) -> dict[str, Any]:
+    """The event as printed by ``secondstory parse --format jsonl`` (and read back by the
+    ``jsonl`` importer): ``at`` in ISO 8601 UTC, the original ``offset``, then the fields."""
+    return {
+        "at": event.utc.isoformat().replace("+00:00", "Z"),
+        "offset": offset_text(event.utc_offset_minutes),
+        "kind": event.kind,
+        "source": event.source,
+        "source_ref": event.source_ref,
+        "actor": event.actor,
+        "actor_role": event.actor_role,
+        "text": event.text,
+    }
