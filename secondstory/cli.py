@@ -9,54 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from secondstory import __version__
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserError(click.ClickException):
-    """A problem the user can fix; printed as one line, exit status 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as exc:
-        raise UserError(f"configuration: {exc}") from exc
-
-
-def with_django(func: F) -> F:
-    """Set up Django first and turn expected failures into one clear line."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        setup_django()
-        from django.core.exceptions import ValidationError
-        from django.db import DatabaseError
-
-        try:
-            return func(*args, **kwargs)
-        except ValidationError as exc:
-            raise UserError("; ".join(exc.messages)) from exc
-        except DatabaseError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UserError(f"database: {first}") from exc
-
-    return wrapper  # type: ignore[return-value]
+from secondstory.cli_support import UserError, setup_django, with_django
+from secondstory.import_cli import import_command, parse_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -295,6 +254,10 @@ def django(args: tuple[str, ...]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["secondstory django", *args])
+
+
+cli.add_command(parse_command)
+cli.add_command(import_command)
 
 
 def main() -> None:

@@ -202,6 +202,14 @@ class TimelineEvent(OffsetInstant):
     known_at_the_time = models.BooleanField(default=True)
     evidence_url = models.URLField(max_length=taxonomy.MAX_URL, blank=True)
     raw = models.JSONField(null=True, blank=True)
+    signal = models.CharField(
+        max_length=taxonomy.MAX_SIGNAL,
+        blank=True,
+        help_text="An imported alert's identity across tools (its name, normalised).",
+    )
+    state = models.CharField(
+        max_length=20, blank=True, help_text="firing, acknowledged or resolved (imported alerts)."
+    )
 
     class Meta:
         ordering = ["at", "source", "source_ref"]
@@ -218,3 +226,40 @@ class TimelineEvent(OffsetInstant):
     @property
     def ref(self) -> str:
         return f"{self.source}:{self.source_ref}"
+
+
+class EventReference(models.Model):
+    """The same happening seen through another source, grouped into one timeline event.
+
+    An import that meets an alert through two tools keeps one event and records the other
+    sighting here, payload and all: nothing is lost, and re-importing either source adds
+    nothing (its reference is known).
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="also")
+    source = models.CharField(max_length=taxonomy.MAX_SOURCE)
+    source_ref = models.CharField(max_length=taxonomy.MAX_SOURCE_REF)
+    at = models.DateTimeField()
+    utc_offset_minutes = models.SmallIntegerField(default=0)
+    text = models.TextField(blank=True)
+    raw = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "source", "source_ref"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "source", "source_ref"], name="unique_grouped_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_ref}"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.source}:{self.source_ref}"
+
+    @property
+    def local_at(self) -> datetime:
+        return with_offset(self.at, self.utc_offset_minutes)

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from secondstory.accounts.models import Team
+from secondstory.core import taxonomy
 from secondstory.core.record import IncidentRecord
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.incidents.models import (
     DurationMetric,
+    EventReference,
     ExternalReference,
     Incident,
     Milestone,
@@ -85,14 +87,21 @@ def event_fields(event: EventData) -> dict[str, object]:
         "known_at_the_time": event.known_at_the_time,
         "evidence_url": event.evidence_url,
         "raw": event.raw,
+        "signal": event.signal[: taxonomy.MAX_SIGNAL],
+        "state": event.state,
     }
 
 
 def add_timeline_event(incident: Incident, event: EventData) -> TimelineEvent:
     """Add one event; a second event with the same source reference is refused."""
-    if TimelineEvent.objects.filter(
-        incident=incident, source=event.source, source_ref=event.source_ref
-    ).exists():
+    if (
+        TimelineEvent.objects.filter(
+            incident=incident, source=event.source, source_ref=event.source_ref
+        ).exists()
+        or EventReference.objects.filter(
+            incident=incident, source=event.source, source_ref=event.source_ref
+        ).exists()
+    ):
         raise ValidationError(
             {
                 "source_ref": f"incident {incident.key} already has an event with source "

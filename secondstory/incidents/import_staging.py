@@ -1,0 +1,201 @@
+"""Uploads waiting for confirmation, and the merged preview shown before an import.
+
+Uploaded files are kept in ``SECONDSTORY_HOME/imports/<token>/`` with the options they were
+sent with, until the import is confirmed or cancelled (or a day has passed). Parsing is
+deterministic, so the confirmed import re-reads the same files and writes exactly what the
+preview showed, less what the user unticked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from secondstory.core.timeline.event import TimelineEvent as EventData
+from secondstory.core.timeline.merge import DUPLICATE, MilestoneSuggestion, Outcome, merge
+from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from secondstory.incidents.importing import (
+    ImportRequest,
+    ImportSummary,
+    detect_formats,
+    known_references,
+    parsed_events,
+)
+from secondstory.incidents.models import Incident, TimelineEvent
+
+MAX_PREVIEW = 5000
+MAX_FILES = 20
+KEEP_FOR_SECONDS = 24 * 3600
+REDACTED = "[REDACTED:"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def staging_root() -> Path:
+    return Path(settings.HOME) / "imports"
+
+
+@dataclass
+class Staged:
+    """One upload waiting for confirmation."""
+
+    token: str
+    incident_key: str
+    user_id: int
+    files: list[tuple[str, str]]  # (stored name, name as uploaded)
+    fmt: str | None = None
+    zone: str = ""
+    day: str = ""
+    channels: list[str] = field(default_factory=list)
+    redact: bool = True
+    emails: bool = False
+    phones: bool = False
+
+    @property
+    def folder(self) -> Path:
+        return staging_root() / self.token
+
+    def request(self) -> ImportRequest:
+        try:
+            tz = ZoneInfo(self.zone) if self.zone else None
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SourceError(f"unknown time zone {self.zone!r}", field="zone") from exc
+        options = ParseOptions(
+            tz=tz,
+            date=date.fromisoformat(self.day) if self.day else None,
+            channels=tuple(self.channels),
+        )
+        inputs = [Source(self.folder / stored, shown) for stored, shown in self.files]
+        return ImportRequest(
+            inputs, self.fmt, options, redact=self.redact, emails=self.emails, phones=self.phones
+        )
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def stage(
+    incident: Incident, user_id: int, uploads: list[UploadedFile], **settings_: Any
+) -> Staged:
+    """Keep uploaded files (zips stay zips) with their options; return the staged upload."""
+    _sweep()
+    token = secrets.token_hex(16)
+    staged = Staged(token, incident.key, user_id, [], **settings_)
+    staged.folder.mkdir(parents=True)
+    for number, upload in enumerate(uploads, start=1):
+        shown = Path(upload.name or f"upload-{number}").name
+        stored = f"{number:02d}-{re.sub(r'[^A-Za-z0-9._-]+', '_', shown)[:80]}"
+        with (staged.folder / stored).open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        staged.files.append((stored, shown))
+    (staged.folder / "staged.json").write_text(json.dumps(staged.__dict__), encoding="utf-8")
+    return staged
+
+
+def staged_upload(token: str, incident: Incident, user_id: int) -> Staged | None:
+    """The staged upload of this token, if it is this user's, for this incident."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    try:
+        data = json.loads((staging_root() / token / "staged.json").read_text(encoding="utf-8"))
+        staged = Staged(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    staged.files = [tuple(pair) for pair in staged.files]  # type: ignore[misc]
+    if staged.incident_key != incident.key or staged.user_id != user_id:
+        return None
+    return staged
+
+
+def _sweep() -> None:
+    """Forget uploads older than a day."""
+    root = staging_root()
+    if not root.is_dir():
+        return
+    limit = time.time() - KEEP_FOR_SECONDS
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+@dataclass
+class PreviewRow:
+    outcome: Outcome
+    redacted: bool
+
+    @property
+    def event(self) -> EventData:
+        return self.outcome.event
+
+    @property
+    def ref(self) -> str:
+        return self.outcome.event.ref
+
+
+@dataclass
+class Preview:
+    rows: list[PreviewRow]
+    summary: ImportSummary
+    suggestions: list[MilestoneSuggestion]
+
+    @property
+    def new(self) -> int:
+        return sum(1 for row in self.rows if row.outcome.status == "new")
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for row in self.rows if row.outcome.status == DUPLICATE)
+
+    @property
+    def grouped(self) -> int:
+        return sum(1 for row in self.rows if row.outcome.status == "grouped")
+
+    @property
+    def redacted_rows(self) -> int:
+        return sum(1 for row in self.rows if row.redacted)
+
+
+def preview(incident: Incident, request: ImportRequest) -> Preview:
+    """The merged timeline an import would add, with every event's fate."""
+    summary = ImportSummary(dry_run=True)
+    formats = detect_formats(request)
+    events = []
+    for event in parsed_events(request, formats, summary):
+        events.append(event)
+        if len(events) > MAX_PREVIEW:
+            raise SourceError(
+                f"more than {MAX_PREVIEW:,} events: too many to check one by one here; "
+                "import them with `secondstory import` (or pick fewer channels or a shorter "
+                "time window)",
+                field="files",
+            )
+    grouped_refs, anchors = known_references(incident)
+    on_timeline = {
+        f"{s}:{r}"
+        for s, r in TimelineEvent.objects.filter(incident=incident).values_list(
+            "source", "source_ref"
+        )
+    }
+    outcomes, suggestions = merge(events, grouped_refs | on_timeline, anchors)
+    rows = [PreviewRow(o, _was_redacted(o.event)) for o in outcomes]
+    return Preview(rows, summary, suggestions)
+
+
+def _was_redacted(event: EventData) -> bool:
+    if REDACTED in event.text:
+        return True
+    return event.raw is not None and REDACTED in json.dumps(event.raw, ensure_ascii=False)
