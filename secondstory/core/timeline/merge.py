@@ -138,7 +138,8 @@ class Merger:
         return outcomes
 
     def suggestions(self, outcomes: Iterable[Outcome]) -> list[MilestoneSuggestion]:
-        return suggest_milestones(o.event for o in outcomes if o.status != DUPLICATE)
+        """Suggestions from new events (a grouped copy speaks through its group's first)."""
+        return suggest_milestones(o.event for o in outcomes if o.status == NEW)
 
 
 def _leader_for(
