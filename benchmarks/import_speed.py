@@ -107,7 +107,9 @@ def measure(export: Path, messages: int, workdir: Path) -> None:
         elapsed, peak = measured(
             [str(SECONDSTORY), "import", str(export), "--incident", "INC-BENCH"], env, str(report)
         )
-        summary = report.read_text().strip().splitlines()[-1]
+        summary = next(
+            line for line in report.read_text().splitlines() if line.startswith("INC-BENCH:")
+        )
         print(
             f"secondstory {label}: {elapsed:.1f} s = {messages / elapsed:,.0f} messages/s, "
             f"peak {peak:.0f} MiB; {summary}"

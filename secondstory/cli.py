@@ -16,6 +16,7 @@ import click
 from secondstory import __version__
 from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
+from secondstory.postmortem_import_cli import import_postmortems
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -258,6 +259,7 @@ def django(args: tuple[str, ...]) -> None:
 
 cli.add_command(parse_command)
 cli.add_command(import_command)
+cli.add_command(import_postmortems)
 
 
 def main() -> None:

@@ -25,7 +25,18 @@ from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceE
 
 F = TypeVar("F", bound=Callable[..., Any])
 STDIN = "-"
-EVENT_FIELDS = ("at", "text", "actor", "actor_role", "kind", "source_ref", "date", "time", "offset")
+EVENT_FIELDS = (
+    "at",
+    "text",
+    "actor",
+    "actor_role",
+    "kind",
+    "source_ref",
+    "evidence_url",
+    "date",
+    "time",
+    "offset",
+)
 
 
 def source_options(func: F) -> F:

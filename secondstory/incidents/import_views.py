@@ -149,6 +149,7 @@ def _preview_page(
         staged=staged,
         merged=merged,
         suggestions=[(s, current.get(s.kind)) for s in merged.suggestions],
+        redactions=sorted(merged.summary.redactions.items()),
     )
 
 

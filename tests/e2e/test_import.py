@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.utils import timezone
 
 from secondstory.accounts.models import Team
 from secondstory.accounts.services import create_user
@@ -34,7 +35,9 @@ def incident(transactional_db: None) -> Incident:
         key="INC-42", title="Checkout errors", severity=Severity.objects.get(code="SEV2")
     )
     incident.teams.add(team)
-    postmortem = Postmortem.objects.create(key="PM-42", title="Checkout errors", owner=alice)
+    postmortem = Postmortem.objects.create(
+        key="PM-42", title="Checkout errors", owner=alice, created_at=timezone.now()
+    )
     postmortem.incidents.add(incident)
     return incident
 

@@ -36,7 +36,7 @@ class Document:
     parts: list[tuple[Heading, list[Line]]] = field(default_factory=list)
 
 
-def split_document(text: str) -> Document:
+def split_document(text: str, *, front_matter: bool = True) -> Document:
     """Cut a Markdown text into front matter, preamble and headed parts."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     numbered: list[Line] = list(enumerate(lines, start=1))
@@ -44,7 +44,7 @@ def split_document(text: str) -> Document:
     start = 0
     while start < len(numbered) and not numbered[start][1].strip():
         start += 1
-    if start < len(numbered) and _FRONT.fullmatch(numbered[start][1]):
+    if front_matter and start < len(numbered) and _FRONT.fullmatch(numbered[start][1]):
         delimiter = numbered[start][1].strip()
         for end in range(start + 1, len(numbered)):
             if numbered[end][1].strip() == delimiter or (

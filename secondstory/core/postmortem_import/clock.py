@@ -56,7 +56,7 @@ ZONE_NAMES = sorted([*_REGIONS, *_FIXED_HOURS], key=len, reverse=True)
 # A zone as written after a time or in a declaration: an abbreviation, UTC+2, +05:30, an IANA name.
 ZONE = (
     r"(?-i:(?<![A-Za-z])(?:(?:UTC|GMT|utc|gmt)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
-    r"|[A-Z][a-z]+/[A-Za-z_]+|(?:utc|gmt|" + "|".join(ZONE_NAMES) + r"))(?![A-Za-z/]))"
+    r"|[A-Z][A-Za-z]+/[A-Za-z_]+|(?:utc|gmt|" + "|".join(ZONE_NAMES) + r"))(?![A-Za-z/]))"
 )
 _ZONE_RE = re.compile(ZONE)
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
@@ -107,7 +107,7 @@ def find_zone(text: str) -> Zone | None:
 
 _DECLARATION = re.compile(
     r"\b(?:times?|timestamps?|hours|timezone|time\s+zone)\b[^.\n|]{0,30}?"
-    r"(?:\bin\b|\bare\b|\bis\b|:|\()\s*\(?(" + ZONE + r")\)?",
+    r"(?:\bin\b|\bare\b|\bis\b|:|\()?\s*\(?(" + ZONE + r")\)?",
     re.IGNORECASE,
 )
 

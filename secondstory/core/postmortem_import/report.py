@@ -34,8 +34,7 @@ class Note:
     message: str
 
     def render(self, file: str) -> str:
-        place = f"{file}:{self.line}" if self.line else file
-        return f"{place}: {self.field}: {self.message}"
+        return f"{file}:{self.line or 1}: {self.field}: {self.message}"
 
 
 @dataclass(slots=True)

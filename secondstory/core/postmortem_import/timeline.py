@@ -26,7 +26,6 @@ from secondstory.core.postmortem_import.clock import (
     TIME,
     ZONE,
     Zone,
-    declared_zone,
     find_zone,
     read_date,
     read_time,
@@ -48,7 +47,8 @@ _STAMP = re.compile(
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(
-    r"(?:\*\*|__|`)*\s*(?P<date>" + DATE + r")\s*(?:\*\*|__|`)*\s*:?\s*", re.IGNORECASE
+    r"(?:\*\*|__|`)*\s*(?P<date>" + DATE + r")\s*(?:\*\*|__|`)*\s*(?:\([^()]{0,60}\))?\s*:?\s*",
+    re.IGNORECASE,
 )
 _MARKER = re.compile(r"\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s*)?")
 _HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*?)\s*#*\s*")
@@ -59,8 +59,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "change",
         re.compile(
-            r"\bdeploy|\broll(?:ed|ing)? ?(?:back|out)\b|\brollback|\breleased?\b|\bmerged?\b"
-            r"|\bupgraded?\b|\breverted?\b|\bconfig(?:uration)? change"
+            r"\bdeploy(?:ed|ing|s)?\b|\broll(?:ed|ing)? ?(?:back|out)\b|\brollback"
+            r"|\breleased?\b|\bmerged?\b|\bupgraded?\b|\breverted?\b|\bconfig(?:uration)? change"
         ),
     ),
     ("decision", re.compile(r"\bdecided\b|\bdecision\b|\bagreed to\b")),
@@ -230,7 +230,6 @@ class _Reader:
         if len(rows) >= 2 and is_table_separator(rows[1][1]):
             columns = _columns(table_cells(rows[0][1]))
             data = rows[2:]
-            self.out.leftovers.extend(rows[:2])
         for number, row in data:
             if is_table_separator(row):
                 continue
@@ -255,8 +254,11 @@ class _Reader:
                 )
             if at is None:
                 if any(cells):
-                    self.leftover(number, row, f"no readable time in {time_cell!r}; row kept")
+                    kept = "- " + " — ".join(cell for cell in cells if cell)
+                    self.leftover(number, kept, f"no readable time in {time_cell!r}; row kept")
                 continue
+            if match is not None and match.end() < len(f"{date_cell} {time_cell}".strip()):
+                text = f"{text} (time as written: {time_cell})"
             self.add(at, text, number, row, actor)
 
     def heading(self, number: int, line: str, text: str) -> None:
@@ -309,8 +311,6 @@ class _Reader:
             if at is not None:
                 self.add(at, _unwrap(body), number, line)
                 return
-        if declared_zone(body) is not None and len(body) < 80:
-            return
         self.leftover(number, line)
 
 

@@ -173,7 +173,7 @@ def suggest_milestones(events: Iterable[TimelineEvent]) -> list[MilestoneSuggest
         chosen = (firsts if which == "first" else lasts).get(state)
         if chosen is None:
             continue
-        what = chosen.text.splitlines()[0][:80] if chosen.text else chosen.source
+        what = _headline(chosen.text) or chosen.source
         suggestions.append(
             MilestoneSuggestion(
                 kind=kind,
@@ -183,6 +183,14 @@ def suggest_milestones(events: Iterable[TimelineEvent]) -> list[MilestoneSuggest
             )
         )
     return suggestions
+
+
+def _headline(text: str, limit: int = 60) -> str:
+    """The first line of ``text``, cut at a word boundary."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(" ,;:—-") + "…"
 
 
 def merge(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
@@ -182,7 +183,9 @@ def test_the_time_window_bounds_the_events(incident: Incident) -> None:
 
 
 def test_the_import_is_kept_in_each_postmortems_history(incident: Incident, alice: User) -> None:
-    postmortem = Postmortem.objects.create(key="PM-42", title="Checkout errors", owner=alice)
+    postmortem = Postmortem.objects.create(
+        key="PM-42", title="Checkout errors", owner=alice, created_at=timezone.now()
+    )
     postmortem.incidents.add(incident)
     run(incident, by=alice)
     revision = postmortem.revisions.order_by("-number").first()

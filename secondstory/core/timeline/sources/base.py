@@ -256,6 +256,8 @@ def load_json(source: Source, data: bytes | None = None, *, name: str | None = N
         ) from exc
     except RecursionError as exc:
         raise SourceError("JSON nested too deeply", file=label) from exc
+    except ValueError as exc:  # e.g. an integer past the interpreter's digit limit
+        raise SourceError(f"not valid JSON: {exc}", file=label) from exc
 
 
 def json_lines(source: Source, stream: IO[bytes] | None = None) -> Iterator[tuple[int, Any]]:
@@ -275,6 +277,8 @@ def json_lines(source: Source, stream: IO[bytes] | None = None) -> Iterator[tupl
                 ) from exc
             except RecursionError as exc:
                 raise SourceError("JSON nested too deeply", file=source.name, line=number) from exc
+            except ValueError as exc:
+                raise SourceError(f"not valid JSON: {exc}", file=source.name, line=number) from exc
     finally:
         if stream is None:
             handle.close()

@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from secondstory.core.timeline.event import TimelineEvent
@@ -23,15 +23,15 @@ from secondstory.core.timeline.sources.base import (
     Where,
     actor_name,
     clip,
-    decode,
+    parse_offset,
     require_date,
     role_name,
     stable_ref,
 )
-from secondstory.core.timeline.sources.documents import instant, kind_of, url
+from secondstory.core.timeline.sources.documents import decode_any, head_text, instant, kind_of, url
 
 NAME = "csv"
-DESCRIPTION = "CSV/TSV spreadsheet of events, columns mapped with --columns or found by name"
+DESCRIPTION = "CSV/TSV spreadsheet of events, columns mapped with --column or found by name"
 
 FIELDS = (
     "at",
@@ -61,7 +61,8 @@ DELIMITERS = (",", ";", "\t")
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OFFSET = re.compile(r"[+-]\d{2}(?::?\d{2})?|Z|UTC")
-_HAS_OFFSET = re.compile(r"(?:[+-]\d{2}(?::?\d{2})?|Z|UTC)$")
+_HAS_OFFSET = re.compile(r":\d{2}(?:[.,]\d+)?\s*(?:[+-]\d{2}(?::?\d{2})?|Z|UTC)$")
+_EPOCH = re.compile(r"-?\d+(?:\.\d+)?")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?")
 
 
@@ -87,7 +88,7 @@ def sniff(source: Source) -> bool:
     try:
         if source.is_dir:
             return False
-        text = source.head_text()
+        text = head_text(source)
         first = next((line for line in text.splitlines() if line.strip()), "")
         if not first or first.lstrip().startswith(("{", "[", "<")):
             return False
@@ -114,7 +115,7 @@ def _columns(header: list[str], options: ParseOptions, where: Where) -> dict[str
         found[field] = folded.index(wanted)
     taken = set(found.values())
     for field, names in HEADER_NAMES.items():
-        if field in found:
+        if field in found or (field == "at" and ("date" in found or "time" in found)):
             continue
         for name in names:
             if name in folded and folded.index(name) not in taken:
@@ -126,19 +127,20 @@ def _columns(header: list[str], options: ParseOptions, where: Where) -> dict[str
     if "at" not in found and "time" not in found:
         raise where.error(
             "columns",
-            "no time column; name it with --columns at=COLUMN (or date=COLUMN,time=COLUMN)",
+            "no time column; name it with --column at=COLUMN "
+            "(or --column date=COLUMN --column time=COLUMN)",
         )
     if "text" not in found:
-        raise where.error("columns", "no text column; name it with --columns text=COLUMN")
+        raise where.error("columns", "no text column; name it with --column text=COLUMN")
     return found
 
 
 def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
-    text = decode(source.read_bytes())
+    text = decode_any(source.read_bytes())
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         return
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first), strict=True)
     yield from _rows(reader, source, options)
 
 
@@ -173,7 +175,7 @@ def _cell(row: list[str], columns: dict[str, int], field: str) -> str:
     index = columns.get(field)
     if index is None or index >= len(row):
         return ""
-    return row[index].strip()
+    return row[index].replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _event(
@@ -197,7 +199,7 @@ def _event(
     if "kind" in columns:
         kind = kind_of(_cell(row, columns, "kind"), source, where, label("kind"))
     given = _cell(row, columns, "source_ref")
-    base = given or _digest(at.isoformat(), actor, text)
+    base = given or _digest(at.astimezone(UTC).isoformat(), actor, text)
     count = seen[base] = seen.get(base, 0) + 1
     if given and count > 1:
         source.warn(f"{label('source_ref')}: {clip(given, 40)!r} repeats", line=where.line)
@@ -247,6 +249,9 @@ def _when(
             raise where.error(
                 label("offset"), f"not a UTC offset like +01:00: {clip(offset, 30)!r}"
             )
+        if _EPOCH.fullmatch(value):
+            moment = instant(value, where, field, options.tz)
+            return moment.astimezone(parse_offset(offset, where, label("offset")))
         if not _HAS_OFFSET.search(value):
             value += offset
     return instant(value, where, field, options.tz)

@@ -8,6 +8,7 @@ Also here: the helpers the generic importers (CSV, JSON lines) share for times a
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from secondstory.core.timeline.sources.base import (
     Where,
     clip,
     decode,
+    decode_line,
     from_epoch,
     parse_instant,
 )
@@ -35,7 +37,7 @@ def values(source: Source, data: bytes | None = None) -> Iterator[tuple[Where, A
     A top-level array is one value here; see :func:`objects` to walk into it.
     """
     raw = source.read_bytes() if data is None else data
-    text = decode(raw)
+    text = decode_any(raw)
     decoder = json.JSONDecoder()
     position, line, size = 0, 1, len(text)
     while True:
@@ -59,6 +61,39 @@ def values(source: Source, data: bytes | None = None) -> Iterator[tuple[Where, A
         yield Where(source.name, line), value
         line += text.count("\n", position, end)
         position = end
+
+
+def decode_any(data: bytes) -> str:
+    """Text of a file that may be UTF-16 (Windows PowerShell writes redirected output so)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return decode(data)
+
+
+def head_text(source: Source) -> str:
+    """The start of a file as text, for sniffing (see :func:`decode_any`)."""
+    return decode_any(source.head())
+
+
+def lines(source: Source) -> Iterator[tuple[int, Any]]:
+    """Numbered JSON values, one per non-blank line (see ``base.json_lines``), also refusing
+    numbers too long to convert with a SourceError."""
+    with source.open() as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, json.loads(decode_line(raw))
+            except json.JSONDecodeError as exc:
+                raise SourceError(
+                    f"not valid JSON: {exc.msg} (column {exc.colno})",
+                    file=source.name,
+                    line=number,
+                ) from exc
+            except RecursionError as exc:
+                raise SourceError("JSON nested too deeply", file=source.name, line=number) from exc
+            except ValueError as exc:
+                raise SourceError(f"not valid JSON: {exc}", file=source.name, line=number) from exc
 
 
 def objects(source: Source, data: bytes | None = None) -> Iterator[tuple[Where, Any]]:

@@ -21,11 +21,13 @@ from secondstory.core.timeline.sources.base import (
     Where,
     actor_name,
     clip,
+    stable_ref,
 )
 from secondstory.core.timeline.sources.documents import (
     child,
     dict_at,
     first_key,
+    head_text,
     instant_at,
     int_at,
     objects,
@@ -50,7 +52,7 @@ def sniff(source: Source) -> bool:
     try:
         if source.is_dir:
             return False
-        head = source.head_text()
+        head = head_text(source)
         return first_key(head) and _KEYS.search(head) is not None
     except Exception:
         return False
@@ -108,7 +110,7 @@ def _required_time(obj: dict[str, Any], keys: tuple[str, ...], where: Where) -> 
         moment = instant_at(obj, key, where)
         if moment is not None:
             return moment
-    raise where.error(keys[0], "is missing")
+    raise child(where, keys[0]).error(keys[0], "is missing")
 
 
 def _repository(payload: dict[str, Any], where: Where) -> tuple[str, str]:
@@ -152,7 +154,7 @@ def _deployment(payload: dict[str, Any], where: Where, source: Source) -> Timeli
         at=_required_time(deployment, ("created_at", "updated_at"), here),
         kind="change",
         source=NAME,
-        source_ref=f"deployment/{ident}",
+        source_ref=stable_ref("deployment", ident),
         text=_in_repo(text, repo),
         actor=actor_name(actor),
         evidence_url=url(evidence, source, where),
@@ -198,7 +200,7 @@ def _deployment_status(payload: dict[str, Any], where: Where, source: Source) ->
         at=_required_time(status, ("created_at", "updated_at"), here),
         kind="change",
         source=NAME,
-        source_ref=f"deployment_status/{ident}",
+        source_ref=stable_ref("deployment_status", ident),
         text=_in_repo(text, repo),
         actor=actor_name(actor),
         evidence_url=url(link, source, where),
@@ -248,7 +250,7 @@ def _release(payload: dict[str, Any], where: Where, source: Source) -> TimelineE
         at=_required_time(release, _RELEASE_TIMES[action], here),
         kind="change",
         source=NAME,
-        source_ref=f"release/{ident}/{action or 'published'}",
+        source_ref=stable_ref("release", ident, action or "published"),
         text=_in_repo(text, repo),
         actor=actor_name(actor),
         evidence_url=url(text_at(release, "html_url", here), source, where),
@@ -306,7 +308,7 @@ def _workflow_run(payload: dict[str, Any], where: Where, source: Source) -> Time
         at=_required_time(run, _RUN_TIMES.get(stage, _RUN_TIMES["completed"]), here),
         kind="change",
         source=NAME,
-        source_ref=f"workflow_run/{ident}/{clip(stage, 40)}/{attempt}",
+        source_ref=stable_ref("workflow_run", ident, stage, attempt),
         text=_in_repo(text, repo),
         actor=actor_name(actor),
         evidence_url=url(text_at(run, "html_url", here), source, where),

@@ -28,8 +28,10 @@ from secondstory.core.timeline.sources.base import (
     clip,
     decode,
     from_epoch,
+    localize,
     parse_instant,
     parse_offset,
+    require_zone,
     text_lines,
 )
 
@@ -40,7 +42,7 @@ GIT_TIMEOUT = 600
 
 _COMMIT = re.compile(r"commit ([0-9a-f]{7,64})(?: \(from [0-9a-f]+\))?(?: \((.*)\))?\s*")
 _ONELINE = re.compile(r"[0-9a-f]{7,64} (?:\(.*\) )?\S")
-_HEADER = re.compile(r"([A-Za-z]+):\s*(.*)")
+_HEADER = re.compile(r"([A-Za-z][A-Za-z ]*):\s*(.*)")
 _PERSON = re.compile(r"(.*?)\s*<([^<>]*)>\s*$")
 _RAW_PERSON = re.compile(r"(author|committer) (.*?)\s*<([^<>]*)>\s+(-?\d+)\s+([+-]\d{4})\s*")
 _MONTHS = {
@@ -51,7 +53,7 @@ _MONTHS = {
 }
 # "Mon Jan 15 08:42:11 2024 +0100" (default) and "Mon, 15 Jan 2024 08:42:11 +0100" (rfc).
 _DEFAULT_DATE = re.compile(
-    r"(?:[A-Za-z]{3} )?([A-Za-z]{3}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) (\d{4}) ([+-]\d{4})"
+    r"(?:[A-Za-z]{3} )?([A-Za-z]{3}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) (\d{4})(?: ([+-]\d{4}))?"
 )
 _RFC_DATE = re.compile(
     r"(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([+-]\d{4})"
@@ -105,7 +107,7 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
         match = _COMMIT.fullmatch(line)
         if match is not None:
             if commit is not None:
-                yield _event(commit, source)
+                yield from _kept(_event(commit, source), options)
             commit = _Commit(match.group(1), number)
             in_message = after_message = False
             continue
@@ -127,9 +129,14 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
         if not line.strip() and not line.startswith(" "):
             in_message = True  # headers end at an empty line (a signature may hold " ")
             continue
-        _header(commit, line, where)
+        _header(commit, line, where, options)
     if commit is not None:
-        yield _event(commit, source)
+        yield from _kept(_event(commit, source), options)
+
+
+def _kept(event: TimelineEvent, options: ParseOptions) -> Iterator[TimelineEvent]:
+    if options.in_window(event.at):
+        yield event
 
 
 def _not_a_log(line: str, where: Where) -> SourceError:
@@ -139,10 +146,18 @@ def _not_a_log(line: str, where: Where) -> SourceError:
             "this looks like `git log --oneline`, which has no dates; "
             "export with `git log` or `git log --format=fuller` instead",
         )
+    if line.startswith(("* ", "| ", "*   ", "|\\", "|/")):
+        return where.error("format", "`git log --graph` output is not read; export without --graph")
     return where.error("commit", f"expected a line 'commit <sha>', got {clip(line, 60)!r}")
 
 
-def _header(commit: _Commit, line: str, where: Where) -> None:
+MAX_HEADER = 2000
+
+
+def _header(commit: _Commit, line: str, where: Where, options: ParseOptions) -> None:
+    if len(line) > MAX_HEADER:
+        # No real header is this long; the patterns below would be slow on it.
+        raise where.error("header", f"a header line of {len(line)} characters is not git log")
     raw = _RAW_PERSON.fullmatch(line)
     if raw is not None:
         role, name, email, seconds, offset = raw.groups()
@@ -162,15 +177,20 @@ def _header(commit: _Commit, line: str, where: Where) -> None:
         person = _PERSON.fullmatch(value)
         commit.author, commit.email = (person.group(1), person.group(2)) if person else (value, "")
     elif key in ("Date", "AuthorDate"):
-        commit.author_date = _date(value, where, key)
+        commit.author_date = _date(value, where, key, options)
     elif key == "CommitDate":
-        commit.commit_date = _date(value, where, key)
+        commit.commit_date = _date(value, where, key, options)
 
 
-def _date(value: str, where: Where, key: str) -> datetime:
+def _date(value: str, where: Where, key: str, options: ParseOptions) -> datetime:
     match = _DEFAULT_DATE.fullmatch(value)
     if match is not None:
         month, day, hour, minute, second, year, offset = match.groups()
+        if offset is None:
+            # --date=local: the committer's own clock, without its offset.
+            zone = require_zone(options, where.at(), "dates written with --date=local")
+            local = _civil(year, month, day, hour, minute, second, "+0000", where, key)
+            return localize(local.replace(tzinfo=None), zone, where, key)
         return _civil(year, month, day, hour, minute, second, offset, where, key)
     match = _RFC_DATE.fullmatch(value)
     if match is not None:
@@ -226,7 +246,11 @@ def _event(commit: _Commit, source: Source) -> TimelineEvent:
     where = Where(source.name, commit.line)
     at = commit.commit_date or commit.author_date
     if at is None:
-        raise where.error("Date", f"commit {commit.sha} has no date")
+        raise where.error(
+            "Date",
+            f"commit {commit.sha} has no date (`git log --pretty=full` shows none); "
+            "export with `git log` or `git log --format=fuller`",
+        )
     while commit.message and not commit.message[-1].strip():
         commit.message.pop()
     lines = [line.rstrip() for line in commit.message]

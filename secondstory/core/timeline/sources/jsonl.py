@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 from secondstory.core.taxonomy import MAX_SOURCE
@@ -21,12 +22,11 @@ from secondstory.core.timeline.sources.base import (
     Where,
     actor_name,
     decode_line,
-    json_lines,
     parse_offset,
     role_name,
     stable_ref,
 )
-from secondstory.core.timeline.sources.documents import instant, kind_of, text_at, url
+from secondstory.core.timeline.sources.documents import instant, kind_of, lines, text_at, url
 
 NAME = "jsonl"
 DESCRIPTION = "JSON lines, one event per line (also what `secondstory parse --format jsonl` prints)"
@@ -39,7 +39,7 @@ REF_KEYS = ("source_ref", "id", "ref")
 
 # Keys whose presence marks a line as some specific tool's payload, not a generic event.
 _FOREIGN_KEYS = frozenset(
-    {"action", "payload", "alert", "incident", "log_entries", "post", "channel", "alerts"}
+    {"action", "payload", "alert", "incident", "log_entries", "post", "alerts"}
 )
 _OFFSET = re.compile(r"[+-]\d{2}:?\d{2}|Z")
 
@@ -85,13 +85,20 @@ def sniff(source: Source) -> bool:
 
 def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
     seen: dict[str, int] = {}
-    for number, obj in json_lines(source):
+    identities: set[str] = set()
+    for number, obj in lines(source):
         where = Where(source.name, number)
         if not isinstance(obj, dict):
             raise where.error("line", f"expected a JSON object, got {type(obj).__name__}")
         event = _event(obj, where, source, options, seen)
-        if event is not None:
-            yield event
+        if event is None:
+            continue
+        if event.ref in identities:
+            # The same event printed twice (two outputs joined): it is kept once.
+            source.warn(f"{event.ref} repeats an earlier line; skipped", line=number)
+            continue
+        identities.add(event.ref)
+        yield event
 
 
 def _event(
@@ -131,7 +138,7 @@ def _event(
         origin, ref = given_source, stable_ref(given_ref)
     else:
         origin = NAME
-        base = given_ref or _digest(at.isoformat(), actor, text)
+        base = given_ref or _digest(at.astimezone(UTC).isoformat(), actor, text)
         count = seen[base] = seen.get(base, 0) + 1
         ref = stable_ref(base) if count == 1 else stable_ref(f"{base}#{count}")
     if not options.in_window(at):

@@ -26,6 +26,7 @@ from secondstory.core.timeline.sources.documents import (
     child,
     dict_at,
     first_key,
+    head_text,
     instant_at,
     int_at,
     json_index,
@@ -63,7 +64,7 @@ def sniff(source: Source) -> bool:
     try:
         if source.is_dir:
             return False
-        head = source.head_text()
+        head = head_text(source)
         return (
             first_key(head)
             and _SNIFF.search(head) is not None
@@ -155,9 +156,8 @@ def _event(event: dict[str, Any], where: Where, source: Source) -> TimelineEvent
     message = " ".join(text_at(event, "note" if modern else "message", where).split())
     kind_name = text_at(regarding, "kind", obj_where)
     name = text_at(regarding, "name", obj_where)
-    namespace = text_at(regarding, "namespace", obj_where) or text_at(
-        metadata, "namespace", meta_where
-    )
+    # Only the object's own namespace: events about nodes are filed under "default".
+    namespace = text_at(regarding, "namespace", obj_where)
     field_path = text_at(regarding, "fieldPath", obj_where)
     subject = "/".join(part for part in (kind_name, name) if part) or "cluster"
     if namespace:
@@ -172,7 +172,7 @@ def _event(event: dict[str, Any], where: Where, source: Source) -> TimelineEvent
     if count > 1:
         text += f" (×{count}"
         if last is not None and last != first:
-            text += f" until {last.isoformat()}"
+            text += f" until {last.isoformat().replace('+00:00', 'Z')}"
         text += ")"
 
     old_source = dict_at(event, "deprecatedSource" if modern else "source", where)
