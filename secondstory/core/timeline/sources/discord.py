@@ -1,6 +1,7 @@
 """Discord channel exports written by DiscordChatExporter (its JSON format).
 
-The export is one object per channel: ``guild``, ``channel``, ``dateRange``, ``exportedAt``,
+The export is one object per channel (a folder of such files, as the exporter writes for a
+whole server, is read file by file): ``guild``, ``channel``, ``dateRange``, ``exportedAt``,
 ``messages`` and ``messageCount``. Exports of busy channels run to hundreds of megabytes, so
 the file is read as a stream: the top-level keys are decoded one by one and the messages one
 message at a time; no whole-file copy is ever held.
@@ -17,12 +18,14 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from secondstory.core.taxonomy import MAX_URL
 from secondstory.core.timeline.event import TimelineEvent
 from secondstory.core.timeline.sources.base import (
     FIRING,
+    MAX_WARNINGS,
     RESOLVED,
     ParseOptions,
     Source,
@@ -90,14 +93,43 @@ _FALLBACK = {
 
 def sniff(source: Source) -> bool:
     if source.is_dir:
-        return False
+        files = _export_files(source)
+        return bool(files) and all(_looks_like_export(Source(p)) for p in files[:20])
+    return _looks_like_export(source)
+
+
+def _looks_like_export(source: Source) -> bool:
     text = source.head_text()
     return bool(_HEAD.match(text) and _CHANNEL_KEY.search(text) and _MESSAGES_KEY.search(text))
 
 
+def _export_files(source: Source) -> list[Path]:
+    """The ``.json`` files of a folder the exporter wrote (one per channel or part)."""
+    try:
+        return sorted(
+            p for p in source.path.iterdir() if p.suffix.lower() == ".json" and p.is_file()
+        )
+    except OSError:
+        return []
+
+
 def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
-    with source.open() as handle:
-        yield from _parse_stream(source, options, _Reader(handle, source.name))
+    if not source.is_dir:
+        with source.open() as handle:
+            yield from _parse_stream(source, options, _Reader(handle, source.name))
+        return
+    files = _export_files(source)
+    if not files:
+        raise source.where.error("path", "this folder holds no .json export files")
+    for path in files:
+        part = Source(path, name=f"{source.name}/{path.name}")
+        try:
+            with part.open() as handle:
+                yield from _parse_stream(part, options, _Reader(handle, part.name))
+        finally:
+            room = max(0, MAX_WARNINGS - len(source.warnings))
+            source.warnings.extend(part.warnings[:room])
+            source.warning_count += part.warning_count
 
 
 # --- the stream ------------------------------------------------------------------------------
@@ -115,15 +147,16 @@ class _Reader:
         self.pos = 0
         self.eof = False
         self.lines_before = 0  # newlines in the text already dropped from the buffer
+        self.keys: set[str] = set()  # the top-level keys met so far
 
-    def _fill(self, size: int = CHUNK) -> bool:
+    def _fill(self, size: int = 0) -> bool:
         if self.eof:
             return False
         if self.pos >= COMPACT_AT:
             self.lines_before += self.buf.count("\n", 0, self.pos)
             self.buf = self.buf[self.pos :]
             self.pos = 0
-        data = self.handle.read(size)
+        data = self.handle.read(size or CHUNK)
         if not data:
             self.eof = True
             self.buf += self.decoder.decode(b"", final=True)
@@ -186,6 +219,7 @@ class _Reader:
                 key = self.value("$")
                 if not isinstance(key, str):
                     raise self.error("expected a key", "$")
+                self.keys.add(key)
                 self.expect(":", json_path(key))
                 if key == "messages" and self.peek() == "[":
                     self.pos += 1
@@ -233,7 +267,6 @@ def _parse_stream(
     guild: Any = None
     channel: _Channel | None = None
     pending: list[tuple[int, Any]] = []
-    seen_messages = False
     unknown: set[str] = set()
     for key, index, value in reader.top():
         if key == "guild":
@@ -246,7 +279,6 @@ def _parse_stream(
                 yield from _event(source, options, channel, number, message, unknown)
             pending.clear()
         elif key == "messages":
-            seen_messages = True
             if index < 0:
                 raise where.at(path="$.messages").error("messages", "expected a list")
             if channel is None:
@@ -257,7 +289,7 @@ def _parse_stream(
         raise where.at(path="$.channel").error(
             "channel", "is missing; this is not a DiscordChatExporter JSON export"
         )
-    if not seen_messages:
+    if "messages" not in reader.keys:
         raise where.at(path="$.messages").error(
             "messages", "is missing; this is not a DiscordChatExporter JSON export"
         )
@@ -299,7 +331,7 @@ def _event(
         if fallback is None:
             source.warn("message has no text, attachment or embed; skipped", path=where.path)
             return
-        text = fallback
+        text = f"{actor} {fallback}" if actor else fallback
     kind, signal, state = "chat", "", ""
     if is_bot:
         match = _ALERT_TITLE.match(text.split("\n", 1)[0])
@@ -362,7 +394,13 @@ def _items(message: Any, key: str, where: Where) -> list[tuple[Where, Any]]:
         return []
     if not isinstance(value, list):
         raise where.error(key, "expected a list")
-    return [(where.at(path=f"{where.path}.{key}[{n}]"), item) for n, item in enumerate(value)]
+    items = []
+    for number, item in enumerate(value):
+        place = where.at(path=f"{where.path}.{key}[{number}]")
+        if not isinstance(item, dict):
+            raise place.error(key, "expected an object")
+        items.append((place, item))
+    return items
 
 
 def _text(message: dict[str, Any], where: Where) -> str:

@@ -47,6 +47,7 @@ MONTHS = {
     )
 }
 HALF_DAY = timedelta(hours=12)
+MAX_LINE = 4096  # the protocol limits a message to 512 bytes; longer lines are not IRC lines
 
 _TIME = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
 _MON = r"(?P<mon>[A-Za-z]{3})"
@@ -88,9 +89,13 @@ _QUIT = re.compile(r"^(?P<nick>" + _NICK + r")" + _HOST + r" has quit(?: IRC)?" 
 _QUITS = re.compile(r"^Quits: (?P<nick>" + _NICK + r")" + _HOST + _REASON + r"\s*$")
 _NICK_CHANGE = re.compile(r"^(?P<nick>" + _NICK + r") is now known as (?P<new>" + _NICK + r")\s*$")
 _TOPIC = re.compile(
-    r"^(?P<nick>" + _NICK + r") (?:changed the topic of (?P<chan>\S+) to: ?(?P<topic>.*)"
-    r"|has changed topic for (?P<chan2>\S+)(?: from \".*\")? to \"(?P<topic2>.*)\""
-    r"|changes topic to (?P<q>['\"])(?P<topic3>.*)(?P=q))\s*$"
+    r"^(?P<nick>" + _NICK + r") changed the topic of (?P<chan>\S+) to: ?(?P<topic>.*)$"
+)
+_TOPIC_FOR = re.compile(
+    r"^(?P<nick>" + _NICK + r") has changed topic for (?P<chan>\S+) (?P<rest>.*)$"
+)
+_TOPIC_QUOTED = re.compile(
+    r"^(?P<nick>" + _NICK + r") changes topic to (?P<q>['\"])(?P<topic>.*)(?P=q)\s*$"
 )
 _KICK = re.compile(
     r"^(?P<victim>"
@@ -101,9 +106,14 @@ _KICK = re.compile(
     + _REASON
     + r"\s*$"
 )
+_KICKED = re.compile(
+    r"^(?P<nick>" + _NICK + r") has kicked (?P<victim>" + _NICK + r")" + _REASON + r"\s*$"
+)
+_WEECHAT_NOTICE = re.compile(r"^Notice\((?P<nick>[^)\s]+)\)(?: -> \S+)?: (?P<text>.*)$")
+_WEECHAT_PREFIX = re.compile(r"^(?:-->|<--|--|=!=|\s?\*|[@+%&~!]?[^\s@+%&~!][^\s]*)$")
 _MODE = re.compile(
     r"^(?:(?:mode/|Mode )(?P<chan>\S+) \[(?P<modes>[^\]]*)\] by (?P<nick>" + _NICK + r")"
-    r"|(?P<nick2>" + _NICK + r") sets mode: (?P<modes2>.+?))\s*$"
+    r"|(?P<nick2>" + _NICK + r") sets mode: (?P<modes2>.*\S))\s*$"
 )
 
 _FILE_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -120,7 +130,6 @@ class _Line:
     month_day: tuple[int, int] | None  # (month, day), for year-less lines
     actor: str
     text: str
-    channel: str = ""
 
 
 def sniff(source: Source) -> bool:
@@ -137,6 +146,8 @@ def sniff(source: Source) -> bool:
             continue
         total += 1
         kind = _shape(line)
+        if total == 1 and not kind:
+            return False  # a log starts with a log line, a table with its header
         if kind:
             matched += 1
             if kind == "strong":
@@ -150,7 +161,11 @@ def _shape(line: str) -> str:
         return "strong"
     for pattern in (_WEECHAT, _SUPYBOT, _YEARLESS, _ZNC):
         match = pattern.match(line)
-        if match is not None and _body_fits(match.group("body"), pattern is _WEECHAT):
+        if match is None:
+            continue
+        if pattern is _WEECHAT and not _WEECHAT_PREFIX.match(match.group("prefix")):
+            continue
+        if _body_fits(match.group("body"), pattern is _WEECHAT):
             return "strong"
     match = _IRSSI.match(line)
     if match is not None:
@@ -164,7 +179,7 @@ def _shape(line: str) -> str:
 
 def _body_fits(body: str, weechat: bool) -> bool:
     if weechat:
-        return True
+        return True  # the prefix column is checked by _shape
     return bool(
         _MESSAGE.match(body) or _ACTION.match(body) or _STATUS.match(body) or _NOTICE.match(body)
     )
@@ -186,6 +201,9 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
             continue
         nonblank += 1
         where = Where(source.name, number)
+        if len(line) > MAX_LINE:
+            source.warn("longer than any IRC log line; skipped", line=number)
+            continue
         marker = _IRSSI_OPENED.match(line) or _IRSSI_DAY.match(line)
         if marker is not None:
             matched += 1
@@ -201,6 +219,9 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
             source.warn("not an IRC log line; skipped", line=number)
             continue
         matched += 1
+        if not parsed.text.strip():
+            source.warn("a message with no text; skipped", line=number)
+            continue
         if zone is None:
             zone = require_zone(options, where, "IRC logs")
         local = _place(parsed, day, last, file_day, options, where)
@@ -329,6 +350,9 @@ def _body(body: str, channel: str) -> tuple[str, str] | None:
 def _weechat_body(prefix: str, body: str, channel: str) -> tuple[str, str]:
     tag = prefix.strip()
     if tag in ("-->", "<--", "--", "=!="):
+        notice = _WEECHAT_NOTICE.match(body)
+        if notice is not None:
+            return notice.group("nick"), notice.group("text")
         found = _status(body, channel)
         if found is None:
             raise _Noise
@@ -362,16 +386,14 @@ def _status(text: str, channel: str) -> tuple[str, str] | None:
     match = _NICK_CHANGE.match(text)
     if match is not None:
         return match.group("nick"), f"{match.group('nick')} is now known as {match.group('new')}"
-    match = _TOPIC.match(text)
+    found = _topic(text)
+    if found is not None:
+        nick, place, topic = found
+        where = f" of {place or channel}" if place or channel else ""
+        return nick, f"{nick} changed the topic{where} to: {topic}"
+    match = _KICK.match(text) or _KICKED.match(text)
     if match is not None:
-        groups = match.groupdict()
-        place = groups.get("chan") or groups.get("chan2") or channel
-        topic = groups.get("topic") or groups.get("topic2") or groups.get("topic3") or ""
-        where = f" of {place}" if place else ""
-        return match.group("nick"), f"{match.group('nick')} changed the topic{where} to: {topic}"
-    match = _KICK.match(text)
-    if match is not None:
-        place = match.group("chan") or channel
+        place = match.groupdict().get("chan") or channel
         out = f"{match.group('nick')} kicked {match.group('victim')}"
         out += f" from {place}" if place else ""
         if match.group("reason"):
@@ -384,6 +406,23 @@ def _status(text: str, channel: str) -> tuple[str, str] | None:
         place = match.group("chan") or channel
         return nick, f"{nick} set mode {modes}" + (f" on {place}" if place else "")
     return None
+
+
+def _topic(text: str) -> tuple[str, str, str] | None:
+    """``(nick, channel, new topic)`` of a topic change, in any logger's wording."""
+    match = _TOPIC.match(text) or _TOPIC_QUOTED.match(text)
+    if match is not None:
+        return match.group("nick"), match.groupdict().get("chan") or "", match.group("topic")
+    match = _TOPIC_FOR.match(text)
+    if match is None:
+        return None
+    # WeeChat: 'to "new"' or 'from "old" to "new"' (the old topic may hold anything).
+    rest = match.group("rest").rstrip()
+    cut = rest.rfind('" to "') if rest.startswith('from "') else -1
+    new = rest[cut + 5 :] if cut >= 0 else rest[3:] if rest.startswith('to "') else ""
+    if len(new) < 2 or not new.endswith('"'):
+        return None
+    return match.group("nick"), match.group("chan"), new[1:-1]
 
 
 def _marker_date(year: str, month: str, day: str, where: Where) -> date:
@@ -417,5 +456,5 @@ def _file_channel(name: PurePath, source: Source) -> str:
         channel = stem[stem.index("#") :]
         channel = _FILE_DATE.sub("", channel).rstrip("_-. ")
         return channel if len(channel) > 1 else ""
-    parent = source.path.parent.name
+    parent = name.parent.name or source.path.absolute().parent.name
     return parent if parent.startswith("#") and len(parent) > 1 else ""

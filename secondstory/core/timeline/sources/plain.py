@@ -39,7 +39,8 @@ _LINE = re.compile(
     r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s+|$)"
     r"(?:<\s?[@+%&~!]?(?P<nick>[^\s<>]+)\s?>\s*)?(?P<text>.*)$"
 )
-_STARTS_WITH_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s|$)")
+# Space-separated only: a time followed by a tab is a column of a table (the CSV importer's).
+_STARTS_WITH_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?: +\S| *$)")
 
 
 def sniff(source: Source) -> bool:
