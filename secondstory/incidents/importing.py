@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
@@ -197,15 +198,14 @@ class _Writer:
             "DO NOTHING"
         )
         self.rows: list[tuple[Any, ...]] = []
-        self.dumps = json.JSONEncoder(ensure_ascii=False).encode
 
     def add(self, event: EventData) -> None:
         utc = event.utc
         raw = None
         if event.raw is not None:
-            raw = self.dumps(event.raw)
+            raw = _dumps(event.raw)
             if "\\u0000" in raw:
-                raw = self.dumps(_without_nul(event.raw))
+                raw = _dumps(_without_nul(event.raw))
         self.rows.append(
             (
                 self.incident_id,
@@ -233,6 +233,15 @@ class _Writer:
             with connection.cursor() as cursor:
                 cursor.executemany(self.sql, self.rows)
             self.rows = []
+
+
+def _dumps(value: Any) -> str:
+    """JSON text of a payload: orjson, or the standard library for what orjson refuses
+    (integers past 64 bits, keys that are not strings)."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _without_nul(value: Any) -> Any:

@@ -72,10 +72,11 @@ def sniff(source: Source) -> bool:
     body = first_payload(source)
     if body is not None:
         return is_group(body) and not is_grafana_group(body) and body.get("version") in ("4", 4)
+    # A single notification larger than the head: Alertmanager writes the alerts first.
     return (
-        head_has(source, "groupKey", "alerts", "version")
-        and not head_has(source, "orgId")
-        and not head_has(source, "dashboardURL")
+        head_has(source, "alerts", "startsAt")
+        and (head_has(source, "receiver") or head_has(source, "groupKey"))
+        and not any(head_has(source, key) for key in ("orgId", *GRAFANA_ALERT_KEYS))
     )
 
 
@@ -106,6 +107,7 @@ def group_events(
     for index, item in enumerate(opt_list(group, "alerts", where)):
         alert_where = sub(where, "alerts", index)
         event = alert_event(
+            source,
             obj(item, alert_where, "alert"),
             alert_where,
             payload.received_at,
@@ -118,6 +120,7 @@ def group_events(
 
 
 def alert_event(
+    source: Source,
     alert: dict[str, Any],
     where: Where,
     received_at: datetime | None,
@@ -131,17 +134,25 @@ def alert_event(
     starts_raw = text(alert, "startsAt", where)
     starts = instant(alert.get("startsAt"), where, "startsAt")
     ends = instant(alert.get("endsAt"), where, "endsAt")
+    kind = "alert"
     if status == RESOLVED:
         at, field, state = ends or received_at, "endsAt", RESOLVED
     elif status == FIRING:
         at, field, state = starts or received_at, "startsAt", FIRING
     else:
-        raise where.error("status", f"expected 'firing' or 'resolved', got {clip(status, 40)!r}")
+        source.warn(
+            f"unknown alert status {clip(status, 40)!r}; kept as an observation",
+            line=where.line,
+            path=where.path,
+        )
+        kind, at, field, state = "observation", starts or received_at, "startsAt", ""
     if at is None:
-        raise where.error(field, f"a {status} alert needs this time and none is set")
+        raise where.error(
+            field, f"a {status or 'status-less'} alert needs this time and none is set"
+        )
     name = alert_labels.get("alertname") or common.get("alertname", "")
     severity = alert_labels.get("severity") or common.get("severity", "")
-    words = [status.upper(), name or "(unnamed alert)"]
+    words = [status.upper() or "ALERT", name or "(unnamed alert)"]
     if severity:
         words.append(f"[{severity}]")
     line = " ".join(words)
@@ -164,7 +175,7 @@ def alert_event(
     actor = "Grafana" if fmt == "grafana" else "Alertmanager"
     return TimelineEvent(
         at=at,
-        kind="alert",
+        kind=kind,
         source=fmt,
         source_ref=stable_ref(fingerprint, starts_raw or at.isoformat(), status),
         text=clip(line, 4000),

@@ -405,8 +405,14 @@ def parse_instant(
     if zone is None:
         if tz is None:
             raise where.error(field, f"{text!r} has no UTC offset; give the zone with --tz")
-        return localize(naive, tz, where, field)
-    return naive.replace(tzinfo=parse_offset(zone, where, field))
+        moment = localize(naive, tz, where, field)
+    else:
+        moment = naive.replace(tzinfo=parse_offset(zone, where, field))
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise where.error(field, f"out of range: {text!r}") from exc
+    return moment
 
 
 _FIXED: dict[str, timezone] = {}

@@ -66,9 +66,11 @@ def sniff(source: Source) -> bool:
     body = first_payload(source)
     if body is not None:
         return is_grafana_group(body) or is_legacy(body)
-    return (head_has(source, "alerts") and head_has(source, "orgId")) or head_has(
-        source, "evalMatches", "ruleName"
+    # A single notification larger than the head.
+    unified = head_has(source, "alerts", "startsAt") and any(
+        head_has(source, key) for key in ("orgId", "dashboardURL", "silenceURL", "valueString")
     )
+    return unified or head_has(source, "evalMatches", "ruleName")
 
 
 def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:

@@ -111,7 +111,7 @@ def alert_event(source: Source, payload: Payload) -> TimelineEvent:
     alert_id = text(alert, "alertId", alert_where) or text(alert, "tinyId", alert_where)
     if not alert_id:
         raise alert_where.error("alertId", "is missing")
-    stamp_field = "updatedAt" if alert.get("updatedAt") is not None else "createdAt"
+    stamp_field = "updatedAt" if alert.get("updatedAt") not in (None, "", 0) else "createdAt"
     at = instant(alert.get(stamp_field), alert_where, stamp_field)
     if at is None:
         at = payload.received_at

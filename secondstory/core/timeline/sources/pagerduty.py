@@ -131,7 +131,9 @@ def sniff(source: Source) -> bool:
         if isinstance(body, dict) and "log_entry" in body:
             return is_log_entry(body["log_entry"])
         return is_webhook(body) or is_log_entry(body)
-    return head_has(source, "log_entries") or head_has(source, "event_type", "occurred_at")
+    # A file larger than the head that is not JSON lines nor an array of payloads.
+    log = head_has(source, "log_entries") and '_log_entry"' in source.head_text()
+    return log or head_has(source, "event", "event_type", "occurred_at")
 
 
 def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
@@ -210,7 +212,8 @@ def webhook_event(source: Source, body: dict[str, Any], where: Where) -> Timelin
     label = f"#{number} {title}" if number else title
     line = f"{verb}: {label}" if label else verb
     if event_type == "incident.triggered":
-        service = text(opt_obj(incident, "service", incident_where), "summary", incident_where)
+        service_where = sub(incident_where, "service")
+        service = text(opt_obj(incident, "service", incident_where), "summary", service_where)
         urgency = text(incident, "urgency", incident_where)
         details = [f"service {service}" if service else "", f"urgency {urgency}" if urgency else ""]
         if any(details):
@@ -231,7 +234,7 @@ def webhook_event(source: Source, body: dict[str, Any], where: Where) -> Timelin
         if content:
             line += f"\n{html_to_text(content)}"
     elif event_type.startswith("incident.responder."):
-        user = text(opt_obj(data, "user", data_where), "summary", data_where)
+        user = text(opt_obj(data, "user", data_where), "summary", sub(data_where, "user"))
         reply = text(data, "state", data_where) or text(data, "message", data_where)
         extra = " ".join(x for x in (user, f"({reply})" if reply else "") if x)
         if extra:
@@ -253,7 +256,7 @@ def webhook_event(source: Source, body: dict[str, Any], where: Where) -> Timelin
         actor_role=role,
         evidence_url=url(text(incident, "html_url", incident_where)),
         raw=body,
-        signal=signal_key(title) if title else "",
+        signal=signal_key(title) if title and not event_type.startswith("service.") else "",
         state=state,
     )
 

@@ -10,6 +10,7 @@ itself). The envelope's time is kept, for payloads that carry none of their own.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -55,9 +56,20 @@ def sub(where: Where, *parts: str | int) -> Where:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def _float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _json(text: str) -> Any:
+    """JSON as Python values. ``NaN``, ``Infinity`` and numbers too large for a float stay as
+    their text, so the payload kept with an event is standard JSON again."""
+    return json.loads(text, parse_constant=str, parse_float=_float)
+
+
 def _loads(text: str, where: Where) -> Any:
     try:
-        return json.loads(text)
+        return _json(text)
     except json.JSONDecodeError as exc:
         line = where.line or exc.lineno
         raise SourceError(
@@ -65,6 +77,8 @@ def _loads(text: str, where: Where) -> Any:
         ) from exc
     except RecursionError as exc:
         raise where.error("", "JSON nested too deeply") from exc
+    except ValueError as exc:  # a number too long to read
+        raise where.error("", f"not valid JSON: {exc}") from exc
 
 
 def _documents(source: Source) -> Iterator[tuple[Any, Where]]:
@@ -73,20 +87,34 @@ def _documents(source: Source) -> Iterator[tuple[Any, Where]]:
     if not text.strip():
         raise source.where.error("", "the file is empty")
     try:
-        yield json.loads(text), source.where
-        return
+        document = _json(text)
     except json.JSONDecodeError as exc:
+        whole = SourceError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", file=source.name, line=exc.lineno
+        )
         if exc.msg != "Extra data":
-            raise SourceError(
-                f"not valid JSON: {exc.msg} (column {exc.colno})",
-                file=source.name,
-                line=exc.lineno,
-            ) from exc
+            raise whole from exc
     except RecursionError as exc:
         raise source.where.error("", "JSON nested too deeply") from exc
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield _loads(line, source.where.at(line=number)), source.where.at(line=number)
+    except ValueError as exc:  # a number too long to read
+        raise source.where.error("", f"not valid JSON: {exc}") from exc
+    else:
+        yield document, source.where
+        return
+    # JSON lines. Only "\n" ends a line: U+2028 and the like may sit inside JSON strings.
+    first = True
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = source.where.at(line=number)
+        try:
+            value = _loads(line, where)
+        except SourceError:
+            if first:  # one document followed by something else, not JSON lines
+                raise whole from None
+            raise
+        first = False
+        yield value, where
 
 
 def payloads(source: Source) -> Iterator[Payload]:
@@ -105,10 +133,13 @@ def is_envelope(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
     bodies = [key for key in BODY_KEYS if key in value]
-    if len(bodies) != 1 or not set(value) <= ENVELOPE_KEYS:
+    if len(bodies) != 1:
         return False
     body = value[bodies[0]]
-    return isinstance(body, dict) or (isinstance(body, str) and body.lstrip().startswith("{"))
+    if not (isinstance(body, dict) or (isinstance(body, str) and body.lstrip().startswith("{"))):
+        return False
+    # Only capture fields, or at least a capture time or the request headers beside the body.
+    return set(value) <= ENVELOPE_KEYS or any(key in value for key in (*TIME_KEYS, "headers"))
 
 
 def open_envelope(value: Any, where: Where) -> Payload:
@@ -151,11 +182,11 @@ def first_payload(source: Source) -> Any:
             return None
         first_line = decode_line(head.lstrip().split(b"\n", 1)[0])
         try:
-            value = json.loads(first_line)
-        except (json.JSONDecodeError, RecursionError):
+            value = _json(first_line)
+        except (ValueError, RecursionError):
             value = None
         if value is None and text.startswith("["):
-            decoder = json.JSONDecoder()
+            decoder = json.JSONDecoder(parse_constant=str, parse_float=_float)
             position = len(text) - len(text[1:].lstrip())
             value, _ = decoder.raw_decode(text, position)
             return open_envelope(value, Where(source.name)).body
@@ -167,17 +198,25 @@ def first_payload(source: Source) -> Any:
 
 
 def head_has(source: Source, *keys: str) -> bool:
-    """Whether the head of a file names every one of ``keys`` as a JSON key."""
+    """Whether the head of a JSON file names every one of ``keys`` as a JSON key (for files
+    whose first payload cannot be read from the head)."""
     text = source.head_text()
+    if not text.lstrip().startswith(("{", "[")):
+        return False
     return all(re.search(rf'"{re.escape(key)}"\s*:', text) for key in keys)
 
 
 # --- values ----------------------------------------------------------------------------------
 
 
+_EPOCH_TEXT = re.compile(r"\d{9,20}(?:\.\d{1,9})?")
+
+
 def instant(value: Any, where: Where, field: str) -> datetime | None:
-    """An ISO 8601 timestamp or an epoch number as an aware datetime (None when not set)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """An ISO 8601 timestamp or an epoch number (or its digits as text) as an aware datetime
+    (None when not set)."""
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if numeric or (isinstance(value, str) and _EPOCH_TEXT.fullmatch(value.strip())):
         moment: datetime | None = from_epoch(value, where, field)
     else:
         moment = parse_instant(value, where, field)
@@ -290,7 +329,22 @@ def each(
     """``handle`` applied to every payload of the file, duplicates dropped."""
 
     def run() -> Iterator[TimelineEvent]:
-        for payload in payloads(source):
-            yield from handle(payload)
+        try:
+            for payload in payloads(source):
+                yield from handle(payload)
+        except SourceError as exc:
+            raise located(exc) from exc
 
     return unique(run())
+
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def located(error: SourceError) -> SourceError:
+    """The error with its field folded into the JSON path: ``$.alerts[1].startsAt: ...``."""
+    if not (error.path and error.field and _KEY.fullmatch(error.field)):
+        return error
+    return SourceError(
+        error.message, file=error.file, line=error.line, path=f"{error.path}.{error.field}"
+    )

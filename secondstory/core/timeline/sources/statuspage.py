@@ -38,6 +38,8 @@ from secondstory.core.timeline.sources.payloads import (
 NAME = "statuspage"
 DESCRIPTION = "Atlassian Statuspage incidents (API, incidents.json) and webhook payloads (JSON)"
 
+# incidents.json and scheduled-maintenances.json of the public status API.
+LIST_KEYS = ("incidents", "scheduled_maintenances")
 UPDATE_STATUSES = frozenset(
     (
         "investigating",
@@ -70,11 +72,12 @@ def sniff(source: Source) -> bool:
     if body is not None:
         if not isinstance(body, dict):
             return False
-        if isinstance(body.get("incidents"), list):
-            incidents = body["incidents"]
-            return isinstance(body.get("page"), dict) and (
-                not incidents or is_incident(incidents[0])
-            )
+        for key in LIST_KEYS:
+            if isinstance(body.get(key), list):
+                incidents = body[key]
+                return isinstance(body.get("page"), dict) and (
+                    not incidents or is_incident(incidents[0])
+                )
         if "meta" in body and is_incident(body.get("incident")):
             return True
         return is_incident(body) or (is_component_update(body) and "component" in body)
@@ -94,10 +97,10 @@ def _payload_events(
     body = obj(payload.body, where, "incident")
     page = opt_obj(body, "page", where)
     page_name = text(page, "name", sub(where, "page")) or "Statuspage"
-    if "incidents" in body:
+    key = next((key for key in LIST_KEYS if key in body), "")
+    if key:
         found = [
-            (item, sub(where, "incidents", index))
-            for index, item in enumerate(opt_list(body, "incidents", where))
+            (item, sub(where, key, index)) for index, item in enumerate(opt_list(body, key, where))
         ]
     elif "incident" in body:
         found = [(body["incident"], sub(where, "incident"))]
