@@ -76,6 +76,7 @@ def source_options(func: F) -> F:
 
 
 def build_options(
+    *,
     zone: str | None,
     day: str | None,
     since: str | None,
@@ -83,6 +84,7 @@ def build_options(
     channels: tuple[str, ...],
     columns: tuple[str, ...],
 ) -> ParseOptions:
+    """The parse options from the shared command-line options (see ``source_options``)."""
     tz = _zone(zone) if zone else None
     return ParseOptions(
         tz=tz,
@@ -207,16 +209,11 @@ def _parsed(
 def parse_command(
     inputs: tuple[str, ...],
     fmt: str | None,
-    zone: str | None,
-    day: str | None,
-    since: str | None,
-    until: str | None,
-    channels: tuple[str, ...],
-    columns: tuple[str, ...],
     output_format: str,
     redact: bool,
     emails: bool,
     phones: bool,
+    **window: Any,
 ) -> None:
     """Print the timeline events of raw exports, without touching the database.
 
@@ -230,7 +227,7 @@ def parse_command(
     """
     from secondstory.core.timeline.redact import Redactor
 
-    options = build_options(zone, day, since, until, channels, columns)
+    options = build_options(**window)
     redactor = Redactor(emails=emails, phones=phones) if redact else None
     out = click.get_text_stream("stdout")
     with Inputs(inputs) as found:
@@ -274,12 +271,6 @@ def parse_command(
 def import_command(
     inputs: tuple[str, ...],
     fmt: str | None,
-    zone: str | None,
-    day: str | None,
-    since: str | None,
-    until: str | None,
-    channels: tuple[str, ...],
-    columns: tuple[str, ...],
     incident_key: str,
     dry_run: bool,
     no_redact: bool,
@@ -287,6 +278,7 @@ def import_command(
     phones: bool,
     accept: str,
     username: str,
+    **window: Any,
 ) -> None:
     """Import raw exports onto an incident's timeline, all or nothing.
 
@@ -301,7 +293,7 @@ def import_command(
     from secondstory import import_report
     from secondstory.incidents.importing import ImportRequest, import_events
 
-    options = build_options(zone, day, since, until, channels, columns)
+    options = build_options(**window)
     incident = import_report.incident_for(incident_key)
     by = import_report.user_for(username)
     kinds = import_report.milestone_kinds(accept)

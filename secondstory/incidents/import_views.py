@@ -33,7 +33,7 @@ from secondstory.incidents.import_staging import (
 )
 from secondstory.incidents.importing import import_events
 from secondstory.incidents.models import Incident
-from secondstory.incidents.views import _get_incident_for_user
+from secondstory.incidents.views import incident_for_user
 from secondstory.lib.timezones import parse_zone, viewer_zone
 
 
@@ -83,7 +83,7 @@ class ImportForm(forms.Form):
 def _incident(request: HttpRequest, key: str) -> tuple[User, Incident]:
     user = request.user
     assert isinstance(user, User)
-    return user, _get_incident_for_user(user, key, edit=True)
+    return user, incident_for_user(user, key, edit=True)
 
 
 def _page(

@@ -40,7 +40,7 @@ from secondstory.postmortems.services import visible_postmortems
 PAGE_SIZE = 50
 
 
-def _get_incident_for_user(user: User, key: str, *, edit: bool = False) -> Incident:
+def incident_for_user(user: User, key: str, *, edit: bool = False) -> Incident:
     """The incident if ``user`` may see it (404 otherwise) and, with ``edit``, change it (403)."""
     incident = get_object_or_404(Incident.objects.select_related("severity"), key=key)
     if not can_read_incident(user, incident):
@@ -70,7 +70,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 def incident_detail(request: HttpRequest, key: str) -> HttpResponse:
     assert isinstance(request.user, User)
-    incident = _get_incident_for_user(request.user, key)
+    incident = incident_for_user(request.user, key)
     zone = viewer_zone(request)
     prefetch_related_objects(
         [incident],
@@ -131,7 +131,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 
 def incident_edit(request: HttpRequest, key: str) -> HttpResponse:
     assert isinstance(request.user, User)
-    incident = _get_incident_for_user(request.user, key, edit=True)
+    incident = incident_for_user(request.user, key, edit=True)
     zone = viewer_zone(request)
     extra = {"incident": incident}
     if request.method != "POST":
