@@ -27,11 +27,12 @@ def main() -> None:
         path = Path(folder) / ("export.zip" if args.zip else "export")
         generate(path, args.messages, zip=args.zip)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         count = sum(1 for _ in sources.parse(sources.Source(path), fmt="slack"))
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"{count} events in {took:.2f} s: {count / took:,.0f} messages/s")
+    print(f"CPU time {cpu:.2f} s: {count / cpu:,.0f} messages/s (other load excluded)")
     print(f"peak RSS {peak / 1024:.0f} MiB (after generating: {before / 1024:.0f} MiB)")
 
 

@@ -6,7 +6,6 @@ nothing, through ``incidents.importing``.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+import orjson
 
 from secondstory.cli_support import UserError, with_django
 from secondstory.core.timeline import sources
@@ -229,16 +229,15 @@ def parse_command(
 
     options = build_options(**window)
     redactor = Redactor(emails=emails, phones=phones) if redact else None
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     with Inputs(inputs) as found:
         try:
             events: Iterator[TimelineEvent] = _parsed(found, fmt, options)
             if redactor is not None:
                 events = (redactor.event(e) for e in events)
             if output_format == "jsonl":
-                dumps = json.JSONEncoder(ensure_ascii=False).encode
                 for event in events:
-                    out.write(dumps(event_json(event)) + "\n")
+                    out.write(orjson.dumps(event_json(event)).decode("utf-8") + "\n")
             else:
                 for event in sorted(events, key=lambda e: (e.utc, e.source, e.source_ref)):
                     out.write(table_line(event) + "\n")

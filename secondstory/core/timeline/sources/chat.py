@@ -9,9 +9,10 @@ reported in one warning.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from secondstory.core.timeline.sources.base import Source
+from secondstory.core.timeline.sources.base import Source, Where, clip, from_epoch
 
 Render = Callable[[str], str]
 
@@ -86,3 +87,12 @@ class SkipCounter:
             noun = self.what if count == 1 else self.what + "s"
             self.source.warn(f"skipped {count} {noun} in {file}")
         self.counts.clear()
+
+
+def epoch(value: object, where: Where, field: str) -> datetime:
+    """``from_epoch`` for untrusted input: a text that is not a short ASCII number is refused
+    before it reaches ``int()`` (which accepts other digits, such as superscripts, then fails on
+    them, and refuses very long numbers)."""
+    if isinstance(value, str) and (not value.isascii() or len(value) > 40):
+        raise where.error(field, f"expected an epoch timestamp, got {clip(value, 60)!r}")
+    return from_epoch(value, where, field)

@@ -31,7 +31,6 @@ from secondstory.core.timeline.sources.base import (
     Where,
     actor_name,
     decode,
-    from_epoch,
     json_path,
     stable_ref,
 )
@@ -39,6 +38,7 @@ from secondstory.core.timeline.sources.chat import (
     SkipCounter,
     as_text,
     attachment_lines,
+    epoch,
     join_text,
 )
 
@@ -99,7 +99,7 @@ def _find_root(names: list[str]) -> str | None:
          if n == base or n.endswith("/" + base)),
         key=len,
     )  # fmt: skip
-    for root in roots:
+    for root in roots[:10]:  # the shallowest few: a zip may hold other copies deeper down
         for name in names:
             if name.startswith(root) and _day_member(name, root) is not None:
                 return root
@@ -176,6 +176,8 @@ class _Export:
             ) from exc
         except RecursionError as exc:
             raise SourceError("JSON nested too deeply", file=self.label(member)) from exc
+        except ValueError as exc:  # a number past the int conversion limit
+            raise SourceError(f"not valid JSON: {exc}", file=self.label(member)) from exc
 
     def day_files(self) -> dict[str, list[str]]:
         """Day file names by channel folder, both sorted."""
@@ -384,17 +386,27 @@ class _State:
             ) from exc
         except RecursionError as exc:
             raise SourceError("JSON nested too deeply", file=label) from exc
+        except ValueError as exc:  # a number past the int conversion limit
+            raise SourceError(f"not valid JSON: {exc}", file=label) from exc
         if not isinstance(messages, list):
             raise SourceError("expected an array of messages", file=label, path="$")
         since, until = self.since, self.until
         cid, cname = channel.id, channel.name
         users = self.users
         render = self.render
+        epoch_start = _EPOCH
         for index, message in enumerate(messages):
             if type(message) is not dict:
                 raise SourceError("expected a message object", file=label, path=json_path(index))
             subtype = message.get("subtype")
             if subtype is not None:
+                if type(subtype) is not str:
+                    raise SourceError(
+                        f"expected text, got {type(subtype).__name__}",
+                        file=label,
+                        path=json_path(index),
+                        field="subtype",
+                    )
                 if subtype in _DELETED:
                     self.deleted.add(member)
                     continue
@@ -406,7 +418,19 @@ class _State:
                         merged.setdefault("edited", {"ts": message.get("ts")})
                         message = merged
             ts = message.get("ts")
-            at = _moment(ts, label, index)
+            if (
+                type(ts) is str
+                and len(ts) == 17
+                and ts[10] == "."
+                and ts[:10].isdigit()
+                and ts[11:].isdigit()
+            ):
+                try:
+                    at = epoch_start + timedelta(0, int(ts[:10]), int(ts[11:]))
+                except ValueError:
+                    at = _moment(ts, label, index)
+            else:
+                at = _moment(ts, label, index)
             if (since is not None and at < since) or (until is not None and at > until):
                 continue
             text = message.get("text")
@@ -547,7 +571,7 @@ def _moment(ts: object, label: str, index: int) -> datetime:
             and (not dot or (fraction.isdigit() and len(fraction) < 20))
         ):
             micros = int((fraction + "000000")[:6]) if fraction else 0
-            return _EPOCH + timedelta(seconds=int(whole), microseconds=micros)
+            return _EPOCH + timedelta(0, int(whole), micros)
     if ts is None or ts == "":
         raise SourceError("is missing", file=label, path=json_path(index), field="ts")
-    return from_epoch(ts, Where(label, 0, json_path(index)), "ts")
+    return epoch(ts, Where(label, 0, json_path(index)), "ts")
