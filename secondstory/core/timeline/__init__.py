@@ -1,1 +1,2 @@
-"""Timeline events as plain data, and (later) importers, merging and redaction."""
+"""Timeline events as plain data: quick capture, importers (``sources``), merging and
+redaction."""

@@ -306,7 +306,9 @@ def _load_users(export: _Export) -> dict[str, _User]:
             )
         uid = as_text(item.get("id"))
         if not uid:
-            export.source.warn("a user without an id is passed over", path=json_path(index))
+            export.source.warn(
+                "a user without an id is passed over", path=f"users.json {json_path(index)}"
+            )
             continue
         users[uid] = _person(item, uid)
     return users
@@ -398,6 +400,7 @@ class _State:
         for index, message in enumerate(messages):
             if type(message) is not dict:
                 raise SourceError("expected a message object", file=label, path=json_path(index))
+            raw = message
             subtype = message.get("subtype")
             if subtype is not None:
                 if type(subtype) is not str:
@@ -412,7 +415,7 @@ class _State:
                     continue
                 if subtype == "message_changed":
                     inner = message.get("message")
-                    if isinstance(inner, dict):
+                    if isinstance(inner, dict):  # an edit record: read the message it holds
                         merged = dict(inner)
                         merged["ts"] = message.get("ts")
                         merged.setdefault("edited", {"ts": message.get("ts")})
@@ -462,11 +465,11 @@ class _State:
                 role = "bot"
                 if person is None:
                     actor = self.bot_name(message) or actor
-            message["channel"] = cname
+            raw["channel"] = cname
             ref = f"{cid}/{ts}"
             if len(ref) > MAX_SOURCE_REF:
                 ref = stable_ref(cid, ts)
-            yield TimelineEvent(at, "chat", "slack", ref, text, actor, role, raw=message)
+            yield TimelineEvent(at, "chat", "slack", ref, text, actor, role, raw=raw)
 
     def render(self, text: str) -> str:
         """Slack's markup as a reader sees it: ``<@U1>`` as ``@name``, entities decoded."""
