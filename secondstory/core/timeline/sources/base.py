@@ -203,7 +203,7 @@ def text_lines(source: Source) -> Iterator[tuple[int, str]]:
             yield number, decode_line(raw).rstrip("\r\n")
 
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 _BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/h[1-6]|/tr)\s*>", re.IGNORECASE)
 _BLANKS = re.compile(r"[ \t]+")
 _NEWLINES = re.compile(r"\n{3,}")
@@ -328,7 +328,13 @@ def from_epoch(value: object, where: Where, field: str) -> datetime:
     if isinstance(value, str):
         text = value.strip()
         whole, _, fraction = text.partition(".")
-        if not (whole.lstrip("-").isdigit() and (not fraction or fraction.isdigit())):
+        digits = whole.lstrip("-")
+        if not (
+            text.isascii()
+            and 0 < len(digits) <= 20
+            and digits.isdigit()
+            and (not fraction or (len(fraction) <= 20 and fraction.isdigit()))
+        ):
             raise where.error(field, f"expected an epoch timestamp, got {value!r}")
         seconds = int(whole)
         micros = int((fraction + "000000")[:6]) if fraction else 0
