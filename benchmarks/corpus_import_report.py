@@ -1,6 +1,9 @@
 """How a folder of Markdown postmortems would import: a dry run over every file.
 
-python benchmarks/corpus_import_report.py FOLDER [FOLDER...] [--tz ZONE] [--severity CODE]
+python benchmarks/corpus_import_report.py [FOLDER...] [--tz ZONE] [--severity CODE]
+
+Without a folder it reports on each public postmortem collection found in the corpus folder
+beside the checkout (../shared/corpus), one report per collection.
 
 Prints the files found, how many import cleanly (no warnings), with warnings (counted per
 warning kind) or are refused (with the reasons), the totals of timeline events, factors and
@@ -10,17 +13,16 @@ action items, and the time taken. Nothing is written.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from secondstory.core.postmortem_import import ImportOptions, import_file, postmortem_files
 from secondstory.core.postmortem_import.clock import zone_named
 from secondstory.core.timeline.sources.base import SourceError
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 def report(folders: list[Path], options: ImportOptions) -> list[str]:
@@ -70,7 +72,7 @@ def report(folders: list[Path], options: ImportOptions) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("--tz", default="")
     parser.add_argument("--severity", default="")
     args = parser.parse_args()
@@ -83,7 +85,19 @@ def main() -> None:
         tz=zone.tz if zone else None,
         today=date.today(),
     )
-    print("\n".join(report(args.folders, options)))
+    if args.folders:
+        print("\n".join(report(args.folders, options)))
+        return
+    collections = [
+        folder
+        for folder in (CORPUS / "dfds-postmortems", CORPUS / "icco-postmortems" / "data")
+        if folder.is_dir()
+    ]
+    if not collections:
+        print(f"no folder given and no collection under {CORPUS}: nothing to report")
+    for folder in collections:
+        print(f"== {folder.relative_to(CORPUS)}")
+        print("\n".join(report([folder], options)))
 
 
 if __name__ == "__main__":
