@@ -3,6 +3,7 @@ from django.db import models
 
 from secondstory.incidents.models import (
     DurationMetric,
+    EventReference,
     ExternalReference,
     Incident,
     Milestone,
@@ -100,9 +101,28 @@ class MilestoneAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ("incident",)
 
 
+class EventReferenceInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = EventReference
+    fk_name = "event"
+    extra = 0
+    fields = ("source", "source_ref", "at", "utc_offset_minutes", "text")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(EventReference)
+class EventReferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("at", "incident", "source", "source_ref", "event")
+    list_filter = ("source",)
+    list_select_related = ("incident", "event")
+    search_fields = ("source_ref", "text", "incident__key")
+    raw_id_fields = ("incident", "event")
+
+
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     formfield_overrides = HTTPS_URLS
+    inlines = (EventReferenceInline,)
     list_display = ("at", "incident", "kind", "source", "actor", "starred", "known_at_the_time")
     list_filter = ("kind", "source", "starred", "known_at_the_time")
     list_select_related = ("incident",)

@@ -70,7 +70,9 @@ def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> Timeli
 def _incidents(postmortem: Postmortem) -> list[Incident]:
     return list(
         postmortem.incidents.order_by("key").prefetch_related(
-            "milestones__kind", Prefetch("timeline", queryset=TimelineEvent.objects.all())
+            "milestones__kind",
+            Prefetch("timeline", queryset=TimelineEvent.objects.all()),
+            "timeline__also",
         )
     )
 

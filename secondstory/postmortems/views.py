@@ -104,6 +104,7 @@ _DETAIL_PREFETCH = (
             "external_references",
             Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
             "timeline",
+            "timeline__also",
         )
         .order_by("key"),
     ),

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
-from secondstory.incidents.models import ExternalReference, Incident, TimelineEvent
+from secondstory.incidents.models import EventReference, ExternalReference, Incident, TimelineEvent
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.services import transition
 from tests.apps.conftest import client_for
@@ -317,10 +317,20 @@ def test_queries_do_not_grow_with_the_record(
         )
         for n in range(30)
     )  # fmt: skip
+    first = TimelineEvent.objects.get(source_ref="c0")
+    EventReference.objects.bulk_create(
+        EventReference(
+            incident=incident, event=first, source="mattermost", source_ref=f"m{n}",
+            at=first.at, text="the same message, bridged",
+        )
+        for n in range(5)
+    )  # fmt: skip
     client = client_for(alice)
-    with django_assert_max_num_queries(20):  # type: ignore[operator]
+    with django_assert_max_num_queries(21):  # type: ignore[operator]
         response = client.get(url("PM-1"))
-    assert response.content.decode().count('class="event kind-chat"') == 30
+    html = response.content.decode()
+    assert html.count('class="event kind-chat"') == 30
+    assert html.count('<span class="source">mattermost</span>') == 5
 
 
 XSS = [

@@ -452,15 +452,20 @@ def localize(naive: datetime, tz: tzinfo, where: Where, field: str) -> datetime:
     from secondstory.core.timeline.quick import LocalTimeError, resolve_local_time
 
     try:
-        return resolve_local_time(naive, tz)
+        moment = resolve_local_time(naive, tz)
     except LocalTimeError as exc:
-        if "happened twice" in str(exc):
-            first = naive.replace(tzinfo=tz, fold=0).utcoffset()
-            assert first is not None
-            return naive.replace(tzinfo=timezone(first))
+        if "happened twice" not in str(exc):
+            raise where.error(field, str(exc)) from exc
+        first = naive.replace(tzinfo=tz, fold=0).utcoffset()
+        assert first is not None
+        moment = naive.replace(tzinfo=timezone(first))
+    except (ValueError, OverflowError) as exc:
         raise where.error(field, str(exc)) from exc
-    except ValueError as exc:
-        raise where.error(field, str(exc)) from exc
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise where.error(field, f"out of range: {naive.isoformat()}") from exc
+    return moment
 
 
 def require_date(options: ParseOptions, where: Where, what: str = "these lines") -> date:

@@ -22,8 +22,8 @@ from secondstory.core.timeline.sources.base import (
     Where,
     clip,
     decode,
-    decode_line,
     from_epoch,
+    json_lines,
     parse_instant,
 )
 
@@ -76,24 +76,9 @@ def head_text(source: Source) -> str:
 
 
 def lines(source: Source) -> Iterator[tuple[int, Any]]:
-    """Numbered JSON values, one per non-blank line (see ``base.json_lines``), also refusing
-    numbers too long to convert with a SourceError."""
-    with source.open() as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(decode_line(raw))
-            except json.JSONDecodeError as exc:
-                raise SourceError(
-                    f"not valid JSON: {exc.msg} (column {exc.colno})",
-                    file=source.name,
-                    line=number,
-                ) from exc
-            except RecursionError as exc:
-                raise SourceError("JSON nested too deeply", file=source.name, line=number) from exc
-            except ValueError as exc:
-                raise SourceError(f"not valid JSON: {exc}", file=source.name, line=number) from exc
+    """Numbered JSON values, one per non-blank line (``base.json_lines``, which also refuses
+    numbers too long to convert with a SourceError)."""
+    return json_lines(source)
 
 
 def objects(source: Source, data: bytes | None = None) -> Iterator[tuple[Where, Any]]:

@@ -14,27 +14,24 @@ differently, and the same line logged by two clients gives the same reference.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from pathlib import PurePath
 
 from secondstory.core.timeline.event import TimelineEvent
 from secondstory.core.timeline.sources.base import (
     ParseOptions,
     Source,
-    SourceError,
     Where,
     actor_name,
     decode,
-    localize,
     require_date,
     require_zone,
-    stable_ref,
     text_lines,
 )
+from secondstory.core.timeline.sources.lines import line_ref, place, roll_over
 
 NAME = "irc"
 DESCRIPTION = "IRC logs (irssi, WeeChat, ZNC, supybot/Limnoria, year-less [15 Jan 08:42])"
@@ -46,7 +43,6 @@ MONTHS = {
         start=1,
     )
 }
-HALF_DAY = timedelta(hours=12)
 MAX_LINE = 4096  # the protocol limits a message to 512 bytes; longer lines are not IRC lines
 
 _TIME = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
@@ -227,23 +223,14 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
         local = _place(parsed, day, last, file_day, options, where)
         day = local.date()
         last = local
-        try:
-            at = localize(local, zone, where, "time")
-        except (OverflowError, ValueError) as exc:
-            if isinstance(exc, SourceError):
-                raise
-            raise where.error("time", f"cannot place {local.isoformat()} in the zone") from exc
+        at = place(local, zone, where)
         if not options.in_window(at):
             continue
-        key = f"{local.isoformat()}\n{parsed.actor}\n{parsed.text}"
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-        count = seen.get(digest, 0) + 1
-        seen[digest] = count
         yield TimelineEvent(
             at=at,
             kind="chat",
             source=NAME,
-            source_ref=stable_ref(digest if count == 1 else f"{digest}-{count}"),
+            source_ref=line_ref(local, parsed.actor, parsed.text, seen),
             text=parsed.text,
             actor=actor_name(parsed.actor),
             raw={"line": line, "line_number": number},
@@ -280,12 +267,7 @@ def _place(
     if day is None:
         day = require_date(options, where, "these IRC log lines")
     local = datetime.combine(day, parsed.clock)
-    if last is not None and last - local > HALF_DAY:
-        try:
-            local += timedelta(days=1)
-        except OverflowError as exc:
-            raise where.error("date", "the log runs past the year 9999") from exc
-    return local
+    return roll_over(local, last, where, "the log runs past the year 9999")
 
 
 class _Noise(Exception):

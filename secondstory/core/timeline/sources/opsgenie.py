@@ -36,6 +36,7 @@ from secondstory.core.timeline.sources.payloads import (
     sub,
     text,
     text_list,
+    warn_unknown,
 )
 
 NAME = "opsgenie"
@@ -119,11 +120,7 @@ def alert_event(source: Source, payload: Payload) -> TimelineEvent:
         raise alert_where.error("updatedAt", "the alert carries no time (nor createdAt)")
     known = ACTIONS.get(action.casefold())
     if known is None:
-        source.warn(
-            f"unknown Opsgenie action {clip(action, 60)!r}; kept as an observation",
-            line=where.line,
-            path=where.path,
-        )
+        warn_unknown(source, "Opsgenie action", action, where)
         kind, state, verb = "observation", "", action
     else:
         kind, state, verb = known

@@ -38,6 +38,7 @@ from secondstory.core.timeline.sources.payloads import (
     sub,
     text,
     url,
+    warn_unknown,
 )
 
 NAME = "pagerduty"
@@ -195,11 +196,7 @@ def webhook_event(source: Source, body: dict[str, Any], where: Where) -> Timelin
         raise event_where.error("occurred_at", "is missing")
     known = EVENT_TYPES.get(event_type)
     if known is None:
-        source.warn(
-            f"unknown PagerDuty event type {clip(event_type, 60)!r}; kept as an observation",
-            line=where.line,
-            path=event_where.path,
-        )
+        warn_unknown(source, "PagerDuty event type", event_type, event_where)
         kind, state, verb = "observation", "", event_type or "Event"
     else:
         kind, state, verb = known
@@ -272,11 +269,7 @@ def log_event(source: Source, value: Any, where: Where) -> TimelineEvent:
         raise where.error("created_at", "is missing")
     known = LOG_TYPES.get(entry_type)
     if known is None:
-        source.warn(
-            f"unknown PagerDuty log entry type {clip(entry_type, 60)!r}; kept as an observation",
-            line=where.line,
-            path=where.path,
-        )
+        warn_unknown(source, "PagerDuty log entry type", entry_type, where)
         kind, state = "observation", ""
     else:
         kind, state = known

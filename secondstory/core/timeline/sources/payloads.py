@@ -295,6 +295,16 @@ def one_line(value: str, limit: int = 2000) -> str:
     return clip(" ".join(value.split()), limit)
 
 
+def warn_unknown(source: Source, what: str, value: str, where: Where, limit: int = 60) -> None:
+    """Warn that a payload's ``what`` (an action, an event type) is one this importer does not
+    know, and that its event is kept as an observation."""
+    source.warn(
+        f"unknown {what} {clip(value, limit)!r}; kept as an observation",
+        line=where.line,
+        path=where.path,
+    )
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"

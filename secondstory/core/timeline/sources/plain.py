@@ -8,10 +8,9 @@ one; a clock that goes back by more than twelve hours moves to the next day.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from secondstory.core.timeline.event import TimelineEvent
@@ -19,21 +18,17 @@ from secondstory.core.timeline.sources.base import (
     HEAD_SIZE,
     ParseOptions,
     Source,
-    SourceError,
     Where,
     actor_name,
     decode,
-    localize,
     require_date,
     require_zone,
-    stable_ref,
     text_lines,
 )
+from secondstory.core.timeline.sources.lines import line_ref, place, roll_over
 
 NAME = "plain"
 DESCRIPTION = "plain lines 'HH:MM[:SS] [<nick>] text' (needs --date and --tz)"
-
-HALF_DAY = timedelta(hours=12)
 
 _LINE = re.compile(
     r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s+|$)"
@@ -116,12 +111,7 @@ def _local(
     if hour > 23 or minute > 59 or second > 59:
         raise where.error("time", f"not a time of day: {line[:40]!r}")
     local = datetime.combine(day, time(hour, minute, second))
-    if last is not None and last - local > HALF_DAY:
-        try:
-            local += timedelta(days=1)
-        except OverflowError as exc:
-            raise where.error("date", "the lines run past the year 9999") from exc
-    return local
+    return roll_over(local, last, where, "the lines run past the year 9999")
 
 
 def _emit(
@@ -135,18 +125,9 @@ def _emit(
     if not pending.text:
         source.warn("a time with no text; skipped", line=pending.number)
         return
-    try:
-        at = localize(pending.local, zone, where, "time")
-    except SourceError:
-        raise
-    except (OverflowError, ValueError) as exc:
-        raise where.error("time", f"cannot place {pending.local.isoformat()} in the zone") from exc
+    at = place(pending.local, zone, where)
     if not options.in_window(at):
         return
-    key = f"{pending.local.isoformat()}\n{pending.nick}\n{pending.text}"
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    count = seen.get(digest, 0) + 1
-    seen[digest] = count
     raw: dict[str, Any] = {"line": pending.line, "line_number": pending.number}
     if pending.more:
         raw["continued"] = pending.more
@@ -154,7 +135,7 @@ def _emit(
         at=at,
         kind="chat" if pending.nick else "observation",
         source=NAME,
-        source_ref=stable_ref(digest if count == 1 else f"{digest}-{count}"),
+        source_ref=line_ref(pending.local, pending.nick, pending.text, seen),
         text=pending.text,
         actor=actor_name(pending.nick),
         raw=raw,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from datetime import date
 from pathlib import Path
@@ -10,23 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from secondstory.core.taxonomy import (
-    MAX_ACTOR,
-    MAX_ROLE,
-    MAX_SOURCE,
-    MAX_SOURCE_REF,
-    MAX_URL,
-    TIMELINE_KINDS,
-)
-from secondstory.core.timeline.event import TimelineEvent, event_json
-from secondstory.core.timeline.sources import FORMATS
 from secondstory.core.timeline.sources import csv as csv_source
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources" / "csv"
+FIXTURES = support.FIXTURES / "csv"
 GERMAN = {"date": "Datum", "time": "Uhrzeit", "actor": "Person", "text": "Ereignis", "kind": "Art"}
 CASES: list[tuple[str, ParseOptions]] = [
     ("bom-comma.csv", ParseOptions(columns={"source_ref": "Ticket"})),
@@ -35,26 +25,8 @@ CASES: list[tuple[str, ParseOptions]] = [
 ]
 
 
-def detect(source: Source) -> str:
-    """The registry's detection, over the importers present in this tree."""
-    for name in FORMATS:
-        try:
-            importer = importlib.import_module(f"secondstory.core.timeline.sources.{name}")
-        except ModuleNotFoundError:
-            continue
-        if importer.sniff(source):
-            return name
-    return ""
-
-
-def _expected(name: str) -> list[dict[str, object]]:
-    stem = name.rsplit(".", 1)[0]
-    lines = (FIXTURES / f"{stem}.expected.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
 def _parse(path: Path, options: ParseOptions) -> list[Any]:
-    return list(csv_source.parse(Source(path, name=path.name), options))
+    return support.run(csv_source, path, options)[0]
 
 
 def test_the_module_uses_the_standard_csv_library() -> None:
@@ -64,8 +36,7 @@ def test_the_module_uses_the_standard_csv_library() -> None:
 
 @pytest.mark.parametrize(("name", "options"), CASES)
 def test_fixture_gives_the_expected_events(name: str, options: ParseOptions) -> None:
-    events = _parse(FIXTURES / name, options)
-    assert [event_json(e) for e in events] == _expected(name)
+    events = support.assert_fixture(csv_source, FIXTURES / name, options)
     assert len({e.source_ref for e in events}) == len(events)
     for event in events:
         json.dumps(event.raw)
@@ -76,8 +47,8 @@ def test_fixture_gives_the_expected_events(name: str, options: ParseOptions) -> 
 
 
 def test_header_names_are_recognised_without_a_mapping() -> None:
-    assert detect(Source(FIXTURES / "bom-comma.csv")) == "csv"
-    assert detect(Source(FIXTURES / "tab-time-only.tsv")) == "csv"
+    assert support.detect(Source(FIXTURES / "bom-comma.csv")) == "csv"
+    assert support.detect(Source(FIXTURES / "tab-time-only.tsv")) == "csv"
 
 
 def test_quoted_newlines_bom_and_kind_aliases() -> None:
@@ -175,43 +146,21 @@ def test_json_is_not_claimed(tmp_path: Path) -> None:
     assert not csv_source.sniff(Source(path))
 
 
-def _check_limits(event: TimelineEvent) -> None:
-    assert event.kind in TIMELINE_KINDS
-    assert event.text.strip()
-    assert 0 < len(event.source) <= MAX_SOURCE
-    assert 0 < len(event.source_ref) <= MAX_SOURCE_REF
-    assert len(event.actor) <= MAX_ACTOR
-    assert len(event.actor_role) <= MAX_ROLE
-    assert len(event.evidence_url) <= MAX_URL
-
-
 # --- never anything but SourceError ---------------------------------------------------------
 
 
-def _run(tmp_path: Path, data: bytes, options: ParseOptions) -> None:
-    path = tmp_path / "fuzz.csv"
-    path.write_bytes(data)
-    source = Source(path)
-    csv_source.sniff(source)
-    try:
-        for event in csv_source.parse(source, options):
-            json.dumps(event.raw)
-            assert event.at.tzinfo is not None
-            _check_limits(event)
-    except SourceError:
-        pass
+def _run(data: bytes, options: ParseOptions) -> None:
+    support.parses_or_fails_cleanly(csv_source, data, options, name="fuzz.csv")
 
 
 _OPTIONS = st.sampled_from([options for _, options in CASES] + [ParseOptions()])
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(data=st.binary(max_size=1000), options=_OPTIONS)
-def test_fuzz_arbitrary_bytes(tmp_path: Path, data: bytes, options: ParseOptions) -> None:
-    _run(tmp_path, b"time,text,kind,actor,id\n" + data, options)
-    _run(tmp_path, data, options)
+def test_fuzz_arbitrary_bytes(data: bytes, options: ParseOptions) -> None:
+    _run(b"time,text,kind,actor,id\n" + data, options)
+    _run(data, options)
 
 
 _CELL = st.one_of(
@@ -220,30 +169,24 @@ _CELL = st.one_of(
 )
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(rows=st.lists(st.lists(_CELL, max_size=6), max_size=6), options=_OPTIONS)
-def test_fuzz_rows(tmp_path: Path, rows: list[list[str]], options: ParseOptions) -> None:
+def test_fuzz_rows(rows: list[list[str]], options: ParseOptions) -> None:
     text = "time,date,offset,text,kind,id\n" + "\n".join(",".join(row) for row in rows)
-    _run(tmp_path, text.encode("utf-8", errors="surrogatepass"), options)
+    _run(text.encode("utf-8", errors="surrogatepass"), options)
 
 
 _SEED = b"".join((FIXTURES / name).read_bytes() for name, _ in CASES)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(
     cut=st.integers(min_value=0, max_value=len(_SEED)),
     junk=st.sampled_from([b"", b'"', b"\x00", b"\xff", b";", b"\t", b"\r", b"+99:99", b"\n\n"]),
     options=_OPTIONS,
 )
-def test_fuzz_mutated_fixtures(
-    tmp_path: Path, cut: int, junk: bytes, options: ParseOptions
-) -> None:
-    _run(tmp_path, _SEED[:cut] + junk + _SEED[cut:], options)
+def test_fuzz_mutated_fixtures(cut: int, junk: bytes, options: ParseOptions) -> None:
+    _run(_SEED[:cut] + junk + _SEED[cut:], options)
 
 
 @pytest.mark.parametrize(

@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import tracemalloc
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from secondstory.core.timeline.event import TimelineEvent, event_json
+from secondstory.core.timeline.event import event_json
 from secondstory.core.timeline.sources import discord
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources"
+FIXTURES = support.FIXTURES
 EXPORT = FIXTURES / "discord" / "inc-2291-payments.json"
 EXPECTED = FIXTURES / "discord" / "inc-2291-payments.expected.jsonl"
 
 
-def run(path: Path, options: ParseOptions | None = None) -> tuple[list[TimelineEvent], Source]:
-    source = Source(path, name=path.name)
-    return list(discord.parse(source, options or ParseOptions())), source
-
-
-def expected(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+run = partial(support.run, discord)
 
 
 def write(tmp: Path, document: Any, name: str = "export.json") -> Path:
@@ -44,7 +39,7 @@ def export() -> dict[str, Any]:
 
 def test_the_export_gives_the_expected_events() -> None:
     events, source = run(EXPORT)
-    assert [event_json(e) for e in events] == expected(EXPECTED)
+    assert [event_json(e) for e in events] == support.read_expected(EXPECTED)
     assert source.warnings == [
         "inc-2291-payments.json: $.messages[9]: message has no text, attachment or embed; skipped",
         "inc-2291-payments.json: $.messages[10]: message type 'StageStart' is not known; "
@@ -141,7 +136,7 @@ def test_messages_before_the_channel_are_kept(tmp_path: Path) -> None:
         "channel": document["channel"],
     }
     events, _ = run(write(tmp_path, reordered))
-    assert [event_json(e) for e in events] == expected(EXPECTED)
+    assert [event_json(e) for e in events] == support.read_expected(EXPECTED)
 
 
 def test_an_export_without_messages_is_empty(tmp_path: Path) -> None:
@@ -156,7 +151,7 @@ def test_tiny_read_chunks_give_the_same_events(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(discord, "CHUNK", 7)
     monkeypatch.setattr(discord, "COMPACT_AT", 50)
     events, _ = run(EXPORT)
-    assert [event_json(e) for e in events] == expected(EXPECTED)
+    assert [event_json(e) for e in events] == support.read_expected(EXPECTED)
 
 
 def big_export(path: Path, count: int) -> int:
@@ -192,9 +187,7 @@ def test_large_exports_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_sniff_claims_the_export_only() -> None:
     assert discord.sniff(Source(EXPORT))
-    others = [p for p in FIXTURES.rglob("*") if "discord" not in p.parts]
-    claimed = [str(p) for p in others if discord.sniff(Source(p))]
-    assert claimed == []
+    assert support.claimed_elsewhere(discord.sniff, {"discord"}) == []
 
 
 def test_a_folder_of_exports_is_read_file_by_file(tmp_path: Path) -> None:
@@ -293,76 +286,51 @@ def test_deep_nesting_is_an_error(tmp_path: Path) -> None:
 
 # --- fuzzing -----------------------------------------------------------------------------------
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False)
-    | st.text(max_size=20)
-    | st.sampled_from(["2024-03-31T01:52:10+01:00", "<@1>", "Default", "0001-01-01T00:00:00Z"]),
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "id",
-                    "type",
-                    "timestamp",
-                    "content",
-                    "author",
-                    "name",
-                    "nickname",
-                    "isBot",
-                    "mentions",
-                    "embeds",
-                    "fields",
-                    "attachments",
-                    "stickers",
-                    "title",
-                    "value",
-                    "fileName",
-                    "isPinned",
-                ]
-            )
-            | st.text(max_size=5),
-            inner,
-            max_size=6,
-        )
-    ),
+json_values = support.json_values(
+    keys=[
+        "id",
+        "type",
+        "timestamp",
+        "content",
+        "author",
+        "name",
+        "nickname",
+        "isBot",
+        "mentions",
+        "embeds",
+        "fields",
+        "attachments",
+        "stickers",
+        "title",
+        "value",
+        "fileName",
+        "isPinned",
+    ],
+    leaves=["2024-03-31T01:52:10+01:00", "<@1>", "Default", "0001-01-01T00:00:00Z"],
+    key_size=5,
     max_leaves=20,
+    nan=False,
 )
 
 
-def parse_bytes(data: bytes, options: ParseOptions | None = None) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "fuzz.json"
-        path.write_bytes(data)
-        source = Source(path)
-        try:
-            for event in discord.parse(source, options or ParseOptions()):
-                assert event.source == "discord"
-                assert len(event.source_ref) <= 300
-                json.dumps(event.raw)
-        except SourceError:
-            pass
-        discord.sniff(source)
+def parse_bytes(data: bytes) -> None:
+    support.parses_or_fails_cleanly(discord, data, name="fuzz.json", source="discord")
 
 
-@FUZZ
+@support.FUZZ
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_parse_or_fail_cleanly(data: bytes) -> None:
     parse_bytes(data)
 
 
-@FUZZ
+@support.FUZZ
 @given(json_values)
 def test_arbitrary_json_parses_or_fails_cleanly(value: Any) -> None:
     parse_bytes(json.dumps(value).encode())
 
 
-@FUZZ
+@support.FUZZ
 @given(st.lists(json_values, max_size=5), json_values, json_values)
 def test_arbitrary_messages_parse_or_fail_cleanly(
     messages: list[Any], guild: Any, channel: Any
@@ -373,19 +341,7 @@ def test_arbitrary_messages_parse_or_fail_cleanly(
     parse_bytes(json.dumps(document).encode())
 
 
-@FUZZ
-@given(st.data())
-def test_mutated_exports_parse_or_fail_cleanly(data: st.DataObject) -> None:
-    original = bytearray(EXPORT.read_bytes())
-    for _ in range(data.draw(st.integers(1, 6))):
-        position = data.draw(st.integers(0, len(original) - 1))
-        action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-        if action == "flip":
-            original[position] = data.draw(st.integers(0, 255))
-        elif action == "cut":
-            del original[position : position + data.draw(st.integers(1, 400))]
-        else:
-            original[position:position] = data.draw(st.binary(min_size=1, max_size=8))
-        if not original:
-            break
-    parse_bytes(bytes(original))
+@support.FUZZ
+@given(support.mutated_bytes(EXPORT.read_bytes()))
+def test_mutated_exports_parse_or_fail_cleanly(data: bytes) -> None:
+    parse_bytes(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -12,47 +11,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from secondstory.core.taxonomy import (
-    MAX_ACTOR,
-    MAX_ROLE,
-    MAX_SOURCE,
-    MAX_SOURCE_REF,
-    MAX_URL,
-    TIMELINE_KINDS,
-)
-from secondstory.core.timeline.event import TimelineEvent, event_json
-from secondstory.core.timeline.sources import FORMATS, gitlog
+from secondstory.core.timeline.sources import gitlog
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources" / "gitlog"
+FIXTURES = support.FIXTURES / "gitlog"
 CASES = ["default", "fuller-name-status", "raw", "dates"]
-
-
-def detect(source: Source) -> str:
-    """The registry's detection, over the importers present in this tree."""
-    for name in FORMATS:
-        try:
-            importer = importlib.import_module(f"secondstory.core.timeline.sources.{name}")
-        except ModuleNotFoundError:
-            continue
-        if importer.sniff(source):
-            return name
-    return ""
-
-
-def _expected(name: str) -> list[dict[str, object]]:
-    lines = (FIXTURES / f"{name}.expected.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_fixture_gives_the_expected_events(name: str) -> None:
-    source = Source(FIXTURES / f"{name}.log", name=f"{name}.log")
-    events = list(gitlog.parse(source, ParseOptions()))
-    assert [event_json(e) for e in events] == _expected(name)
+    events, source = support.run(gitlog, FIXTURES / f"{name}.log")
+    support.assert_expected(events, FIXTURES / f"{name}.expected.jsonl")
     assert len({e.source_ref for e in events}) == len(events)
     for event in events:
         assert event.raw is not None
@@ -63,7 +36,7 @@ def test_fixture_gives_the_expected_events(name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_fixture_is_detected_as_gitlog(name: str) -> None:
-    assert detect(Source(FIXTURES / f"{name}.log")) == "gitlog"
+    assert support.detect(Source(FIXTURES / f"{name}.log")) == "gitlog"
 
 
 def test_default_format_keeps_the_authors_offset_and_raw_fields() -> None:
@@ -167,7 +140,7 @@ def repository(tmp_path: Path) -> Path:
 @needs_git
 def test_a_repository_folder_is_detected_and_read(repository: Path) -> None:
     source = Source(repository)
-    assert detect(source) == "gitlog"
+    assert support.detect(source) == "gitlog"
     events = sorted(gitlog.parse(source, ParseOptions()), key=lambda e: e.at)
     assert [e.text for e in events] == [
         "First commit",
@@ -226,48 +199,24 @@ def test_missing_git_is_a_clear_error(repository: Path, monkeypatch: pytest.Monk
         list(gitlog.parse(Source(repository), ParseOptions()))
 
 
-def _check_limits(event: TimelineEvent) -> None:
-    assert event.kind in TIMELINE_KINDS
-    assert event.text.strip()
-    assert 0 < len(event.source) <= MAX_SOURCE
-    assert 0 < len(event.source_ref) <= MAX_SOURCE_REF
-    assert len(event.actor) <= MAX_ACTOR
-    assert len(event.actor_role) <= MAX_ROLE
-    assert len(event.evidence_url) <= MAX_URL
-
-
 # --- never anything but SourceError ---------------------------------------------------------
 
 
-def _parse_bytes(tmp_path: Path, data: bytes) -> None:
-    path = tmp_path / "fuzz.log"
-    path.write_bytes(data)
-    source = Source(path)
-    gitlog.sniff(source)
-    try:
-        for event in gitlog.parse(source, ParseOptions()):
-            json.dumps(event.raw)
-            assert event.at.tzinfo is not None
-            _check_limits(event)
-    except SourceError:
-        pass
+def _parse_bytes(data: bytes) -> None:
+    support.parses_or_fails_cleanly(gitlog, data, name="fuzz.log")
 
 
 _SEED = b"".join((FIXTURES / f"{name}.log").read_bytes() for name in CASES)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(data=st.binary(max_size=2000))
-def test_fuzz_arbitrary_bytes(tmp_path: Path, data: bytes) -> None:
-    _parse_bytes(tmp_path, b"commit " + b"c" * 40 + b"\n" + data)
-    _parse_bytes(tmp_path, data)
+def test_fuzz_arbitrary_bytes(data: bytes) -> None:
+    _parse_bytes(b"commit " + b"c" * 40 + b"\n" + data)
+    _parse_bytes(data)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(
     cut=st.integers(min_value=0, max_value=len(_SEED)),
     junk=st.sampled_from(
@@ -275,9 +224,9 @@ def test_fuzz_arbitrary_bytes(tmp_path: Path, data: bytes) -> None:
     ),
     at=st.integers(min_value=0, max_value=len(_SEED)),
 )
-def test_fuzz_mutated_fixtures(tmp_path: Path, cut: int, junk: bytes, at: int) -> None:
+def test_fuzz_mutated_fixtures(cut: int, junk: bytes, at: int) -> None:
     mutated = _SEED[:at] + junk + _SEED[at:cut] if at <= cut else _SEED[:cut] + junk
-    _parse_bytes(tmp_path, mutated)
+    _parse_bytes(mutated)
 
 
 def test_local_dates_are_read_in_the_given_zone(tmp_path: Path) -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import tempfile
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from secondstory.core.timeline.event import TimelineEvent, event_json
+from secondstory.core.timeline.event import TimelineEvent
 from secondstory.core.timeline.sources import irc
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources"
+FIXTURES = support.FIXTURES
 IRC = FIXTURES / "irc"
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -43,16 +41,12 @@ def run(
     return list(irc.parse(source, options)), source
 
 
-def expected(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 @pytest.mark.parametrize(("log", "result", "zone", "day"), CASES)
 def test_each_style_gives_the_expected_events(
     log: str, result: str, zone: tzinfo, day: date | None
 ) -> None:
     events, _ = run(IRC / log, ParseOptions(tz=zone, date=day))
-    assert [event_json(e) for e in events] == expected(IRC / result)
+    support.assert_expected(events, IRC / result)
     for event in events:
         assert event.kind == "chat"
         assert event.raw is not None
@@ -73,8 +67,7 @@ def test_every_fixture_is_sniffed_as_irc(
 
 
 def test_sniff_claims_no_other_input() -> None:
-    others = [p for p in FIXTURES.rglob("*") if p.is_file() and "irc" not in p.parts]
-    assert [str(p) for p in others if irc.sniff(Source(p))] == []
+    assert support.claimed_elsewhere(irc.sniff, {"irc"}, files_only=True) == []
     assert not irc.sniff(Source(IRC))
 
 
@@ -296,7 +289,6 @@ def test_a_file_with_no_irc_line_is_refused(tmp_path: Path) -> None:
 
 # --- fuzzing -----------------------------------------------------------------------------------
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 FIXTURE_LINES = sorted(
     {
@@ -318,20 +310,10 @@ OPTIONS = st.sampled_from(
 
 
 def parse_bytes(data: bytes, options: ParseOptions, name: str = "fuzz.log") -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        source = Source(path)
-        try:
-            for event in irc.parse(source, options):
-                assert len(event.source_ref) <= 300
-                json.dumps(event.raw)
-        except SourceError:
-            pass
-        irc.sniff(source)
+    support.parses_or_fails_cleanly(irc, data, options, name=name, kinds={"chat"})
 
 
-@FUZZ
+@support.FUZZ
 @given(st.binary(max_size=2000), OPTIONS)
 def test_arbitrary_bytes_parse_or_fail_cleanly(data: bytes, options: ParseOptions) -> None:
     parse_bytes(data, options)
@@ -347,7 +329,7 @@ def mutate(line: str, data: st.DataObject) -> str:
     return "".join(chars)
 
 
-@FUZZ
+@support.FUZZ
 @given(st.data(), OPTIONS, st.sampled_from(["fuzz.log", "#ops_99991231.log", "00010101.log"]))
 def test_mutated_log_lines_parse_or_fail_cleanly(
     data: st.DataObject, options: ParseOptions, name: str
@@ -357,7 +339,7 @@ def test_mutated_log_lines_parse_or_fail_cleanly(
     parse_bytes(text.encode("utf-8"), options, name)
 
 
-@FUZZ
+@support.FUZZ
 @given(st.lists(st.text(alphabet="0123456789:[]<>*-!# \tTJan", max_size=30), max_size=10))
 def test_line_shaped_text_parses_or_fails_cleanly(lines: list[str]) -> None:
     parse_bytes("\n".join(lines).encode(), ParseOptions(tz=UTC, date=date(2024, 1, 1)))

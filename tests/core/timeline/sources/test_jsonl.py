@@ -10,53 +10,32 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secondstory.core.taxonomy import (
-    MAX_ACTOR,
-    MAX_ROLE,
-    MAX_SOURCE,
-    MAX_SOURCE_REF,
-    MAX_URL,
-    TIMELINE_KINDS,
-)
 from secondstory.core.timeline.event import TimelineEvent, event_json
-from secondstory.core.timeline.sources import FORMATS, jsonl
+from secondstory.core.timeline.sources import jsonl
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError, Where
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources"
+FIXTURES = support.FIXTURES
 CASES: list[tuple[str, ParseOptions]] = [
     ("printed", ParseOptions()),
     ("handwritten", ParseOptions(tz=ZoneInfo("America/Sao_Paulo"))),
 ]
 
 
-def detect(source: Source) -> str:
-    """The registry's detection, over the importers present in this tree."""
-    for name in FORMATS:
-        try:
-            importer = importlib.import_module(f"secondstory.core.timeline.sources.{name}")
-        except ModuleNotFoundError:
-            continue
-        if importer.sniff(source):
-            return name
-    return ""
-
-
-def _expected(name: str) -> list[dict[str, object]]:
-    path = FIXTURES / "jsonl" / f"{name}.expected.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def _expected(name: str) -> list[dict[str, Any]]:
+    return support.read_expected(FIXTURES / "jsonl" / f"{name}.expected.jsonl")
 
 
 def _parse(path: Path, options: ParseOptions | None = None) -> list[TimelineEvent]:
-    return list(jsonl.parse(Source(path, name=path.name), options or ParseOptions()))
+    return support.run(jsonl, path, options)[0]
 
 
 @pytest.mark.parametrize(("name", "options"), CASES)
 def test_fixture_gives_the_expected_events(name: str, options: ParseOptions) -> None:
-    events = _parse(FIXTURES / "jsonl" / f"{name}.jsonl", options)
-    assert [event_json(e) for e in events] == _expected(name)
+    events = support.assert_fixture(jsonl, FIXTURES / "jsonl" / f"{name}.jsonl", options)
     assert len({e.ref for e in events}) == len(events)
     for event in events:
         assert isinstance(event.raw, dict)
@@ -65,7 +44,7 @@ def test_fixture_gives_the_expected_events(name: str, options: ParseOptions) -> 
 
 @pytest.mark.parametrize(("name", "options"), CASES)
 def test_fixture_is_detected_as_jsonl(name: str, options: ParseOptions) -> None:
-    assert detect(Source(FIXTURES / "jsonl" / f"{name}.jsonl")) == "jsonl"
+    assert support.detect(Source(FIXTURES / "jsonl" / f"{name}.jsonl")) == "jsonl"
 
 
 def test_printed_lines_restore_the_original_offset() -> None:
@@ -202,77 +181,41 @@ def test_other_formats_are_not_claimed(tmp_path: Path, line: str) -> None:
     assert not jsonl.sniff(Source(path))
 
 
-def _check_limits(event: TimelineEvent) -> None:
-    assert event.kind in TIMELINE_KINDS
-    assert event.text.strip()
-    assert 0 < len(event.source) <= MAX_SOURCE
-    assert 0 < len(event.source_ref) <= MAX_SOURCE_REF
-    assert len(event.actor) <= MAX_ACTOR
-    assert len(event.actor_role) <= MAX_ROLE
-    assert len(event.evidence_url) <= MAX_URL
-
-
 # --- never anything but SourceError ---------------------------------------------------------
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
-    ),
-    max_leaves=20,
-)
+_json = support.json_values(key_size=12, dict_size=5, max_leaves=20)
 _KEYS = [*jsonl.TIME_KEYS, *jsonl.TEXT_KEYS, *jsonl.ACTOR_KEYS, *jsonl.KIND_KEYS, "offset"]
 _KEYS += ["source", "source_ref", "id", "actor_role", "evidence_url", "starred"]
 
 
-def _run(tmp_path: Path, data: bytes) -> None:
-    path = tmp_path / "fuzz.jsonl"
-    path.write_bytes(data)
-    source = Source(path)
-    jsonl.sniff(source)
-    try:
-        for event in jsonl.parse(source, ParseOptions(tz=ZoneInfo("Asia/Kolkata"))):
-            json.dumps(event.raw)
-            assert event.at.tzinfo is not None
-            _check_limits(event)
-    except SourceError:
-        pass
+def _run(data: bytes) -> None:
+    options = ParseOptions(tz=ZoneInfo("Asia/Kolkata"))
+    support.parses_or_fails_cleanly(jsonl, data, options, name="fuzz.jsonl")
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(data=st.binary(max_size=1000))
-def test_fuzz_arbitrary_bytes(tmp_path: Path, data: bytes) -> None:
-    _run(tmp_path, data)
+def test_fuzz_arbitrary_bytes(data: bytes) -> None:
+    _run(data)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(lines=st.lists(st.dictionaries(st.sampled_from(_KEYS), _json, max_size=8), max_size=5))
-def test_fuzz_json_shapes(tmp_path: Path, lines: list[dict[str, Any]]) -> None:
-    _run(tmp_path, "\n".join(json.dumps(line) for line in lines).encode())
+def test_fuzz_json_shapes(lines: list[dict[str, Any]]) -> None:
+    _run("\n".join(json.dumps(line) for line in lines).encode())
 
 
-_SEED = [
-    json.loads(line)
-    for name, _ in CASES
-    for line in (FIXTURES / "jsonl" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
+_SEED = support.fixture_documents(FIXTURES / "jsonl" / f"{name}.jsonl" for name, _ in CASES)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(
     which=st.integers(min_value=0, max_value=len(_SEED) - 1),
     key=st.sampled_from(_KEYS),
     replacement=_json,
 )
-def test_fuzz_mutated_fixtures(tmp_path: Path, which: int, key: str, replacement: Any) -> None:
-    _run(tmp_path, json.dumps({**_SEED[which], key: replacement}).encode())
+def test_fuzz_mutated_fixtures(which: int, key: str, replacement: Any) -> None:
+    _run(json.dumps({**_SEED[which], key: replacement}).encode())
 
 
 def test_a_printed_event_repeated_is_kept_once(tmp_path: Path) -> None:

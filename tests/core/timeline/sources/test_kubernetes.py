@@ -2,56 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from secondstory.core.taxonomy import (
-    MAX_ACTOR,
-    MAX_ROLE,
-    MAX_SOURCE,
-    MAX_SOURCE_REF,
-    MAX_URL,
-    TIMELINE_KINDS,
-)
-from secondstory.core.timeline.event import TimelineEvent, event_json
-from secondstory.core.timeline.sources import FORMATS, kubernetes
+from secondstory.core.timeline.event import event_json
+from secondstory.core.timeline.sources import kubernetes
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources" / "kubernetes"
+FIXTURES = support.FIXTURES / "kubernetes"
 CASES = ["core-v1-list", "events-v1-list", "watch"]
 
 
-def detect(source: Source) -> str:
-    """The registry's detection, over the importers present in this tree."""
-    for name in FORMATS:
-        try:
-            importer = importlib.import_module(f"secondstory.core.timeline.sources.{name}")
-        except ModuleNotFoundError:
-            continue
-        if importer.sniff(source):
-            return name
-    return ""
-
-
-def _expected(name: str) -> list[dict[str, object]]:
-    lines = (FIXTURES / f"{name}.expected.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+def _expected(name: str) -> list[dict[str, Any]]:
+    return support.read_expected(FIXTURES / f"{name}.expected.jsonl")
 
 
 def _parse(path: Path) -> list[Any]:
-    return list(kubernetes.parse(Source(path, name=path.name), ParseOptions()))
+    return support.run(kubernetes, path)[0]
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_fixture_gives_the_expected_events(name: str) -> None:
-    events = _parse(FIXTURES / f"{name}.json")
-    assert [event_json(e) for e in events] == _expected(name)
+    events = support.assert_fixture(kubernetes, FIXTURES / f"{name}.json")
     assert len({e.source_ref for e in events}) == len(events)
     for event in events:
         assert isinstance(event.raw, dict)
@@ -60,7 +38,7 @@ def test_fixture_gives_the_expected_events(name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_fixture_is_detected_as_kubernetes(name: str) -> None:
-    assert detect(Source(FIXTURES / f"{name}.json")) == "kubernetes"
+    assert support.detect(Source(FIXTURES / f"{name}.json")) == "kubernetes"
 
 
 def test_warnings_are_alerts_with_a_signal_and_repeats_are_counted() -> None:
@@ -134,25 +112,9 @@ def test_objects_that_are_not_events_are_skipped_with_a_warning(tmp_path: Path) 
     assert source.warnings == ["pods.json:1: a 'Pod' object, not an Event; skipped"]
 
 
-def _check_limits(event: TimelineEvent) -> None:
-    assert event.kind in TIMELINE_KINDS
-    assert event.text.strip()
-    assert 0 < len(event.source) <= MAX_SOURCE
-    assert 0 < len(event.source_ref) <= MAX_SOURCE_REF
-    assert len(event.actor) <= MAX_ACTOR
-    assert len(event.actor_role) <= MAX_ROLE
-    assert len(event.evidence_url) <= MAX_URL
-
-
 # --- never anything but SourceError ---------------------------------------------------------
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
-    ),
-    max_leaves=25,
-)
+_json = support.json_values(key_size=12, dict_size=5, max_leaves=25)
 _KEYS = [
     "kind",
     "items",
@@ -178,72 +140,32 @@ _KEYS = [
 ]
 
 
-def _run(tmp_path: Path, data: bytes) -> None:
-    path = tmp_path / "fuzz.json"
-    path.write_bytes(data)
-    source = Source(path)
-    kubernetes.sniff(source)
-    try:
-        for event in kubernetes.parse(source, ParseOptions()):
-            json.dumps(event.raw)
-            assert event.at.tzinfo is not None
-            _check_limits(event)
-    except SourceError:
-        pass
+def _run(data: bytes) -> None:
+    support.parses_or_fails_cleanly(kubernetes, data, name="fuzz.json")
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@support.FUZZ
 @given(data=st.binary(max_size=1000))
-def test_fuzz_arbitrary_bytes(tmp_path: Path, data: bytes) -> None:
-    _run(tmp_path, data)
+def test_fuzz_arbitrary_bytes(data: bytes) -> None:
+    _run(data)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+@support.FUZZ
+@given(shape=support.json_objects(_KEYS, _json, max_size=8))
+def test_fuzz_json_shapes(shape: dict[str, Any]) -> None:
+    _run(json.dumps(shape).encode())
+    _run(json.dumps({"kind": "EventList", "items": [shape]}).encode())
+
+
+_DOCUMENTS = support.fixture_documents(
+    FIXTURES / f"{name}.json" for name in ("core-v1-list", "events-v1-list")
 )
-@given(
-    shape=st.dictionaries(
-        st.sampled_from(_KEYS),
-        _json | st.dictionaries(st.sampled_from(_KEYS), _json, max_size=6),
-        max_size=8,
-    )
-)
-def test_fuzz_json_shapes(tmp_path: Path, shape: dict[str, Any]) -> None:
-    _run(tmp_path, json.dumps(shape).encode())
-    _run(tmp_path, json.dumps({"kind": "EventList", "items": [shape]}).encode())
 
 
-_DOCUMENTS = [
-    json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    for name in ("core-v1-list", "events-v1-list")
-]
-
-
-def _mutate(value: Any, path: list[int], replacement: Any) -> Any:
-    """``value`` with the node reached by following ``path`` (indexes into keys) replaced."""
-    if not path or not isinstance(value, (dict, list)) or not value:
-        return replacement
-    keys = list(value.keys()) if isinstance(value, dict) else list(range(len(value)))
-    key = keys[path[0] % len(keys)]
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    copy[key] = _mutate(value[key], path[1:], replacement)  # type: ignore[index]
-    return copy
-
-
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    which=st.integers(min_value=0, max_value=len(_DOCUMENTS) - 1),
-    path=st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=5),
-    replacement=_json,
-)
-def test_fuzz_mutated_fixtures(
-    tmp_path: Path, which: int, path: list[int], replacement: Any
-) -> None:
-    _run(tmp_path, json.dumps(_mutate(_DOCUMENTS[which], path, replacement)).encode())
+@support.FUZZ
+@given(document=support.replaced_documents(_DOCUMENTS, _json, depth=5))
+def test_fuzz_mutated_fixtures(document: Any) -> None:
+    _run(json.dumps(document).encode())
 
 
 def test_utf16_output_of_windows_powershell_is_read(tmp_path: Path) -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from secondstory.core.timeline.event import TimelineEvent, event_json
 from secondstory.core.timeline.sources import plain
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from tests.core.timeline.sources import support
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "sources"
+FIXTURES = support.FIXTURES
 NOTES = FIXTURES / "plain" / "bridge-notes.txt"
 EXPECTED = FIXTURES / "plain" / "bridge-notes.expected.jsonl"
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -35,13 +33,9 @@ def lines_file(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def expected(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 def test_the_notes_give_the_expected_events() -> None:
     events, source = run(NOTES)
-    assert [event_json(e) for e in events] == expected(EXPECTED)
+    assert [event_json(e) for e in events] == support.read_expected(EXPECTED)
     assert source.warnings == ["bridge-notes.txt:9: does not start with a time HH:MM; skipped"]
 
 
@@ -131,8 +125,7 @@ def test_sniff() -> None:
 
 def test_sniff_leaves_other_formats_alone() -> None:
     # IRC logs are tried before plain lines, so claiming an irssi log here is harmless.
-    others = [p for p in FIXTURES.rglob("*") if not {"plain", "irc"} & set(p.parts)]
-    assert [str(p) for p in others if plain.sniff(Source(p))] == []
+    assert support.claimed_elsewhere(plain.sniff, {"plain", "irc"}) == []
 
 
 def test_a_time_followed_by_a_tab_is_a_table_column(tmp_path: Path) -> None:
@@ -152,7 +145,6 @@ def test_a_file_without_times_is_refused(tmp_path: Path) -> None:
 
 # --- fuzzing -----------------------------------------------------------------------------------
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ_OPTIONS = st.sampled_from(
     [
         OPTIONS,
@@ -166,38 +158,28 @@ FUZZ_OPTIONS = st.sampled_from(
 
 
 def parse_bytes(data: bytes, options: ParseOptions) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "fuzz.txt"
-        path.write_bytes(data)
-        source = Source(path)
-        try:
-            for event in plain.parse(source, options):
-                assert event.kind in ("chat", "observation")
-                json.dumps(event.raw)
-        except SourceError:
-            pass
-        plain.sniff(source)
+    kinds = ("chat", "observation")
+    support.parses_or_fails_cleanly(plain, data, options, name="fuzz.txt", kinds=kinds)
 
 
-@FUZZ
+@support.FUZZ
 @given(st.binary(max_size=2000), FUZZ_OPTIONS)
 def test_arbitrary_bytes_parse_or_fail_cleanly(data: bytes, options: ParseOptions) -> None:
     parse_bytes(data, options)
 
 
-@FUZZ
+@support.FUZZ
 @given(st.lists(st.text(alphabet="0123456789: <>@\tab\n", max_size=25), max_size=12), FUZZ_OPTIONS)
 def test_line_shaped_text_parses_or_fails_cleanly(lines: list[str], options: ParseOptions) -> None:
     parse_bytes("\n".join(lines).encode(), options)
 
 
-@FUZZ
-@given(st.data(), FUZZ_OPTIONS)
-def test_mutated_notes_parse_or_fail_cleanly(data: st.DataObject, options: ParseOptions) -> None:
-    original = bytearray(NOTES.read_bytes())
-    for _ in range(data.draw(st.integers(1, 6))):
-        if not original:
-            break
-        position = data.draw(st.integers(0, len(original) - 1))
-        original[position] = data.draw(st.sampled_from(list(b"0123456789: <>\n\t\xe9\xff")))
-    parse_bytes(bytes(original), options)
+@support.FUZZ
+@given(
+    support.mutated_bytes(
+        NOTES.read_bytes(), alphabet=b"0123456789: <>\n\t\xe9\xff", actions=["flip"]
+    ),
+    FUZZ_OPTIONS,
+)
+def test_mutated_notes_parse_or_fail_cleanly(data: bytes, options: ParseOptions) -> None:
+    parse_bytes(data, options)
