@@ -331,9 +331,9 @@ def from_epoch(value: object, where: Where, field: str) -> datetime:
         digits = whole.lstrip("-")
         if not (
             text.isascii()
-            and 0 < len(digits) <= 20
+            and 0 < len(digits) <= 4000
             and digits.isdigit()
-            and (not fraction or (len(fraction) <= 20 and fraction.isdigit()))
+            and (not fraction or (len(fraction) <= 4000 and fraction.isdigit()))
         ):
             raise where.error(field, f"expected an epoch timestamp, got {value!r}")
         seconds = int(whole)
