@@ -34,6 +34,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r}: expected true or false")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -116,6 +126,11 @@ INSTALLED_APPS = [
     "secondstory.incidents",
     "secondstory.postmortems",
     "secondstory.actions",
+    "secondstory.notify",
+    "secondstory.trackers",
+    "secondstory.feeds",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +214,41 @@ if HTTPS:
 # Blameless review: false warns about blame findings on the submission checklist;
 # true refuses submitting and publishing while undismissed blame findings remain.
 SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = env_bool("SECONDSTORY_REVIEW_BLOCKS_PUBLISHING", False)
+
+# Action-item follow-through (see docs/action-items.md).
+# An open item is "due soon" this many days before its due date.
+SECONDSTORY_DUE_SOON_DAYS = env_int("SECONDSTORY_DUE_SOON_DAYS", 7)
+# The submit checklist asks every SEV1/SEV2 postmortem for a P0 or P1 item that prevents,
+# mitigates or detects.
+SECONDSTORY_ACTION_POLICY = env_bool("SECONDSTORY_ACTION_POLICY", True)
+# A done item "recurred after fix" when a later incident has a factor of the same category on
+# one of its services within this many days.
+SECONDSTORY_RECURRENCE_DAYS = env_int("SECONDSTORY_RECURRENCE_DAYS", 180)
+# /metrics answers only with "Authorization: Bearer <token>"; unset, it is off (404).
+SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
+# Key that encrypts tracker tokens at rest (default: derived from the secret key).
+SECONDSTORY_TRACKER_KEY = env_str("SECONDSTORY_TRACKER_KEY", "")
+# Reminders and notifications: each channel is optional.
+SECONDSTORY_SLACK_WEBHOOK_URL = env_str("SECONDSTORY_SLACK_WEBHOOK_URL", "")
+SECONDSTORY_NOTIFY_WEBHOOK_URL = env_str("SECONDSTORY_NOTIFY_WEBHOOK_URL", "")
+SECONDSTORY_BASE_URL = env_str("SECONDSTORY_BASE_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = env_str("SECONDSTORY_SMTP_HOST", "")
+EMAIL_PORT = env_int("SECONDSTORY_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("SECONDSTORY_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SECONDSTORY_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SECONDSTORY_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("SECONDSTORY_SMTP_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("SECONDSTORY_EMAIL_FROM", "secondstory@localhost")
+# Without an SMTP host, mail is not sent (and reminders say so).
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+# Background work (reminders, tracker sync, recurrence checks) runs in `secondstory worker`,
+# queued in the database: no other service needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Scripts, styles and everything else only from the app itself: no inline
 # scripts, no inline event handlers, no third-party hosts.

@@ -7,5 +7,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("incidents/", include("secondstory.incidents.urls")),
+    path("actions/", include("secondstory.actions.urls")),
+    path("notify/", include("secondstory.notify.urls")),
+    path("trackers/", include("secondstory.trackers.urls")),
+    path("feeds/", include("secondstory.feeds.urls")),
     path("", include("secondstory.postmortems.urls")),
 ]

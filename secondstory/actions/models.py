@@ -81,3 +81,60 @@ class ActionItem(models.Model):
             and self.completed_at is not None
             and self.completed_at.date() > self.due
         )
+
+
+class PriorityPolicy(models.Model):
+    """How many days an action item of one priority may take at most (P0 15, P1 30 by default).
+
+    The due date an item gets by default is the shorter of this and its incident severity's
+    ``slo_days``; without a row for a priority, the severity alone decides.
+    """
+
+    priority = models.CharField(max_length=2, unique=True, choices=ActionItem.PRIORITY_CHOICES)
+    slo_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["priority"]
+        verbose_name_plural = "priority policies"
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.slo_days} days"
+
+
+class SavedFilter(models.Model):
+    """A named filter of the organisation-wide action item list, shared by its URL."""
+
+    name = models.CharField(max_length=taxonomy.MAX_TITLE)
+    query = models.TextField(help_text="The list's query string, without the leading '?'.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_saved_filter_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recurrence(models.Model):
+    """A done action item whose factor came back: a later incident has a contributing factor
+    of the same category on one of the same services, within the watch window."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="recurrences")
+    factor = models.ForeignKey(
+        "postmortems.ContributingFactor", on_delete=models.CASCADE, related_name="recurrences"
+    )
+    found_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["found_at"]
+        constraints = [models.UniqueConstraint(fields=["item", "factor"], name="unique_recurrence")]
+
+    def __str__(self) -> str:
+        return f"{self.item} recurred in {self.factor.postmortem.key}"
