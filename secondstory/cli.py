@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from secondstory import __version__
+from secondstory.actions_cli import actions
 from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
 from secondstory.postmortem_import_cli import import_postmortems
@@ -260,6 +261,7 @@ def django(args: tuple[str, ...]) -> None:
 cli.add_command(parse_command)
 cli.add_command(import_command)
 cli.add_command(import_postmortems)
+cli.add_command(actions)
 
 
 def main() -> None:

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from secondstory.actions.metrics_views import metrics
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -11,5 +13,6 @@ urlpatterns = [
     path("notify/", include("secondstory.notify.urls")),
     path("trackers/", include("secondstory.trackers.urls")),
     path("feeds/", include("secondstory.feeds.urls")),
+    path("metrics", metrics, name="metrics"),
     path("", include("secondstory.postmortems.urls")),
 ]
