@@ -17,6 +17,7 @@ from secondstory import __version__
 from secondstory.actions_cli import actions
 from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
+from secondstory.notify_cli import remind_command, worker_command
 from secondstory.postmortem_import_cli import import_postmortems
 
 
@@ -262,6 +263,8 @@ cli.add_command(parse_command)
 cli.add_command(import_command)
 cli.add_command(import_postmortems)
 cli.add_command(actions)
+actions.add_command(remind_command, "remind")
+cli.add_command(worker_command, "worker")
 
 
 def main() -> None:

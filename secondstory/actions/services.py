@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from secondstory.accounts.models import User
-from secondstory.actions.models import ActionItem
+from secondstory.actions.models import ActionItem, PriorityPolicy
+from secondstory.core import followup
+from secondstory.core.followup import Clock
 from secondstory.core.invariants import action_item_problems
 from secondstory.core.record import ActionItemRecord
 from secondstory.incidents.models import Severity
+from secondstory.lib.timezones import site_zone
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
 
@@ -101,21 +105,85 @@ def set_status(
     return item
 
 
-# Priority caps on the severity's SLO, in days (P2 follows the severity alone).
-PRIORITY_CAP_DAYS = {"P0": 15, "P1": 30}
-DEFAULT_SLO_DAYS = 60
+def most_severe(postmortem: Postmortem) -> Severity | None:
+    """The severity of the postmortem's most severe incident (None without incidents)."""
+    return Severity.objects.filter(incidents__postmortems=postmortem).order_by("rank").first()
+
+
+def _severity_slo_days(postmortem: Postmortem) -> int | None:
+    severity = most_severe(postmortem)
+    return severity.slo_days if severity is not None else None
 
 
 def default_due_date(postmortem: Postmortem, priority: str, *, today: date | None = None) -> date:
-    """When an action item is due unless its owner says otherwise.
+    """When an action item is due unless its owner says otherwise, counted from today.
 
-    The SLO of the most severe incident of the postmortem (``Severity.slo_days``),
-    shortened to 15 days for P0 and 30 for P1, counted from today.
+    The shorter of the most severe incident's ``Severity.slo_days`` and the
+    ``PriorityPolicy.slo_days`` of the item's priority; without a policy row for the
+    priority the severity alone decides, and without an incident it is 60 days.
     """
-    severity = Severity.objects.filter(incidents__postmortems=postmortem).order_by("rank").first()
-    days = severity.slo_days if severity is not None else DEFAULT_SLO_DAYS
-    days = min(days, PRIORITY_CAP_DAYS.get(priority, days))
+    policy = PriorityPolicy.objects.filter(priority=priority).first()
+    days = followup.default_due_days(
+        _severity_slo_days(postmortem), policy.slo_days if policy is not None else None
+    )
     return (today or timezone.localdate()) + timedelta(days=days)
+
+
+def due_soon_days() -> int:
+    """How many days before its due date an open item counts as due soon."""
+    return int(getattr(settings, "SECONDSTORY_DUE_SOON_DAYS", 7))
+
+
+def clock(item: ActionItem, today: date | None = None, *, zone: tzinfo | None = None) -> Clock:
+    """The item's SLO clock: due soon, overdue, done on time, done late, not doing or open.
+
+    ``today`` and the completion date are calendar dates in ``zone`` (the site's zone
+    unless given), so one item reads the same for everybody who shares that zone.
+    """
+    zone = zone or site_zone()
+    today = today or timezone.localdate(timezone=zone)
+    completed = (
+        timezone.localtime(item.completed_at, zone).date()
+        if item.completed_at is not None
+        else None
+    )
+    return followup.clock_state(item.status, item.due, completed, today, due_soon_days())
+
+
+def annotate_clocks(
+    items: Iterable[ActionItem], today: date, *, zone: tzinfo | None = None
+) -> list[ActionItem]:
+    """Set ``clock`` and ``overdue_days`` on each item, for templates; returns the items."""
+    annotated = list(items)
+    for item in annotated:
+        item.clock = clock(item, today, zone=zone)  # type: ignore[attr-defined]
+        item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
+    return annotated
+
+
+def most_severe_rank(postmortem: Postmortem) -> int | None:
+    """The rank of the postmortem's most severe incident (1 is the most severe)."""
+    severity = most_severe(postmortem)
+    return severity.rank if severity is not None else None
+
+
+def action_policy_enabled() -> bool:
+    return bool(getattr(settings, "SECONDSTORY_ACTION_POLICY", True))
+
+
+def action_policy_met(postmortem: Postmortem) -> bool:
+    """Whether the postmortem meets the action policy (see core.followup.policy_met)."""
+    items = [
+        followup.PolicyItem(type=t, priority=p, status=s)
+        for t, p, s in postmortem.action_items.values_list("type", "priority", "status")
+    ]
+    return followup.policy_met(most_severe_rank(postmortem), items)
+
+
+def action_policy_rule() -> str:
+    """The rule in words, naming the severity codes it covers on this installation."""
+    codes = Severity.objects.filter(rank__lte=followup.POLICY_SEVERITY_RANKS).order_by("rank")
+    return followup.policy_rule(codes.values_list("code", flat=True))
 
 
 def _own_factors(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.actions.models import ActionItem
+from secondstory.actions.services import annotate_clocks
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.templatetags.secondstory import display_zone
 
@@ -51,7 +52,8 @@ def factors_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpRespon
 
 def action_items_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
     """The whole "Action items" section, as the detail page shows it."""
-    today = timezone.localdate(timezone=display_zone())
+    zone = display_zone(request)
+    today = timezone.localdate(timezone=zone)
     items = list(
         ActionItem.objects.filter(postmortem=postmortem)
         .select_related("owner")
@@ -59,8 +61,7 @@ def action_items_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpR
             Prefetch("factors", queryset=ContributingFactor.objects.order_by("position", "id"))
         )
     )
-    for item in items:
-        item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
+    annotate_clocks(items, today, zone=zone)
     context = {"postmortem": postmortem, "action_items": items, "today": today}
     return render_fragment(
         request, "postmortems/_action_items.html", context, target="action-items"

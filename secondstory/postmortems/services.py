@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import User
-from secondstory.core import taxonomy
+from secondstory.core import followup, taxonomy
 from secondstory.core.invariants import publication_problems
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.postmortems.models import (
@@ -273,7 +273,22 @@ def submission_checklist(postmortem: Postmortem) -> list[ChecklistItem]:
             "Every action item has an owner and a due date",
             not items.filter(Q(owner__isnull=True) | Q(due__isnull=True)).exists(),
         ),
+        *_action_policy_checklist(postmortem),
     ]
+
+
+def _action_policy_checklist(postmortem: Postmortem) -> list[ChecklistItem]:
+    """The action policy (SECONDSTORY_ACTION_POLICY): none when it is switched off."""
+    from secondstory.actions import services as actions
+
+    if not actions.action_policy_enabled():
+        return []
+    rule = actions.action_policy_rule()
+    severity = actions.most_severe(postmortem)
+    if not followup.policy_applies(severity.rank if severity is not None else None):
+        which = f"this one is {severity.code}" if severity is not None else "it has no incident"
+        return [ChecklistItem(f"{rule}; {which}, so the rule does not apply", True)]
+    return [ChecklistItem(rule, actions.action_policy_met(postmortem))]
 
 
 def add_comment(postmortem: Postmortem, *, author: User, body: str, section: str = "") -> Comment:

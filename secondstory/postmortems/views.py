@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
+from secondstory.actions.services import annotate_clocks
 from secondstory.incidents.models import Incident, Milestone
 from secondstory.incidents.services import (
     DurationRow,
@@ -141,9 +142,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
     incidents = list(postmortem.incidents.all())
     today = timezone.localdate(timezone=display_zone(request))
-    action_items = list(postmortem.action_items.all())
-    for item in action_items:
-        item.overdue_days = item.days_overdue(today)  # type: ignore[attr-defined]
+    action_items = annotate_clocks(postmortem.action_items.all(), today, zone=display_zone(request))
     metrics = duration_metrics()
     context = {
         "postmortem": postmortem,
