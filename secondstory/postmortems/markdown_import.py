@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from secondstory.accounts.models import User
+from secondstory.actions.models import PriorityPolicy
 from secondstory.core.postmortem_import import (
     ImportOptions,
     ImportResult,
@@ -58,8 +59,13 @@ def plan(paths: Iterable[Path], options: ImportOptions) -> Plan:
         known = ", ".join(sorted(vocab.severities))
         raise ImportSetupError(f"--severity: unknown severity {options.severity!r}; known: {known}")
     slo_days = dict(Severity.objects.values_list("code", "slo_days"))
+    priority_days = dict(PriorityPolicy.objects.values_list("priority", "slo_days"))
     found = postmortem_files(paths)
-    return Plan(replace(options, vocab=vocab, slo_days=slo_days), found.files, found.skipped)
+    return Plan(
+        replace(options, vocab=vocab, slo_days=slo_days, priority_days=priority_days),
+        found.files,
+        found.skipped,
+    )
 
 
 def import_paths(paths: Iterable[Path], options: ImportOptions) -> Iterator[FileOutcome]:

@@ -24,6 +24,8 @@ class ImportOptions:
     slo_days: dict[str, int] = field(
         default_factory=lambda: {s.code: s.slo_days for s in taxonomy.DEFAULT_SEVERITIES}
     )
+    # At most this many days by priority (the installation's priority policy).
+    priority_days: dict[str, int] = field(default_factory=lambda: {"P0": 15, "P1": 30})
 
 
 def key_from_name(stem: str) -> str:

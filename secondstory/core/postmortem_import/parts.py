@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from secondstory.core import taxonomy
+from secondstory.core.followup import default_due_days
 from secondstory.core.postmortem_import import report as r
 from secondstory.core.postmortem_import.actions import (
     Item,
@@ -20,7 +21,6 @@ from secondstory.core.record import ActionItemRecord, FactorRecord, Person, Post
 from secondstory.core.timeline.sources.base import clip
 
 DEFAULT_CATEGORY = "technical"
-PRIORITY_CAP_DAYS = {"P0": 15, "P1": 30}
 DEFAULT_SLO_DAYS = 60
 
 _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -102,9 +102,10 @@ def build_factors(
 
 
 def due_default(severity: str, priority: str, start: date, options: ImportOptions) -> date:
-    """The severity's SLO (shortened for P0 and P1), counted from ``start``."""
-    days = options.slo_days.get(severity, DEFAULT_SLO_DAYS)
-    days = min(days, PRIORITY_CAP_DAYS.get(priority, days))
+    """The severity's SLO, shortened by the priority's policy, counted from ``start``."""
+    days = default_due_days(
+        options.slo_days.get(severity, DEFAULT_SLO_DAYS), options.priority_days.get(priority)
+    )
     return start + timedelta(days=days)
 
 
