@@ -19,6 +19,7 @@ from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
 from secondstory.postmortem_import_cli import import_postmortems
+from secondstory.trackers.cli import trackers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -265,6 +266,7 @@ cli.add_command(import_postmortems)
 cli.add_command(actions)
 actions.add_command(remind_command, "remind")
 cli.add_command(worker_command, "worker")
+cli.add_command(trackers)
 
 
 def main() -> None:

@@ -228,6 +228,8 @@ SECONDSTORY_RECURRENCE_DAYS = env_int("SECONDSTORY_RECURRENCE_DAYS", 180)
 SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
 # Key that encrypts tracker tokens at rest (default: derived from the secret key).
 SECONDSTORY_TRACKER_KEY = env_str("SECONDSTORY_TRACKER_KEY", "")
+# Seconds a tracker API call may take before it counts as failed (retried next run).
+SECONDSTORY_TRACKER_TIMEOUT = env_int("SECONDSTORY_TRACKER_TIMEOUT", 10)
 # Reminders and notifications: each channel is optional.
 SECONDSTORY_SLACK_WEBHOOK_URL = env_str("SECONDSTORY_SLACK_WEBHOOK_URL", "")
 SECONDSTORY_NOTIFY_WEBHOOK_URL = env_str("SECONDSTORY_NOTIFY_WEBHOOK_URL", "")

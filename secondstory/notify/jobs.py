@@ -19,7 +19,10 @@ from secondstory.notify.services import Run, retry_failed
 
 logger = logging.getLogger(__name__)
 
-PERIODIC_JOBS: list[str] = []
+PERIODIC_JOBS: list[str] = [
+    "secondstory.actions.recurrence.check_recurrences",
+    "secondstory.trackers.jobs.pull_sync",
+]
 
 
 @dataclass

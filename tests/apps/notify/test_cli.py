@@ -136,10 +136,15 @@ def test_a_waiting_periodic_task_is_not_enqueued_twice(db: None) -> None:
     schedule_periodic(OneTick(), 900)
     schedule_periodic(OneTick(), 900)
 
-    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
-        "secondstory.notify.tasks.reminder_sweep",
-        "secondstory.notify.tasks.weekly_digest",
-    ]
+    from secondstory.notify.jobs import PERIODIC_JOBS
+
+    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == sorted(
+        [
+            "secondstory.notify.tasks.reminder_sweep",
+            "secondstory.notify.tasks.weekly_digest",
+            *["secondstory.notify.tasks.periodic_job"] * len(PERIODIC_JOBS),
+        ]
+    )
 
 
 def test_the_worker_stops_cleanly_on_sigint(tmp_path: Path) -> None:

@@ -1,0 +1,422 @@
+"""Did it work? Recurrence of a contributing factor after the action item that addressed it.
+
+A done action item watches the factor categories it addressed (its factors' categories) on the
+services it addressed (the services of its postmortem's incidents). A contributing factor of
+another postmortem is a recurrence of the item when it has one of those categories and one of
+that postmortem's incidents is on one of those services and started (its "impact started"
+milestone, else when the incident was created) after the item was completed, at most
+``SECONDSTORY_RECURRENCE_DAYS`` days later.
+
+Pages compute recurrences live, for a whole postmortem in a constant number of queries
+(``item_evidence`` and ``factor_recurrences``); ``check_recurrences`` records them as
+``Recurrence`` rows and notifies each item's owner once.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from secondstory.accounts.models import User
+from secondstory.actions.models import ActionItem, Recurrence
+from secondstory.incidents.models import Incident, Milestone, Service
+from secondstory.postmortems.models import ContributingFactor, Postmortem
+from secondstory.postmortems.services import visible_postmortems
+
+logger = logging.getLogger(__name__)
+
+
+def window_days() -> int:
+    """How many days after completion a done item is watched (SECONDSTORY_RECURRENCE_DAYS)."""
+    return int(getattr(settings, "SECONDSTORY_RECURRENCE_DAYS", 180))
+
+
+@dataclass(frozen=True, slots=True)
+class _Incident:
+    start: datetime
+    services: frozenset[int]
+
+
+@dataclass(slots=True)
+class _Item:
+    id: int
+    key: str
+    postmortem_id: int
+    postmortem_key: str
+    completed_at: datetime
+    categories: set[int] = field(default_factory=set)
+    services: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Factor:
+    id: int
+    key: str
+    postmortem_id: int
+    postmortem_key: str
+    postmortem_title: str
+    category_id: int
+    category_name: str
+    incidents: list[_Incident] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One recurrence: ``factor`` (of a later postmortem) came back after ``item`` was done."""
+
+    item_id: int
+    item_key: str
+    item_postmortem_id: int
+    item_postmortem_key: str
+    factor_id: int
+    factor_key: str
+    factor_postmortem_id: int
+    factor_postmortem_key: str
+    factor_postmortem_title: str
+    category: str
+    service_ids: tuple[int, ...]
+    started_at: datetime
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A recurrence as one reader may see it; ``url`` and ``key`` are empty when restricted."""
+
+    key: str
+    title: str
+    url: str
+    other_key: str
+    category: str
+    services: str
+    days: int
+
+    @property
+    def restricted(self) -> bool:
+        return not self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a done action item's page says about recurrence, either way."""
+
+    recurrences: list[Shown]
+    days_watched: int
+    window: int
+    watched: bool = True
+
+    @property
+    def window_passed(self) -> bool:
+        return self.days_watched >= self.window
+
+
+def _with_start(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """``incidents`` annotated with ``start``: impact started, else when it was recorded."""
+    impact = Milestone.objects.filter(incident=OuterRef("pk"), kind__code="impact_started")
+    return incidents.annotate(start=Coalesce(Subquery(impact.values("at")[:1]), "created_at"))
+
+
+def _incidents_of(postmortem_ids: Iterable[int]) -> dict[int, list[_Incident]]:
+    """Each postmortem's incidents with their start and services (two queries)."""
+    rows = _with_start(Incident.objects.filter(postmortems__in=set(postmortem_ids))).values_list(
+        "postmortems", "pk", "start"
+    )
+    rows_list = list(rows)
+    services: dict[int, set[int]] = defaultdict(set)
+    through = Incident.services.through.objects.filter(incident_id__in={r[1] for r in rows_list})
+    for incident_id, service_id in through.values_list("incident_id", "service_id"):
+        services[incident_id].add(service_id)
+    result: dict[int, list[_Incident]] = defaultdict(list)
+    for postmortem_id, incident_id, start in rows_list:
+        result[postmortem_id].append(_Incident(start, frozenset(services[incident_id])))
+    return result
+
+
+def _load_items(items: QuerySet[ActionItem]) -> list[_Item]:
+    """Done items with the categories and services they watch (four queries)."""
+    rows = items.filter(status="done", completed_at__isnull=False).values_list(
+        "pk", "key", "postmortem_id", "postmortem__key", "completed_at"
+    )
+    loaded = {pk: _Item(pk, key, pm, pm_key, done) for pk, key, pm, pm_key, done in rows}
+    if not loaded:
+        return []
+    through = ActionItem.factors.through.objects.filter(actionitem_id__in=loaded)
+    for item_id, category_id in through.values_list(
+        "actionitem_id", "contributingfactor__category_id"
+    ):
+        loaded[item_id].categories.add(category_id)
+    incidents = _incidents_of({i.postmortem_id for i in loaded.values()})
+    for item in loaded.values():
+        for incident in incidents.get(item.postmortem_id, []):
+            item.services.update(incident.services)
+    return [i for i in loaded.values() if i.categories and i.services]
+
+
+def _load_factors(factors: QuerySet[ContributingFactor]) -> list[_Factor]:
+    """Factors with their postmortem's incidents (three queries)."""
+    rows = factors.values_list(
+        "pk", "key", "postmortem_id", "postmortem__key", "postmortem__title",
+        "category_id", "category__name",
+    )  # fmt: skip
+    loaded = [_Factor(*row) for row in rows]
+    incidents = _incidents_of({f.postmortem_id for f in loaded})
+    for factor in loaded:
+        factor.incidents = incidents.get(factor.postmortem_id, [])
+    return loaded
+
+
+def _pair(items: list[_Item], factors: list[_Factor], window: int) -> list[Match]:
+    """Every (item, factor) pair that is a recurrence, with the earliest qualifying incident.
+
+    Incidents are indexed by (category, service) and sorted by start, so each item looks only
+    at the incidents inside its window.
+    """
+    index: dict[tuple[int, int], list[tuple[datetime, int, _Incident]]] = defaultdict(list)
+    for n, factor in enumerate(factors):
+        for incident in factor.incidents:
+            for service in incident.services:
+                index[(factor.category_id, service)].append((incident.start, n, incident))
+    for entries in index.values():
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+    starts = {slot: [entry[0] for entry in entries] for slot, entries in index.items()}
+    limit = timedelta(days=window)
+    matches: list[Match] = []
+    for item in items:
+        first: dict[int, _Incident] = {}
+        for slot in ((c, s) for c in item.categories for s in item.services):
+            if slot not in index:
+                continue
+            lo = bisect_right(starts[slot], item.completed_at)
+            hi = bisect_right(starts[slot], item.completed_at + limit)
+            for start, n, incident in index[slot][lo:hi]:
+                known = first.get(n)
+                if factors[n].postmortem_id != item.postmortem_id and (
+                    known is None or start < known.start
+                ):
+                    first[n] = incident
+        matches.extend(_match(item, factors[n], incident) for n, incident in first.items())
+    matches.sort(key=lambda m: (m.item_id, m.days, m.factor_postmortem_key, m.factor_key))
+    return matches
+
+
+def _match(item: _Item, factor: _Factor, incident: _Incident) -> Match:
+    return Match(
+        item.id, item.key, item.postmortem_id, item.postmortem_key,
+        factor.id, factor.key, factor.postmortem_id, factor.postmortem_key,
+        factor.postmortem_title, factor.category_name,
+        tuple(sorted(incident.services & item.services)), incident.start,
+        (incident.start - item.completed_at).days,
+    )  # fmt: skip
+
+
+def find_matches(items: QuerySet[ActionItem]) -> list[Match]:
+    """The recurrences of ``items`` (only done ones count), in a constant number of queries."""
+    return _matches_of(_load_items(items))
+
+
+def _matches_of(watched: list[_Item]) -> list[Match]:
+    if not watched:
+        return []
+    categories = set().union(*(i.categories for i in watched))
+    services = set().union(*(i.services for i in watched))
+    window = window_days()
+    in_window = _with_start(Incident.objects.filter(services__in=services)).filter(
+        start__gt=min(i.completed_at for i in watched),
+        start__lte=max(i.completed_at for i in watched) + timedelta(days=window),
+    )
+    candidates = ContributingFactor.objects.filter(
+        category_id__in=categories, postmortem__incidents__in=in_window.values("pk")
+    ).distinct()
+    return _pair(watched, _load_factors(candidates), window)
+
+
+def find_matches_for_factors(factors: QuerySet[ContributingFactor]) -> list[Match]:
+    """The done items that ``factors`` recurred after, in a constant number of queries."""
+    loaded = _load_factors(factors)
+    starts = [incident.start for f in loaded for incident in f.incidents]
+    if not starts:
+        return []
+    earliest = min(starts) - timedelta(days=window_days())
+    items = ActionItem.objects.filter(
+        status="done",
+        completed_at__gte=earliest,
+        completed_at__lt=max(starts),
+        factors__category_id__in={f.category_id for f in loaded},
+        postmortem__incidents__services__in={
+            s for f in loaded for i in f.incidents for s in i.services
+        },
+    ).distinct()
+    return _pair(_load_items(items), loaded, window_days())
+
+
+def _service_names(matches: list[Match]) -> dict[int, str]:
+    ids = {s for m in matches for s in m.service_ids}
+    return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _readable(user: User | None, postmortem_ids: set[int]) -> set[int]:
+    if user is None or not user.is_authenticated or not postmortem_ids:
+        return set()
+    return set(visible_postmortems(user).filter(pk__in=postmortem_ids).values_list("pk", flat=True))
+
+
+def _days_since(moment: datetime, now: datetime) -> int:
+    return max(0, (now - moment).days)
+
+
+def _shown(
+    m: Match, names: dict[int, str], visible: bool, key: str, anchor: str, title: str = ""
+) -> Shown:
+    """``m`` linking to ``anchor`` on postmortem ``key``, unnamed when ``visible`` is false."""
+    url = reverse("postmortems:detail", args=[key]) + f"#{anchor}"
+    return Shown(
+        key=key if visible else "",
+        title=title if visible else "",
+        url=url if visible else "",
+        other_key=anchor.split("-", 1)[1] if visible else "",
+        category=m.category.lower(),
+        services=", ".join(names.get(s, "") for s in m.service_ids),
+        days=m.days,
+    )
+
+
+def item_evidence(
+    postmortem: Postmortem, user: User | None, *, now: datetime | None = None
+) -> dict[int, Evidence]:
+    """For each done item of ``postmortem``: its recurrences as ``user`` may see them, and how
+    long it has been watched. Items that are not done have no entry."""
+    now = now or timezone.now()
+    items = ActionItem.objects.filter(postmortem=postmortem)
+    done = dict(
+        items.filter(status="done", completed_at__isnull=False).values_list("pk", "completed_at")
+    )
+    if not done:
+        return {}
+    watched = _load_items(items)
+    matches = _matches_of(watched)
+    readable = _readable(user, {m.factor_postmortem_id for m in matches})
+    names = _service_names(matches)
+    shown: dict[int, list[Shown]] = defaultdict(list)
+    for m in matches:
+        visible = m.factor_postmortem_id in readable
+        key, title = m.factor_postmortem_key, m.factor_postmortem_title
+        anchor = f"factor-{m.factor_key}"
+        shown[m.item_id].append(_shown(m, names, visible, key, anchor, title))
+    window, ids = window_days(), {i.id for i in watched}
+    return {
+        pk: Evidence(shown[pk], min(_days_since(done_at, now), window), window, pk in ids)
+        for pk, done_at in done.items()
+    }
+
+
+def factor_recurrences(postmortem: Postmortem, user: User | None) -> dict[int, list[Shown]]:
+    """For each factor of ``postmortem``: the done items of earlier postmortems it recurred
+    after, as ``user`` may see them."""
+    matches = find_matches_for_factors(ContributingFactor.objects.filter(postmortem=postmortem))
+    readable = _readable(user, {m.item_postmortem_id for m in matches})
+    names = _service_names(matches)
+    shown: dict[int, list[Shown]] = defaultdict(list)
+    for m in matches:
+        visible = m.item_postmortem_id in readable
+        anchor = f"action-{m.item_key}"
+        shown[m.factor_id].append(_shown(m, names, visible, m.item_postmortem_key, anchor))
+    return dict(shown)
+
+
+def _message(match: Match, item: ActionItem, readable: bool) -> tuple[str, str]:
+    """The notification for ``item``'s owner; a postmortem they cannot read stays unnamed."""
+    if readable:
+        url = reverse("postmortems:detail", args=[match.factor_postmortem_key])
+        base = str(getattr(settings, "SECONDSTORY_BASE_URL", "")).rstrip("/")
+        where = (
+            f"factor {match.factor_key} of {match.factor_postmortem_key}.\n\n"
+            f"Did the fix work? See {base}{url}#factor-{match.factor_key}\n"
+        )
+    else:
+        where = "an incident in a restricted postmortem.\n"
+    done_on = timezone.localdate(item.completed_at) if item.completed_at else None
+    subject = f"Recurred after fix: {item.postmortem.key} {item.key} {item.title}"
+    text = (
+        f'Your action item {item.key} of {item.postmortem.key}, "{item.title}", was done on '
+        f"{done_on:%d %b %Y}. {match.days} days later a contributing factor of the same "
+        f"category ({match.category.lower()}) came back on one of the same services: {where}"
+    )
+    return subject, text
+
+
+def check_recurrences(today: date | None = None) -> list[Recurrence]:
+    """Record the recurrences not recorded yet and notify each item's owner once.
+
+    Only incidents that started by the end of ``today`` (default: now) count. Returns the
+    rows created by this run. A notification that fails is retried the next time this runs.
+    """
+    now = timezone.now()
+    if today is not None:
+        zone = timezone.get_current_timezone()
+        now = min(now, datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone))
+    matches = find_matches(ActionItem.objects.filter(status="done", completed_at__lte=now))
+    known = set(Recurrence.objects.values_list("item_id", "factor_id"))
+    created = []
+    for m in matches:
+        if m.started_at > now or (m.item_id, m.factor_id) in known:
+            continue
+        row, new = Recurrence.objects.get_or_create(
+            item_id=m.item_id, factor_id=m.factor_id, defaults={"found_at": timezone.now()}
+        )
+        if new:
+            created.append(row)
+    notify_pending()
+    return created
+
+
+def notify_pending() -> int:
+    """Tell the owners of recorded recurrences nobody was told about; returns how many."""
+    from secondstory.notify.services import send
+
+    rows = list(
+        Recurrence.objects.filter(notified_at__isnull=True).select_related(
+            "item__owner", "item__postmortem", "factor"
+        )
+    )
+    if not rows:
+        return 0
+    current = {
+        (m.item_id, m.factor_id): m
+        for m in find_matches(ActionItem.objects.filter(pk__in={r.item.pk for r in rows}))
+    }
+    sent = 0
+    for recurrence in rows:
+        item = recurrence.item
+        match = current.get((item.pk, recurrence.factor.pk))
+        if match is None:
+            # No longer a recurrence (the item was reopened or the factor changed): tell
+            # nobody now; it is told if it holds again.
+            continue
+        readable = bool(_readable(item.owner, {match.factor_postmortem_id}))
+        subject, text = _message(match, item, readable)
+        try:
+            send(
+                item.owner,
+                kind="recurrence",
+                subject=subject,
+                text=text,
+                item=item,
+                key=f"recurrence:{recurrence.pk}",
+            )
+        except Exception:
+            logger.exception("could not notify %s about recurrence %s", item.owner, recurrence.pk)
+            continue
+        recurrence.notified_at = timezone.now()
+        recurrence.save(update_fields=["notified_at"])
+        sent += 1
+    return sent
