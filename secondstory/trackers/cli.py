@@ -9,13 +9,23 @@ from secondstory.cli_support import UserError, with_django
 
 @click.group("trackers")
 def trackers() -> None:
-    """Issue tracker connections (GitHub, GitLab, Jira Cloud, Linear)."""
+    """Issue tracker connections (GitHub, GitLab, Jira Cloud, Linear).
+
+    Example:
+
+        secondstory trackers pull --connection github-checkout
+    """
 
 
 @trackers.command("list")
 @with_django
 def list_connections() -> None:
-    """Each connection: kind, project, whether a token and webhook secret are set."""
+    """Each connection: kind, project, whether a token and webhook secret are set.
+
+    Example:
+
+        secondstory trackers list
+    """
     from django.urls import reverse
 
     from secondstory.trackers.models import TrackerConnection
@@ -39,7 +49,12 @@ def list_connections() -> None:
 @click.option("--connection", "name", default="", help="Only the connection of this name.")
 @with_django
 def pull(name: str) -> None:
-    """Fetch the state of every linked issue now and apply it to its action item."""
+    """Fetch the state of every linked issue now and apply it to its action item.
+
+    Example:
+
+        secondstory trackers pull --connection github-checkout
+    """
     from secondstory.trackers.models import TrackerConnection
     from secondstory.trackers.services import pull_sync
 

@@ -177,6 +177,8 @@ def test_check_fails_when_migrations_are_pending(tmp_path: Path) -> None:
 def test_every_command_has_help_with_an_example() -> None:
     for name, command in cli.commands.items():
         assert command.help and "Example:" in command.help, name
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            assert sub.help and "Example" in sub.help, f"{name} {sub_name}"
 
 
 INVALID = sorted((Path(__file__).parents[1] / "fixtures" / "exchange" / "invalid").glob("*.md"))
