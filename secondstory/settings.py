@@ -129,6 +129,8 @@ INSTALLED_APPS = [
     "secondstory.notify",
     "secondstory.trackers",
     "secondstory.feeds",
+    "secondstory.library",
+    "secondstory.sharing",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("notify/", include("secondstory.notify.urls")),
     path("trackers/", include("secondstory.trackers.urls")),
     path("feeds/", include("secondstory.feeds.urls")),
+    path("library/", include("secondstory.library.urls")),
+    path("sharing/", include("secondstory.sharing.urls")),
     path("metrics", metrics, name="metrics"),
     path("", include("secondstory.postmortems.urls")),
 ]
