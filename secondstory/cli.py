@@ -19,6 +19,7 @@ from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
 from secondstory.postmortem_import_cli import import_postmortems
+from secondstory.sharing.cli import customer_summary_command
 from secondstory.trackers.cli import trackers
 
 
@@ -267,6 +268,7 @@ cli.add_command(actions)
 actions.add_command(remind_command, "remind")
 cli.add_command(worker_command, "worker")
 cli.add_command(trackers)
+cli.add_command(customer_summary_command)
 
 
 def main() -> None:

@@ -254,6 +254,9 @@ EMAIL_BACKEND = (
 # queued in the database: no other service needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Subscribers get a digest of newly published postmortems: "weekly" or "daily".
+SECONDSTORY_PUBLICATION_DIGEST = env_str("SECONDSTORY_PUBLICATION_DIGEST", "weekly")
+
 # Scripts, styles and everything else only from the app itself: no inline
 # scripts, no inline event handlers, no third-party hosts.
 CONTENT_SECURITY_POLICY = {

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 PERIODIC_JOBS: list[str] = [
     "secondstory.actions.recurrence.check_recurrences",
     "secondstory.trackers.jobs.pull_sync",
+    "secondstory.sharing.jobs.send_publication_digests",
 ]
 
 

@@ -71,8 +71,9 @@ def test_it_shows_the_incident(postmortem: Postmortem, alice: User) -> None:
     html = page(alice)
     assert '<span class="key">INC-PM-1</span>' in html
     assert '<span class="severity">SEV2</span> Major' in html
-    assert "<dt>Services</dt> <dd>Checkout</dd>" in html
-    assert "<dt>Teams</dt> <dd>Payments</dd>" in html
+    assert "<dt>Services</dt> <dd>Checkout <a class=\"subscribe-link\"" in html
+    assert "<dt>Teams</dt> <dd>Payments <a class=\"subscribe-link\"" in html
+    assert "?subscribe=service:checkout" in html
     assert '<span class="tag">config</span>' in html
     assert (
         '<a href="https://jira.example.com/OPS-12" rel="noopener noreferrer">jira: OPS-12</a>'
