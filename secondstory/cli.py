@@ -19,6 +19,7 @@ from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
 from secondstory.postmortem_import_cli import import_postmortems
+from secondstory.publish_cli import publish_site_command
 from secondstory.sharing.cli import customer_summary_command
 from secondstory.trackers.cli import trackers
 
@@ -269,6 +270,7 @@ actions.add_command(remind_command, "remind")
 cli.add_command(worker_command, "worker")
 cli.add_command(trackers)
 cli.add_command(customer_summary_command)
+cli.add_command(publish_site_command)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The static site of published, non-restricted postmortems (``secondstory publish-site``)."""

@@ -1,0 +1,71 @@
+"""``secondstory publish-site``: a static HTML site of published postmortems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from secondstory.cli_support import UserError, with_django
+
+MAX_TITLE = 200
+
+
+def _title(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise click.BadParameter("the site needs a title")
+    if len(value) > MAX_TITLE:
+        raise click.BadParameter(f"at most {MAX_TITLE} characters")
+    return value
+
+
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(
+            f"{value!r} is not an http(s) URL, e.g. https://postmortems.example.com"
+        )
+    if parts.query or parts.fragment:
+        raise click.BadParameter("a base URL has no ?query or #fragment")
+    return value.rstrip("/")
+
+
+@click.command("publish-site")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--roles", is_flag=True, help="Replace people's names with their roles throughout.")
+@click.option(
+    "--title", default="Postmortems", show_default=True, callback=_title, help="Site title."
+)
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="Where the site will be served; adds canonical links and a sitemap.xml.",
+)
+@with_django
+def publish_site_command(directory: Path, roles: bool, title: str, base_url: str) -> None:
+    """Write a static HTML site of published, non-restricted postmortems to DIR.
+
+    The site has an index, one page per postmortem, service and tag pages and a
+    search that runs in the browser. It links only to itself, so any static host
+    (or opening DIR/index.html from disk) serves it. DIR's contents are replaced.
+
+    Example:
+
+        secondstory publish-site public/ --roles --title "Larkspur postmortems"
+    """
+    from secondstory.library.site.builder import SiteError, publish_site
+
+    try:
+        published = publish_site(directory, title=title, base_url=base_url, roles=roles)
+    except SiteError as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"DIR: cannot write {directory}: {exc.strerror or exc}") from exc
+    click.echo(
+        f"wrote {published.postmortems} postmortem{'s' if published.postmortems != 1 else ''} "
+        f"({published.pages} pages) to {published.directory}; open index.html"
+    )
