@@ -20,6 +20,7 @@ from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
 from secondstory.postmortem_import_cli import import_postmortems
 from secondstory.publish_cli import publish_site_command
+from secondstory.search_cli import reindex_command, search_command
 from secondstory.sharing.cli import customer_summary_command
 from secondstory.trackers.cli import trackers
 
@@ -271,6 +272,8 @@ cli.add_command(worker_command, "worker")
 cli.add_command(trackers)
 cli.add_command(customer_summary_command)
 cli.add_command(publish_site_command)
+cli.add_command(search_command, "search")
+cli.add_command(reindex_command, "reindex")
 
 
 def main() -> None:

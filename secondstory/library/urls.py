@@ -1,6 +1,10 @@
 """Routes of the library app (included from secondstory/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from secondstory.library import views
 
 app_name = "library"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("search/", views.search_page, name="search"),
+]

@@ -36,6 +36,7 @@ from secondstory.incidents.services import (
     event_fields,
     name_from_slug,
 )
+from secondstory.library.index import index_keys
 from secondstory.postmortems.models import (
     ContributingFactor,
     FactorCategory,
@@ -265,6 +266,7 @@ def bulk_insert(
                 raise RecordInvalid(record.key, problems)
         with transaction.atomic():
             _insert_batch(fresh, look)
+            index_keys([r.key for r in fresh])
         inserted += len(fresh)
         skipped += len(batch) - len(fresh)
         on_batch(len(batch))

@@ -33,6 +33,7 @@ from secondstory.incidents.models import Incident, MilestoneKind, Severity, Time
 from secondstory.incidents.services import (
     upsert_incident,
 )
+from secondstory.library.index import index_postmortem
 from secondstory.postmortems.models import (
     ContributingFactor,
     FactorCategory,
@@ -139,6 +140,7 @@ def load_record(record: PostmortemRecord, *, vocab: Vocabulary | None = None) ->
         )
         for step in record.transitions
     )
+    index_postmortem(postmortem)
     return postmortem
 
 

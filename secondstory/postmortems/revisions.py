@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.core.exchange import render_postmortem
+from secondstory.library.index import index_postmortem
 from secondstory.postmortems.models import Postmortem, Revision
 from secondstory.postmortems.records import postmortems_for_export, record_for
 
@@ -26,6 +27,7 @@ def record_revision(
 
     Call it inside the transaction of the change, after the change is saved.
     """
+    index_postmortem(postmortem)
     text = snapshot(postmortem)
     last = postmortem.revisions.order_by("-number").first()
     if last is not None and last.snapshot == text:
