@@ -10,6 +10,7 @@ when to try again.
 from __future__ import annotations
 
 import base64
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -93,7 +94,9 @@ def retry_at(header: str | None, now: datetime) -> datetime:
     return now + timedelta(seconds=DEFAULT_RETRY_SECONDS)
 
 
-class Client:
+class Client(ABC):
+    """One tracker's API; each subclass speaks one tracker's documented shapes."""
+
     label = "tracker"
 
     def __init__(self, connection: TrackerConnection) -> None:
@@ -103,14 +106,17 @@ class Client:
             getattr(settings, "SECONDSTORY_TRACKER_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
         )
 
+    @abstractmethod
     def headers(self) -> dict[str, str]:
-        raise NotImplementedError
+        """Authentication and API-version headers."""
 
+    @abstractmethod
     def create_issue(self, new: NewIssue) -> Issue:
-        raise NotImplementedError
+        """Open an issue for an action item."""
 
+    @abstractmethod
     def fetch_issue(self, external_id: str) -> Issue:
-        raise NotImplementedError
+        """The issue's current state."""
 
     def call(self, method: str, url: str, payload: Any = None) -> Any:
         """Send a request and return its JSON, or raise a TrackerError saying what failed."""
