@@ -8,11 +8,29 @@ reported in one warning.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from secondstory.core.timeline.sources.base import Source, Where, clip, from_epoch
+
+# Everything reading a damaged or unusual zip archive can raise: a corrupt archive or member
+# (BadZipFile, zlib.error, EOFError), a ZIP64 archive without its flag (LargeZipFile), an
+# encrypted member (RuntimeError), a compression method the standard library does not read
+# (NotImplementedError), and bad names or offsets (ValueError, OSError). Callers turn them
+# into a SourceError naming the archive.
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
 
 Render = Callable[[str], str]
 

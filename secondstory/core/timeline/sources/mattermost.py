@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
@@ -32,6 +31,7 @@ from secondstory.core.timeline.sources.base import (
     stable_ref,
 )
 from secondstory.core.timeline.sources.chat import (
+    ZIP_ERRORS,
     SkipCounter,
     as_text,
     attachment_lines,
@@ -47,8 +47,6 @@ _TYPES = frozenset(
      "direct_channel", "direct_post", "role"}
 )  # fmt: skip
 _USED = frozenset({"user", "bot", "channel", "post", "direct_post"})
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-               RuntimeError, NotImplementedError, ValueError)  # fmt: skip
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
 
 
@@ -101,7 +99,7 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
         return
     try:
         archive = zipfile.ZipFile(source.path)
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise SourceError(f"not a readable zip file: {exc}", file=source.name) from exc
     with archive:
         member = _jsonl_member(archive)
@@ -109,7 +107,7 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
             raise SourceError("this zip holds no .jsonl export file", file=source.name)
         try:
             handle = archive.open(member)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise SourceError(f"cannot read {member}: {exc}", file=source.name) from exc
         with handle:
             yield from _Reader(source, options).read(handle)
@@ -130,7 +128,7 @@ class _Reader:
         try:
             for number, value in lines:
                 yield from self.line(number, value)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             if isinstance(exc, SourceError):
                 raise
             raise SourceError(

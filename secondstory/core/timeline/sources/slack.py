@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +34,7 @@ from secondstory.core.timeline.sources.base import (
     stable_ref,
 )
 from secondstory.core.timeline.sources.chat import (
+    ZIP_ERRORS,
     SkipCounter,
     as_text,
     attachment_lines,
@@ -51,8 +51,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LISTINGS = ("channels.json", "groups.json", "mpims.json", "dms.json")
 _DELETED = frozenset({"tombstone", "message_deleted"})
 _BROADCAST = frozenset({"here", "channel", "everyone"})
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-               RuntimeError, NotImplementedError, ValueError)  # fmt: skip
 _MARGIN = timedelta(days=1)
 
 
@@ -159,7 +157,7 @@ class _Export:
             if not path.is_file():
                 return None
             return path.read_bytes()
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise SourceError(f"cannot read this file: {exc}", file=self.label(member)) from exc
 
     def load(self, member: str) -> Any:
@@ -212,13 +210,13 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
     if head.startswith(b"PK\x03\x04"):
         try:
             archive = zipfile.ZipFile(source.path)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise SourceError(f"not a readable zip file: {exc}", file=source.name) from exc
         with archive:
             export.archive = archive
             try:
                 root = _find_root(archive.namelist())
-            except _ZIP_ERRORS as exc:
+            except ZIP_ERRORS as exc:
                 raise SourceError(f"not a readable zip file: {exc}", file=source.name) from exc
             if root is None:
                 raise SourceError(
