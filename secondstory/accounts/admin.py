@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from secondstory.accounts.models import Team, User
+from secondstory.library.admin_sync import ReindexingAdmin
 
 
 @admin.register(User)
@@ -12,7 +13,8 @@ class SecondstoryUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TeamAdmin(ReindexingAdmin):
+    indexed_through = "incidents__teams"
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.db import models
 
 from secondstory.actions.models import ActionItem, PriorityPolicy, Recurrence, SavedFilter
+from secondstory.library.admin_sync import ReindexingAdmin
 
 # Links typed without a scheme are taken as https (the Django 6 default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ActionItemAdmin(ReindexingAdmin):
+    indexed_through = "action_items"
     formfield_overrides = HTTPS_URLS
     list_display = ("title", "postmortem", "key", "type", "priority", "owner", "due", "status")
     list_filter = ("status", "priority", "type")

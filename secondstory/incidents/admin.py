@@ -13,6 +13,7 @@ from secondstory.incidents.models import (
     Tag,
     TimelineEvent,
 )
+from secondstory.library.admin_sync import ReindexingAdmin
 
 # Links typed without a scheme are taken as https (the Django 6 default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -38,7 +39,8 @@ class DurationMetricAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ServiceAdmin(ReindexingAdmin):
+    indexed_through = "incidents__services"
     list_display = ("name", "slug", "team")
     list_filter = ("team",)
     list_select_related = ("team",)
@@ -46,7 +48,8 @@ class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TagAdmin(ReindexingAdmin):
+    indexed_through = "incidents__tags"
     list_display = ("slug",)
     search_fields = ("slug",)
 
@@ -72,7 +75,8 @@ class TimelineEventInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class IncidentAdmin(ReindexingAdmin):
+    indexed_through = "incidents"
     list_display = ("key", "title", "severity", "visibility", "created_at")
     list_filter = ("severity", "visibility", "services", "teams", "tags")
     list_select_related = ("severity",)
@@ -120,7 +124,8 @@ class EventReferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TimelineEventAdmin(ReindexingAdmin):
+    indexed_through = "incidents__timeline"
     formfield_overrides = HTTPS_URLS
     inlines = (EventReferenceInline,)
     list_display = ("at", "incident", "kind", "source", "actor", "starred", "known_at_the_time")

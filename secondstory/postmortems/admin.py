@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from secondstory.actions.models import ActionItem
+from secondstory.library.admin_sync import ReindexingAdmin
 from secondstory.postmortems.models import (
     Comment,
     ContributingFactor,
@@ -18,7 +19,8 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(FactorCategory)
-class FactorCategoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FactorCategoryAdmin(ReindexingAdmin):
+    indexed_through = "factors__category"
     list_display = ("name", "code", "position")
     search_fields = ("code", "name", "description")
 
@@ -56,7 +58,8 @@ class PostmortemTransitionInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Postmortem)
-class PostmortemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PostmortemAdmin(ReindexingAdmin):
+    indexed_through = "pk"
     list_display = ("key", "title", "status", "owner", "created_at", "published_at")
     list_filter = ("status",)
     list_select_related = ("owner",)
@@ -67,7 +70,8 @@ class PostmortemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ContributingFactor)
-class ContributingFactorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ContributingFactorAdmin(ReindexingAdmin):
+    indexed_through = "factors"
     list_display = ("postmortem", "key", "category", "description")
     list_filter = ("category",)
     list_select_related = ("postmortem", "category")
