@@ -36,6 +36,7 @@ def health_report() -> Iterator[tuple[bool, str]]:
         )
     else:
         yield True, "database: schema up to date"
+        yield _search_index()
     try:
         from secondstory.core.review import load_config
 
@@ -48,3 +49,17 @@ def health_report() -> Iterator[tuple[bool, str]]:
             cursor.execute("PRAGMA journal_mode")
             mode = cursor.fetchone()[0]
         yield mode == "wal", f"database: SQLite journal mode {mode} (expected wal)"
+
+
+def _search_index() -> tuple[bool, str]:
+    """Every search document carries its filter keys (documents from before them do not)."""
+    from secondstory.library.models import SearchDocument
+
+    stale = SearchDocument.objects.filter(keys="").count()
+    if stale:
+        return (
+            False,
+            f"search index: {stale} documents were indexed by an older version; "
+            "run `secondstory reindex`",
+        )
+    return True, f"search index: {SearchDocument.objects.count()} documents"

@@ -11,11 +11,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
+from secondstory.core.search import keys
 from secondstory.incidents.models import Incident, TimelineEvent
-from secondstory.library.models import SearchDocument
+from secondstory.library.models import SearchDocument, SearchKeys
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
 BATCH = 500
@@ -38,6 +41,26 @@ def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
     return grouped
 
 
+def _collect(
+    ids: dict[int, list[int]], rows: Iterable[tuple[int, int, str, str]]
+) -> Iterable[tuple[int, str, str]]:
+    """Yield (incident, slug, name) and note each label's primary key per incident."""
+    for incident, pk, slug, name in rows:
+        ids[incident].append(pk)
+        yield incident, slug, name
+
+
+def _readers(pks: list[int]) -> dict[int, list[int]]:
+    """Collaborators and reviewers per postmortem (the owner and facilitator are on the row)."""
+    people: dict[int, list[int]] = defaultdict(list)
+    for through in (Postmortem.collaborators.through, Postmortem.reviewers.through):
+        for postmortem, user in through.objects.filter(postmortem_id__in=pks).values_list(
+            "postmortem_id", "user_id"
+        ):
+            people[postmortem].append(user)
+    return people
+
+
 def documents_for(pks: list[int]) -> list[SearchDocument]:
     """The search documents of these postmortems (unsaved), read with a fixed number of queries.
 
@@ -49,19 +72,38 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
         .values_list("postmortem_id", "incident_id")
     )
     incident_ids = sorted({incident for _, incident in links})
-    titles = dict(Incident.objects.filter(pk__in=incident_ids).values_list("pk", "title"))
+    incident_rows = list(
+        Incident.objects.filter(pk__in=incident_ids).values_list(
+            "pk", "title", "severity_id", "visibility"
+        )
+    )
+    titles = {pk: title for pk, title, _, _ in incident_rows}
+    severity_of = {pk: severity for pk, _, severity, _ in incident_rows}
+    restricted = {pk for pk, _, _, visibility in incident_rows if visibility == "restricted"}
+    key_ids: dict[str, dict[int, list[int]]] = {
+        name: defaultdict(list) for name in ("services", "teams", "tags")
+    }
     labels = _grouped(
         (i, f"{slug} {name}")
-        for i, slug, name in Incident.services.through.objects.filter(
-            incident_id__in=incident_ids
-        ).values_list("incident_id", "service__slug", "service__name")
+        for i, slug, name in _collect(
+            key_ids["services"],
+            Incident.services.through.objects.filter(incident_id__in=incident_ids).values_list(
+                "incident_id", "service_id", "service__slug", "service__name"
+            ),
+        )
     )
-    for i, slug, name in Incident.teams.through.objects.filter(
-        incident_id__in=incident_ids
-    ).values_list("incident_id", "team__slug", "team__name"):
+    for i, slug, name in _collect(
+        key_ids["teams"],
+        Incident.teams.through.objects.filter(incident_id__in=incident_ids).values_list(
+            "incident_id", "team_id", "team__slug", "team__name"
+        ),
+    ):
         labels[i].append(f"{slug} {name}")
-    for i, slug in Incident.tags.through.objects.filter(incident_id__in=incident_ids).values_list(
-        "incident_id", "tag__slug"
+    for i, slug, _ in _collect(
+        key_ids["tags"],
+        Incident.tags.through.objects.filter(incident_id__in=incident_ids).values_list(
+            "incident_id", "tag_id", "tag__slug", "tag__slug"
+        ),
     ):
         labels[i].append(slug)
     timeline = _grouped(
@@ -69,12 +111,15 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
         .order_by("incident_id", "at", "source", "source_ref")
         .values_list("incident_id", "text")
     )
-    factors = _grouped(
-        (p, f"{name}: {description}")
-        for p, name, description in ContributingFactor.objects.filter(postmortem_id__in=pks)
+    categories: dict[int, list[int]] = defaultdict(list)
+    factors: dict[int, list[str]] = defaultdict(list)
+    for p, category, name, description in (
+        ContributingFactor.objects.filter(postmortem_id__in=pks)
         .order_by("postmortem_id", "position", "id")
-        .values_list("postmortem_id", "category__name", "description")
-    )
+        .values_list("postmortem_id", "category_id", "category__name", "description")
+    ):
+        categories[p].append(category)
+        factors[p].append(f"{name}: {description}")
     actions = _grouped(
         ActionItem.objects.filter(postmortem_id__in=pks)
         .order_by("postmortem_id", "position", "id")
@@ -83,12 +128,25 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
     incidents_of: dict[int, list[int]] = defaultdict(list)
     for postmortem_id, incident_id in links:
         incidents_of[postmortem_id].append(incident_id)
-    fields = ["pk", "title", "summary", *NARRATIVE]
+    readers = _readers(pks)
+    fields = ["pk", "title", "summary", "status", "created_at", "owner_id", "facilitator_id"]
     documents = []
-    for row in Postmortem.objects.filter(pk__in=pks).order_by("pk").values(*fields):
+    for row in Postmortem.objects.filter(pk__in=pks).order_by("pk").values(*fields, *NARRATIVE):
         pk = row["pk"]
         mine = incidents_of.get(pk, [])
         narrative = [row[field] for field in NARRATIVE] + [titles[i] for i in mine]
+        people = [row["owner_id"], row["facilitator_id"], *readers.get(pk, [])]
+        document_keys = keys.document_keys(
+            services=(s for i in mine for s in key_ids["services"].get(i, [])),
+            teams=(t for i in mine for t in key_ids["teams"].get(i, [])),
+            tags=(t for i in mine for t in key_ids["tags"].get(i, [])),
+            severities=(severity_of[i] for i in mine if severity_of.get(i)),
+            factors=categories.get(pk, []),
+            status_code=row["status"],
+            created=timezone.localtime(row["created_at"]).date(),
+            restricted=any(i in restricted for i in mine),
+            readers=(p for p in people if p),
+        )
         documents.append(
             SearchDocument(
                 postmortem_id=pk,
@@ -99,9 +157,26 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
                 labels=_clean("\n".join(dict.fromkeys(t for i in mine for t in labels.get(i, [])))),
                 narrative=_clean("\n\n".join(part for part in narrative if part)),
                 timeline=_clean("\n".join(t for i in mine for t in timeline.get(i, []))),
+                keys=document_keys,
             )
         )
     return documents
+
+
+def _write(documents: list[SearchDocument], batch: int) -> None:
+    written = SearchDocument.objects.bulk_create(documents, batch_size=batch)
+    if any(d.pk is None for d in written):  # only databases that cannot return new ids
+        pks = dict(
+            SearchDocument.objects.filter(
+                postmortem_id__in=[d.postmortem_id for d in written]
+            ).values_list("postmortem_id", "pk")
+        )
+        for d in written:
+            d.pk = pks[d.postmortem_id]
+    SearchKeys.objects.bulk_create(
+        [SearchKeys(document_id=d.pk, facets=keys.facet_keys(d.keys)) for d in written],
+        batch_size=batch,
+    )
 
 
 def index_postmortems(pks: Iterable[int]) -> int:
@@ -111,9 +186,15 @@ def index_postmortems(pks: Iterable[int]) -> int:
     with transaction.atomic():
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start : start + BATCH]
-            SearchDocument.objects.filter(postmortem_id__in=chunk).delete()
+            existing = SearchDocument.objects.filter(postmortem_id__in=chunk)
+            # A rewritten document keeps its row id: the index's row order is the order in
+            # which postmortems were first recorded (search ranks within the newest matches).
+            ids = dict(existing.values_list("postmortem_id", "pk"))
+            existing.delete()
             documents = documents_for(chunk)
-            SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+            for document in documents:
+                document.pk = ids.get(document.postmortem_id)
+            _write(documents, BATCH)
             written += len(documents)
     return written
 
@@ -130,23 +211,30 @@ def index_keys(keys: Iterable[str]) -> int:
 
 
 def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BATCH) -> int:
-    """Recreate every search document, ``batch`` postmortems at a time; returns how many."""
+    """Recreate every search document, ``batch`` postmortems at a time; returns how many.
+
+    Documents are written in the order the postmortems were created, oldest first, so
+    the index's row order is creation order (see ``search.RANK_WINDOW``).
+    """
     total = 0
     with transaction.atomic():
-        SearchDocument.objects.all().delete()
-        last = 0
+        with connection.cursor() as cursor:  # no need to read the rows to delete them all
+            cursor.execute(f"DELETE FROM {SearchKeys._meta.db_table}")
+            cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
+        after: Q | None = None
         while True:
-            chunk = list(
-                Postmortem.objects.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch]
-            )
+            rows = Postmortem.objects.order_by("created_at", "pk")
+            if after is not None:
+                rows = rows.filter(after)
+            chunk = list(rows.values_list("created_at", "pk")[:batch])
             if not chunk:
                 break
-            documents = documents_for(chunk)
-            SearchDocument.objects.bulk_create(documents, batch_size=batch)
+            by_pk = {d.postmortem_id: d for d in documents_for([pk for _, pk in chunk])}
+            documents = [by_pk[pk] for _, pk in chunk if pk in by_pk]
+            _write(documents, batch)
             total += len(documents)
-            last = chunk[-1]
+            moment, last = chunk[-1]
+            after = Q(created_at__gt=moment) | Q(created_at=moment, pk__gt=last)
             on_batch(len(documents))
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:

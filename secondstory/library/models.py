@@ -23,6 +23,9 @@ class SearchDocument(models.Model):
     labels = models.TextField(blank=True, help_text="Services, teams and tags.")
     narrative = models.TextField(blank=True, help_text="Every other section.")
     timeline = models.TextField(blank=True, help_text="Timeline event text.")
+    keys = models.TextField(
+        blank=True, help_text="Filter and visibility tokens (see secondstory/core/search/keys.py)."
+    )
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -30,3 +33,19 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of postmortem {self.postmortem_id}"
+
+
+class SearchKeys(models.Model):
+    """The facet keys of one document (service, team, severity, factor, year, status).
+
+    Counting facets reads these for every match: a narrow table of short strings
+    rather than the wide document rows, which SQLite would read past all their text.
+    """
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="key_row"
+    )
+    facets = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"facet keys of document {self.document_id}"

@@ -7,4 +7,6 @@ from secondstory.library import views
 app_name = "library"
 urlpatterns: list[URLPattern] = [
     path("search/", views.search_page, name="search"),
+    path("search/facets/", views.search_facets, name="facets"),
+    path("similar/<str:key>/", views.similar_panel, name="similar"),
 ]

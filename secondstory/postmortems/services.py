@@ -15,6 +15,7 @@ from secondstory.accounts.models import User
 from secondstory.core import followup, taxonomy
 from secondstory.core.invariants import publication_problems
 from secondstory.incidents.models import Incident, TimelineEvent
+from secondstory.library.index import index_postmortem
 from secondstory.postmortems.models import (
     Comment,
     ContributingFactor,
@@ -150,6 +151,7 @@ def transition(
     postmortem.save(update_fields=update)
     for name in update:
         setattr(original, name, getattr(postmortem, name))
+    index_postmortem(postmortem)  # the status is one of its search filters
     return PostmortemTransition.objects.create(
         postmortem=postmortem, from_status=current, to_status=target, by=by, at=at, note=note
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,18 @@ def test_every_invalid_file_is_refused_by_line_and_field_and_writes_nothing(
     assert [p.read_bytes() for p in sorted(after.iterdir())] == [
         p.read_bytes() for p in sorted(exported.iterdir())
     ]
+
+
+def test_check_asks_for_a_reindex_when_documents_lack_their_keys(tmp_path: Path) -> None:
+    assert run("demo", "--no-login", SECONDSTORY_HOME=str(tmp_path)).returncode == 0
+    result = run("check", SECONDSTORY_HOME=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "search index: " in result.stdout
+    database = tmp_path / "secondstory.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE library_searchdocument SET keys = '' WHERE id IN (1, 2)")
+    result = run("check", SECONDSTORY_HOME=str(tmp_path))
+    assert result.returncode == 1
+    assert "search index: 2 documents were indexed by an older version" in result.stdout
+    assert run("reindex", SECONDSTORY_HOME=str(tmp_path)).returncode == 0
+    assert run("check", SECONDSTORY_HOME=str(tmp_path)).returncode == 0

@@ -15,7 +15,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.core.record import FactorRecord
 from secondstory.core.search.query import QueryError
 from secondstory.core.timeline.event import TimelineEvent
-from secondstory.library.index import rebuild
+from secondstory.library.index import index_postmortem, rebuild
 from secondstory.library.models import SearchDocument
 from secondstory.library.search import search
 from secondstory.postmortems.models import Postmortem
@@ -46,6 +46,7 @@ def _load(
     if status:
         Postmortem.objects.filter(pk=postmortem.pk).update(status=status)
         postmortem.refresh_from_db()
+        index_postmortem(postmortem)
     return postmortem
 
 
@@ -258,3 +259,40 @@ def test_the_bulk_loader_indexes_what_it_writes(alice: User, bob: User, payments
     assert keys("thundering herd") == ["PM-B1"]
     assert keys("pool") == ["PM-B1", "PM-B2"]
     assert SearchDocument.objects.count() == 2
+
+
+def test_relevance_ranks_the_newest_matches_and_counts_them_all(
+    library: dict[str, Postmortem], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("secondstory.library.search.RANK_WINDOW", 2)
+    results = search("failover", user=None, per_page=1)
+    assert (results.total, results.pages, results.ranked_window) == (3, 2, 2)
+    newest = list(
+        SearchDocument.objects.filter(postmortem__key__in=["PM-FAIL", "PM-POOL", "PM-SECRET"])
+        .order_by("-pk")[:2]
+        .values_list("postmortem__key", flat=True)
+    )
+    shown = [
+        h.postmortem.key
+        for page in (1, 2)
+        for h in search("failover", user=None, per_page=1, page=page).hits
+    ]
+    assert sorted(shown) == sorted(newest)
+    assert search("resolver", user=None).ranked_window == 0
+
+
+def test_people_named_on_a_restricted_postmortem_find_it(
+    library: dict[str, Postmortem], charlie: User
+) -> None:
+    secret = library["PM-SECRET"]
+    assert keys("vault", charlie) == []
+    secret.reviewers.add(charlie)
+    index_postmortem(secret)
+    assert keys("vault", charlie) == ["PM-SECRET"]
+    assert search("vault", user=charlie).facets["service"][0].count == 1
+
+
+def test_filter_only_results_come_newest_recorded_first(library: dict[str, Postmortem]) -> None:
+    hits = [h.postmortem.key for h in search("team:Payments", user=None).hits]
+    order = SearchDocument.objects.filter(postmortem__key__in=hits).order_by("-pk")
+    assert hits == list(order.values_list("postmortem__key", flat=True))

@@ -28,10 +28,27 @@ def test_search_page_shows_results_snippets_and_facets(postmortem: Postmortem, a
     assert "1 postmortem" in page
     assert "/postmortems/PM-1/" in page
     assert "<mark>pool</mark>" in page
-    assert "/library/search/?q=pool%20service%3Acheckout" in page
-    assert "Factor category" in page
+    assert 'hx-get="/library/search/facets/?q=pool&amp;"' in page
     assert "<script>" not in page.split("<main", 1)[1]
     assert "style=" not in page
+    facets = client_for(alice).get("/library/search/facets/", {"q": "pool"})
+    assert facets.status_code == 200
+    fragment = facets.content.decode()
+    assert "/library/search/?q=pool%20service%3Acheckout" in fragment
+    assert "Factor category" in fragment
+    assert '<span class="count">1</span>' in fragment
+
+
+def test_facets_of_a_bad_query_name_the_field(alice: User) -> None:
+    response = client_for(alice).get("/library/search/facets/", {"q": "owner:alice"})
+    assert response.status_code == 400
+    assert "unknown field 'owner'" in response.content.decode()
+
+
+def test_facets_need_a_login(postmortem: Postmortem) -> None:
+    from django.test import Client
+
+    assert Client().get("/library/search/facets/", {"q": "pool"}).status_code == 302
 
 
 def test_search_page_without_a_query_shows_the_form(alice: User) -> None:

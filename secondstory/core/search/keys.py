@@ -1,0 +1,187 @@
+"""Filter and visibility keys: short tokens stored beside each document's text.
+
+Every search document carries, in a column of its own, one token per thing a
+query can filter on (its services, teams, tags, severities, factor categories,
+status, the decade, year, month and day it was created) plus ``xr1`` when it is
+restricted and one token per person named on it. A query's filters and the
+reader's visibility then become a boolean expression over these tokens, which
+the full-text index answers together with the words: no joins, the same
+expression on SQLite (FTS5) and PostgreSQL (tsquery).
+
+Tokens are lower-case letters followed by digits, so no tokenizer or stemmer
+changes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+#: Present in every document: the start of every expression.
+EVERY = "xa0"
+RESTRICTED = "xr1"
+EARLIEST_DECADE = 190  # the 1900s: dates before them are not told apart
+
+#: Status codes in a fixed order; a new status appends (existing tokens never move).
+STATUS_ORDER = ("draft", "in_review", "approved", "published", "not_required")
+
+
+def service(pk: int) -> str:
+    return f"xs{pk}"
+
+
+def team(pk: int) -> str:
+    return f"xt{pk}"
+
+
+def tag(pk: int) -> str:
+    return f"xg{pk}"
+
+
+def severity(pk: int) -> str:
+    return f"xv{pk}"
+
+
+def factor(pk: int) -> str:
+    return f"xf{pk}"
+
+
+def reader(pk: int) -> str:
+    """A person named on a restricted postmortem (owner, facilitator, collaborator, reviewer)."""
+    return f"xu{pk}"
+
+
+def status(code: str) -> str | None:
+    return f"xp{STATUS_ORDER.index(code)}" if code in STATUS_ORDER else None
+
+
+def day_tokens(day: date) -> list[str]:
+    """The decade, year, month and day of ``day``."""
+    return [
+        f"xc{day.year // 10}",
+        f"xy{day.year}",
+        f"xm{day.year}{day.month:02d}",
+        f"xd{day.year}{day.month:02d}{day.day:02d}",
+    ]
+
+
+def before_tokens(day: date) -> list[str]:
+    """Tokens that together cover every day before ``day`` (from the 1900s on)."""
+    tokens = [f"xc{d}" for d in range(EARLIEST_DECADE, day.year // 10)]
+    tokens += [f"xy{y}" for y in range(day.year - day.year % 10, day.year)]
+    tokens += [f"xm{day.year}{m:02d}" for m in range(1, day.month)]
+    tokens += [f"xd{day.year}{day.month:02d}{d:02d}" for d in range(1, day.day)]
+    return tokens
+
+
+def document_keys(
+    *,
+    services: Iterable[int] = (),
+    teams: Iterable[int] = (),
+    tags: Iterable[int] = (),
+    severities: Iterable[int] = (),
+    factors: Iterable[int] = (),
+    status_code: str = "",
+    created: date | None = None,
+    restricted: bool = False,
+    readers: Iterable[int] = (),
+) -> str:
+    """The keys column of one document."""
+    tokens = [EVERY]
+    tokens += [service(pk) for pk in sorted(set(services))]
+    tokens += [team(pk) for pk in sorted(set(teams))]
+    tokens += [tag(pk) for pk in sorted(set(tags))]
+    tokens += [severity(pk) for pk in sorted(set(severities))]
+    tokens += [factor(pk) for pk in sorted(set(factors))]
+    code = status(status_code)
+    if code:
+        tokens.append(code)
+    if created is not None:
+        tokens += day_tokens(created)
+    if restricted:
+        tokens.append(RESTRICTED)
+        tokens += [reader(pk) for pk in sorted(set(readers))]
+    return " ".join(tokens)
+
+
+#: Key prefixes of the facets counted on search results.
+FACET_PREFIXES = ("xs", "xt", "xv", "xf", "xy", "xp")
+
+
+def facet_keys(document_keys: str) -> str:
+    """The keys of ``document_keys`` that facets count."""
+    return " ".join(t for t in document_keys.split() if t.startswith(FACET_PREFIXES))
+
+
+# ---- boolean expressions over keys -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """At least one of the tokens (none: matches nothing)."""
+
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeyExpression:
+    """Every clause in ``required``, none of the clauses in ``excluded``.
+
+    ``hidden`` is the visibility rule: documents with the restricted key are left
+    out unless they carry one of ``readers`` (staff and operators: ``hidden`` False).
+    """
+
+    required: tuple[OneOf, ...] = ()
+    excluded: tuple[OneOf, ...] = ()
+    hidden: bool = False
+    readers: tuple[str, ...] = ()
+
+    @property
+    def matches_nothing(self) -> bool:
+        return any(not clause.tokens for clause in self.required)
+
+    def _parts(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        if self.matches_nothing:
+            raise ValueError("an expression that matches nothing has no text form")
+        required = [c.tokens for c in self.required]
+        excluded = [c.tokens for c in self.excluded if c.tokens]
+        return required, excluded
+
+    def fts5(self, words: str | None = None) -> str:
+        """The expression in FTS5 syntax, AND-ed with ``words`` (an FTS5 expression) if given.
+
+        Keys are matched in the ``keys`` column only. ``EVERY`` starts the expression
+        only when nothing else is required: a list of every document costs time to walk.
+        """
+        required, excluded = self._parts()
+        clauses = [f"{{keys}}: {_join(c, ' OR ')}" for c in required]
+        if words is None and not clauses:
+            clauses.insert(0, f"{{keys}}: {EVERY}")
+        elif words is not None:
+            clauses.insert(0, f"({words})")
+        text = " AND ".join(clauses)
+        for clause in excluded:
+            text = f"({text}) NOT ({{keys}}: {_join(clause, ' OR ')})"
+        if self.hidden:
+            hidden = RESTRICTED
+            if self.readers:
+                hidden = f"({RESTRICTED} NOT {_join(self.readers, ' OR ')})"
+            text = f"({text}) NOT ({{keys}}: {hidden})"
+        return text
+
+    def tsquery(self) -> str:
+        """The expression in PostgreSQL ``to_tsquery`` syntax."""
+        required, excluded = self._parts()
+        parts = [EVERY, *(_join(c, " | ") for c in required)]
+        parts += [f"!{_join(c, ' | ')}" for c in excluded]
+        if self.hidden:
+            if self.readers:
+                parts.append(f"!({RESTRICTED} & !{_join(self.readers, ' | ')})")
+            else:
+                parts.append(f"!{RESTRICTED}")
+        return " & ".join(parts)
+
+
+def _join(tokens: tuple[str, ...], operator: str) -> str:
+    return tokens[0] if len(tokens) == 1 else "(" + operator.join(tokens) + ")"
