@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,16 +60,26 @@ class Match:
         return _tsquery(self.positive, "&&")
 
     def where(self) -> tuple[str, list[str]]:
-        """The WHERE condition on ``library_searchdocument d`` and its parameters."""
-        conditions = ["d.keys_vector @@ to_tsquery('simple', %s)"]
-        params = [self.keys.tsquery()]
+        """The WHERE condition on ``library_searchvector v`` and its parameters.
+
+        Excluded words join the words' tsquery (``&& !!``) so that the GIN index
+        answers them too, rather than a check of each candidate's vector.
+        """
+        conditions: list[str] = []
+        params: list[str] = []
+        if not (self.positive and self.keys.is_everything):
+            conditions.append("v.keys_vector @@ to_tsquery('simple', %s)")
+            params.append(self.keys.tsquery(alone=not self.positive))
         if self.positive:
             sql, more = self.tsquery()
-            conditions.append(f"d.vector @@ {sql}")
+            if self.excluded:
+                excluded, others = _tsquery(self.excluded, "||")
+                sql, more = f"({sql} && !!{excluded})", [*more, *others]
+            conditions.append(f"v.vector @@ {sql}")
             params += more
-        if self.excluded:
+        elif self.excluded:
             sql, more = _tsquery(self.excluded, "||")
-            conditions.append(f"NOT d.vector @@ {sql}")
+            conditions.append(f"NOT v.vector @@ {sql}")
             params += more
         return " AND ".join(conditions), params
 
@@ -97,8 +108,30 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+#: PostgreSQL's planner does not count the cost of reading a toasted vector: left alone it
+#: checks a common word row by row (a sequential scan, or the primary key walked backwards
+#: for "newest first") instead of asking the GIN index. These settings hold it to bitmap
+#: scans of the indexes for the statements below, and are reset after each.
+_PLANNER = ("enable_seqscan", "enable_indexscan")
+
+
+@contextmanager
+def _cursor() -> Iterator[Any]:
     with connection.cursor() as cursor:
+        if not _postgres():
+            yield cursor
+            return
+        for setting in _PLANNER:
+            cursor.execute(f"SET {setting} = off")
+        try:
+            yield cursor
+        finally:
+            for setting in _PLANNER:
+                cursor.execute(f"RESET {setting}")
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
@@ -107,64 +140,81 @@ def count(match: Match) -> int:
     """How many documents match (visibility and filters included)."""
     if _postgres():
         where, params = match.where()
-        sql = f"SELECT COUNT(*) FROM library_searchdocument d WHERE {where}"
+        sql = f"SELECT COUNT(*) FROM library_searchvector v WHERE {where}"
     else:
         sql, params = f"SELECT COUNT(*) FROM {FTS} WHERE {FTS} MATCH %s", [match.fts5()]
     return int(_rows(sql, params)[0][0])
 
 
-def _window_start(match: Match, window: int) -> int:
-    """The lowest row id among the ``window`` newest matches (0: all of them)."""
+def count_and_start(match: Match, window: int) -> tuple[int, int]:
+    """(how many documents match, the lowest row id among the ``window`` newest of them).
+
+    On PostgreSQL one pass over the matches answers both when there are more than
+    ``window`` of them (checking a phrase reads each candidate's vector once, not twice).
+    """
     if _postgres():
         where, params = match.where()
-        sql = f"SELECT d.id FROM library_searchdocument d WHERE {where} ORDER BY d.id DESC"
-    else:
-        sql, params = (
-            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC",
-            [match.fts5()],
+        sql = (
+            f"SELECT COUNT(*) OVER (), v.document_id FROM library_searchvector v "
+            f"WHERE {where} ORDER BY v.document_id DESC LIMIT 1 OFFSET %s"
         )
-    rows = _rows(f"{sql} LIMIT 1 OFFSET %s", [*params, window - 1])
-    return int(rows[0][0]) if rows else 0
+        rows = _rows(sql, [*params, window - 1])
+        if rows:
+            return int(rows[0][0]), int(rows[0][1])
+        return count(match), 0
+    total = count(match)
+    if total <= window:
+        return total, 0
+    sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s"
+    return total, int(_rows(sql, [match.fts5(), window - 1])[0][0])
 
 
-def ranked(match: Match, *, limit: int, offset: int, window: int) -> list[tuple[int, float]]:
-    """(postmortem id, rank) of one page, best first, among the ``window`` newest matches."""
-    start = _window_start(match, window)
+def _postmortems(documents: list[int]) -> dict[int, int]:
+    rows = SearchDocument.objects.filter(pk__in=documents).values_list("pk", "postmortem_id")
+    return dict(rows)
+
+
+def ranked(match: Match, *, limit: int, offset: int, start: int) -> list[tuple[int, float]]:
+    """(postmortem id, rank) of one page, best first, among the matches from row ``start`` on.
+
+    ``start`` comes from ``count_and_start``: ranking reads only the newest matches.
+    """
     if _postgres():
         where, params = match.where()
         tsquery, more = match.tsquery()
         sql = (
-            f"SELECT d.postmortem_id, ts_rank(d.vector, {tsquery}) AS rank "
-            f"FROM library_searchdocument d WHERE {where} AND d.id >= %s"
+            f"SELECT v.document_id, ts_rank(v.vector, {tsquery}) AS rank "
+            f"FROM library_searchvector v WHERE {where} AND v.document_id >= %s "
+            "ORDER BY rank DESC, v.document_id"
         )
         params = [*more, *params, start]
     else:
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         sql = (
-            f"SELECT d.postmortem_id, -bm25({FTS}, {weights}) AS rank "
-            f"FROM {FTS} JOIN library_searchdocument d ON d.id = {FTS}.rowid "
-            f"WHERE {FTS} MATCH %s AND {FTS}.rowid >= %s"
+            f"SELECT rowid, -bm25({FTS}, {weights}) AS rank FROM {FTS} "
+            f"WHERE {FTS} MATCH %s AND rowid >= %s ORDER BY rank DESC, rowid"
         )
         params = [match.fts5(), start]
-    sql += " ORDER BY rank DESC, d.postmortem_id LIMIT %s OFFSET %s"
-    return [(int(pk), float(rank)) for pk, rank in _rows(sql, [*params, limit, offset])]
+    rows = _rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+    postmortems = _postmortems([document for document, _ in rows])
+    return [(postmortems[d], float(rank)) for d, rank in rows if d in postmortems]
 
 
 def newest(match: Match, *, limit: int, offset: int) -> list[int]:
     """Postmortem ids of one page of matches, most recently recorded first."""
     if _postgres():
         where, params = match.where()
-        sql = f"SELECT d.postmortem_id FROM library_searchdocument d WHERE {where}"
-    else:
         sql = (
-            f"SELECT d.postmortem_id FROM {FTS} JOIN library_searchdocument d "
-            f"ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s"
+            f"SELECT v.document_id FROM library_searchvector v WHERE {where} "
+            "ORDER BY v.document_id DESC"
         )
+    else:
+        # Ordering by the FTS5 rowid lets the index walk its rows newest first.
+        sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC"
         params = [match.fts5()]
-    # On SQLite, ordering by the FTS5 rowid lets the index walk its rows newest first.
-    order = "d.id" if _postgres() else f"{FTS}.rowid"
-    sql += f" ORDER BY {order} DESC LIMIT %s OFFSET %s"
-    return [int(pk) for (pk,) in _rows(sql, [*params, limit, offset])]
+    documents = [int(d) for (d,) in _rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])]
+    postmortems = _postmortems(documents)
+    return [postmortems[d] for d in documents if d in postmortems]
 
 
 def matching_facets(match: Match) -> Iterator[str]:
@@ -172,8 +222,8 @@ def matching_facets(match: Match) -> Iterator[str]:
     if _postgres():
         where, params = match.where()
         sql = (
-            "SELECT k.facets FROM library_searchdocument d JOIN library_searchkeys k "
-            f"ON k.document_id = d.id WHERE {where}"
+            "SELECT k.facets FROM library_searchvector v JOIN library_searchkeys k "
+            f"ON k.document_id = v.document_id WHERE {where}"
         )
     else:
         sql = (
@@ -181,7 +231,7 @@ def matching_facets(match: Match) -> Iterator[str]:
             f"ON k.document_id = {FTS}.rowid WHERE {FTS} MATCH %s"
         )
         params = [match.fts5()]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(2000):
             for (keys,) in rows:

@@ -18,7 +18,7 @@ from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.search import keys
 from secondstory.incidents.models import Incident, TimelineEvent
-from secondstory.library.models import SearchDocument, SearchKeys
+from secondstory.library.models import SearchDocument, SearchKeys, SearchVector
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
 BATCH = 500
@@ -220,6 +220,7 @@ def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BA
     with transaction.atomic():
         with connection.cursor() as cursor:  # no need to read the rows to delete them all
             cursor.execute(f"DELETE FROM {SearchKeys._meta.db_table}")
+            cursor.execute(f"DELETE FROM {SearchVector._meta.db_table}")
             cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
         after: Q | None = None
         while True:

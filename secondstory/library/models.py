@@ -49,3 +49,19 @@ class SearchKeys(models.Model):
 
     def __str__(self) -> str:
         return f"facet keys of document {self.document_id}"
+
+
+class SearchVector(models.Model):
+    """PostgreSQL's tsvectors of one document, in a narrow table of their own.
+
+    Only the key is declared here: the ``vector`` and ``keys_vector`` columns are
+    written by a database trigger (see migration 0004) and read in raw SQL. On SQLite
+    the table stays empty.
+    """
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="vector_row"
+    )
+
+    def __str__(self) -> str:
+        return f"vectors of document {self.document_id}"

@@ -204,7 +204,7 @@ def search(
     """One page of results for ``text`` as ``user`` sees them (None: everything)."""
     query = parse(text) if isinstance(text, str) else text
     match = matcher(query, user)
-    total = engine.count(match) if match is not None else 0
+    total, start = engine.count_and_start(match, RANK_WINDOW) if match is not None else (0, 0)
     # Relevance ranks the newest RANK_WINDOW matches; pages stop there.
     pageable = min(total, RANK_WINDOW) if query.positive else total
     pages = max(1, math.ceil(pageable / per_page))
@@ -212,7 +212,7 @@ def search(
     offset = (page - 1) * per_page
     ranked: list[tuple[int, float]] = []
     if match is not None and query.positive:
-        ranked = engine.ranked(match, limit=per_page, offset=offset, window=RANK_WINDOW)
+        ranked = engine.ranked(match, limit=per_page, offset=offset, start=start)
     elif match is not None:
         ranked = [(pk, 0.0) for pk in engine.newest(match, limit=per_page, offset=offset)]
     ids = [pk for pk, _ in ranked]

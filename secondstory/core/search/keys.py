@@ -170,10 +170,21 @@ class KeyExpression:
             text = f"({text}) NOT ({{keys}}: {hidden})"
         return text
 
-    def tsquery(self) -> str:
-        """The expression in PostgreSQL ``to_tsquery`` syntax."""
+    @property
+    def is_everything(self) -> bool:
+        """True when the expression lets every document through."""
+        return not self.required and not any(c.tokens for c in self.excluded) and not self.hidden
+
+    def tsquery(self, *, alone: bool = True) -> str:
+        """The expression in PostgreSQL ``to_tsquery`` syntax.
+
+        ``alone=False`` when words are matched too: then ``EVERY`` is left out unless
+        nothing else is required (a GIN index cannot start from a negation).
+        """
         required, excluded = self._parts()
-        parts = [EVERY, *(_join(c, " | ") for c in required)]
+        parts = [_join(c, " | ") for c in required]
+        if alone or not parts:
+            parts.insert(0, EVERY)
         parts += [f"!{_join(c, ' | ')}" for c in excluded]
         if self.hidden:
             if self.readers:

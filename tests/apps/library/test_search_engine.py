@@ -296,3 +296,20 @@ def test_filter_only_results_come_newest_recorded_first(library: dict[str, Postm
     hits = [h.postmortem.key for h in search("team:Payments", user=None).hits]
     order = SearchDocument.objects.filter(postmortem__key__in=hits).order_by("-pk")
     assert hits == list(order.values_list("postmortem__key", flat=True))
+
+
+def test_postgresql_keeps_one_vector_row_per_document(library: dict[str, Postmortem]) -> None:
+    from django.db import connection
+
+    from secondstory.library.models import SearchVector
+
+    if connection.vendor != "postgresql":
+        assert not SearchVector.objects.exists()  # SQLite searches its FTS5 table
+        return
+    documents = set(SearchDocument.objects.values_list("pk", flat=True))
+    assert set(SearchVector.objects.values_list("pk", flat=True)) == documents
+    library["PM-DNS"].delete()
+    rebuild()
+    documents = set(SearchDocument.objects.values_list("pk", flat=True))
+    assert set(SearchVector.objects.values_list("pk", flat=True)) == documents
+    assert keys("resolver") == []
