@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection
@@ -59,6 +61,24 @@ class Match:
         """(SQL of the positive words' tsquery, its parameters)."""
         return _tsquery(self.positive, "&&")
 
+    @cached_property
+    def _postgres_terms(self) -> tuple[tuple[Term, ...], tuple[str, ...]]:
+        """(words and phrases the vector must match, tsqueries over the ``pairs`` vector).
+
+        A two-word phrase is exactly one pair of adjacent lexemes, answered by the index
+        alone; a longer one needs all its pairs and, to be exact, the vector's check.
+        """
+        words: list[Term] = []
+        pairs: list[str] = []
+        for term in self.positive:
+            lexemes = _phrase_lexemes(term.text) if term.is_phrase else []
+            found = [f"{a}_{b}" for (p, a), (q, b) in pairwise(lexemes) if q == p + 1]
+            if found:
+                pairs.append(" & ".join(_quoted(pair) for pair in found))
+            if not found or len(lexemes) > 2:
+                words.append(term)
+        return tuple(words), tuple(pairs)
+
     def where(self) -> tuple[str, list[str]]:
         """The WHERE condition on ``library_searchvector v`` and its parameters.
 
@@ -70,8 +90,12 @@ class Match:
         if not (self.positive and self.keys.is_everything):
             conditions.append("v.keys_vector @@ to_tsquery('simple', %s)")
             params.append(self.keys.tsquery(alone=not self.positive))
-        if self.positive:
-            sql, more = self.tsquery()
+        words, pairs = self._postgres_terms
+        for query in pairs:
+            conditions.append("v.pairs @@ %s::tsquery")
+            params.append(query)
+        if words:
+            sql, more = _tsquery(words, "&&")
             if self.excluded:
                 excluded, others = _tsquery(self.excluded, "||")
                 sql, more = f"({sql} && !!{excluded})", [*more, *others]
@@ -82,6 +106,20 @@ class Match:
             conditions.append(f"NOT v.vector @@ {sql}")
             params += more
         return " AND ".join(conditions), params
+
+
+def _phrase_lexemes(text: str) -> list[tuple[int, str]]:
+    """(position, lexeme) of a phrase's words as PostgreSQL's text search sees them."""
+    sql = (
+        "SELECT pos, lexeme FROM unnest(to_tsvector('secondstory', %s)) "
+        "AS u(lexeme, positions, weights), unnest(u.positions) AS pos ORDER BY pos"
+    )
+    return [(int(pos), str(lexeme)) for pos, lexeme in _rows(sql, [text])]
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme quoted for the tsquery input syntax."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _columns(terms: tuple[Term, ...], expression: str) -> str:
