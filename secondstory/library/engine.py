@@ -71,19 +71,33 @@ class Match:
         words: list[Term] = []
         pairs: list[str] = []
         for term in self.positive:
-            lexemes = _phrase_lexemes(term.text) if term.is_phrase else []
-            found = [f"{a}_{b}" for (p, a), (q, b) in pairwise(lexemes) if q == p + 1]
+            found, exact = _pairs(term)
             if found:
-                pairs.append(" & ".join(_quoted(pair) for pair in found))
-            if not found or len(lexemes) > 2:
+                pairs.append(found)
+            if not exact:
+                words.append(term)
+        return tuple(words), tuple(pairs)
+
+    @cached_property
+    def _postgres_exclusions(self) -> tuple[tuple[Term, ...], tuple[str, ...]]:
+        """(excluded words and phrases for the vector, excluded two-word phrases as pairs)."""
+        words: list[Term] = []
+        pairs: list[str] = []
+        for term in self.excluded:
+            found, exact = _pairs(term)
+            if exact:
+                pairs.append(found)
+            else:
                 words.append(term)
         return tuple(words), tuple(pairs)
 
     def where(self) -> tuple[str, list[str]]:
         """The WHERE condition on ``library_searchvector v`` and its parameters.
 
-        Excluded words join the words' tsquery (``&& !!``) so that the GIN index
-        answers them too, rather than a check of each candidate's vector.
+        Everything is answered by the GIN index, never by reading vectors row by row,
+        except phrases of three or more words (checked on the documents holding all
+        their pairs). Excluded words join the words' tsquery (``&& !!``); excluded
+        two-word phrases are a set of documents found through their pair.
         """
         conditions: list[str] = []
         params: list[str] = []
@@ -91,21 +105,39 @@ class Match:
             conditions.append("v.keys_vector @@ to_tsquery('simple', %s)")
             params.append(self.keys.tsquery(alone=not self.positive))
         words, pairs = self._postgres_terms
+        excluded, excluded_pairs = self._postgres_exclusions
         for query in pairs:
             conditions.append("v.pairs @@ %s::tsquery")
             params.append(query)
         if words:
             sql, more = _tsquery(words, "&&")
-            if self.excluded:
-                excluded, others = _tsquery(self.excluded, "||")
-                sql, more = f"({sql} && !!{excluded})", [*more, *others]
+            if excluded:
+                others_sql, others = _tsquery(excluded, "||")
+                sql, more = f"({sql} && !!{others_sql})", [*more, *others]
             conditions.append(f"v.vector @@ {sql}")
             params += more
-        elif self.excluded:
-            sql, more = _tsquery(self.excluded, "||")
+        elif excluded:
+            sql, more = _tsquery(excluded, "||")
             conditions.append(f"NOT v.vector @@ {sql}")
             params += more
+        for query in excluded_pairs:
+            conditions.append(
+                "v.document_id NOT IN (SELECT x.document_id FROM library_searchvector x "
+                "WHERE x.pairs @@ %s::tsquery)"
+            )
+            params.append(query)
         return " AND ".join(conditions), params
+
+
+def _pairs(term: Term) -> tuple[str, bool]:
+    """(tsquery of the phrase's adjacent pairs or "", whether the pairs alone are exact)."""
+    if not term.is_phrase:
+        return "", False
+    lexemes = _phrase_lexemes(term.text)
+    found = [f"{a}_{b}" for (p, a), (q, b) in pairwise(lexemes) if q == p + 1]
+    if not found:
+        return "", False
+    return " & ".join(_quoted(pair) for pair in found), len(lexemes) == 2
 
 
 def _phrase_lexemes(text: str) -> list[tuple[int, str]]:
@@ -114,7 +146,7 @@ def _phrase_lexemes(text: str) -> list[tuple[int, str]]:
         "SELECT pos, lexeme FROM unnest(to_tsvector('secondstory', %s)) "
         "AS u(lexeme, positions, weights), unnest(u.positions) AS pos ORDER BY pos"
     )
-    return [(int(pos), str(lexeme)) for pos, lexeme in _rows(sql, [text])]
+    return [(int(pos), str(lexeme)) for pos, lexeme in _rows(sql, [text], planned=False)]
 
 
 def _quoted(lexeme: str) -> str:
@@ -154,22 +186,21 @@ _PLANNER = ("enable_seqscan", "enable_indexscan")
 
 
 @contextmanager
-def _cursor() -> Iterator[Any]:
+def _cursor(*, planned: bool = True) -> Iterator[Any]:
     with connection.cursor() as cursor:
-        if not _postgres():
+        if not (planned and _postgres()):
             yield cursor
             return
-        for setting in _PLANNER:
-            cursor.execute(f"SET {setting} = off")
+        cursor.execute("; ".join(f"SET {setting} = off" for setting in _PLANNER))
         try:
             yield cursor
         finally:
-            for setting in _PLANNER:
-                cursor.execute(f"RESET {setting}")
+            cursor.execute("; ".join(f"RESET {setting}" for setting in _PLANNER))
 
 
-def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with _cursor() as cursor:
+def _rows(sql: str, params: list[Any], *, planned: bool = True) -> list[tuple[Any, ...]]:
+    """The rows of a query; ``planned``: under the planner settings above (PostgreSQL)."""
+    with _cursor(planned=planned) as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
@@ -281,28 +312,34 @@ def snippets(match: Match, ids: list[int]) -> dict[int, str]:
     if not ids or not match.positive:
         return {}
     if _postgres():
-        tsq, params = match.tsquery()
-        text = "summary || ' … ' || factors || ' … ' || actions || ' … ' || narrative"
-        text += " || ' … ' || timeline || ' … ' || labels"
-        options = (
-            f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=12, "
-            'MaxFragments=2, FragmentDelimiter=" … "'
-        )
-        sql = (
-            f"SELECT postmortem_id, ts_headline('secondstory', {text}, {tsq}, %s) "
-            "FROM library_searchdocument WHERE postmortem_id = ANY(%s)"
-        )
-        all_params: list[Any] = [*params, options, ids]
-    else:
-        words = _phrases(match.positive, " AND ")
-        # One FTS5 lookup per row id: the snippets cost the same however many rows match.
-        rowids = list(
-            SearchDocument.objects.filter(postmortem_id__in=ids).values_list("pk", flat=True)
-        )
-        sql = (
-            f"SELECT d.postmortem_id, snippet({FTS}, -1, %s, %s, ' … ', 24) "
-            f"FROM {FTS} JOIN library_searchdocument d ON d.id = {FTS}.rowid "
-            f"WHERE {FTS} MATCH %s AND {FTS}.rowid IN ({', '.join('%s' for _ in rowids)})"
-        )
-        all_params = [MARK_OPEN, MARK_CLOSE, f"{TEXT_COLUMNS}: ({words})", *rowids]
-    return {int(pk): text for pk, text in _rows(sql, all_params)}
+        # The short fields first; the long narrative and timeline (most of the text, and
+        # ts_headline's cost grows with it) only for results without a highlight there.
+        found = _headlines(match, ids, ("summary", "factors", "actions", "labels"))
+        rest = [pk for pk in ids if MARK_OPEN not in found.get(pk, "")]
+        if rest:
+            found.update(_headlines(match, rest, ("narrative", "timeline")))
+        return found
+    words = _phrases(match.positive, " AND ")
+    # One FTS5 lookup per row id: the snippets cost the same however many rows match.
+    rowids = list(SearchDocument.objects.filter(postmortem_id__in=ids).values_list("pk", flat=True))
+    sql = (
+        f"SELECT d.postmortem_id, snippet({FTS}, -1, %s, %s, ' … ', 24) "
+        f"FROM {FTS} JOIN library_searchdocument d ON d.id = {FTS}.rowid "
+        f"WHERE {FTS} MATCH %s AND {FTS}.rowid IN ({', '.join('%s' for _ in rowids)})"
+    )
+    all_params = [MARK_OPEN, MARK_CLOSE, f"{TEXT_COLUMNS}: ({words})", *rowids]
+    return {int(pk): text for pk, text in _rows(sql, all_params, planned=False)}
+
+
+def _headlines(match: Match, ids: list[int], columns: tuple[str, ...]) -> dict[int, str]:
+    tsq, params = match.tsquery()
+    text = " || ' … ' || ".join(columns)
+    options = (
+        f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=12, "
+        'MaxFragments=2, FragmentDelimiter=" … "'
+    )
+    sql = (
+        f"SELECT postmortem_id, ts_headline('secondstory', {text}, {tsq}, %s) "
+        "FROM library_searchdocument WHERE postmortem_id = ANY(%s)"
+    )
+    return {int(pk): text for pk, text in _rows(sql, [*params, options, ids], planned=False)}
