@@ -54,6 +54,7 @@ from secondstory.postmortems.access import (
     postmortem_for_reader,
     signed_in_user,
 )
+from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
 
@@ -171,7 +172,8 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
         record_revision(postmortem, author=signed_in_user(request), summary=summary)
     if is_htmx(request):
         # The "Add all" button targets the whole timeline section.
-        return _render_timeline(request, postmortem, timeline_notice=f"{summary}.")
+        response = _render_timeline(request, postmortem, timeline_notice=f"{summary}.")
+        return announce_change(request, response)
     messages.success(request, f"{summary}.")
     return redirect(_timeline_url(postmortem))
 
@@ -321,7 +323,7 @@ def timeline_event_delete(request: HttpRequest, key: str, pk: int) -> HttpRespon
             postmortem, author=signed_in_user(request), summary="Deleted a timeline event"
         )
     if is_htmx(request):
-        return HttpResponse("")
+        return announce_change(request, HttpResponse(""))
     messages.success(request, "Deleted the event.")
     return redirect(_timeline_url(postmortem))
 

@@ -18,6 +18,7 @@ from secondstory.postmortems.access import (
     require,
     signed_in_user,
 )
+from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.review_forms import FactorForm
 from secondstory.postmortems.review_views import (
@@ -85,7 +86,8 @@ def _form_page(
 
 def _saved(request: HttpRequest, postmortem: Postmortem, anchor: str) -> HttpResponse:
     if is_htmx(request):
-        return factors_fragment(request, postmortem)
+        # Factors (their categories and descriptions) are part of what makes postmortems similar.
+        return announce_change(request, factors_fragment(request, postmortem))
     return redirect(reverse("postmortems:detail", args=[postmortem.key]) + f"#{anchor}")
 
 

@@ -30,6 +30,7 @@ from secondstory.postmortems.access import (
     signed_in_user,
 )
 from secondstory.postmortems.blameless import dismiss, section_findings
+from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.forms import SectionForm, StartForm, TemplateForm
 from secondstory.postmortems.history import compare_revisions
 from secondstory.postmortems.models import Postmortem, PostmortemTemplate, Revision
@@ -46,6 +47,9 @@ from secondstory.postmortems.writing_services import (
     start_postmortem,
     template_entries,
 )
+
+# The sections whose text the similar-incidents panel compares (library/similar.py).
+SIMILARITY_SECTIONS = frozenset({"summary"})
 
 
 def _section_field(field: str) -> str:
@@ -130,7 +134,10 @@ def _saved_response(request: HttpRequest, postmortem: Postmortem, field: str) ->
     saved_at = timezone.localtime(timezone.now(), display_zone(request))
     if is_htmx(request):
         context = _section_context(postmortem, field, saved_at=saved_at)
-        return render(request, "postmortems/_section.html", context)
+        response = render(request, "postmortems/_section.html", context)
+        if field in SIMILARITY_SECTIONS:
+            announce_change(request, response)
+        return response
     messages.success(request, f"Saved {HEADINGS[field]} at {saved_at:%H:%M}.")
     return redirect(reverse("postmortems:detail", args=[postmortem.key]) + f"#section-{field}")
 
