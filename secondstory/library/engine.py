@@ -4,7 +4,7 @@ A ``Match`` is the words of a query plus its key expression (filters and the
 reader's visibility, see ``secondstory.core.search.keys``). On SQLite it becomes
 one FTS5 MATCH expression (words limited to the text columns, keys to the keys
 column); on PostgreSQL two tsquery conditions, one on the weighted text vector
-and one on the keys vector, each with its GIN index.
+and one on the keys vector, in one GIN index over a narrow table of vectors.
 
 Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL) over the ``window`` most
 recently recorded matches: the index's row order is the order postmortems were
@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import connection
 
-from secondstory.core.search.keys import KeyExpression
+from secondstory.core.search.keys import KeyExpression, removed_tsquery
 from secondstory.core.search.query import Term
 from secondstory.library.index import MARK_CLOSE, MARK_OPEN
 from secondstory.library.models import SearchDocument
@@ -101,9 +101,19 @@ class Match:
         """
         conditions: list[str] = []
         params: list[str] = []
-        if not (self.positive and self.keys.is_everything):
+        if not self.positive or self.keys.required:
             conditions.append("v.keys_vector @@ to_tsquery('simple', %s)")
             params.append(self.keys.tsquery(alone=not self.positive))
+        else:
+            # The words drive the index; what the keys take away (excluded filters, the
+            # restricted postmortems the reader is not named on) is a set it finds too.
+            removed = removed_tsquery(self.keys)
+            if removed is not None:
+                conditions.append(
+                    "v.document_id NOT IN (SELECT x.document_id FROM library_searchvector x "
+                    "WHERE x.keys_vector @@ to_tsquery('simple', %s))"
+                )
+                params.append(removed)
         words, pairs = self._postgres_terms
         excluded, excluded_pairs = self._postgres_exclusions
         for query in pairs:

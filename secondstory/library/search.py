@@ -99,6 +99,8 @@ def _clause(f: Filter) -> keys.OneOf:
             raise QueryError(f"status: {f.value!r} is not a status (one of: {known})")
         return keys.OneOf((code,))
     assert f.day is not None
+    if f.name == "after":
+        return keys.OneOf(tuple(keys.after_tokens(f.day)))
     return keys.OneOf(tuple(keys.before_tokens(f.day)))
 
 
@@ -107,9 +109,7 @@ def key_expression(query: Query, user: User | None) -> keys.KeyExpression:
     required: list[keys.OneOf] = []
     excluded: list[keys.OneOf] = []
     for f in query.filters:
-        clause = _clause(f)
-        # after:D is "not before D"; before:D is "before D". Dates cannot be negated.
-        (excluded if f.negated or f.name == "after" else required).append(clause)
+        (excluded if f.negated else required).append(_clause(f))  # dates: never negated
     if user is None or user.is_staff or user.is_superuser:
         return keys.KeyExpression(tuple(required), tuple(excluded))
     readers = [keys.reader(user.pk)]

@@ -51,7 +51,18 @@ def test_before_tokens_cover_exactly_the_earlier_days(day: date, limit: date) ->
     assert bool(covered) == (day < limit)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
+)
+def test_after_tokens_cover_exactly_the_day_and_later_ones(day: date, limit: date) -> None:
+    covered = set(keys.day_tokens(day)) & set(keys.after_tokens(limit))
+    assert bool(covered) == (day >= limit)
+
+
 def test_before_tokens_stay_few() -> None:
+    assert len(keys.after_tokens(date(2025, 1, 1))) < 70
     assert len(keys.before_tokens(date(2031, 12, 31))) < 70
     assert keys.before_tokens(date(1900, 1, 1)) == []
 
@@ -155,3 +166,12 @@ def test_day_tokens_of_consecutive_days_differ_only_where_they_should() -> None:
     day = date(2029, 12, 31)
     later = day + timedelta(days=1)
     assert keys.day_tokens(later) == ["xc203", "xy2030", "xm203001", "xd20300101"]
+
+
+def test_what_an_expression_without_required_clauses_takes_away() -> None:
+    hidden = KeyExpression(excluded=(OneOf(("xs1", "xs2")),), hidden=True, readers=("xu5",))
+    assert keys.removed_tsquery(hidden) == "(xs1 | xs2) | (xr1 & !xu5)"
+    assert keys.removed_tsquery(KeyExpression(hidden=True)) == "xr1"
+    assert keys.removed_tsquery(KeyExpression()) is None
+    with pytest.raises(ValueError):
+        keys.removed_tsquery(KeyExpression(required=(OneOf(("xs1",)),)))

@@ -14,6 +14,7 @@ changes them.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ from datetime import date
 EVERY = "xa0"
 RESTRICTED = "xr1"
 EARLIEST_DECADE = 190  # the 1900s: dates before them are not told apart
+LATEST_DECADE = 219  # the 2190s: dates after them are not told apart
 
 #: Status codes in a fixed order; a new status appends (existing tokens never move).
 STATUS_ORDER = ("draft", "in_review", "approved", "published", "not_required")
@@ -72,6 +74,16 @@ def before_tokens(day: date) -> list[str]:
     tokens += [f"xy{y}" for y in range(day.year - day.year % 10, day.year)]
     tokens += [f"xm{day.year}{m:02d}" for m in range(1, day.month)]
     tokens += [f"xd{day.year}{day.month:02d}{d:02d}" for d in range(1, day.day)]
+    return tokens
+
+
+def after_tokens(day: date) -> list[str]:
+    """Tokens that together cover ``day`` and every day after it (up to the 2190s)."""
+    last = monthrange(day.year, day.month)[1]
+    tokens = [f"xd{day.year}{day.month:02d}{d:02d}" for d in range(day.day, last + 1)]
+    tokens += [f"xm{day.year}{m:02d}" for m in range(day.month + 1, 13)]
+    tokens += [f"xy{y}" for y in range(day.year + 1, day.year - day.year % 10 + 10)]
+    tokens += [f"xc{d}" for d in range(day.year // 10 + 1, LATEST_DECADE + 1)]
     return tokens
 
 
@@ -192,6 +204,24 @@ class KeyExpression:
             else:
                 parts.append(f"!{RESTRICTED}")
         return " & ".join(parts)
+
+
+def removed_tsquery(expression: KeyExpression) -> str | None:
+    """What the expression takes away from a set that its words already bound, or None.
+
+    For an expression with no required clause: the documents to remove are those with
+    an excluded key, and the restricted ones the reader is not named on. PostgreSQL
+    finds that set through its GIN index, where a lone negation could not be looked up.
+    """
+    if expression.required:
+        raise ValueError("only for expressions without required clauses")
+    parts = [_join(c.tokens, " | ") for c in expression.excluded if c.tokens]
+    if expression.hidden:
+        if expression.readers:
+            parts.append(f"({RESTRICTED} & !{_join(expression.readers, ' | ')})")
+        else:
+            parts.append(RESTRICTED)
+    return " | ".join(parts) or None
 
 
 def _join(tokens: tuple[str, ...], operator: str) -> str:
