@@ -178,6 +178,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--reuse", metavar="HOME", help="measure this existing data directory")
     parser.add_argument("--runs", type=int, default=5, help="runs of each query")
+    parser.add_argument(
+        "--no-grep", action="store_true", help="skip the export and the grep comparison"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.measure:
@@ -202,6 +205,8 @@ def main() -> None:
             report(f"{name} facet counts ({who})", data[f"{who} facets"])  # type: ignore[arg-type]
         if name == "SQLite":
             sqlite_p50 = percentile(data["member page"], 0.5)  # type: ignore[arg-type]
+    if options.no_grep:
+        return
     with tempfile.TemporaryDirectory() as export:
         seconds = run(["export", export], sqlite_env)
         files = sum(1 for _ in Path(export).rglob("*.md"))

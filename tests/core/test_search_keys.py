@@ -62,7 +62,10 @@ def test_after_tokens_cover_exactly_the_day_and_later_ones(day: date, limit: dat
 
 
 def test_before_tokens_stay_few() -> None:
-    assert len(keys.after_tokens(date(2025, 1, 1))) < 70
+    assert len(keys.after_tokens(date(2025, 3, 9))) < 70
+    assert keys.after_tokens(date(2024, 1, 1))[:6] == [f"xy{y}" for y in range(2024, 2030)]
+    assert keys.after_tokens(date(2030, 1, 1))[0] == "xc203"
+    assert keys.after_tokens(date(2025, 6, 1))[0] == "xm202506"
     assert len(keys.before_tokens(date(2031, 12, 31))) < 70
     assert keys.before_tokens(date(1900, 1, 1)) == []
 
@@ -175,3 +178,28 @@ def test_what_an_expression_without_required_clauses_takes_away() -> None:
     assert keys.removed_tsquery(KeyExpression()) is None
     with pytest.raises(ValueError):
         keys.removed_tsquery(KeyExpression(required=(OneOf(("xs1",)),)))
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        date(2020, 1, 1),
+        date(2024, 1, 1),
+        date(2025, 6, 1),
+        date(2025, 12, 31),
+        date(2029, 12, 31),
+        date(1900, 1, 1),
+        date(2199, 12, 31),
+    ],
+)
+def test_date_tokens_split_exactly_at_edges(limit: date) -> None:
+    for offset in (-400, -32, -1, 0, 1, 31, 400):
+        try:
+            day = limit + timedelta(days=offset)
+        except OverflowError:
+            continue
+        if not date(1900, 1, 1) <= day <= date(2199, 12, 31):
+            continue
+        tokens = set(keys.day_tokens(day))
+        assert bool(tokens & set(keys.after_tokens(limit))) == (day >= limit), day
+        assert bool(tokens & set(keys.before_tokens(limit))) == (day < limit), day

@@ -78,12 +78,28 @@ def before_tokens(day: date) -> list[str]:
 
 
 def after_tokens(day: date) -> list[str]:
-    """Tokens that together cover ``day`` and every day after it (up to the 2190s)."""
-    last = monthrange(day.year, day.month)[1]
-    tokens = [f"xd{day.year}{day.month:02d}{d:02d}" for d in range(day.day, last + 1)]
-    tokens += [f"xm{day.year}{m:02d}" for m in range(day.month + 1, 13)]
-    tokens += [f"xy{y}" for y in range(day.year + 1, day.year - day.year % 10 + 10)]
-    tokens += [f"xc{d}" for d in range(day.year // 10 + 1, LATEST_DECADE + 1)]
+    """Tokens that together cover ``day`` and every day after it (up to the 2190s).
+
+    Whole months, years and decades are one token each: ``after:2024`` is the years
+    2024 to 2029 and the later decades, not the days of January.
+    """
+    tokens: list[str] = []
+    first_of_month = day.day == 1
+    first_of_year = first_of_month and day.month == 1
+    if not first_of_month:
+        last = monthrange(day.year, day.month)[1]
+        tokens += [f"xd{day.year}{day.month:02d}{d:02d}" for d in range(day.day, last + 1)]
+    if not first_of_year:
+        start = day.month if first_of_month else day.month + 1
+        tokens += [f"xm{day.year}{m:02d}" for m in range(start, 13)]
+    decade_start = day.year - day.year % 10
+    if first_of_year and day.year == decade_start:
+        first_decade = day.year // 10
+    else:
+        first_year = day.year if first_of_year else day.year + 1
+        tokens += [f"xy{y}" for y in range(first_year, decade_start + 10)]
+        first_decade = day.year // 10 + 1
+    tokens += [f"xc{d}" for d in range(first_decade, LATEST_DECADE + 1)]
     return tokens
 
 
