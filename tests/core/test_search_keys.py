@@ -41,24 +41,15 @@ def test_readers_are_keys_of_restricted_documents_only() -> None:
     assert keys.status("unknown") is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
-)
-def test_before_tokens_cover_exactly_the_earlier_days(day: date, limit: date) -> None:
-    covered = set(keys.day_tokens(day)) & set(keys.before_tokens(limit))
-    assert bool(covered) == (day < limit)
+DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
-)
-def test_after_tokens_cover_exactly_the_day_and_later_ones(day: date, limit: date) -> None:
-    covered = set(keys.day_tokens(day)) & set(keys.after_tokens(limit))
-    assert bool(covered) == (day >= limit)
+@settings(max_examples=500, deadline=None)
+@given(DATES, DATES)
+def test_date_tokens_cover_exactly_the_days_before_and_from_a_date(day: date, limit: date) -> None:
+    tokens = set(keys.day_tokens(day))
+    assert bool(tokens & set(keys.before_tokens(limit))) == (day < limit)
+    assert bool(tokens & set(keys.after_tokens(limit))) == (day >= limit)
 
 
 def test_before_tokens_stay_few() -> None:
