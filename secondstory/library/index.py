@@ -164,15 +164,8 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
 
 
 def _write(documents: list[SearchDocument], batch: int) -> None:
+    # Both databases return the new ids (RETURNING), so the keys rows can point at them.
     written = SearchDocument.objects.bulk_create(documents, batch_size=batch)
-    if any(d.pk is None for d in written):  # only databases that cannot return new ids
-        pks = dict(
-            SearchDocument.objects.filter(
-                postmortem_id__in=[d.postmortem_id for d in written]
-            ).values_list("postmortem_id", "pk")
-        )
-        for d in written:
-            d.pk = pks[d.postmortem_id]
     SearchKeys.objects.bulk_create(
         [SearchKeys(document_id=d.pk, facets=keys.facet_keys(d.keys)) for d in written],
         batch_size=batch,

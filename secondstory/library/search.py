@@ -139,10 +139,6 @@ def _plain_snippet(postmortem: Postmortem) -> SafeString:
 
 # ---- facets ------------------------------------------------------------------------------
 
-#: Key prefix of each facet, and how a key's number becomes (value, label).
-_PREFIXES = {"xs": "service", "xt": "team", "xv": "severity", "xf": "factor", "xy": "year"}
-_PREFIXES.update({"xp": "status"})
-
 
 def _labels(name: str, numbers: set[int]) -> dict[int, tuple[str, str]]:
     if name == "year":
@@ -168,7 +164,7 @@ def facets(match: engine.Match | None, query: Query) -> dict[str, list[FacetValu
         tokens.update(chain.from_iterable(k.split() for k in engine.matching_facets(match)))
     counts: dict[str, Counter[int]] = {name: Counter() for name in FACETS}
     for token, count in tokens.items():
-        name = _PREFIXES.get(token[:2])
+        name = keys.FACETS_BY_PREFIX.get(token[:2])
         if name is not None:
             counts[name][int(token[2:])] = count
     result: dict[str, list[FacetValue]] = {}

@@ -133,13 +133,20 @@ def document_keys(
     return " ".join(tokens)
 
 
-#: Key prefixes of the facets counted on search results.
-FACET_PREFIXES = ("xs", "xt", "xv", "xf", "xy", "xp")
+#: The facets counted on search results, by the prefix of their keys.
+FACETS_BY_PREFIX = {
+    "xs": "service",
+    "xt": "team",
+    "xv": "severity",
+    "xf": "factor",
+    "xy": "year",
+    "xp": "status",
+}
 
 
 def facet_keys(document_keys: str) -> str:
     """The keys of ``document_keys`` that facets count."""
-    return " ".join(t for t in document_keys.split() if t.startswith(FACET_PREFIXES))
+    return " ".join(t for t in document_keys.split() if t[:2] in FACETS_BY_PREFIX)
 
 
 # ---- boolean expressions over keys -----------------------------------------------------------

@@ -18,8 +18,8 @@ from secondstory.core.timeline.sources.base import Source, Where, clip, from_epo
 
 # Everything reading a damaged or unusual zip archive can raise: a corrupt archive or member
 # (BadZipFile, zlib.error, EOFError), a ZIP64 archive without its flag (LargeZipFile), an
-# encrypted member (RuntimeError), a compression method the standard library does not read
-# (NotImplementedError), and bad names or offsets (ValueError, OSError). Callers turn them
+# encrypted member or a compression method the standard library does not read (RuntimeError
+# and its subclasses), and bad names or offsets (ValueError, OSError). Callers turn them
 # into a SourceError naming the archive.
 ZIP_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
@@ -28,7 +28,6 @@ ZIP_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     OSError,
     RuntimeError,
-    NotImplementedError,
     ValueError,
 )
 
