@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The suite runs across every core (pytest-xdist); `make test PYTEST_JOBS=0` runs it in one process.
+PYTEST_JOBS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_JOBS)
 
 .PHONY: demo serve test test-sqlite test-postgres test-e2e ci lint format typecheck bench \
         install dev postgres chromium clean
@@ -35,13 +38,13 @@ serve: install
 
 ## make test: the whole test suite on SQLite (browser tests skip without Chromium)
 test: dev
-	SECONDSTORY_HOME=$$(mktemp -d) $(BIN)/pytest -q
+	SECONDSTORY_HOME=$$(mktemp -d) $(PYTEST)
 
 test-sqlite: dev
-	SECONDSTORY_HOME=$$(mktemp -d) $(BIN)/pytest -q
+	SECONDSTORY_HOME=$$(mktemp -d) $(PYTEST)
 
 test-postgres: dev postgres
-	SECONDSTORY_HOME=$$(mktemp -d) SECONDSTORY_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+	SECONDSTORY_HOME=$$(mktemp -d) SECONDSTORY_DATABASE_URL=$(PG_URL) $(PYTEST)
 
 lint: dev
 	$(BIN)/ruff check .
