@@ -39,3 +39,13 @@ def check_base(base: str, *current: Any, what: str, yours: Any) -> None:
         raise EditConflict(
             what=what, current=current[0] if len(current) == 1 else current, yours=yours, base=now
         )
+
+
+def conflict_status(request: Any) -> int:
+    """The status of a conflict answer: 409 for a page, 200 for htmx.
+
+    htmx swaps only successful answers, so an htmx request gets the conflict
+    view as 200 (with its own target) or the user would see nothing.
+    """
+    htmx = getattr(request, "htmx", None)
+    return 200 if htmx and not htmx.history_restore_request else 409
