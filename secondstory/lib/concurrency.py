@@ -12,6 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
 
 def fingerprint(*values: Any) -> str:
     """A short, stable digest of the values (JSON-serialisable, dates as ISO text)."""
@@ -41,7 +44,7 @@ def check_base(base: str, *current: Any, what: str, yours: Any) -> None:
         )
 
 
-def conflict_status(request: Any) -> int:
+def conflict_status(request: HttpRequest) -> int:
     """The status of a conflict answer: 409 for a page, 200 for htmx.
 
     htmx swaps only successful answers, so an htmx request gets the conflict
@@ -49,3 +52,16 @@ def conflict_status(request: Any) -> int:
     """
     htmx = getattr(request, "htmx", None)
     return 200 if htmx and not htmx.history_restore_request else 409
+
+
+def render_conflict_page(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A whole-page conflict view: 409 without JavaScript; for htmx, 200 and the page's body
+    replaces the current one (the request came from a fragment that cannot show it)."""
+    status = conflict_status(request)
+    response = render(request, template, context, status=status)
+    if status == 200:
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML show:top"
+    return response

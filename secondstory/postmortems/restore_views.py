@@ -13,10 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from secondstory.lib.concurrency import conflict_status
+from secondstory.lib.concurrency import render_conflict_page
 from secondstory.postmortems.access import postmortem_for_editor, signed_in_user
 from secondstory.postmortems.history import RevisionDiff, compare_revisions
 from secondstory.postmortems.models import Postmortem, Revision
@@ -89,6 +89,4 @@ def _conflict_response(
         "since_count": since.count(),
         "diff": _changes_since(postmortem, seen, newest),
     }
-    return render(
-        request, "postmortems/restore_conflict.html", context, status=conflict_status(request)
-    )
+    return render_conflict_page(request, "postmortems/restore_conflict.html", context)

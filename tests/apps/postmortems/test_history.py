@@ -186,5 +186,6 @@ def test_a_restore_that_does_not_say_what_it_saw_asks_first(
     two_revisions(postmortem, alice)
     response = client_for(alice).post(restore_url(1), **HTMX)
     assert response.status_code == 200  # htmx swaps only successful answers
+    assert response["HX-Retarget"] == "body"
     assert "Revision 1 was not restored." in response.content.decode()
     assert postmortem.revisions.count() == 2
