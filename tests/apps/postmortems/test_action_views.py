@@ -296,3 +296,8 @@ def test_the_same_status_set_twice_is_no_conflict(
     assert first.post(status_url(), {"status": "done", "base": alice_base}).status_code == 302
     assert second.post(status_url(), {"status": "done", "base": bob_base}).status_code == 302
     assert postmortem.revisions.count() == 1
+
+
+def test_the_status_page_carries_the_base(postmortem: Postmortem, alice: User) -> None:
+    html = client_for(alice).get(status_url()).content.decode()
+    assert f'name="base" value="{status_base()}"' in html
