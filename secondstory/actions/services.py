@@ -17,6 +17,7 @@ from secondstory.core.followup import Clock
 from secondstory.core.invariants import action_item_problems
 from secondstory.core.record import ActionItemRecord
 from secondstory.incidents.models import Severity
+from secondstory.lib.concurrency import fingerprint
 from secondstory.lib.timezones import site_zone
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
@@ -75,6 +76,11 @@ def create_action_item(
     )
     item.factors.set(_own_factors(postmortem, factors))
     return item
+
+
+def status_fingerprint(item: ActionItem) -> str:
+    """What a status form started from: the status and its reason (see lib.concurrency)."""
+    return fingerprint(item.status, item.reason)
 
 
 @transaction.atomic

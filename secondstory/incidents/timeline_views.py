@@ -1,4 +1,6 @@
-"""The timeline editor on a postmortem's page: quick capture, one event, toggles, filters, zone.
+"""The timeline editor on a postmortem's page: quick capture, toggles, filters, zone.
+
+One event (add, edit, delete) has its own module, event_views.py.
 
 Every view renders a full page (or redirects) by default; an htmx request gets only the
 fragment it swaps. Reading needs can_read (else 404); changing needs can_edit (else 403).
@@ -23,16 +25,12 @@ from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.incidents.services import (
     add_captured_events,
-    add_timeline_event,
-    delete_timeline_event,
     set_known_at_the_time,
     set_starred,
-    update_timeline_event,
 )
 from secondstory.incidents.timeline_context import (
     capture_form,
     event_url_prefix,
-    new_event_form,
     prepare_for_display,
     timeline_context,
     zone_names_for,
@@ -40,9 +38,7 @@ from secondstory.incidents.timeline_context import (
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
     DisplayZoneForm,
-    EventForm,
 )
-from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
 from secondstory.lib.timezones import (
     set_session_zone,
     viewer_zone,
@@ -75,25 +71,6 @@ def _incidents(postmortem: Postmortem) -> list[Incident]:
             Prefetch("timeline", queryset=TimelineEvent.objects.all()),
             "timeline__also",
         )
-    )
-
-
-def event_fingerprint(event: TimelineEvent) -> str:
-    """What an edit form started from: every field the form can change."""
-    return fingerprint(*_event_values(event))
-
-
-def _event_values(event: TimelineEvent) -> tuple[object, ...]:
-    return (
-        event.at.isoformat(),
-        event.utc_offset_minutes,
-        event.kind,
-        event.actor,
-        event.actor_role,
-        event.text,
-        event.evidence_url,
-        event.starred,
-        event.known_at_the_time,
     )
 
 
@@ -205,127 +182,6 @@ def _render_capture(
         response["HX-Reswap"] = "innerHTML"
         return response
     return render(request, "incidents/timeline_capture.html", context, status=status)
-
-
-# --- One event: add, edit, delete ------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = postmortem_for_editor(request, key)
-    incidents = _incidents(postmortem)
-    if not incidents:
-        raise Http404("This postmortem has no incident to add events to.")
-    if request.method == "GET":
-        form = new_event_form(incidents, viewer_zone(request))
-        return _render_event_form(request, postmortem, form, None)
-    form = EventForm(request.POST, incidents=incidents)
-    if form.is_valid():
-        incident = form.incident
-        assert incident is not None
-        try:
-            with transaction.atomic():
-                row = add_timeline_event(incident, form.event(MANUAL_SOURCE, _new_ref("manual")))
-                record_revision(
-                    postmortem, author=signed_in_user(request), summary="Added a timeline event"
-                )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Added the event to the timeline.")
-            return redirect(_timeline_url(postmortem, f"event-{row.pk}"))
-    return _render_event_form(request, postmortem, form, None, status=400)
-
-
-@require_http_methods(["GET", "POST"])
-def timeline_event_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
-    postmortem = postmortem_for_editor(request, key)
-    event = _get_event(postmortem, pk)
-    if request.method == "GET":
-        initial = {**EventForm.initial_for(event), "base": event_fingerprint(event)}
-        return _render_event_form(request, postmortem, EventForm(initial=initial), event)
-    form = EventForm(request.POST)
-    if not form.is_valid():
-        return _render_event_form(request, postmortem, form, event, status=400)
-    try:
-        with transaction.atomic():
-            event = _get_event(postmortem, pk, lock=True)
-            check_base(
-                form.cleaned_data["base"],
-                *_event_values(event),
-                what="this timeline event",
-                yours=form.cleaned_data,
-            )
-            update_timeline_event(event, form.event(event.source, event.source_ref))
-            record_revision(
-                postmortem, author=signed_in_user(request), summary="Edited a timeline event"
-            )
-    except EditConflict as conflict:
-        return _render_conflict(request, postmortem, event, form, conflict)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return _render_event_form(request, postmortem, form, event, status=400)
-    messages.success(request, "Saved the event.")
-    return redirect(_timeline_url(postmortem, f"event-{event.pk}"))
-
-
-def _render_event_form(
-    request: HttpRequest,
-    postmortem: Postmortem,
-    form: EventForm,
-    event: TimelineEvent | None,
-    *,
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "postmortem": postmortem,
-        "form": form,
-        "event": event,
-        "zone_names": zone_names(),
-        "display_zone": viewer_zone(request),
-    }
-    return render(request, "incidents/timeline_event_form.html", context, status=status)
-
-
-def _render_conflict(
-    request: HttpRequest,
-    postmortem: Postmortem,
-    event: TimelineEvent,
-    form: EventForm,
-    conflict: EditConflict,
-) -> HttpResponse:
-    """Both versions side by side; the form keeps what was typed, based on the saved version."""
-    data = request.POST.copy()
-    data["base"] = conflict.base
-    context = {
-        "postmortem": postmortem,
-        "event": event,
-        "form": EventForm(data),
-        "yours": form.cleaned_data,
-        "conflict": conflict,
-        "zone_names": zone_names(),
-        "display_zone": viewer_zone(request),
-    }
-    return render(request, "incidents/timeline_event_conflict.html", context, status=409)
-
-
-@require_http_methods(["GET", "POST"])
-def timeline_event_delete(request: HttpRequest, key: str, pk: int) -> HttpResponse:
-    """GET asks for confirmation; POST deletes."""
-    postmortem = postmortem_for_editor(request, key)
-    event = _get_event(postmortem, pk)
-    if request.method == "GET":
-        context = {"postmortem": postmortem, "event": event, "display_zone": viewer_zone(request)}
-        return render(request, "incidents/timeline_event_delete.html", context)
-    with transaction.atomic():
-        delete_timeline_event(event)
-        record_revision(
-            postmortem, author=signed_in_user(request), summary="Deleted a timeline event"
-        )
-    if is_htmx(request):
-        return announce_change(request, HttpResponse(""))
-    messages.success(request, "Deleted the event.")
-    return redirect(_timeline_url(postmortem))
 
 
 # --- Toggles: starred, known at the time ------------------------------------------------------

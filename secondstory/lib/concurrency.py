@@ -12,6 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
 
 def fingerprint(*values: Any) -> str:
     """A short, stable digest of the values (JSON-serialisable, dates as ISO text)."""
@@ -39,3 +42,26 @@ def check_base(base: str, *current: Any, what: str, yours: Any) -> None:
         raise EditConflict(
             what=what, current=current[0] if len(current) == 1 else current, yours=yours, base=now
         )
+
+
+def conflict_status(request: HttpRequest) -> int:
+    """The status of a conflict answer: 409 for a page, 200 for htmx.
+
+    htmx swaps only successful answers, so an htmx request gets the conflict
+    view as 200 (with its own target) or the user would see nothing.
+    """
+    htmx = getattr(request, "htmx", None)
+    return 200 if htmx and not htmx.history_restore_request else 409
+
+
+def render_conflict_page(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A whole-page conflict view: 409 without JavaScript; for htmx, 200 and the page's body
+    replaces the current one (the request came from a fragment that cannot show it)."""
+    status = conflict_status(request)
+    response = render(request, template, context, status=status)
+    if status == 200:
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML show:top"
+    return response

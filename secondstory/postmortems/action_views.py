@@ -17,6 +17,7 @@ from secondstory.actions.services import (
     create_action_item,
     default_due_date,
     set_status,
+    status_fingerprint,
     update_action_item,
 )
 from secondstory.core import taxonomy
@@ -187,34 +188,77 @@ def action_edit(request: HttpRequest, key: str, item_key: str) -> HttpResponse:
     return _form_page(request, postmortem, form, item=item)
 
 
-@require_http_methods(["GET", "POST"])
-def action_status(request: HttpRequest, key: str, item_key: str) -> HttpResponse:
-    postmortem = _editable(request, key)
-    item = get_object_or_404(postmortem.action_items.select_related("owner"), key=item_key)
-    initial = {"status": item.status, "reason": item.reason}
-    form = ActionStatusForm(request.POST or None, initial=initial, auto_id=f"{item.key}-%s")
-    if request.method == "POST" and form.is_valid():
-        status, reason = form.cleaned_data["status"], form.cleaned_data["reason"].strip()
-        try:
-            with transaction.atomic():
-                if (status, reason) != (item.status, item.reason):
-                    set_status(item, status, reason=reason)
-                    label = dict(ActionItem.STATUS_CHOICES)[status]
-                    record_revision(
-                        postmortem,
-                        author=signed_in_user(request),
-                        summary=f"Action item {item.key} is now {label.lower()}",
-                    )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return _saved(request, postmortem, item)
-    context = {"postmortem": postmortem, "item": item, "form": form}
+def _status_page(
+    request: HttpRequest,
+    postmortem: Postmortem,
+    item: ActionItem,
+    form: ActionStatusForm,
+    *,
+    conflict: EditConflict | None = None,
+) -> HttpResponse:
+    context = {"postmortem": postmortem, "item": item, "form": form, "conflict": conflict}
     if is_htmx(request):
+        # htmx swaps only successful answers, so a conflict comes back as 200 in place of the form.
         return render_fragment(
             request,
             "postmortems/action_status.html#action-status",
             context,
             target=f"action-status-{item.key}",
         )
-    return render(request, "postmortems/action_status.html", context)
+    return render(
+        request, "postmortems/action_status.html", context, status=409 if conflict else 200
+    )
+
+
+def _change_status(
+    request: HttpRequest, postmortem: Postmortem, item_key: str, form: ActionStatusForm
+) -> ActionItem:
+    """Apply the form's status; a change saved since the form was opened raises EditConflict."""
+    status, reason = form.cleaned_data["status"], form.cleaned_data["reason"].strip()
+    reason = reason if status == "not_doing" else ""  # only "not doing" keeps a reason
+    with transaction.atomic():
+        item = get_object_or_404(
+            ActionItem.objects.select_for_update().select_related("owner"),
+            postmortem=postmortem,
+            key=item_key,
+        )
+        if (status, reason) == (item.status, item.reason):
+            return item  # already so, whoever set it: nothing to change or to lose
+        check_base(
+            form.cleaned_data["base"],
+            item.status,
+            item.reason,
+            what=f"The status of action item {item.key}",
+            yours=(status, reason),
+        )
+        set_status(item, status, reason=reason)
+        label = dict(ActionItem.STATUS_CHOICES)[status]
+        record_revision(
+            postmortem,
+            author=signed_in_user(request),
+            summary=f"Action item {item.key} is now {label.lower()}",
+        )
+    return item
+
+
+@require_http_methods(["GET", "POST"])
+def action_status(request: HttpRequest, key: str, item_key: str) -> HttpResponse:
+    postmortem = _editable(request, key)
+    item = get_object_or_404(postmortem.action_items.select_related("owner"), key=item_key)
+    initial = {"status": item.status, "reason": item.reason, "base": status_fingerprint(item)}
+    form = ActionStatusForm(request.POST or None, initial=initial, auto_id=f"{item.key}-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = _change_status(request, postmortem, item_key, form)
+        except EditConflict as conflict:
+            data = request.POST.copy()
+            data["base"] = conflict.base
+            item.refresh_from_db()
+            form = ActionStatusForm(data, auto_id=f"{item.key}-%s")
+            form.is_valid()
+            return _status_page(request, postmortem, item, form, conflict=conflict)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _saved(request, postmortem, item)
+    return _status_page(request, postmortem, item, form)

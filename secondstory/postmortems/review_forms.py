@@ -126,6 +126,7 @@ class ActionItemForm(forms.Form):
 
 
 class ActionStatusForm(forms.Form):
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(choices=ActionItem.STATUS_CHOICES)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from secondstory.postmortems import people_views, writing
+from secondstory.postmortems import people_views, restore_views, writing
 
 urlpatterns: list[URLPattern] = [
     path("start/", writing.start, name="start"),
@@ -31,7 +31,7 @@ urlpatterns: list[URLPattern] = [
     path("postmortems/<str:key>/history/diff/", writing.revision_diff, name="revision_diff"),
     path(
         "postmortems/<str:key>/history/<int:number>/restore/",
-        writing.revision_restore,
+        restore_views.revision_restore,
         name="revision_restore",
     ),
     path("postmortems/<str:key>/people/", people_views.people_edit, name="people"),

@@ -33,14 +33,14 @@ from secondstory.postmortems.blameless import dismiss, section_findings
 from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.forms import SectionForm, StartForm, TemplateForm
 from secondstory.postmortems.history import compare_revisions
-from secondstory.postmortems.models import Postmortem, PostmortemTemplate, Revision
+from secondstory.postmortems.models import Postmortem, PostmortemTemplate
+from secondstory.postmortems.restore_views import newest_revision_number
 from secondstory.postmortems.revisions import snapshot
 from secondstory.postmortems.services import can_edit
 from secondstory.postmortems.templatetags.secondstory import display_zone
 from secondstory.postmortems.writing_services import (
     HEADINGS,
     delete_template,
-    restore_revision,
     save_section,
     save_template,
     section_of,
@@ -294,21 +294,10 @@ def revision_diff(request: HttpRequest, key: str) -> HttpResponse:
         "postmortem": postmortem,
         "diff": diff,
         "can_edit": can_edit(signed_in_user(request), postmortem),
+        # What the restore forms say the user saw (see restore_views.py).
+        "seen": newest_revision_number(postmortem),
     }
     return render(request, "postmortems/revision_diff.html", context)
-
-
-@require_POST
-def revision_restore(request: HttpRequest, key: str, number: int) -> HttpResponse:
-    postmortem = postmortem_for_editor(request, key)
-    revision = get_object_or_404(Revision, postmortem=postmortem, number=number)
-    try:
-        restore_revision(postmortem, revision, author=signed_in_user(request))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("postmortems:history", key)
-    messages.success(request, f"Restored revision {number}.")
-    return redirect("postmortems:history", key)
 
 
 @require_GET

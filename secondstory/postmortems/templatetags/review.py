@@ -86,6 +86,14 @@ def action_status_choices() -> list[tuple[str, str]]:
     return list(ActionItem.STATUS_CHOICES)
 
 
+@register.filter
+def status_base(item: Any) -> str:
+    """The fingerprint a status form starts from (see actions.services.status_fingerprint)."""
+    from secondstory.actions.services import status_fingerprint
+
+    return status_fingerprint(item)
+
+
 @register.simple_tag
 def last_transition(postmortem: Postmortem) -> PostmortemTransition | None:
     """The latest lifecycle step (from the prefetched list when there is one)."""

@@ -22,6 +22,7 @@ from secondstory.actions.services import (
     create_action_item,
     default_due_date,
     set_status,
+    status_fingerprint,
 )
 from secondstory.core.followup import Clock
 from secondstory.incidents.models import Incident, Severity
@@ -411,6 +412,8 @@ def test_the_page_counts_days_in_the_viewers_zone(postmortem: Postmortem, alice:
 @time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=UTC), tick=False)
 def test_changing_a_status_shows_the_new_clock(postmortem: Postmortem, alice: User) -> None:
     url = reverse("postmortems:action_status", args=["PM-1", "A1"])
-    response = client_for(alice).post(url, {"status": "done"}, headers={"HX-Request": "true"})
+    base = status_fingerprint(ActionItem.objects.get(postmortem__key="PM-1", key="A1"))
+    data = {"status": "done", "base": base}
+    response = client_for(alice).post(url, data, headers={"HX-Request": "true"})
     html = " ".join(response.content.decode().split())
     assert clock_of(html, "A1") == "clock-done-on-time: done on time"

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from secondstory.accounts.models import Team, User
+from secondstory.incidents.event_views import event_fingerprint
 from secondstory.incidents.models import TimelineEvent
-from secondstory.incidents.timeline_views import event_fingerprint
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.records import load_record
 from tests.apps.conftest import client_for
@@ -285,7 +285,7 @@ def test_delete_asks_then_deletes(postmortem: Postmortem, alice: User) -> None:
     assert confirm.status_code == 200
     assert "Delete this timeline event?" in confirm.content.decode()
     assert TimelineEvent.objects.filter(pk=paged.pk).exists()
-    response = client_for(alice).post(delete)
+    response = client_for(alice).post(delete, {"base": event_fingerprint(paged)})
     assert response.status_code == 302
     assert not TimelineEvent.objects.filter(pk=paged.pk).exists()
     assert last_summary(postmortem) == "Deleted a timeline event"
@@ -295,6 +295,106 @@ def test_delete_is_for_editors(postmortem: Postmortem, bob: User) -> None:
     paged = event("Paged the payments")
     assert client_for(bob).post(url("timeline_event_delete", "PM-1", paged.pk)).status_code == 403
     assert TimelineEvent.objects.filter(pk=paged.pk).exists()
+
+
+def base_in(response) -> str:  # type: ignore[no-untyped-def]
+    """The base fingerprint a page's form carries."""
+    html = response.content.decode()
+    return re.search(r'name="base" value="([0-9a-f]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_saving_an_event_deleted_meanwhile_keeps_the_typed_text(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    postmortem.collaborators.add(bob)
+    editor, deleter = client_for(alice), client_for(bob)
+    paged = event("Paged the payments")
+    edit, delete = (
+        url("timeline_event_edit", "PM-1", paged.pk),
+        url("timeline_event_delete", "PM-1", paged.pk),
+    )
+    edit_base = base_in(editor.get(edit))
+    assert deleter.post(delete, {"base": base_in(deleter.get(delete))}).status_code == 302
+    typed = event_form(text="Paged the payments on-call, who acked at 13:58", base=edit_base)
+    response = editor.post(edit, {**typed, "incident": "INC-PM-1"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "This event was deleted while you were editing it" in html
+    assert (
+        html.count("Paged the payments on-call, who acked at 13:58") == 2
+    )  # shown and in the form
+    assert f'action="{url("timeline_event_add")}"' in html
+    # The form on that page adds it back as a new event.
+    response = editor.post(url("timeline_event_add"), {**typed, "incident": "INC-PM-1"})
+    assert response.status_code == 302
+    added = event("Paged the payments on-call, who acked")
+    assert (added.source, added.kind, added.actor) == ("manual", "decision", "Ana")
+
+
+def test_saving_an_event_deleted_meanwhile_over_htmx_shows_the_page(
+    postmortem: Postmortem, alice: User
+) -> None:
+    paged = event("Paged the payments")
+    edit = url("timeline_event_edit", "PM-1", paged.pk)
+    data = event_form(text="My typed text", base=event_fingerprint(paged))
+    TimelineEvent.objects.filter(pk=paged.pk).delete()
+    response = client_for(alice).post(edit, data, **HTMX)
+    assert response.status_code == 200  # htmx swaps only successful answers
+    assert response["HX-Retarget"] == "body"
+    assert "My typed text" in response.content.decode()
+
+
+def test_deleting_an_event_edited_meanwhile_shows_the_newer_text_and_asks_again(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    postmortem.collaborators.add(bob)
+    deleter, editor = client_for(alice), client_for(bob)
+    paged = event("Paged the payments")
+    edit, delete = (
+        url("timeline_event_edit", "PM-1", paged.pk),
+        url("timeline_event_delete", "PM-1", paged.pk),
+    )
+    delete_base = base_in(deleter.get(delete))
+    newer = event_form(text="Paged the payments on-call; it was the wrong rota", zone="+01:00")
+    newer.update(time="13:55:00", base=base_in(editor.get(edit)))
+    assert editor.post(edit, newer).status_code == 302
+    response = deleter.post(delete, {"base": delete_base})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "This event changed since you asked to delete it" in html
+    assert "Paged the payments on-call; it was the wrong rota" in html
+    assert TimelineEvent.objects.filter(pk=paged.pk).exists()
+    assert deleter.post(delete, {"base": base_in(response)}).status_code == 302
+    assert not TimelineEvent.objects.filter(pk=paged.pk).exists()
+
+
+def test_deleting_an_event_deleted_meanwhile_is_no_error(
+    postmortem: Postmortem, alice: User
+) -> None:
+    paged = event("Paged the payments")
+    delete = url("timeline_event_delete", "PM-1", paged.pk)
+    base = event_fingerprint(paged)
+    TimelineEvent.objects.filter(pk=paged.pk).delete()
+    response = client_for(alice).post(delete, {"base": base}, follow=True)
+    assert response.status_code == 200
+    assert "The event was already deleted" in response.content.decode()
+
+
+def test_an_outsider_gets_no_conflict_view(
+    postmortem: Postmortem, restricted: Postmortem, bob: User, charlie: User
+) -> None:
+    paged = TimelineEvent.objects.get(incident__key="INC-PM-1", source_ref="Q1")
+    edit, delete = (
+        url("timeline_event_edit", "PM-1", paged.pk),
+        url("timeline_event_delete", "PM-1", paged.pk),
+    )
+    TimelineEvent.objects.filter(pk=paged.pk).update(text="Changed")
+    assert client_for(bob).post(edit, event_form(base="stale")).status_code == 403
+    assert client_for(bob).post(delete, {"base": "stale"}).status_code == 403
+    other = TimelineEvent.objects.get(incident__key="INC-PM-R", source_ref="Q1")
+    gone = url("timeline_event_edit", "PM-R", other.pk)
+    assert client_for(charlie).post(gone, event_form(base="stale")).status_code == 404
+    assert TimelineEvent.objects.filter(pk=paged.pk, text="Changed").exists()
 
 
 # --- Toggles ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from secondstory.accounts.models import Team, User
+from secondstory.incidents.event_views import event_fingerprint
 from secondstory.incidents.models import TimelineEvent
 from secondstory.lib.concurrency import fingerprint
 from secondstory.postmortems.changes import POSTMORTEM_CHANGED
@@ -235,7 +236,7 @@ def test_timeline_capture_and_delete_announce_a_change(postmortem: Postmortem, a
 
     paged = TimelineEvent.objects.get(text__startswith="paged the database")
     delete = reverse("postmortems:timeline_event_delete", args=["PM-1", paged.pk])
-    deleted = client.post(delete, **HTMX)
+    deleted = client.post(delete, {"base": event_fingerprint(paged)}, **HTMX)
     assert deleted.status_code == 200 and announced(deleted)
     assert not TimelineEvent.objects.filter(pk=paged.pk).exists()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
-from secondstory.actions.services import default_due_date
+from secondstory.actions.services import default_due_date, status_fingerprint
 from secondstory.incidents.models import Incident, Severity
 from secondstory.lib.concurrency import fingerprint
 from secondstory.postmortems.action_views import _state
@@ -39,6 +40,10 @@ def factor(key: str) -> ContributingFactor:
 
 def base_of(key: str = "A1") -> str:
     return fingerprint(*_state(ActionItem.objects.get(postmortem__key="PM-1", key=key)))
+
+
+def status_base(key: str = "A1") -> str:
+    return status_fingerprint(ActionItem.objects.get(postmortem__key="PM-1", key=key))
 
 
 def item_data(person: User, **changes: object) -> dict[str, object]:
@@ -170,7 +175,7 @@ def test_a_stale_edit_shows_both_versions(postmortem: Postmortem, alice: User) -
 
 @time_machine.travel(NOW, tick=False)
 def test_status_changes_to_done(postmortem: Postmortem, alice: User) -> None:
-    response = client_for(alice).post(status_url(), {"status": "done"})
+    response = client_for(alice).post(status_url(), {"status": "done", "base": status_base()})
     assert response.status_code == 302
     item = ActionItem.objects.get(key="A1")
     assert item.status == "done"
@@ -185,9 +190,9 @@ def test_not_doing_needs_a_reason(postmortem: Postmortem, alice: User) -> None:
         response.content.decode()
     )
     assert ActionItem.objects.get(key="A1").status == "open"
-    client_for(alice).post(
-        status_url(), {"status": "not_doing", "reason": "The tool is retired in May."}, **HTMX
-    )
+    reason = "The tool is retired in May."
+    data = {"status": "not_doing", "reason": reason, "base": status_base()}
+    client_for(alice).post(status_url(), data, **HTMX)
     item = ActionItem.objects.get(key="A1")
     assert (item.status, item.reason) == ("not_doing", "The tool is retired in May.")
 
@@ -232,3 +237,67 @@ def test_htmx_status_error_replaces_only_the_status_form(
     response = client_for(alice).post(status_url(), {"status": "not_doing"}, **HTMX)
     assert response["HX-Retarget"] == "#action-status-A1"
     assert response.content.decode().lstrip().startswith('<form id="action-status-A1"')
+
+
+def status_base_on_page(client: object) -> str:
+    """The base the inline status form of A1 carries on the postmortem's page."""
+    html = client.get(reverse("postmortems:detail", args=["PM-1"])).content.decode()  # type: ignore[attr-defined]
+    form = html[html.index('id="action-status-A1"') :]
+    return re.search(r'name="base" value="([0-9a-f]+)"', form).group(1)  # type: ignore[union-attr]
+
+
+def test_a_stale_status_change_shows_both_reasons_and_keeps_the_first(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    postmortem.collaborators.add(bob)
+    first, second = client_for(alice), client_for(bob)
+    alice_base, bob_base = status_base_on_page(first), status_base_on_page(second)
+    reason = "The config tool is retired in May."
+    first.post(status_url(), {"status": "not_doing", "reason": reason, "base": alice_base})
+    theirs = {"status": "not_doing", "reason": "Covered by the new alerting.", "base": bob_base}
+    response = second.post(status_url(), theirs)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "was changed by someone else" in html
+    assert reason in html and "Covered by the new alerting." in html
+    item = ActionItem.objects.get(key="A1")
+    assert (item.status, item.reason) == ("not_doing", reason)
+    # Confirming with the base the conflict view carries replaces it; history keeps both.
+    fresh = re.search(r'name="base" value="([0-9a-f]+)"', html).group(1)  # type: ignore[union-attr]
+    assert second.post(status_url(), {**theirs, "base": fresh}).status_code == 302
+    assert ActionItem.objects.get(key="A1").reason == "Covered by the new alerting."
+    snapshots = [r.snapshot for r in postmortem.revisions.order_by("number")]
+    assert reason in snapshots[0] and "Covered by the new alerting." in snapshots[1]
+
+
+def test_a_stale_status_change_over_htmx_replaces_only_the_form(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    postmortem.collaborators.add(bob)
+    first, second = client_for(alice), client_for(bob)
+    alice_base, bob_base = status_base_on_page(first), status_base_on_page(second)
+    first.post(status_url(), {"status": "done", "base": alice_base}, **HTMX)
+    yours = {"status": "not_doing", "reason": "Superseded by A2.", "base": bob_base}
+    response = second.post(status_url(), yours, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200  # htmx swaps only successful answers
+    assert response["HX-Retarget"] == "#action-status-A1"
+    assert html.lstrip().startswith('<form id="action-status-A1"')
+    assert "Superseded by A2." in html and '<dd class="conflict-current">Done</dd>' in html
+    assert ActionItem.objects.get(key="A1").status == "done"
+
+
+def test_the_same_status_set_twice_is_no_conflict(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    postmortem.collaborators.add(bob)
+    first, second = client_for(alice), client_for(bob)
+    alice_base, bob_base = status_base_on_page(first), status_base_on_page(second)
+    assert first.post(status_url(), {"status": "done", "base": alice_base}).status_code == 302
+    assert second.post(status_url(), {"status": "done", "base": bob_base}).status_code == 302
+    assert postmortem.revisions.count() == 1
+
+
+def test_the_status_page_carries_the_base(postmortem: Postmortem, alice: User) -> None:
+    html = client_for(alice).get(status_url()).content.decode()
+    assert f'name="base" value="{status_base()}"' in html

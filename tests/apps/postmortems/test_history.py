@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.test import Client
 from django.urls import reverse
 
 from secondstory.accounts.models import User
@@ -13,6 +16,8 @@ from secondstory.postmortems.revisions import record_revision
 from secondstory.postmortems.services import transition
 from secondstory.postmortems.writing_services import save_section
 from tests.apps.conftest import client_for
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def history_url(key: str = "PM-1") -> str:
@@ -99,7 +104,7 @@ def test_restore_brings_the_text_back_as_a_new_revision(
     two_revisions(postmortem, alice)
     transition(postmortem, "in_review", by=alice)
     client = client_for(alice)
-    response = client.post(restore_url(1), follow=True)
+    response = client.post(restore_url(1), {"seen": 2}, follow=True)
     assert response.status_code == 200
     assert "Restored revision 1." in response.content.decode()
     postmortem.refresh_from_db()
@@ -122,7 +127,7 @@ def test_restoring_an_unknown_revision_is_404(postmortem: Postmortem, alice: Use
 
 def test_restore_is_for_editors_only(postmortem: Postmortem, alice: User, charlie: User) -> None:
     two_revisions(postmortem, alice)
-    response = client_for(charlie).post(restore_url(1))
+    response = client_for(charlie).post(restore_url(1), {"seen": 2})
     assert response.status_code == 403
     postmortem.refresh_from_db()
     assert postmortem.summary.endswith("The pool was exhausted.")
@@ -138,3 +143,49 @@ def test_it_checks_ownership(restricted: Postmortem, alice: User, charlie: User)
     assert client.post(restore_url(1, "PM-R")).status_code == 404
     restricted.refresh_from_db()
     assert restricted.summary == "New."
+
+
+def seen_on_diff_page(client: Client, old: int, new: int) -> str:
+    """The revision number the restore forms of the diff page say the user saw."""
+    html = client.get(diff_url(old, new)).content.decode()
+    return re.search(r'name="seen" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_a_restore_after_a_newer_save_shows_what_changed_and_restores_nothing(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    postmortem.collaborators.add(bob)
+    two_revisions(postmortem, alice)
+    restorer, writer = client_for(alice), client_for(bob)
+    seen = seen_on_diff_page(restorer, 1, 2)
+    edit = reverse("postmortems:section_edit", args=["PM-1", "summary"])
+    form = writer.get(edit).content.decode()
+    base = re.search(r'name="base" value="([0-9a-f]+)"', form).group(1)  # type: ignore[union-attr]
+    newer = "Bob's summary, saved while Alice compared revisions."
+    assert writer.post(edit, {"text": newer, "base": base}).status_code == 302
+    response = restorer.post(restore_url(1), {"seen": seen})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Revision 1 was not restored." in html
+    assert "Edited Summary" in html and "Bob Teammate" in html  # the revision saved since
+    assert "Bob&#x27;s summary, saved while Alice compared revisions." in html  # the diff
+    assert 'name="seen" value="3"' in html
+    assert Postmortem.objects.get(pk=postmortem.pk).summary == newer
+    assert postmortem.revisions.count() == 3
+    # Confirming restores over the newer text; the history keeps it.
+    response = restorer.post(restore_url(1), {"seen": 3})
+    assert response.status_code == 302
+    postmortem.refresh_from_db()
+    assert postmortem.summary == "Checkout failed for **12%** of requests for 50 minutes."
+    assert postmortem.revisions.first().summary == "Restored revision 1"  # type: ignore[union-attr]
+
+
+def test_a_restore_that_does_not_say_what_it_saw_asks_first(
+    postmortem: Postmortem, alice: User
+) -> None:
+    two_revisions(postmortem, alice)
+    response = client_for(alice).post(restore_url(1), **HTMX)
+    assert response.status_code == 200  # htmx swaps only successful answers
+    assert response["HX-Retarget"] == "body"
+    assert "Revision 1 was not restored." in response.content.decode()
+    assert postmortem.revisions.count() == 2
