@@ -91,6 +91,11 @@ def short_lines(count: int) -> str:
     return "".join("had\n" if i % 2 else "it\n" for i in range(count))
 
 
+def counterfactual_lines(count: int) -> str:
+    """Short lines without a sentence end, each with a counterfactual: one long paragraph."""
+    return "".join(f"Dana would have caught it {i}\n" for i in range(count))
+
+
 def long_line(repeats: int) -> str:
     return " ".join(["the queue grew and the workers kept retrying"] * repeats) + "\n"
 
@@ -100,7 +105,7 @@ def hindsight_run(repeats: int) -> str:
 
 
 def counterfactual_run(repeats: int) -> str:
-    phrase = "if Dana had checked it would have worked and Dana would have caught it and"
+    phrase = "Dana would have caught it and the engineer failed to check and accidentally"
     return " ".join([phrase] * repeats)
 
 
@@ -108,9 +113,10 @@ PATHOLOGICAL: list[tuple[str, Callable[[int], str], tuple[int, ...]]] = [
     ("table rows (6 columns)", table, (60, 120, 240)),
     ("table columns (5 rows)", lambda n: table(5, n, "Dana restarted it"), (125, 250, 500)),
     ("short lines", short_lines, (12_500, 25_000, 50_000)),
+    ("counterfactual lines", counterfactual_lines, (1_000, 2_000, 4_000)),
     ("one long line", long_line, (500, 1_000, 2_000)),
     ("hindsight run", hindsight_run, (500, 1_000, 2_000)),
-    ("counterfactual run", counterfactual_run, (500, 1_000, 2_000)),
+    ("counterfactual run", counterfactual_run, (250, 500, 1_000)),
 ]
 
 

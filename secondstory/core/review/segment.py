@@ -199,12 +199,15 @@ def _split_cells(row: str) -> list[tuple[int, str]]:
 
 
 def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Cut the span (a, b) of ``text`` into pieces of at most MAX_SENTENCE characters,
-    at the last whitespace before the limit (or at the limit when there is none)."""
+    """Cut the span (a, b) of ``text`` into pieces of at most MAX_SENTENCE characters: at the
+    last line break in the second half of the piece, else at the last whitespace, else at
+    the limit."""
     pieces: list[tuple[int, int]] = []
     while b - a > MAX_SENTENCE:
         limit = a + MAX_SENTENCE
-        cut = max(text.rfind(" ", a + 1, limit), text.rfind("\n", a + 1, limit))
+        cut = text.rfind("\n", a + MAX_SENTENCE // 2, limit)
+        if cut <= a:
+            cut = max(text.rfind(space, a + 1, limit) for space in " \t\n")
         cut = cut if cut > a else limit
         pieces.append((a, cut))
         a = cut
