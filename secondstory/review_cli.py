@@ -303,7 +303,7 @@ def run_review(
     The engine merges the settings with the flags (names, teams, enabled and disabled
     rules); ``--preset`` overrides the configured preset.
     """
-    from secondstory.core.review import load_config, review
+    from secondstory.core.review import ReviewTooLargeError, load_config, review
 
     try:
         config = load_config(cwd or Path.cwd())
@@ -319,7 +319,10 @@ def run_review(
         raise ReviewInputError(str(exc)) from exc
     results: list[tuple[Document, Finding]] = []
     for document in documents:
-        findings = review(document.text, **settings)
+        try:
+            findings = review(document.text, **settings)
+        except ReviewTooLargeError as exc:
+            raise ReviewInputError(f"{document.path}: {exc}") from exc
         results.extend((document, f) for f in sorted(findings, key=lambda f: (f.start, f.end)))
     output = render(results, options.output_format, len(documents))
     return ReviewOutcome(output, exit_status((f for _, f in results), options.fail_on), results)

@@ -216,6 +216,9 @@ if HTTPS:
 # Blameless review: false warns about blame findings on the submission checklist;
 # true refuses submitting and publishing while undismissed blame findings remain.
 SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = env_bool("SECONDSTORY_REVIEW_BLOCKS_PUBLISHING", False)
+# The most time (milliseconds) a postmortem page spends reviewing sections not reviewed since
+# they were saved; the rest of the review is fetched after the page (see docs/review.md).
+SECONDSTORY_REVIEW_BUDGET_MS = env_int("SECONDSTORY_REVIEW_BUDGET_MS", 300)
 
 # Action-item follow-through (see docs/action-items.md).
 # An open item is "due soon" this many days before its due date.

@@ -1,12 +1,20 @@
 """Blameless-language review of a postmortem's sections, for the editor, the page and the
 submission checklist (the engine is :mod:`secondstory.core.review`; this adds the
 postmortem's people, the section headings and the dismissals recorded for it).
+
+The saved text of a section is reviewed once per version: the engine's findings are stored in
+:class:`ReviewCache` under a fingerprint of the text and everything else they depend on, so
+every app server reuses them. The postmortem page spends at most
+``SECONDSTORY_REVIEW_BUDGET_MS`` on sections not reviewed yet and leaves the rest to a
+fragment it fetches afterwards (see docs/review.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,8 +24,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from secondstory.accounts.models import User
-from secondstory.core.review import Finding, ReviewConfig, load_config, review
-from secondstory.postmortems.models import Postmortem, ReviewDismissal
+from secondstory.core.review import Finding, ReviewConfig, fingerprint, load_config, review
+from secondstory.postmortems.models import Postmortem, ReviewCache, ReviewDismissal
 from secondstory.postmortems.services import timeline_events
 from secondstory.postmortems.writing_services import HEADINGS, page_sections
 
@@ -26,6 +34,10 @@ logger = logging.getLogger(__name__)
 SEVERITIES = ("blame", "hindsight", "tone", "info")
 # Flagged words that can simply be left out: "Apply" deletes them (the draft is empty).
 _DROPPABLE = frozenset({"obviously", "clearly", "simply", "just", "of course", "trivially"})
+# A conservative speed of the engine, to tell whether a section fits in what is left of the
+# page's budget before starting on it (the engine is linear; it reviews pathological input such
+# as 50,000 very short lines at about 75,000 characters a second, prose several times faster).
+_CHARS_PER_SECOND = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +89,82 @@ def organisation_config() -> ReviewConfig:
         return ReviewConfig()
 
 
-def _section_findings(
+def _prefixed(field: str, text: str) -> str:
+    return f"## {HEADINGS[field]}\n\n{text}"
+
+
+def _engine(field: str, text: str, names: Iterable[str]) -> list[Finding]:
+    """The engine's findings for a section, under its heading (the heading's offsets kept)."""
+    return review(_prefixed(field, text), names=names, config=organisation_config())
+
+
+def _fingerprint(field: str, text: str, names: Iterable[str]) -> str:
+    return fingerprint(_prefixed(field, text), names=names, config=organisation_config())
+
+
+def _cache_of(postmortem: Postmortem) -> dict[str, ReviewCache]:
+    return {entry.section: entry for entry in ReviewCache.objects.filter(postmortem=postmortem)}
+
+
+def _cached(entry: ReviewCache | None, key: str) -> list[Finding] | None:
+    if entry is None or entry.fingerprint != key:
+        return None
+    return [Finding(**item) for item in entry.findings]
+
+
+def _store(postmortem: Postmortem, reviewed: dict[str, tuple[str, list[Finding]]]) -> None:
+    """Keep the findings of sections' current texts, replacing those of older texts, in one
+    statement (an upsert, so two servers storing the same section at once do not clash)."""
+    if not reviewed:
+        return
+    now = timezone.now()
+    entries = [
+        ReviewCache(
+            postmortem=postmortem,
+            section=field,
+            fingerprint=key,
+            findings=[dataclasses.asdict(f) for f in findings],
+            reviewed_at=now,
+        )
+        for field, (key, findings) in reviewed.items()
+    ]
+    ReviewCache.objects.bulk_create(
+        entries,
+        update_conflicts=True,
+        unique_fields=["postmortem", "section"],
+        update_fields=["fingerprint", "findings", "reviewed_at"],
+    )
+
+
+def _saved_findings(
+    postmortem: Postmortem,
     field: str,
     text: str,
     names: Iterable[str],
+    cache: dict[str, ReviewCache],
+) -> list[Finding]:
+    """The findings of a section's saved text: from the cache, or reviewed now and stored."""
+    key = _fingerprint(field, text, names)
+    found = _cached(cache.get(field), key)
+    if found is None:
+        found = _engine(field, text, names)
+        _store(postmortem, {field: (key, found)})
+    return found
+
+
+def _shown(
+    field: str,
+    text: str,
+    findings: Iterable[Finding],
     dismissed: set[tuple[str, str, str]],
 ) -> list[SectionFinding]:
+    """The engine's findings as the section shows them: offsets into the section text, the
+    dismissed ones left out."""
     heading = HEADINGS[field]
-    prefix = f"## {heading}\n\n"
+    prefix = len(_prefixed(field, ""))
     out: list[SectionFinding] = []
-    for f in review(prefix + text, names=names, config=organisation_config()):
-        start, end = f.start - len(prefix), f.end - len(prefix)
+    for f in findings:
+        start, end = f.start - prefix, f.end - prefix
         if start < 0:
             continue
         flagged = text[start:end]
@@ -100,19 +177,8 @@ def _section_findings(
         else:
             before, inside, after = sentence[:at], flagged, sentence[at + len(flagged) :]
         draft = "" if flagged.lower() in _DROPPABLE else None
-        shifted = Finding(
-            f.rule,
-            f.category,
-            f.severity,
-            start,
-            end,
-            f.line - 2,
-            f.column,
-            f.end_line - 2,
-            f.end_column,
-            f.sentence,
-            f.message,
-            f.suggestion,
+        shifted = dataclasses.replace(
+            f, start=start, end=end, line=f.line - 2, end_line=f.end_line - 2
         )
         out.append(SectionFinding(field, heading, shifted, flagged, before, inside, after, draft))
     return out
@@ -122,22 +188,38 @@ def section_findings(
     postmortem: Postmortem, field: str, text: str | None = None
 ) -> list[SectionFinding]:
     """Findings in one section (its saved text, or ``text`` as being edited), undismissed."""
-    if text is None:
-        text = getattr(postmortem, field)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    saved = _normalised(getattr(postmortem, field))
+    text = saved if text is None else _normalised(text)
     if not text.strip():
         return []
-    return _section_findings(field, text, people_names(postmortem), _dismissed(postmortem))
+    names = people_names(postmortem)
+    if text == saved:
+        found = _saved_findings(postmortem, field, text, names, _cache_of(postmortem))
+    else:
+        found = _engine(field, text, names)  # a draft being typed: not stored
+    return _shown(field, text, found, _dismissed(postmortem))
+
+
+def _normalised(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def postmortem_findings(postmortem: Postmortem) -> list[SectionFinding]:
     """Undismissed findings of every section with text, in page order."""
     names = people_names(postmortem)
     dismissed = _dismissed(postmortem)
+    cache = _cache_of(postmortem)
+    reviewed: dict[str, tuple[str, list[Finding]]] = {}
     found: list[SectionFinding] = []
     for section in page_sections(postmortem):
         if section.text.strip():
-            found.extend(_section_findings(section.field, section.text, names, dismissed))
+            key = _fingerprint(section.field, section.text, names)
+            raw = _cached(cache.get(section.field), key)
+            if raw is None:
+                raw = _engine(section.field, section.text, names)
+                reviewed[section.field] = (key, raw)
+            found.extend(_shown(section.field, section.text, raw, dismissed))
+    _store(postmortem, reviewed)
     return found
 
 
@@ -155,11 +237,20 @@ def review_blocks_publishing() -> bool:
     return bool(getattr(settings, "SECONDSTORY_REVIEW_BLOCKS_PUBLISHING", False))
 
 
-def blameless_context(user: User, postmortem: Postmortem) -> dict[str, object]:
+def review_budget() -> float:
+    """Seconds the postmortem page may spend reviewing sections not reviewed yet."""
+    return max(0, int(getattr(settings, "SECONDSTORY_REVIEW_BUDGET_MS", 300))) / 1000
+
+
+def blameless_context(
+    user: User, postmortem: Postmortem, budget: float | None = None
+) -> dict[str, object]:
     """What the postmortem page shows of the review: counts, findings, and (for the people
     who edit or review it) the dismissals with their reasons.
 
-    Uses the people and timelines the page prefetched; one query of its own (dismissals).
+    Sections reviewed before come from the cache. The others are reviewed in page order while
+    ``budget`` seconds allow (None: no limit); those left are listed in ``review_pending`` for
+    the page to fetch afterwards. Uses the people and timelines the page prefetched.
     """
     collaborators = list(postmortem.collaborators.all())
     reviewers = list(postmortem.reviewers.all())
@@ -172,11 +263,25 @@ def blameless_context(user: User, postmortem: Postmortem) -> dict[str, object]:
     if getattr(postmortem, "has_review_dismissals", True):  # annotated by the page's query
         rows = list(postmortem.review_dismissals.select_related("by"))
     dismissed = {(d.section, d.rule, d.text) for d in rows}
+    cache = _cache_of(postmortem)
+    started = time.monotonic()
+    reviewed: dict[str, tuple[str, list[Finding]]] = {}
     findings: list[SectionFinding] = []
+    pending: list[str] = []
     for section in page_sections(postmortem):
-        if section.text.strip():
-            found = _section_findings(section.field, section.text, people, dismissed)
-            findings.extend(found)
+        if not section.text.strip():
+            continue
+        key = _fingerprint(section.field, section.text, people)
+        found = _cached(cache.get(section.field), key)
+        if found is None:
+            cost = len(section.text) / _CHARS_PER_SECOND
+            if budget is not None and time.monotonic() - started + cost > budget:
+                pending.append(section.heading)
+                continue
+            found = _engine(section.field, section.text, people)
+            reviewed[section.field] = (key, found)
+        findings.extend(_shown(section.field, section.text, found, dismissed))
+    _store(postmortem, reviewed)
     sees_dismissals = user.is_staff or user in (postmortem.owner, *collaborators, *reviewers)
     dismissals = rows if sees_dismissals else []
     for d in dismissals:
@@ -185,6 +290,7 @@ def blameless_context(user: User, postmortem: Postmortem) -> dict[str, object]:
         "review_findings": findings,
         "review_counts": counts_by_severity(findings),
         "review_dismissals": dismissals,
+        "review_pending": pending,
     }
 
 

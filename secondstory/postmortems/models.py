@@ -251,3 +251,32 @@ class ReviewDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.postmortem.key} {self.section} {self.rule}: {self.text[:60]}"
+
+
+class ReviewCache(models.Model):
+    """The engine's findings for the saved text of one section, so that the text is reviewed
+    once per saved version, whichever app server shows it.
+
+    ``fingerprint`` hashes the text with everything else the findings depend on (the people's
+    names, the review settings, the engine version and its rules); an entry whose fingerprint
+    no longer matches is done again and replaced, so there is at most one entry per section.
+    Dismissals are applied when the findings are shown, not stored here.
+    """
+
+    postmortem = models.ForeignKey(
+        Postmortem, on_delete=models.CASCADE, related_name="review_cache"
+    )
+    section = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64)
+    findings = models.JSONField(default=list)
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem", "section"], name="one_review_cache_entry_per_section"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postmortem.key} {self.section}: {len(self.findings)} findings"

@@ -1,6 +1,8 @@
-"""What the views of the reviewing workspace share: access checks and htmx fragments.
+"""What the views of the reviewing workspace share: access checks and htmx fragments,
+and the blameless review of a whole postmortem, which its page fetches when it did not have
+the time to review every section itself.
 
-The views themselves live by topic in factor_views.py, action_views.py,
+The other views live by topic in factor_views.py, action_views.py,
 lifecycle_views.py and comment_views.py. Every one works without JavaScript
 (full pages, redirects after POST); with htmx it answers with the fragment the
 page swaps in.
@@ -15,9 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
+from secondstory.postmortems.access import is_htmx, postmortem_for_reader, signed_in_user
+from secondstory.postmortems.blameless import blameless_context
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.templatetags.secondstory import display_zone
 
@@ -66,3 +71,14 @@ def action_items_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpR
     return render_fragment(
         request, "postmortems/_action_items.html", context, target="action-items"
     )
+
+
+@require_GET
+def blameless_review(request: HttpRequest, key: str) -> HttpResponse:
+    """The blameless review of every section, however long it takes: the fragment the page
+    swaps in, or (without JavaScript) a page of its own."""
+    postmortem = postmortem_for_reader(request, key)
+    context = {"postmortem": postmortem, **blameless_context(signed_in_user(request), postmortem)}
+    if is_htmx(request):
+        return render(request, "postmortems/_blameless.html", context)
+    return render(request, "postmortems/blameless_review.html", context)

@@ -5,7 +5,13 @@ Included inside the "postmortems" namespace (see postmortems/urls.py).
 
 from django.urls import URLPattern, path
 
-from secondstory.postmortems import action_views, comment_views, factor_views, lifecycle_views
+from secondstory.postmortems import (
+    action_views,
+    comment_views,
+    factor_views,
+    lifecycle_views,
+    review_views,
+)
 
 _PM = "postmortems/<str:key>/"
 
@@ -22,6 +28,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_PM}actions/<str:item_key>/status/", action_views.action_status, name="action_status"),
     path(f"{_PM}submit/", lifecycle_views.lifecycle_submit, name="lifecycle_submit"),
     path(f"{_PM}review/", lifecycle_views.lifecycle_review, name="lifecycle_review"),
+    path(f"{_PM}blameless/", review_views.blameless_review, name="blameless_review"),
     path(f"{_PM}publish/", lifecycle_views.lifecycle_publish, name="lifecycle_publish"),
     path(
         f"{_PM}not-required/",

@@ -28,7 +28,7 @@ from secondstory.incidents.services import (
     durations,
 )
 from secondstory.incidents.timeline_context import timeline_context
-from secondstory.postmortems.blameless import blameless_context
+from secondstory.postmortems.blameless import blameless_context, review_budget
 from secondstory.postmortems.models import (
     ContributingFactor,
     Postmortem,
@@ -166,6 +166,6 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         "factors": list(postmortem.factors.all()),
         "action_items": action_items,
         "today": today,
-        **blameless_context(request.user, postmortem),
+        **blameless_context(request.user, postmortem, budget=review_budget()),
     }
     return render(request, "postmortems/detail.html", context)

@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from bisect import bisect_right
 from collections.abc import Iterable
 
@@ -27,16 +29,32 @@ from secondstory.core.review.segment import sentences
 from secondstory.core.review.subjects import People
 
 __all__ = [
+    "ENGINE_VERSION",
+    "MAX_REVIEW_CHARS",
     "PRESETS",
     "RULES",
     "ConfigError",
     "Finding",
     "ReviewConfig",
+    "ReviewTooLargeError",
     "Rule",
     "UnknownRuleError",
+    "fingerprint",
     "load_config",
     "review",
 ]
+
+# Bumped whenever a change to the engine can change its findings: stored reviews made by
+# another version are then done again (see fingerprint()).
+ENGINE_VERSION = "2"
+# The most text one review call reads. The engine is linear, but a caller that must answer
+# quickly needs a bound it can rely on; a postmortem section is at most 100,000 characters.
+MAX_REVIEW_CHARS = 1_000_000
+
+
+class ReviewTooLargeError(ValueError):
+    """Text longer than MAX_REVIEW_CHARS: the message says how long it is and the limit."""
+
 
 _CHAIN = Ruler(BUILTIN_RULES)
 RULES: dict[str, Rule] = {rule.id: rule for rule in _CHAIN}
@@ -82,6 +100,10 @@ def review(
     in ``config`` add names, teams and enabled/disabled rules; an explicit ``preset`` other
     than "default" wins over the configured one.
     """
+    if len(text) > MAX_REVIEW_CHARS:
+        raise ReviewTooLargeError(
+            f"too long to review: {len(text):,} characters (the limit is {MAX_REVIEW_CHARS:,})"
+        )
     _load_plugins_once()
     cfg = config or ReviewConfig()
     chosen = preset if preset != "default" else cfg.preset
@@ -123,6 +145,34 @@ def review(
                 )
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings
+
+
+def fingerprint(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    preset: str = "default",
+    config: ReviewConfig | None = None,
+) -> str:
+    """A hash of everything a review's findings depend on: the text, the people's names, the
+    settings in force, the engine version and the rules in the chain (plugins included).
+
+    Equal fingerprints mean equal findings, so a stored review can be reused.
+
+    Example:
+        >>> fingerprint("It broke.") == fingerprint("It broke.")
+        True
+        >>> fingerprint("It broke.") == fingerprint("It broke.", names=["Dana"])
+        False
+    """
+    _load_plugins_once()
+    cfg = config or ReviewConfig()
+    settings = [cfg.names, cfg.teams, cfg.disable, cfg.enable, cfg.preset, preset]
+    state = [ENGINE_VERSION, _CHAIN.ids(), settings, sorted(set(names))]
+    digest = hashlib.sha256(json.dumps(state).encode("utf-8"))
+    digest.update(b"\0")
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _position(line_starts: list[int], offset: int) -> tuple[int, int]:

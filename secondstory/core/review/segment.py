@@ -23,6 +23,9 @@ _LINE_PREFIX = re.compile(
     re.M,
 )
 _TASK_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX]\][ \t]")
+# A run of 100 or more characters without a space is never prose (a hash, a blob, a path):
+# masking it keeps every word the rules look at short.
+_LONG_TOKEN = re.compile(r"(?<!\S)\S{100,}")
 _LINK_URL = re.compile(r"\]\([^)\s]*\)|<https?://[^>\s]*>|https?://\S+")
 # Quoted speech and quoted messages are someone else's words, not the author's judgment.
 _QUOTED = re.compile(r'(?<![\w"])"[^"\n]{1,400}"(?![\w"])|“[^”\n]{1,400}”')
@@ -30,7 +33,10 @@ _QUOTED = re.compile(r'(?<![\w"])"[^"\n]{1,400}"(?![\w"])|“[^”\n]{1,400}”'
 _UNIT_START = re.compile(r"^[ \t]*(?:\[?\d{1,2}:\d{2}|<[\w.-]+>|[\w.-]+:[ \t])")
 
 # A sentence ends at . ! ? or … (plus closing quotes/brackets) followed by whitespace.
-_BOUNDARY = re.compile(r"[.!?…]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])")
+# The look-behind starts a match only at the first mark of a run, so a long run of dots is
+# read once rather than once per dot (a match from inside a run could only end where the
+# match from its first mark ends).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
     [
         "e.g",
@@ -68,6 +74,13 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# A table cell ends at a pipe that is not escaped.
+_CELL_BREAK = re.compile(r"(?<!\\)\|")
+# The rules read at most this many characters at a time. A longer "sentence" (a line without a
+# sentence end, a pasted log) is read in pieces cut at whitespace, so that the work of a rule
+# that looks around each of its matches stays bounded however long the input is. Prose
+# sentences are far shorter (the longest in the fixtures and docs is about 550 characters).
+MAX_SENTENCE = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,7 @@ class Block:
     in_quote: bool
     is_task: bool
     is_heading: bool
+    in_table: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +114,7 @@ def _mask(text: str) -> str:
     text = _LINE_PREFIX.sub(blank, text)
     text = _CODE_SPAN.sub(blank, text)
     text = _LINK_URL.sub(blank, text)
+    text = _LONG_TOKEN.sub(blank, text)
     return _QUOTED.sub(_blank_inside, text)
 
 
@@ -124,10 +139,14 @@ def blocks(text: str) -> list[Block]:
     heading = ""
     quote_depth = 0
     in_heading = False
+    in_table = False
+    last_row: tuple[int, int] | None = None
     tokens = _MD.parse(text)
     for token in tokens:
         kind = token.type
-        if kind == "blockquote_open":
+        if kind in ("table_open", "table_close"):
+            in_table = kind == "table_open"
+        elif kind == "blockquote_open":
             quote_depth += 1
         elif kind == "blockquote_close":
             quote_depth -= 1
@@ -137,13 +156,20 @@ def blocks(text: str) -> list[Block]:
             in_heading = False
         elif kind == "inline" and token.map:
             a, b = token.map
+            if in_table:
+                # Every cell of a row maps to the whole row: read the row once, cell by cell.
+                if last_row == (a, b):
+                    continue
+                last_row = (a, b)
             start, end = lines[a], min(lines[b] - 1, len(text))
             raw = text[start:end]
             masked = _mask(raw)
             if in_heading:
                 heading = masked.strip().strip("#").strip()
             is_task = bool(_TASK_ITEM.match(raw))
-            found.append(Block(start, masked, heading, quote_depth > 0, is_task, in_heading))
+            found.append(
+                Block(start, masked, heading, quote_depth > 0, is_task, in_heading, in_table)
+            )
     return found
 
 
@@ -159,6 +185,37 @@ def _split_units(block_text: str) -> list[tuple[int, str]]:
         pos += len(line) + 1
     units.append((begin, block_text[begin:]))
     return units
+
+
+def _split_cells(row: str) -> list[tuple[int, str]]:
+    """The cells of a table row, each with its offset in the row."""
+    cells: list[tuple[int, str]] = []
+    begin = 0
+    for m in _CELL_BREAK.finditer(row):
+        cells.append((begin, row[begin : m.start()]))
+        begin = m.end()
+    cells.append((begin, row[begin:]))
+    return cells
+
+
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Cut the span (a, b) of ``text`` into pieces of at most MAX_SENTENCE characters: at the
+    last line break in the second half of the piece, else at the last whitespace, else at
+    the limit."""
+    pieces: list[tuple[int, int]] = []
+    while b - a > MAX_SENTENCE:
+        limit = a + MAX_SENTENCE
+        cut = text.rfind("\n", a + MAX_SENTENCE // 2, limit)
+        if cut <= a:
+            cut = max(text.rfind(space, a + 1, limit) for space in " \t\n")
+        cut = cut if cut > a else limit
+        pieces.append((a, cut))
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if b > a:
+        pieces.append((a, b))
+    return pieces
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
@@ -198,7 +255,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         stripped = chunk.strip()
         if stripped:
             lead = len(chunk) - len(chunk.lstrip())
-            trimmed.append((a + lead, a + lead + len(stripped)))
+            trimmed.extend(_pieces(text, a + lead, a + lead + len(stripped)))
     return trimmed
 
 
@@ -206,7 +263,8 @@ def sentences(text: str) -> list[Sentence]:
     """All prose sentences of a Markdown document."""
     result: list[Sentence] = []
     for block in blocks(text):
-        for unit_start, unit in _split_units(block.text):
+        units = _split_cells(block.text) if block.in_table else _split_units(block.text)
+        for unit_start, unit in units:
             for a, b in split_sentences(unit):
                 offset = block.start + unit_start + a
                 result.append(Sentence(offset, unit[a:b], block))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from secondstory.core.review import vocabulary
 from secondstory.core.review.vocabulary import FIRST_NAMES
@@ -184,9 +185,15 @@ def is_human_subject(text: str, pos: int, people: People) -> bool:
     return sentence_subject_is_human(text[:pos], people)
 
 
+# The opening of a sentence that holds its subject: the first six words after a time and a
+# label are well inside it, and reading no further keeps each call bounded.
+_OPENING = 300
+
+
 def sentence_subject_is_human(text: str, people: People) -> bool:
     """The first noun phrase of a sentence (up to its first verb-like word) is human."""
-    words = _WORD.findall(_LABEL.sub("", _TIME.sub("", text)))[:6]
+    opening = _LABEL.sub("", _TIME.sub("", text[:_OPENING]))
+    words = [m.group(0) for m in islice(_WORD.finditer(opening), 6)]
     phrase: list[str] = []
     for w in words:
         lw = w.lower()

@@ -47,11 +47,26 @@ _CONDITION = re.compile(r"\b(?:if|had|with|without|unless)\b", re.I)
 _CONSEQUENCE = re.compile(r"\b(?:would|could|might)\b", re.I)
 
 
+def _first_start(pattern: re.Pattern[str], text: str) -> int:
+    m = pattern.search(text)
+    return m.start() if m else len(text) + 1
+
+
+def _last_start(pattern: re.Pattern[str], text: str) -> int:
+    return max((m.start() for m in pattern.finditer(text)), default=-1)
+
+
 def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
+    # Where the first condition and the last consequence word are, found once per sentence
+    # rather than searched again around every match.
+    first_condition: int | None = None
     for m in _MODAL_HAVE.finditer(text):
         modal = m.group(0).lower()
-        if modal.startswith("would") and _CONDITION.search(text, 0, m.start()):
-            continue  # the consequence of a (design) condition, judged by that condition
+        if modal.startswith("would"):
+            if first_condition is None:
+                first_condition = _first_start(_CONDITION, text)
+            if first_condition < m.start():
+                continue  # the consequence of a (design) condition, judged by that condition
         if modal.startswith(("could", "might")) and _NEGATED.match(modal):
             continue  # "could not have known" says the information was not available
         if modal.endswith("been") and _PASSIVE_NEXT.match(text, m.end()):
@@ -68,13 +83,14 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
     for m in _IF_ONLY.finditer(text):
         if is_human_phrase(m.group(1), people):
             yield m.start(), m.end()
+    last_consequence: int | None = None
     for m in _HAD_CLAUSE.finditer(text):
         subject = m.group("subj2") or m.group("subj") or ""
-        if (
-            subject.strip()
-            and is_human_phrase(subject, people)
-            and _CONSEQUENCE.search(text, m.end())
-        ):
+        if not (subject.strip() and is_human_phrase(subject, people)):
+            continue
+        if last_consequence is None:
+            last_consequence = _last_start(_CONSEQUENCE, text)
+        if last_consequence >= m.end():
             yield m.start() + (len(m.group(0)) - len(m.group(0).lstrip(",; "))), m.end()
 
 

@@ -44,11 +44,20 @@ _NOT_FOLLOWED = re.compile(
 )
 
 
+# How far before a verb a modal ("engineers can bypass") is looked for: a bounded window, so
+# that a sentence with many matches is not searched from its start for each of them.
+_MODAL_WINDOW = 200
+
+
 def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
+    last_reason: int | None = None
     for m in _VIOLATION.finditer(text):
-        if _REASON.search(text, m.end()):
+        if last_reason is None:
+            last_reason = max((r.start() for r in _REASON.finditer(text)), default=-1)
+        if last_reason >= m.end():
             continue  # the sentence already tells the second story: why it made sense
-        if m.group("base") and _MODAL_BEFORE.search(text, 0, m.start()):
+        window_start = max(0, m.start() - _MODAL_WINDOW)
+        if m.group("base") and _MODAL_BEFORE.search(text, window_start, m.start()):
             continue  # "engineers can bypass the check" describes the system
         if is_human_subject(text, m.start(), people):
             yield m.start(), m.end()
