@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
-from secondstory.notify import channels as channels_module
 from secondstory.notify.channels import active_channels
 from secondstory.notify.models import Delivery, NotificationChannel
 from secondstory.notify.services import retry_failed, send
@@ -127,9 +126,8 @@ def test_a_slow_receiver_times_out_and_is_recorded(
     receiver: Receiver,
     no_channels: None,
     alice: User,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(channels_module, "HTTP_TIMEOUT", 0.2)
+    settings.SECONDSTORY_NOTIFY_TIMEOUT = 0.2
     receiver.delay = 1.0
     settings.SECONDSTORY_SLACK_WEBHOOK_URL = receiver.url
 
