@@ -111,3 +111,32 @@ def no_channels(settings: Any) -> None:
     settings.EMAIL_HOST = ""
     settings.SECONDSTORY_SLACK_WEBHOOK_URL = ""
     settings.SECONDSTORY_NOTIFY_WEBHOOK_URL = ""
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port whose server accepts every connection and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(server.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
