@@ -147,10 +147,21 @@ def _send_email(channel: Channel, message: Message) -> None:
     )
     try:
         mail.send()
-    except TimeoutError as exc:
-        raise DeliveryError(f"email to {address}: timed out after {network_timeout():g}s") from exc
     except (smtplib.SMTPException, OSError) as exc:
+        if _timed_out(exc):
+            seconds = network_timeout()
+            raise DeliveryError(f"email to {address}: timed out after {seconds:g}s") from exc
         raise DeliveryError(f"email to {address}: {_one_line(exc)}") from exc
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """True for a socket timeout, also when smtplib re-raised it as a disconnection."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _post(url: str, payload: dict[str, Any]) -> None:
