@@ -45,13 +45,19 @@ def remind_command(dry_run: bool, today: str | None, digest: bool) -> None:
     from secondstory.notify import jobs
     from secondstory.notify.channels import active_channels, unconfigured_reason
     from secondstory.notify.reminders import digest_reminders, item_reminders, plan
+    from secondstory.notify.services import MAX_ATTEMPTS
 
     day = _parse_day(today) or timezone.localdate()
     if not dry_run:
         result = jobs.remind(day, digest=digest)
         click.echo(f"{len(result.sent)} sent, {len(result.failed)} failed (retried next run)")
         for delivery in result.failed:
-            click.echo(f"failed: {delivery.kind} to {delivery.channel_label}: {delivery.error}")
+            given_up = (
+                f" (given up after {MAX_ATTEMPTS} tries)" if delivery.status == "failed" else ""
+            )
+            click.echo(
+                f"failed: {delivery.kind} to {delivery.channel_label}: {delivery.error}{given_up}"
+            )
         return
     reminders = item_reminders(day) + (digest_reminders(day) if digest else [])
     channels = active_channels()
