@@ -1,21 +1,26 @@
-"""SIGTERM stops `secondstory worker` after the delivery in flight, even when the SMTP server
-accepts connections and never answers.
+"""Real worker processes on a SQLite home of their own.
 
-A real worker process on a SQLite home of its own; the test waits for it to connect to the
-silent server, stops it, and counts what it tried.
+SIGTERM stops `secondstory worker` after the delivery in flight, even when the SMTP server
+accepts connections and never answers; `worker --once` and `actions remind` started together
+send each reminder once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from tests.apps.notify.conftest import SilentServer
+from aiosmtpd.controller import Controller
+
+from tests.apps.notify.conftest import Inbox, SilentServer, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -38,24 +43,63 @@ for number in range(2, 8):
 """
 
 
+def _command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("secondstory")), *args]
+
+
 def _secondstory(env: dict[str, str], *args: str) -> None:
-    command = [str(Path(sys.executable).with_name("secondstory")), *args]
-    subprocess.run(command, env=env, cwd=ROOT, check=True, timeout=300, capture_output=True)
+    subprocess.run(_command(*args), env=env, cwd=ROOT, check=True, timeout=300, capture_output=True)
 
 
-def test_sigterm_while_the_smtp_server_hangs_stops_after_that_one_delivery(
-    tmp_path: Path, silent: SilentServer
-) -> None:
+def _home(tmp_path: Path, smtp_port: int) -> dict[str, str]:
+    """The environment of a migrated home with seven overdue action items of alice's."""
     env = {k: v for k, v in os.environ.items() if k != "SECONDSTORY_DATABASE_URL"}
     env.update(
         SECONDSTORY_HOME=str(tmp_path),
         SECONDSTORY_SMTP_HOST="127.0.0.1",
-        SECONDSTORY_SMTP_PORT=str(silent.port),
+        SECONDSTORY_SMTP_PORT=str(smtp_port),
         SECONDSTORY_NOTIFY_TIMEOUT="3",
         PYTHONPATH=str(ROOT),
     )
     _secondstory(env, "django", "migrate", "-v", "0")
     _secondstory(env, "django", "shell", "-c", SETUP)
+    return env
+
+
+class SlowInbox(Inbox):
+    """Takes a moment per message, so two runs started together overlap."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(0.3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_worker_once_and_actions_remind_started_together_send_each_reminder_once(
+    tmp_path: Path,
+) -> None:
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        env = _home(tmp_path, controller.port)
+        runs = [
+            subprocess.Popen(_command(*args), env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            for args in (("worker", "--once"), ("actions", "remind"))
+        ]
+        outputs = [run.communicate(timeout=300)[0] for run in runs]
+    finally:
+        controller.stop()
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    subjects = Counter(message["Subject"] for _, message in inbox.messages)
+    assert len(subjects) == 8  # seven overdue reminders and alice's digest
+    assert set(subjects.values()) == {1}
+
+
+def test_sigterm_while_the_smtp_server_hangs_stops_after_that_one_delivery(
+    tmp_path: Path, silent: SilentServer
+) -> None:
+    env = _home(tmp_path, silent.port)
     code = "from secondstory.notify_cli import worker_command; worker_command()"
     worker = subprocess.Popen(
         [sys.executable, "-u", "-c", code, "--interval", "0.2"],
