@@ -45,13 +45,19 @@ def remind_command(dry_run: bool, today: str | None, digest: bool) -> None:
     from secondstory.notify import jobs
     from secondstory.notify.channels import active_channels, unconfigured_reason
     from secondstory.notify.reminders import digest_reminders, item_reminders, plan
+    from secondstory.notify.services import MAX_ATTEMPTS
 
     day = _parse_day(today) or timezone.localdate()
     if not dry_run:
         result = jobs.remind(day, digest=digest)
         click.echo(f"{len(result.sent)} sent, {len(result.failed)} failed (retried next run)")
         for delivery in result.failed:
-            click.echo(f"failed: {delivery.kind} to {delivery.channel_label}: {delivery.error}")
+            given_up = (
+                f" (given up after {MAX_ATTEMPTS} tries)" if delivery.status == "failed" else ""
+            )
+            click.echo(
+                f"failed: {delivery.kind} to {delivery.channel_label}: {delivery.error}{given_up}"
+            )
         return
     reminders = item_reminders(day) + (digest_reminders(day) if digest else [])
     channels = active_channels()
@@ -103,28 +109,22 @@ def remind_command(dry_run: bool, today: str | None, digest: bool) -> None:
 def worker_command(every: int, queue_name: str, interval: float, once: bool) -> None:
     """Run background tasks: reminders, digests, tracker sync and recurrence checks.
 
-    Uses the database as its queue (no other service). Ctrl-C or SIGTERM stops it after
-    the task it is running.
+    Uses the database as its queue (no other service). Ctrl-C or SIGTERM stops it after the
+    delivery it is sending; what is left stays queued for the next run. A second signal
+    stops it at once.
 
     Example:
 
         secondstory worker --every 15
     """
-    from django.core.management import call_command
-
     from secondstory.notify.tasks import enqueue_periodic
 
-    worker_options = {
-        "queue_name": queue_name,
-        "reload": False,
-        "startup_delay": False,
-        "verbosity": 0 if once else 1,
-    }
+    verbosity = 0 if once else 1
     if once:
         enqueued = enqueue_periodic()
         click.echo(f"enqueued {len(enqueued)}: {', '.join(enqueued) or 'nothing'}")
-        call_command("db_worker", batch=True, interval=0, **worker_options)
-        click.echo("ran every ready task")
+        stopped = _run_tasks(queue_name, 0, batch=True, verbosity=verbosity)
+        click.echo("stopped; what is left runs next time" if stopped else "ran every ready task")
         return
     stop = threading.Event()
     scheduler = threading.Thread(
@@ -136,14 +136,32 @@ def worker_command(every: int, queue_name: str, interval: float, once: bool) -> 
     click.echo(f"secondstory worker: periodic jobs every {every} minutes (Ctrl-C stops)")
     scheduler.start()
     try:
-        call_command("db_worker", interval=interval, **worker_options)
-    except SystemExit as exc:
-        if exc.code not in (0, None):
-            raise
+        _run_tasks(queue_name, interval, batch=False, verbosity=verbosity)
     finally:
         stop.set()
         scheduler.join(timeout=10)
     click.echo("secondstory worker stopped")
+
+
+def _run_tasks(queue_name: str, interval: float, *, batch: bool, verbosity: int) -> bool:
+    """Run the task loop; True when a stop signal ended it."""
+    import sys
+
+    from secondstory.notify.stopping import stop_requested
+    from secondstory.notify.worker import run_tasks
+
+    try:
+        run_tasks(
+            queue_name=queue_name,
+            interval=interval,
+            batch=batch,
+            verbosity=verbosity,
+            stdout=sys.stdout,
+        )
+    except SystemExit as exc:  # the first signal while idle ends the loop this way
+        if exc.code not in (0, None):
+            raise
+    return stop_requested()
 
 
 def schedule_periodic(

@@ -380,8 +380,14 @@ def check_recurrences(today: date | None = None) -> list[Recurrence]:
 
 
 def notify_pending() -> int:
-    """Tell the owners of recorded recurrences nobody was told about; returns how many."""
-    from secondstory.notify.services import send
+    """Tell the owners of recorded recurrences nobody was told about; returns how many.
+
+    Each notification is queued once (key ``recurrence:<id>``) and tried now; a failed try is
+    retried by the worker's sweep like every other notification, at most three tries in all.
+    One unreachable channel is tried at most three times in a row per run.
+    """
+    from secondstory.notify.services import Run, send
+    from secondstory.notify.stopping import stop_requested
 
     rows = list(
         Recurrence.objects.filter(notified_at__isnull=True).select_related(
@@ -394,8 +400,11 @@ def notify_pending() -> int:
         (m.item_id, m.factor_id): m
         for m in find_matches(ActionItem.objects.filter(pk__in={r.item.pk for r in rows}))
     }
-    sent = 0
+    run = Run()
+    queued = 0
     for recurrence in rows:
+        if stop_requested():
+            break
         item = recurrence.item
         match = current.get((item.pk, recurrence.factor.pk))
         if match is None:
@@ -412,11 +421,12 @@ def notify_pending() -> int:
                 text=text,
                 item=item,
                 key=f"recurrence:{recurrence.pk}",
+                run=run,
             )
         except Exception:
             logger.exception("could not notify %s about recurrence %s", item.owner, recurrence.pk)
             continue
         recurrence.notified_at = timezone.now()
         recurrence.save(update_fields=["notified_at"])
-        sent += 1
-    return sent
+        queued += 1
+    return queued

@@ -42,6 +42,7 @@ class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "attempts",
         "created_at",
         "last_attempt_at",
+        "claimed_until",
         "sent_at",
     )
 

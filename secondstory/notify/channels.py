@@ -19,8 +19,10 @@ from django.core.mail import EmailMessage, get_connection
 from secondstory.accounts.models import User
 from secondstory.notify.models import NotificationChannel
 
-# Seconds to wait for a webhook to answer.
-HTTP_TIMEOUT = 10.0
+
+def network_timeout() -> float:
+    """Seconds a channel may stay silent (SECONDSTORY_NOTIFY_TIMEOUT) before a try fails."""
+    return float(getattr(settings, "SECONDSTORY_NOTIFY_TIMEOUT", 10))
 
 
 class DeliveryError(Exception):
@@ -141,20 +143,34 @@ def _send_email(channel: Channel, message: Message) -> None:
         body=text_for(channel, message),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-        connection=get_connection(fail_silently=False),
+        connection=get_connection(fail_silently=False, timeout=network_timeout()),
     )
     try:
         mail.send()
     except (smtplib.SMTPException, OSError) as exc:
+        if _timed_out(exc):
+            seconds = network_timeout()
+            raise DeliveryError(f"email to {address}: timed out after {seconds:g}s") from exc
         raise DeliveryError(f"email to {address}: {_one_line(exc)}") from exc
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """True for a socket timeout, also when smtplib re-raised it as a disconnection."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _post(url: str, payload: dict[str, Any]) -> None:
     host = urlsplit(url).netloc
+    timeout = network_timeout()
     try:
-        response = httpx.post(url, json=payload, timeout=HTTP_TIMEOUT)
+        response = httpx.post(url, json=payload, timeout=timeout)
     except httpx.TimeoutException as exc:
-        raise DeliveryError(f"{host}: timed out after {HTTP_TIMEOUT:g}s") from exc
+        raise DeliveryError(f"{host}: timed out after {timeout:g}s") from exc
     except httpx.HTTPError as exc:
         raise DeliveryError(f"{host}: {_one_line(exc)}") from exc
     if not response.is_success:

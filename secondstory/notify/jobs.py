@@ -40,9 +40,11 @@ class SweepResult:
 
 
 def remind(today: date | None = None, *, items: bool = True, digest: bool = True) -> SweepResult:
-    """Send the pending due-soon and overdue reminders and digests, then retry failures.
+    """Send the pending due-soon and overdue reminders and digests; with ``items``, retry
+    the failures of other notifications too (once per sweep, not again for the digest).
 
-    Nothing raises out of here for a channel's failure: it is recorded and retried next run.
+    Nothing raises out of here for a channel's failure: it is recorded and retried next run,
+    up to three tries. Overlapping runs never send the same delivery twice.
     """
     started = timezone.now()
     today = today or timezone.localdate()
@@ -50,9 +52,10 @@ def remind(today: date | None = None, *, items: bool = True, digest: bool = True
         digest_reminders(today) if digest else []
     )
     result = SweepResult()
-    run = Run()
+    run = Run(started)
     result.add(send_planned(plan(reminders), run))
-    result.add(retry_failed(before=started, run=run))
+    if items:
+        result.add(retry_failed(run=run))
     return result
 
 

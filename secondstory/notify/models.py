@@ -56,13 +56,27 @@ class NotificationChannel(models.Model):
 
 
 class Delivery(models.Model):
-    """One notification to one channel: sent, or failed and retried on the next run.
+    """One notification to one channel, from queued to sent or given up.
 
-    With a ``key`` there is one row per (channel, recipient, key): once it is sent, the same
-    key is never delivered to that channel again.
+    A row is written (``pending``) before anything is sent. A sender claims it by switching it
+    to ``sending`` with a lease (``claimed_until``) in one conditional UPDATE, so two runs never
+    send the same row; a claim whose sender died is taken over once its lease has passed. A
+    failed try leaves it ``retrying`` until ``MAX_ATTEMPTS`` tries have failed, then ``failed``
+    for good (the admin lists it).
+
+    With a ``key`` there is one row per (channel, recipient, key): the same key is never
+    delivered to that channel twice.
     """
 
-    STATUS_CHOICES = [("sent", "Sent"), ("failed", "Failed")]
+    STATUS_CHOICES = [
+        ("pending", "Pending"),
+        ("sending", "Sending"),
+        ("retrying", "Failed, retried next run"),
+        ("sent", "Sent"),
+        ("failed", "Failed, given up"),
+    ]
+    # States a sender may still claim (``sending`` only once its lease has passed).
+    OPEN_STATES = ("pending", "sending", "retrying")
 
     channel_key = models.CharField(
         max_length=40, help_text="email, slack, webhook (env vars) or channel:<id> (admin)."
@@ -90,11 +104,14 @@ class Delivery(models.Model):
     )
     subject = models.CharField(max_length=300)
     text = models.TextField()
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default="pending")
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="While sending: when another run may take it over."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

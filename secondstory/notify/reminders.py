@@ -1,6 +1,6 @@
 """Which reminders are due: due soon, overdue, and each owner's weekly digest.
 
-Every reminder has an idempotency key, so a run sends only what no earlier run delivered:
+Every reminder has an idempotency key, so a run sends only what no other run delivered:
 ``due_soon:<item id>:<due date>`` and ``overdue:<item id>:<due date>`` (moving the due date
 re-arms them) and ``digest:<user id>:<ISO year>-W<week>`` (one digest a week).
 """
@@ -19,12 +19,13 @@ from secondstory.notify.channels import Channel, Message, active_channels
 from secondstory.notify.models import Delivery
 from secondstory.notify.services import (
     Run,
-    already_sent,
     deliver_message,
     item_payload,
     item_url,
     restricted_notice,
+    settled_keys,
 )
+from secondstory.notify.stopping import stop_requested
 
 OPEN = ("open", "in_progress")
 
@@ -182,19 +183,19 @@ def digest_reminders(today: date) -> list[Reminder]:
 
 
 def plan(reminders: list[Reminder], channels: list[Channel] | None = None) -> list[Planned]:
-    """The reminders some channel has not delivered yet, with those channels.
+    """The reminders some channel has not delivered (or given up on) yet, with those channels.
 
     Without any channel configured, every reminder is listed with no channel.
     """
     channels = active_channels() if channels is None else channels
-    sent = already_sent(reminder.key for reminder in reminders)
+    settled = settled_keys(reminder.key for reminder in reminders)
     planned = []
     for reminder in reminders:
         reachable = [channel for channel in channels if channel.can_reach(reminder.user)]
         pending = [
             channel
             for channel in reachable
-            if (channel.key, reminder.user.pk, reminder.key) not in sent
+            if (channel.key, reminder.user.pk, reminder.key) not in settled
         ]
         if pending or not reachable:
             planned.append(Planned(reminder, pending))
@@ -205,6 +206,8 @@ def send_planned(planned: list[Planned], run: Run | None = None) -> list[Deliver
     run = run or Run()
     deliveries: list[Delivery] = []
     for entry in planned:
+        if stop_requested():
+            break
         if entry.channels:
             deliveries += deliver_message(
                 entry.reminder.message(),

@@ -1,6 +1,8 @@
 """Send notifications to every configured channel, once per key, and retry the failures.
 
-The public entry point is :func:`send`; reminders and other apps call it.
+The public entry point is :func:`send`; reminders and other apps call it (or
+:func:`deliver_message`). Every kind of notification goes through :func:`attempt`, the one
+place that claims a delivery, sends it and decides whether it is retried (see ``outbox``).
 """
 
 from __future__ import annotations
@@ -11,27 +13,26 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
+from secondstory.notify import outbox
 from secondstory.notify.channels import (
     Channel,
     DeliveryError,
     Message,
     active_channels,
     deliver,
-    subject_for,
-    text_for,
 )
 from secondstory.notify.models import Delivery
+from secondstory.notify.stopping import stop_requested
 
 logger = logging.getLogger(__name__)
 
-# A failed keyed delivery is retried on each run until it has been tried this many times.
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 # Reminders and digests are planned afresh by every sweep (which retries their failures);
 # retry_failed leaves them alone so a reminder for an item since done is not sent.
 PLANNED_KINDS = ("due_soon", "overdue", "digest")
@@ -40,9 +41,11 @@ FAILURES_BEFORE_PAUSE = 3
 
 
 class Run:
-    """Failures per channel within one run, so an unreachable channel is not tried 100 times."""
+    """One pass of a job: when it started (failures from before are retried) and failures per
+    channel, so an unreachable channel is not tried 100 times in one pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, started: datetime | None = None) -> None:
+        self.started = started or timezone.now()
         self.failures: dict[str, int] = {}
 
     def paused(self, channel: Channel) -> bool:
@@ -96,13 +99,14 @@ def send(
     text: str,
     item: ActionItem | None = None,
     key: str = "",
+    run: Run | None = None,
 ) -> list[Delivery]:
-    """Notify ``user`` on every configured channel; return one Delivery per channel.
+    """Notify ``user`` on every configured channel; return the deliveries tried now.
 
-    With a ``key``, a channel that already delivered that key to ``user`` successfully is
-    skipped (its earlier Delivery is returned); a failed one is tried again. Failures are
-    recorded on the Delivery, never raised. Shared channels (Slack, webhooks, email copies)
-    get only a link for an item on a restricted postmortem.
+    With a ``key``, a channel that already has that key for ``user`` (sent, given up, or
+    being sent by another run) is not tried again. Failures are recorded on the Delivery,
+    never raised, and retried by later runs up to ``MAX_ATTEMPTS`` tries. Shared channels
+    (Slack, webhooks, email copies) get only a link for an item on a restricted postmortem.
     """
     restricted = item is not None and is_restricted(item)
     shared_subject, shared_text = restricted_notice(item, kind) if item and restricted else ("", "")
@@ -116,7 +120,7 @@ def send(
         shared_subject=shared_subject,
         shared_text=shared_text,
     )
-    return deliver_message(message, item=item, key=key)
+    return deliver_message(message, item=item, key=key, run=run)
 
 
 def deliver_message(
@@ -127,102 +131,96 @@ def deliver_message(
     channels: Iterable[Channel] | None = None,
     run: Run | None = None,
 ) -> list[Delivery]:
-    """Deliver ``message`` to each channel (default: all active) that has not sent ``key``.
+    """Queue ``message`` for each channel (default: all active), then try the rows this run
+    may claim; return those it tried.
 
-    Channels ``run`` has paused after repeated failures are skipped (tried next run).
+    Rows for channels ``run`` has paused, or left when the worker is stopping, stay queued
+    for the next run.
     """
     run = run or Run()
-    deliveries = []
-    for channel in active_channels() if channels is None else channels:
-        if not channel.can_reach(message.recipient) or run.paused(channel):
+    targets = active_channels() if channels is None else list(channels)
+    queued = [
+        (channel, outbox.queue(channel, message, item=item, key=key))
+        for channel in targets
+        if channel.can_reach(message.recipient)
+    ]
+    tried = []
+    for channel, delivery in queued:
+        if stop_requested():
+            break
+        if delivery.status in outbox.SETTLED or run.paused(channel):
             continue
-        delivery = _row(channel, message, item=item, key=key)
-        if delivery.status != "sent":
-            _attempt(delivery, channel, message)
-            run.record(channel, delivery)
-        deliveries.append(delivery)
-    return deliveries
+        if attempt(delivery, channel, message, run, fields=outbox.content(channel, message)):
+            tried.append(delivery)
+    return tried
 
 
-def already_sent(keys: Iterable[str]) -> set[tuple[str, int, str]]:
-    """(channel key, recipient id, key) of every successful delivery of ``keys``."""
-    rows = Delivery.objects.filter(key__in=list(keys), status="sent").values_list(
+def settled_keys(keys: Iterable[str]) -> set[tuple[str, int, str]]:
+    """(channel key, recipient id, key) of every delivery of ``keys`` sent or given up."""
+    rows = Delivery.objects.filter(key__in=list(keys), status__in=outbox.SETTLED).values_list(
         "channel_key", "recipient_id", "key"
     )
     return {(channel, recipient, key) for channel, recipient, key in rows if recipient}
 
 
 def retry_failed(*, before: datetime | None = None, run: Run | None = None) -> list[Delivery]:
-    """Try again every failed keyed delivery last tried before ``before`` (default: now).
+    """Try again every delivery that failed or was left queued before ``before`` (default:
+    now), and every one whose sender died; return those tried.
 
     Reminders and digests are not retried here: the sweep plans them again.
     """
-    before = before or timezone.now()
-    run = run or Run()
+    run = run or Run(before)
+    outbox.give_up_abandoned()
     channels = {channel.key: channel for channel in active_channels()}
-    retried = []
-    failed = (
-        Delivery.objects.filter(
-            status="failed", last_attempt_at__lt=before, attempts__lt=MAX_ATTEMPTS, key__gt=""
-        )
+    waiting = (
+        Delivery.objects.filter(outbox.claimable(retry_before=run.started, now=timezone.now()))
+        .filter(~Q(status="pending") | Q(last_attempt_at__lt=run.started))
         .exclude(kind__in=PLANNED_KINDS)
         .select_related("recipient", "item__postmortem", "item__owner")
+        .order_by("id")
     )
-    for delivery in failed:
+    tried = []
+    for delivery in waiting:
+        if stop_requested():
+            break
         channel = channels.get(delivery.channel_key)
         if channel is None or delivery.recipient is None or run.paused(channel):
             continue
-        item = delivery.item
-        message = Message(
-            kind=delivery.kind,
-            subject=delivery.subject,
-            text=delivery.text,
-            recipient=delivery.recipient,
-            item=item_payload(item) if item is not None else None,
-        )
-        _attempt(delivery, channel, message)
-        run.record(channel, delivery)
-        retried.append(delivery)
-    return retried
+        if attempt(delivery, channel, _stored_message(delivery), run, fields={}):
+            tried.append(delivery)
+    return tried
 
 
-def _row(channel: Channel, message: Message, *, item: ActionItem | None, key: str) -> Delivery:
-    fields: dict[str, Any] = {
-        "channel": channel.model,
-        "channel_label": channel.label,
-        "address": channel.address_for(message.recipient),
-        "kind": message.kind[:40],
-        "item": item,
-        "subject": subject_for(channel, message)[:300],
-        "text": text_for(channel, message),
-        "status": "failed",
-        "last_attempt_at": timezone.now(),
-    }
-    if not key:
-        return Delivery(channel_key=channel.key, recipient=message.recipient, key="", **fields)
-    lookup = {"channel_key": channel.key, "recipient": message.recipient, "key": key[:200]}
-    try:
-        with transaction.atomic():
-            delivery, created = Delivery.objects.get_or_create(**lookup, defaults=fields)
-    except IntegrityError:
-        delivery, created = Delivery.objects.get(**lookup), False
-    if not created and delivery.status != "sent":
-        for name in ("channel_label", "address", "subject", "text"):
-            setattr(delivery, name, fields[name])
-    return delivery
+def _stored_message(delivery: Delivery) -> Message:
+    """The message as recorded; the recorded text is already what this channel may see."""
+    assert delivery.recipient is not None
+    item = delivery.item
+    return Message(
+        kind=delivery.kind,
+        subject=delivery.subject,
+        text=delivery.text,
+        recipient=delivery.recipient,
+        item=item_payload(item) if item is not None else None,
+        restricted=item is not None and is_restricted(item),
+        shared_subject=delivery.subject,
+        shared_text=delivery.text,
+    )
 
 
-def _attempt(delivery: Delivery, channel: Channel, message: Message) -> None:
-    now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
+def attempt(
+    delivery: Delivery, channel: Channel, message: Message, run: Run, *, fields: dict[str, str]
+) -> bool:
+    """Claim ``delivery``, send it once and record the outcome; False if it was not ours."""
+    if not outbox.claim(delivery, retry_before=run.started, fields=fields):
+        return False
+    error: str | None = None
     try:
         deliver(channel, message)
     except DeliveryError as exc:
-        delivery.status, delivery.error = "failed", str(exc)
+        error = str(exc)
     except Exception as exc:  # a channel must never break the worker
         logger.exception("notification to %s failed", channel.label)
-        delivery.status, delivery.error = "failed", f"{type(exc).__name__}: {exc}"
-    else:
-        delivery.status, delivery.error, delivery.sent_at = "sent", "", now
-    delivery.save()
+        error = f"{type(exc).__name__}: {exc}"
+    outbox.finish(delivery, error)
+    run.record(channel, delivery)
+    return True

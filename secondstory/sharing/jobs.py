@@ -19,7 +19,8 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.notify.channels import Message
 from secondstory.notify.models import Delivery
-from secondstory.notify.services import deliver_message, send
+from secondstory.notify.services import Run, deliver_message
+from secondstory.notify.stopping import stop_requested
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import visible_postmortems
 from secondstory.sharing.models import DigestCursor, Subscription
@@ -128,8 +129,9 @@ def send_publication_digests(today: date | None = None) -> list[Delivery]:
     """Send each subscriber's digest of newly published postmortems, once per period.
 
     Postmortems published since the subscriber's previous digest (or since they first
-    subscribed) are listed. The cursor moves on only once some channel delivered it, so a
-    failed digest is tried again on the next run.
+    subscribed) are listed. Once the digest is queued to some channel the cursor moves on;
+    a channel that failed is retried by the worker's sweep (at most three tries in all), so
+    the digest is composed once and sent as composed. Returns the deliveries tried now.
     """
     period = digest_period()
     now = timezone.now()
@@ -141,7 +143,10 @@ def send_publication_digests(today: date | None = None) -> list[Delivery]:
         by_user.setdefault(subscription.user_id, []).append(subscription)
     cursors = {c.user_id: c for c in DigestCursor.objects.filter(user_id__in=list(by_user))}
     deliveries: list[Delivery] = []
+    run = Run(now)
     for user_id, mine in by_user.items():
+        if stop_requested():
+            break
         user = mine[0].user
         cursor = cursors.get(user_id)
         if cursor is not None and cursor.period == label:
@@ -152,15 +157,11 @@ def send_publication_digests(today: date | None = None) -> list[Delivery]:
             continue
         message, _ = built
         key = digest_key(user, label)
-        if message.restricted:
-            sent = deliver_message(message, item=None, key=key)
-        else:
-            sent = send(user, kind=KIND, subject=message.subject, text=message.text, key=key)
-        deliveries += sent
-        if any(delivery.status == "sent" for delivery in sent):
+        deliveries += deliver_message(message, item=None, key=key, run=run)
+        if Delivery.objects.filter(recipient=user, key=key).exists():
             DigestCursor.objects.update_or_create(
                 user=user, defaults={"through": now, "period": label}
             )
         else:
-            logger.info("publication digest for %s not delivered; retried next run", user)
+            logger.info("no channel reaches %s; publication digest composed again next run", user)
     return deliveries

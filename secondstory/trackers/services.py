@@ -20,6 +20,7 @@ from django.utils import timezone
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import set_status
 from secondstory.core import taxonomy
+from secondstory.notify.stopping import stop_requested
 from secondstory.trackers.clients import Issue, NewIssue, RateLimited, TrackerError, client_for
 from secondstory.trackers.crypto import CredentialError
 from secondstory.trackers.models import SyncLog, TrackerConnection, TrackerLink
@@ -174,6 +175,9 @@ def pull_sync(*, connections: list[TrackerConnection] | None = None) -> PullRepo
         client = client_for(connection)
         label = connection.get_kind_display()
         for index, link in enumerate(links):
+            if stop_requested():  # the worker is stopping: the rest is pulled next run
+                report.skipped += len(links) - index
+                break
             try:
                 issue = client.fetch_issue(link.external_id)
             except RateLimited as error:

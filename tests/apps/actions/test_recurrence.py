@@ -27,10 +27,13 @@ from secondstory.actions.recurrence import (
     item_evidence,
 )
 from secondstory.core.record import FactorRecord, Milestone, PostmortemRecord
+from secondstory.notify.models import Delivery
+from secondstory.notify.services import retry_failed
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.records import load_record
 from tests.apps.conftest import client_for
 from tests.apps.factories import START, postmortem_record
+from tests.apps.notify.conftest import free_port
 
 DONE = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 
@@ -318,6 +321,27 @@ class TestCheck:
         assert call["user"] == charlie
         assert "restricted postmortem" in call["text"]
         assert "PM-2" not in call["text"] and "Secret" not in call["text"]
+
+    def test_a_dead_channel_costs_three_tries_per_run_and_each_notice_three_in_all(
+        self, settings: Any
+    ) -> None:
+        settings.EMAIL_HOST = settings.SECONDSTORY_SLACK_WEBHOOK_URL = ""
+        settings.SECONDSTORY_NOTIFY_WEBHOOK_URL = f"http://127.0.0.1:{free_port()}/hook"
+        load(earlier())
+        for number in range(6):
+            load(later(f"PM-{number + 2}", DONE + timedelta(days=5 + number)))
+
+        def tries() -> int:
+            return sum(Delivery.objects.values_list("attempts", flat=True))
+
+        assert len(check_recurrences()) == 6
+        assert tries() == 3
+        for _ in range(6):
+            retry_failed()
+            check_recurrences()
+        assert tries() == 18
+        assert set(Delivery.objects.values_list("status", "attempts")) == {("failed", 3)}
+        assert not Recurrence.objects.filter(notified_at__isnull=True).exists()
 
     def test_real_notify_service_accepts_the_call(self) -> None:
         load(earlier())

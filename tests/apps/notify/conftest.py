@@ -111,3 +111,39 @@ def no_channels(settings: Any) -> None:
     settings.EMAIL_HOST = ""
     settings.SECONDSTORY_SLACK_WEBHOOK_URL = ""
     settings.SECONDSTORY_NOTIFY_WEBHOOK_URL = ""
+
+
+@dataclass
+class SilentServer:
+    """Accepts every connection and never says a word."""
+
+    port: int
+    connections: list[socket.socket]
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentServer]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    state = SilentServer(int(server.getsockname()[1]), [])
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                state.connections.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join()
+        for conn in state.connections:
+            conn.close()
+        server.close()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from secondstory.accounts.models import Team, User
 from secondstory.notify.models import Delivery
+from secondstory.notify.services import retry_failed
 from secondstory.postmortems.models import Postmortem
 from secondstory.sharing.jobs import period_label, send_publication_digests
 from secondstory.sharing.models import DigestCursor, Subscription
@@ -135,7 +136,7 @@ def test_shared_channels_get_no_restricted_title(
     assert "Secret vault" not in str(payload)
 
 
-def test_a_failed_digest_is_tried_again(
+def test_a_failed_digest_is_tried_again_as_composed_three_times_at_most(
     postmortem: Postmortem, bob: User, receiver: Any, settings: Any
 ) -> None:
     settings.EMAIL_HOST = ""
@@ -144,10 +145,33 @@ def test_a_failed_digest_is_tried_again(
     receiver.status = 500
     _subscribe(bob, "team:payments")
     publish(postmortem, MARCH)
-    assert [d.status for d in _digest(MONDAY)] == ["failed"]
-    assert not DigestCursor.objects.exists()
+    assert [d.status for d in _digest(MONDAY)] == ["retrying"]
+    # Composed once: a later run of the job does not compose or send it again...
+    assert _digest(MONDAY + timedelta(days=1)) == []
+    assert len(receiver.requests) == 1
+    # ...the sweep retries it, and gives up after the third failed try.
+    for day in (2, 3, 4):
+        with time_machine.travel(f"{MONDAY + timedelta(days=day)} 08:00Z", tick=False):
+            retry_failed()
+    assert len(receiver.requests) == 3
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 3)
+    assert "PM-1" in receiver.json()["message"]
+
+
+def test_a_failed_digest_is_sent_by_the_next_sweep(
+    postmortem: Postmortem, bob: User, receiver: Any, settings: Any
+) -> None:
+    settings.EMAIL_HOST = ""
+    settings.SECONDSTORY_SLACK_WEBHOOK_URL = ""
+    settings.SECONDSTORY_NOTIFY_WEBHOOK_URL = receiver.url + "/hook"
+    receiver.status = 500
+    _subscribe(bob, "team:payments")
+    publish(postmortem, MARCH)
+    _digest(MONDAY)
     receiver.status = 200
-    assert [d.status for d in _digest(MONDAY + timedelta(days=1))] == ["sent"]
+    with time_machine.travel(f"{MONDAY + timedelta(days=1)} 08:00Z", tick=False):
+        assert [d.status for d in retry_failed()] == ["sent"]
     assert "PM-1" in receiver.json()["message"]
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from secondstory.actions.models import ActionItem
+from secondstory.notify.stopping import clear_stop, request_stop
 from secondstory.trackers import jobs
 from secondstory.trackers.models import SyncLog, TrackerConnection, TrackerLink
 from secondstory.trackers.services import create_issue, pull_sync
@@ -164,3 +165,17 @@ def test_github_secondary_rate_limit_is_a_pause_not_a_refusal(
     TrackerConnection.objects.filter(pk=connection.pk).update(paused_until=None)
     pull_sync()
     assert "refused the token (HTTP 403)" in SyncLog.objects.filter(direction="pull").first().error  # type: ignore[union-attr]
+
+
+def test_a_stopping_worker_calls_the_tracker_no_more(
+    item: ActionItem, tracker: FakeTracker, connection: TrackerConnection
+) -> None:
+    link = linked(item, connection)
+    tracker.set_state(link.external_id, closed=True)
+    request_stop()
+    try:
+        report = pull_sync()
+    finally:
+        clear_stop()
+    assert (report.checked, report.changed, report.skipped) == (0, 0, 1)
+    assert pull_sync().changed == 1
