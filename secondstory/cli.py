@@ -98,14 +98,25 @@ def demo(scale: int | None, seed: int, login: bool) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Everything a move needs: also people, teams, comments, history (docs/operations.md).",
+)
 @with_django
-def export(directory: Path) -> None:
+def export(directory: Path, everything: bool) -> None:
     """Write every postmortem as one Markdown file to DIRECTORY.
 
     Example:
 
         secondstory export ./postmortems
+        secondstory export --all ./move   # load it elsewhere with: secondstory load ./move
     """
+    if everything:
+        from secondstory.operations.cli import export_everything_to
+
+        return export_everything_to(directory)
     from secondstory.postmortems.exchange import export_all
 
     count = export_all(directory)
@@ -125,6 +136,10 @@ def load(paths: tuple[Path, ...]) -> None:
 
         secondstory load ./postmortems
     """
+    from secondstory.operations.cli import load_complete_export
+
+    if load_complete_export(paths):  # a directory written by `export --all`
+        return
     from secondstory.postmortems.exchange import load_paths
 
     report = load_paths(paths)

@@ -88,3 +88,31 @@ def restore_command(directory: Path, replace: bool) -> None:
     failures, _ = print_report(list(health_report()))
     if failures:
         raise SystemExit(1)
+
+
+def export_everything_to(directory: Path) -> None:
+    """The ``export --all`` branch of ``secondstory export``."""
+    from secondstory.operations.full_export import export_everything
+
+    counts = export_everything(directory)
+    listed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items() if n)
+    click.echo(f"exported {listed} to {directory}")
+
+
+def load_complete_export(paths: tuple[Path, ...]) -> bool:
+    """Load a directory written by ``export --all``; False when ``paths`` is not one."""
+    from secondstory.operations.full_load import (
+        FullLoadError,
+        is_complete_export,
+        load_everything,
+    )
+
+    if len(paths) != 1 or not is_complete_export(paths[0]):
+        return False
+    try:
+        report = load_everything(paths[0])
+    except FullLoadError as exc:
+        raise UserError(str(exc)) from exc
+    for line in report.lines():
+        click.echo(line)
+    return True
