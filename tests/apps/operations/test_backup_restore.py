@@ -180,3 +180,56 @@ def test_a_backup_holds_the_rows_still_in_the_write_ahead_log(tmp_path: Path) ->
     assert backup.execute("SELECT count(*) FROM accounts_team").fetchone()[0] == 200
     assert backup.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     backup.close()
+
+
+def test_pg_dump_is_chosen_by_its_major_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    from secondstory.operations import postgres as tools
+
+    monkeypatch.setattr(tools, "server_major", lambda: 16)
+    monkeypatch.setattr(tools, "candidates", lambda name: [f"/usr/bin/{name}", f"/opt/17/{name}"])
+    versions = {"/usr/bin/pg_dump": 15, "/opt/17/pg_dump": 17}
+    monkeypatch.setattr(tools, "tool_major", versions.get)
+    assert tools.find_tool("pg_dump") == "/opt/17/pg_dump"
+
+    versions["/opt/17/pg_dump"] = 14
+    with pytest.raises(tools.ToolMissing, match=r"older than the server \(PostgreSQL 16\)"):
+        tools.find_tool("pg_dump")
+    monkeypatch.setattr(tools, "candidates", lambda name: [])
+    with pytest.raises(tools.ToolMissing, match="pg_dump not found on PATH"):
+        tools.find_tool("pg_dump")
+
+
+@pytest.mark.skipif("os.environ.get('SECONDSTORY_DATABASE_URL')", reason="an SQLite home")
+def test_restore_replace_keeps_what_was_there_and_an_older_backup_is_migrated(
+    tmp_path: Path,
+) -> None:
+    populate()
+    result = take_backup(tmp_path / "backups")
+    # Make the backup look as if an older version wrote it: without the newest migration.
+    database = result.path / "database.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM django_migrations WHERE app = 'operations'")
+        db.execute("DROP TABLE operations_backuprecord")
+    db.close()
+    manifest = json.loads((result.path / MANIFEST).read_text())
+    del manifest["migrations"]["operations"]
+    del manifest["row_counts"]["operations_backuprecord"]
+    manifest["row_counts"]["django_migrations"] -= 1
+    from secondstory.operations.manifest import file_checksum
+
+    manifest["database"]["checksum"] = file_checksum(database)
+    (result.path / MANIFEST).write_text(json.dumps(manifest))
+
+    home = tmp_path / "home"
+    assert run("demo", "--no-login", "--scale", "1", SECONDSTORY_HOME=str(home)).returncode == 0
+    refused = run("restore", str(result.path), SECONDSTORY_HOME=str(home))
+    assert refused.returncode == 1
+    assert "already holds data" in refused.stderr and "--replace" in refused.stderr
+    replaced = run("restore", "--replace", str(result.path), SECONDSTORY_HOME=str(home))
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert "applied 1 newer migrations" in replaced.stdout
+    [safety] = (home / "backups-before-restore").iterdir()
+    assert (safety / MANIFEST).is_file()
+    with sqlite3.connect(home / "secondstory.sqlite3") as db:
+        (teams,) = db.execute("SELECT count(*) FROM accounts_team").fetchone()
+    assert teams == 2
