@@ -92,9 +92,12 @@ def restore_command(directory: Path, replace: bool) -> None:
 
 def export_everything_to(directory: Path) -> None:
     """The ``export --all`` branch of ``secondstory export``."""
-    from secondstory.operations.full_export import export_everything
+    from secondstory.operations.full_export import ExportDirectoryError, export_everything
 
-    counts = export_everything(directory)
+    try:
+        counts = export_everything(directory)
+    except ExportDirectoryError as exc:
+        raise UserError(str(exc)) from exc
     listed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items() if n)
     click.echo(f"exported {listed} to {directory}")
 

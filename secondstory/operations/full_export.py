@@ -9,10 +9,15 @@ docs/operations.md.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from django.db import connection, transaction
 
 from secondstory import __version__
 from secondstory.accounts.models import Team, User
@@ -207,10 +212,48 @@ def customer_summaries() -> Iterator[dict[str, Any]]:
         }
 
 
+class ExportDirectoryError(Exception):
+    """The directory named for a complete export already holds files."""
+
+
 def export_everything(directory: Path) -> dict[str, int]:
-    """Write the complete export into ``directory``; return how many items of each kind."""
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / INDEX).unlink(missing_ok=True)  # until the end, not a complete export
+    """Write the complete export into ``directory``; return how many items of each kind.
+
+    The directory must be new or empty: files left from an earlier export would come back
+    on load. Everything is written under a temporary name beside it and renamed at the end.
+    """
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise ExportDirectoryError(
+            f"{directory} is not empty; export --all writes into a new or empty directory"
+        )
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(
+        tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp")
+    )
+    try:
+        with _one_snapshot():
+            counts = _write_everything(partial)
+        if directory.exists():
+            directory.rmdir()
+        partial.rename(directory)
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
+    return counts
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """On PostgreSQL every file reads the same snapshot; stop SQLite writers for a move."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _write_everything(directory: Path) -> dict[str, int]:
     counts = {"users": write_kind(directory, "users", users())}
     counts["teams"] = write_kind(directory, "teams", teams())
     for kind, items in vocabularies().items():

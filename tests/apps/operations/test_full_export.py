@@ -97,3 +97,12 @@ def test_a_bad_line_names_file_line_and_field_and_loads_nothing(tmp_path: Path) 
     assert not User.objects.exists() and not Postmortem.objects.exists()
     code, output = invoke("load", str(tmp_path))
     assert code == 1 and f"error: {comments}:3: created_at" in output
+
+
+def test_export_all_refuses_a_directory_with_files_in_it(tmp_path: Path) -> None:
+    populate()
+    (tmp_path / "PM-OLD.md").write_text("left from an earlier export")
+    code, output = invoke("export", "--all", str(tmp_path))
+    assert code == 1
+    assert f"error: {tmp_path} is not empty; export --all writes into a new or empty" in output
+    assert [p.name for p in tmp_path.iterdir()] == ["PM-OLD.md"]
