@@ -181,8 +181,9 @@ def createuser(
 
 @cli.command()
 @click.option("--strict", is_flag=True, help="Exit 2 when there are warnings (and no failures).")
+@click.option("--quick", is_flag=True, help="Do not compare every search document's content.")
 @with_django
-def check(strict: bool) -> None:
+def check(strict: bool, quick: bool) -> None:
     """Check the configuration, the database, the search index and backups.
 
     Exit status: 0 no failures (warnings may be printed), 1 at least one check
@@ -195,7 +196,7 @@ def check(strict: bool) -> None:
     from secondstory.lib.health import health_report
     from secondstory.operations.cli import print_report
 
-    failures, warnings = print_report(list(health_report()))
+    failures, warnings = print_report(list(health_report(quick=quick)))
     if failures:
         raise SystemExit(1)
     if warnings and strict:

@@ -21,8 +21,8 @@ from secondstory.operations.integrity import (
 )
 
 
-def health_report() -> Iterator[Line]:
-    """(level, line) pairs, one per check."""
+def health_report(*, quick: bool = False) -> Iterator[Line]:
+    """(level, line) pairs, one per check; ``quick`` does not compare search documents."""
     yield OK, f"data directory {settings.HOME}"
     messages = [m for m in checks.run_checks() if m.level >= checks.WARNING]
     if messages:
@@ -44,7 +44,7 @@ def health_report() -> Iterator[Line]:
     else:
         yield OK, "database: schema up to date"
         try:
-            yield from search_index()
+            yield from search_index(compare_content=not quick)
         except DatabaseError as exc:  # a damaged file can fail any read
             yield FAIL, f"search index: cannot be read ({str(exc).strip().splitlines()[0]})"
         yield newest_backup()

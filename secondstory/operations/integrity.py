@@ -112,8 +112,12 @@ def _amcheck() -> Line:
     return OK, f"database: amcheck found no damage in {len(names)} b-tree indexes"
 
 
-def search_index() -> Iterator[Line]:
-    """Every postmortem has exactly one search document, and it says what the postmortem says."""
+def search_index(*, compare_content: bool = True) -> Iterator[Line]:
+    """Every postmortem has exactly one search document, and it says what the postmortem says.
+
+    Comparing the content reads every postmortem as ``reindex`` does (about 2 ms each);
+    without it, missing, orphaned and old-format documents are still counted.
+    """
     from secondstory.library.models import SearchDocument
     from secondstory.postmortems.models import Postmortem
 
@@ -124,7 +128,7 @@ def search_index() -> Iterator[Line]:
         postmortem_id__in=Postmortem.objects.values("pk")
     ).count()
     old_format = SearchDocument.objects.filter(keys="").count()
-    stale = _stale_documents() - old_format
+    stale = _stale_documents() - old_format if compare_content else 0
     problems = []
     if missing:
         problems.append(f"{missing} of {postmortems} postmortems have no search document")
@@ -138,7 +142,16 @@ def search_index() -> Iterator[Line]:
     if problems:
         yield FAIL, "search index: " + "; ".join(problems) + "; run `secondstory reindex`"
     else:
-        yield OK, f"search index: {documents} documents, one up to date for every postmortem"
+        if compare_content:
+            yield OK, f"search index: {documents} documents, one up to date for every postmortem"
+        else:
+            yield (
+                OK,
+                (
+                    f"search index: {documents} documents, one for every postmortem "
+                    "(contents not compared: --quick)"
+                ),
+            )
 
 
 def _stale_documents() -> int:
