@@ -138,7 +138,7 @@ def search_index(*, compare_content: bool = True) -> Iterator[Line]:
         problems.append(f"{old_format} documents were indexed by an older version")
     if stale > 0:
         problems.append(f"{stale} documents are out of date")
-    problems.extend(_engine_index_problems(documents))
+    problems.extend(_engine_index_problems(documents, deep=compare_content))
     if problems:
         yield FAIL, "search index: " + "; ".join(problems) + "; run `secondstory reindex`"
     else:
@@ -183,23 +183,43 @@ def _comparable(values: tuple[str, ...]) -> tuple[object, ...]:
     return (*text, sorted(labels.split("\n")), narrative, timeline, sorted(keys.split()))
 
 
-def _engine_index_problems(documents: int) -> list[str]:
+def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
     """The database's own full-text index agrees with the documents."""
+    if connection.vendor == "sqlite":
+        return _fts_problems(deep=deep)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM library_searchvector v JOIN library_searchdocument d"
+            " ON d.id = v.document_id"
+        )
+        vectors = int(cursor.fetchone()[0])
+    if vectors != documents:
+        return [f"{documents - vectors} documents have no full-text vectors"]
+    return []
+
+
+def _fts_problems(*, deep: bool) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM library_searchdocument d WHERE NOT EXISTS"
+            " (SELECT 1 FROM library_search_fts_docsize s WHERE s.id = d.id)"
+        )
+        unindexed = int(cursor.fetchone()[0])
+    if unindexed:
+        return [f"{unindexed} documents are missing from the full-text index"]
+    if not deep:
+        return []
     try:
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                # Raises "database disk image is malformed" when the FTS index disagrees.
-                cursor.execute(
-                    "INSERT INTO library_search_fts(library_search_fts, rank) "
-                    "VALUES ('integrity-check', 1)"
-                )
-                return []
-            cursor.execute("SELECT count(*) FROM library_searchvector")
-            vectors = int(cursor.fetchone()[0])
+            # Compares the index with the documents; raises "database disk image is
+            # malformed" when they disagree. It is a write statement: it holds SQLite's
+            # write lock while it runs (2.5 s at 10,000 postmortems).
+            cursor.execute(
+                "INSERT INTO library_search_fts(library_search_fts, rank) "
+                "VALUES ('integrity-check', 1)"
+            )
     except DatabaseError as exc:
         return [f"the full-text index does not match the documents ({_first_line(exc)})"]
-    if vectors != documents:
-        return [f"{abs(documents - vectors)} documents have no full-text vectors"]
     return []
 
 

@@ -165,3 +165,27 @@ def test_check_fails_on_an_invalid_index_and_runs_amcheck_when_installed() -> No
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX IF EXISTS team_name_once")
             cursor.execute("DROP EXTENSION IF EXISTS amcheck")
+
+
+@ON_SQLITE
+@pytest.mark.django_db
+def test_check_finds_documents_missing_from_the_full_text_index() -> None:
+    five_postmortems()
+    columns = "title, summary, factors, actions, labels, narrative, timeline"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO library_search_fts(library_search_fts, rowid, {columns}) "
+            f"SELECT 'delete', id, {columns} FROM library_searchdocument LIMIT 2"
+        )
+    for compare_content in (False, True):
+        [(level, line)] = list(search_index(compare_content=compare_content))
+        assert (level, line) == (
+            "fail",
+            "search index: 2 documents are missing from the full-text index; "
+            "run `secondstory reindex`",
+        )
+    # The advice holds: reindex repairs an index that has drifted from the documents.
+    from secondstory.library.index import rebuild
+
+    assert rebuild() == 5
+    assert [level for level, _ in search_index()] == ["ok"]
