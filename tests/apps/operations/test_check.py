@@ -189,3 +189,23 @@ def test_check_finds_documents_missing_from_the_full_text_index() -> None:
 
     assert rebuild() == 5
     assert [level for level, _ in search_index()] == ["ok"]
+
+
+@ON_POSTGRES
+@pytest.mark.django_db
+def test_check_finds_documents_without_their_postgres_vectors() -> None:
+    five_postmortems()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM library_searchvector WHERE document_id IN "
+            "(SELECT id FROM library_searchdocument ORDER BY id LIMIT 2)"
+        )
+    [(level, line)] = list(search_index(compare_content=False))
+    assert (level, line) == (
+        "fail",
+        "search index: 2 documents have no full-text vectors; run `secondstory reindex`",
+    )
+    from secondstory.library.index import rebuild
+
+    rebuild()
+    assert [level for level, _ in search_index()] == ["ok"]
