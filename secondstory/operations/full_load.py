@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from secondstory.accounts.models import Team, User
@@ -189,8 +190,8 @@ def _template(i: Item) -> None:
     template.position = i.number("position")
     try:
         template.clean()
-    except Exception as exc:
-        raise i.error("sections", str(exc)) from exc
+    except ValidationError as exc:
+        raise i.error("sections", "; ".join(exc.messages)) from exc
     template.save()
 
 

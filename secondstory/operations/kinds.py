@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +98,6 @@ class Item:
         if moment is None or moment.tzinfo is None:
             raise self.error(field, f"expected an ISO 8601 instant with an offset, got {value!r}")
         return moment
-
-    def day(self, field: str) -> date:
-        value = self.data.get(field)
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) else date.min
-        except ValueError:
-            pass
-        raise self.error(field, f"expected a date YYYY-MM-DD, got {value!r}")
 
 
 def read_kind(directory: Path, kind: str) -> Iterator[Item]:

@@ -20,7 +20,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from secondstory.lib.server import run_migrations
 from secondstory.operations import postgres
-from secondstory.operations.backup import PREFIX, take_backup
+from secondstory.operations.backup import HOME_FILES, PREFIX, take_backup
 from secondstory.operations.manifest import (
     MANIFEST,
     Manifest,
@@ -44,6 +44,7 @@ NOT_DATA = {
     "sessions.session",
 }
 SAFETY_DIRECTORY = "backups-before-restore"
+DATABASE_FILES = ("database.sqlite3", "database.pgdump")
 
 
 class RestoreError(Exception):
@@ -74,6 +75,9 @@ def resolve(directory: Path) -> Path:
 def verify(backup: Path) -> Manifest:
     """Check the manifest, the checksums, the engine and the migrations; return the manifest."""
     manifest = Manifest.read(backup / MANIFEST)
+    strange = sorted({manifest.database_file, *manifest.files} - {*DATABASE_FILES, *HOME_FILES})
+    if strange:
+        raise RestoreError(f"{backup / MANIFEST}: names files a backup never holds: {strange[0]}")
     database = backup / manifest.database_file
     if not database.is_file():
         raise RestoreError(f"{database}: missing; the backup is incomplete")

@@ -144,6 +144,10 @@ def test_restore_refuses_a_damaged_or_newer_backup(tmp_path: Path) -> None:
 
     manifest_path = result.path / MANIFEST
     data = json.loads(manifest_path.read_text())
+    # A manifest never sends the restore outside the backup or the data directory.
+    manifest_path.write_text(json.dumps({**data, "files": {"../../escape": "sha256:0"}}))
+    with pytest.raises(RestoreError, match=r"names files a backup never holds: \.\./\.\./escape"):
+        verify(result.path)
     data["migrations"]["postmortems"].append("0099_from_the_future")
     manifest_path.write_text(json.dumps(data))
     with pytest.raises(RestoreError, match=r"postmortems\.0099_from_the_future"):
