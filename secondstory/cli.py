@@ -18,6 +18,7 @@ from secondstory.actions_cli import actions
 from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
+from secondstory.operations.cli import backup_command, restore_command
 from secondstory.postmortem_import_cli import import_postmortems
 from secondstory.publish_cli import publish_site_command
 from secondstory.search_cli import reindex_command, search_command
@@ -97,14 +98,25 @@ def demo(scale: int | None, seed: int, login: bool) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Everything a move needs: also people, teams, comments, history (docs/operations.md).",
+)
 @with_django
-def export(directory: Path) -> None:
+def export(directory: Path, everything: bool) -> None:
     """Write every postmortem as one Markdown file to DIRECTORY.
 
     Example:
 
         secondstory export ./postmortems
+        secondstory export --all ./move   # load it elsewhere with: secondstory load ./move
     """
+    if everything:
+        from secondstory.operations.cli import export_everything_to
+
+        return export_everything_to(directory)
     from secondstory.postmortems.exchange import export_all
 
     count = export_all(directory)
@@ -124,6 +136,10 @@ def load(paths: tuple[Path, ...]) -> None:
 
         secondstory load ./postmortems
     """
+    from secondstory.operations.cli import load_complete_export
+
+    if load_complete_export(paths):  # a directory written by `export --all`
+        return
     from secondstory.postmortems.exchange import load_paths
 
     report = load_paths(paths)
@@ -164,22 +180,27 @@ def createuser(
 
 
 @cli.command()
+@click.option("--strict", is_flag=True, help="Exit 2 when there are warnings (and no failures).")
+@click.option("--quick", is_flag=True, help="Do not compare every search document's content.")
 @with_django
-def check() -> None:
-    """Check the configuration and the database; exit non-zero on problems.
+def check(strict: bool, quick: bool) -> None:
+    """Check the configuration, the database, the search index and backups.
+
+    Exit status: 0 no failures (warnings may be printed), 1 at least one check
+    failed, 2 only warnings and --strict. See docs/operations.md.
 
     Example:
 
         SECONDSTORY_DATABASE_URL=postgres://app@db/secondstory secondstory check
     """
     from secondstory.lib.health import health_report
+    from secondstory.operations.cli import print_report
 
-    problems = 0
-    for ok, line in health_report():
-        click.echo(("ok    " if ok else "FAIL  ") + line)
-        problems += not ok
-    if problems:
+    failures, warnings = print_report(list(health_report(quick=quick)))
+    if failures:
         raise SystemExit(1)
+    if warnings and strict:
+        raise SystemExit(2)
 
 
 class ReviewUsageError(UserError):
@@ -274,6 +295,8 @@ cli.add_command(customer_summary_command)
 cli.add_command(publish_site_command)
 cli.add_command(search_command, "search")
 cli.add_command(reindex_command, "reindex")
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main() -> None:

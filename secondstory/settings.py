@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "secondstory.feeds",
     "secondstory.library",
     "secondstory.sharing",
+    "secondstory.operations",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -262,6 +263,10 @@ EMAIL_BACKEND = (
 # Background work (reminders, tracker sync, recurrence checks) runs in `secondstory worker`,
 # queued in the database: no other service needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# `secondstory check` warns when the newest backup is older than this many days, or when
+# there is none (see docs/operations.md); 0 turns the warning off.
+SECONDSTORY_BACKUP_MAX_AGE_DAYS = env_int("SECONDSTORY_BACKUP_MAX_AGE_DAYS", 1)
 
 # Subscribers get a digest of newly published postmortems: "weekly" or "daily".
 SECONDSTORY_PUBLICATION_DIGEST = env_str("SECONDSTORY_PUBLICATION_DIGEST", "weekly")

@@ -1,4 +1,5 @@
-"""What ``secondstory check`` verifies: configuration and database health."""
+"""What ``secondstory check`` verifies: configuration, database health, the search index and
+backups. Each check yields ``(level, line)``: ``ok``, ``warn`` or ``fail``."""
 
 from __future__ import annotations
 
@@ -10,56 +11,53 @@ from django.core import checks
 from django.db import DatabaseError, connection
 
 from secondstory.lib.server import pending_migrations
+from secondstory.operations.integrity import (
+    FAIL,
+    OK,
+    Line,
+    database_integrity,
+    newest_backup,
+    search_index,
+)
 
 
-def health_report() -> Iterator[tuple[bool, str]]:
-    """(ok, line) pairs, one per check."""
-    yield True, f"data directory {settings.HOME}"
+def health_report(*, quick: bool = False) -> Iterator[Line]:
+    """(level, line) pairs, one per check; ``quick`` does not compare search documents."""
+    yield OK, f"data directory {settings.HOME}"
     messages = [m for m in checks.run_checks() if m.level >= checks.WARNING]
     if messages:
         for message in messages:
-            yield False, f"configuration: {message}"
+            yield FAIL, f"configuration: {message}"
     else:
-        yield True, "configuration: no problems found"
+        yield OK, "configuration: no problems found"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        yield True, f"database: {connection.vendor} reachable ({connection.settings_dict['NAME']})"
+        yield OK, f"database: {connection.vendor} reachable ({connection.settings_dict['NAME']})"
     except DatabaseError as exc:
-        yield False, f"database: cannot connect ({str(exc).strip().splitlines()[0]})"
+        yield FAIL, f"database: cannot connect ({str(exc).strip().splitlines()[0]})"
         return
+    yield from database_integrity()
     pending = pending_migrations()
     if pending:
-        yield (
-            False,
-            f"database: {len(pending)} migrations pending; run `secondstory django migrate`",
-        )
+        yield FAIL, f"database: {len(pending)} migrations pending; run `secondstory django migrate`"
     else:
-        yield True, "database: schema up to date"
-        yield _search_index()
+        yield OK, "database: schema up to date"
+        try:
+            yield from search_index(compare_content=not quick)
+        except DatabaseError as exc:  # a damaged file can fail any read
+            yield FAIL, f"search index: cannot be read ({str(exc).strip().splitlines()[0]})"
+        yield newest_backup()
     try:
         from secondstory.core.review import load_config
 
         source = load_config(Path(settings.HOME)).source
-        yield True, f"review settings: {source or 'defaults (no secondstory.toml)'}"
+        yield OK, f"review settings: {source or 'defaults (no secondstory.toml)'}"
     except ValueError as exc:
-        yield False, f"review settings: {exc}"
+        yield FAIL, f"review settings: {exc}"
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")
             mode = cursor.fetchone()[0]
-        yield mode == "wal", f"database: SQLite journal mode {mode} (expected wal)"
-
-
-def _search_index() -> tuple[bool, str]:
-    """Every search document carries its filter keys (documents from before them do not)."""
-    from secondstory.library.models import SearchDocument
-
-    stale = SearchDocument.objects.filter(keys="").count()
-    if stale:
-        return (
-            False,
-            f"search index: {stale} documents were indexed by an older version; "
-            "run `secondstory reindex`",
-        )
-    return True, f"search index: {SearchDocument.objects.count()} documents"
+        level = OK if mode == "wal" else FAIL
+        yield level, f"database: SQLite journal mode {mode} (expected wal)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -26,6 +27,8 @@ NARRATIVE = [field for field in taxonomy.SECTION_FIELDS if field != "summary"]
 #: Characters that mark highlights in snippets; they are removed from indexed text.
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
+#: The SQLite trigger that removes a deleted document from the FTS5 index.
+AD = "library_search_ad"
 _CLEAN = str.maketrans({MARK_OPEN: " ", MARK_CLOSE: " "})
 
 
@@ -203,6 +206,21 @@ def index_keys(keys: Iterable[str]) -> int:
     return index_postmortems(pks)
 
 
+def _empty_fts(cursor: Any) -> None:
+    """Empty the documents and their FTS5 index, without the delete trigger.
+
+    The trigger would remove each row from the index by its text, which fails ("database
+    disk image is malformed") on an index that has drifted from the documents: the very
+    case a rebuild is for.
+    """
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [AD])
+    (trigger,) = cursor.fetchone()
+    cursor.execute(f"DROP TRIGGER {AD}")
+    cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
+    cursor.execute(trigger)
+    cursor.execute("INSERT INTO library_search_fts(library_search_fts) VALUES ('delete-all')")
+
+
 def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BATCH) -> int:
     """Recreate every search document, ``batch`` postmortems at a time; returns how many.
 
@@ -214,7 +232,10 @@ def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BA
         with connection.cursor() as cursor:  # no need to read the rows to delete them all
             cursor.execute(f"DELETE FROM {SearchKeys._meta.db_table}")
             cursor.execute(f"DELETE FROM {SearchVector._meta.db_table}")
-            cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
+            if connection.vendor == "sqlite":
+                _empty_fts(cursor)
+            else:
+                cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
         after: Q | None = None
         while True:
             rows = Postmortem.objects.order_by("created_at", "pk")

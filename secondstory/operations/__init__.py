@@ -1,0 +1,1 @@
+"""Operating an installation: backups, restores, the complete export and integrity checks."""
