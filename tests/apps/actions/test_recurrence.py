@@ -26,6 +26,7 @@ from secondstory.actions.recurrence import (
     find_matches,
     item_evidence,
 )
+from secondstory.actions.services import status_fingerprint
 from secondstory.core.record import FactorRecord, Milestone, PostmortemRecord
 from secondstory.notify.models import Delivery
 from secondstory.notify.services import retry_failed
@@ -178,9 +179,10 @@ class TestPages:
 
     def test_marking_done_shows_the_watch_in_the_returned_section(self, alice: User) -> None:
         load(earlier(done=None))
+        item = ActionItem.objects.get(postmortem__key="PM-1", key="A1")
         response = client_for(alice).post(
             "/postmortems/PM-1/actions/A1/status/",
-            {"status": "done", "reason": ""},
+            {"status": "done", "reason": "", "base": status_fingerprint(item)},
             HTTP_HX_REQUEST="true",
         )
         assert response.status_code == 200
