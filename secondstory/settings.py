@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "secondstory.feeds",
     "secondstory.library",
     "secondstory.sharing",
+    "secondstory.insights",
     "secondstory.operations",
     "django_tasks",
     "django_tasks_db",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("feeds/", include("secondstory.feeds.urls")),
     path("library/", include("secondstory.library.urls")),
     path("sharing/", include("secondstory.sharing.urls")),
+    path("insights/", include("secondstory.insights.urls")),
     path("metrics", metrics, name="metrics"),
     path("", include("secondstory.postmortems.urls")),
 ]

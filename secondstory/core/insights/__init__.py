@@ -1,0 +1,1 @@
+"""Learning insights: pure aggregation and the learning-health checks over plain data."""
