@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,13 +68,8 @@ def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> Timeli
 
 
 def _incidents(postmortem: Postmortem) -> list[Incident]:
-    return list(
-        postmortem.incidents.order_by("key").prefetch_related(
-            "milestones__kind",
-            Prefetch("timeline", queryset=TimelineEvent.objects.all()),
-            "timeline__also",
-        )
-    )
+    # Never the timelines themselves: the timeline section reads one window of events.
+    return list(postmortem.incidents.order_by("key").prefetch_related("milestones__kind"))
 
 
 def event_fingerprint(event: TimelineEvent) -> str:
@@ -111,6 +105,9 @@ def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
 def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
     """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
     context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
+    if is_htmx(request) and request.GET.get("part") == "more":
+        # "Show more": the next window alone, put in place of the link that asked for it.
+        return render(request, "postmortems/_timeline.html#timeline-window", context)
     if is_htmx(request):
         return render(request, "postmortems/_timeline.html", context)
     return render(request, "incidents/timeline_page.html", context)
@@ -118,7 +115,8 @@ def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any)
 
 @require_http_methods(["GET"])
 def timeline(request: HttpRequest, key: str) -> HttpResponse:
-    """The timeline, filtered by kind, source and starred (GET parameters)."""
+    """The timeline, filtered by kind, source and starred, one window of events from the
+    event after ``after`` (GET parameters)."""
     return _render_timeline(request, postmortem_for_reader(request, key))
 
 
