@@ -39,7 +39,6 @@ from secondstory.postmortems.access import signed_in_user
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import can_edit
 
-
 #: Events the timeline shows at once (docs/timeline.md); "Show more" fetches the next ones.
 WINDOW = 200
 _ORDER = ("at", "source", "source_ref", "pk")

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from secondstory.core.limits import event_count_problem
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.incidents.services import (
@@ -95,6 +96,14 @@ def _new_ref(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def _too_many_events(incident: Incident | None, adding: int) -> str:
+    """The refusal when ``adding`` events would take the incident past its limit, else ""."""
+    if incident is None:
+        return ""
+    problem = event_count_problem(incident.key, incident.timeline.count() + adding)
+    return f"Nothing was added: {problem} (see Limits in the operations guide)." if problem else ""
+
+
 def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
     return f"{reverse('postmortems:detail', args=[postmortem.key])}#{anchor}"
 
@@ -140,6 +149,9 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
     if request.POST.get("action") != "add":
         return _render_capture(request, postmortem, form, lines)
     problems = [line.error for line in lines if line.error]
+    too_many = _too_many_events(form.incident, len(lines))
+    if too_many and not problems:
+        return _render_capture(request, postmortem, form, lines, refusal=too_many, status=400)
     if problems or not lines:
         refusal = (
             f"Nothing was added: {len(problems)} line{'s' if len(problems) != 1 else ''} "
@@ -221,6 +233,10 @@ def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
     if form.is_valid():
         incident = form.incident
         assert incident is not None
+        too_many = _too_many_events(incident, 1)
+        if too_many:
+            form.add_error(None, too_many)
+            return _render_event_form(request, postmortem, form, None, status=400)
         try:
             with transaction.atomic():
                 row = add_timeline_event(incident, form.event(MANUAL_SOURCE, _new_ref("manual")))
