@@ -6,13 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models.signals import post_init
 from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.incidents import timeline_context
 from secondstory.incidents.models import TimelineEvent
+from secondstory.lib.concurrency import fingerprint
 from secondstory.postmortems import review_forms
 from secondstory.postmortems.models import Postmortem
+from secondstory.postmortems.revisions import record_revision
+from secondstory.postmortems.writing_services import save_section
 from tests.apps.conftest import client_for
 from tests.apps.factories import START
 
@@ -112,3 +116,52 @@ def test_the_factor_form_offers_a_bounded_list_and_links_any_event(
     data["category"] = FactorCategory.objects.first().pk
     assert client.post(url, data).status_code == 302
     assert long_timeline.factors.get(description=data["description"]).events.get() == unlisted
+
+
+class EventsBuilt:
+    """Counts the timeline events Django builds from rows (post_init) while it is open."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __enter__(self) -> EventsBuilt:
+        post_init.connect(self._built, sender=TimelineEvent)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        post_init.disconnect(self._built, sender=TimelineEvent)
+
+    def _built(self, **kwargs: object) -> None:
+        self.count += 1
+
+
+def test_the_page_and_a_save_never_read_the_whole_timeline(
+    long_timeline: Postmortem, alice: User, charlie: User
+) -> None:
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            incident=long_timeline.incidents.get(),
+            at=START + timedelta(days=2, seconds=n),
+            kind="chat",
+            source="slack",
+            source_ref=f"more-{n}",
+            text=f"More {n}",
+        )
+        for n in range(300)
+    )
+    with EventsBuilt() as built:
+        client_for(charlie).get(reverse("postmortems:detail", args=["PM-1"]))
+    # One window of 10, the events factors name and the first event for the checklist.
+    assert built.count <= 10 + 3
+    record_revision(long_timeline, author=alice, summary="Imported")
+    long_timeline.refresh_from_db()
+    with EventsBuilt() as built:
+        save_section(
+            long_timeline,
+            "summary",
+            "One line.",
+            base=fingerprint(long_timeline.summary),
+            author=alice,
+        )
+    assert built.count <= 3
+    assert len(long_timeline.revisions.first().snapshot) < 4_000
