@@ -27,6 +27,7 @@ BATCH = 500
 #: per incident (docs/search.md). A save never rereads a 200,000-event timeline.
 TIMELINE_EVENTS = 2_000
 TIMELINE_CHARS = 200_000
+FEW_INCIDENTS = 20
 NARRATIVE = [field for field in taxonomy.SECTION_FIELDS if field != "summary"]
 #: Characters that mark highlights in snippets; they are removed from indexed text.
 MARK_OPEN = "\ue000"
@@ -68,14 +69,26 @@ def _readers(pks: list[int]) -> dict[int, list[int]]:
 
 def _timeline_texts(incident_ids: list[int]) -> dict[int, list[str]]:
     """The first ``TIMELINE_EVENTS`` events' texts of each incident, cut at ``TIMELINE_CHARS``."""
-    order = [F("at").asc(), F("source").asc(), F("source_ref").asc()]
-    rows = (
-        TimelineEvent.objects.filter(incident_id__in=incident_ids)
-        .annotate(n=Window(RowNumber(), partition_by=[F("incident_id")], order_by=order))
-        .filter(n__lte=TIMELINE_EVENTS)
-        .order_by("incident_id", "n")
-        .values_list("incident_id", "text")
-    )
+    events = TimelineEvent.objects.values_list("incident_id", "text")
+    order = ("at", "source", "source_ref")
+    rows: Iterable[tuple[int, str]]
+    if len(incident_ids) <= FEW_INCIDENTS:
+        # One save: a LIMIT per incident walks the (incident, at) index and stops early.
+        rows = [
+            row
+            for pk in incident_ids
+            for row in events.filter(incident_id=pk).order_by(*order)[:TIMELINE_EVENTS]
+        ]
+    else:
+        numbered = Window(
+            RowNumber(), partition_by=[F("incident_id")], order_by=[F(f).asc() for f in order]
+        )
+        rows = (
+            events.filter(incident_id__in=incident_ids)
+            .annotate(n=numbered)
+            .filter(n__lte=TIMELINE_EVENTS)
+            .order_by("incident_id", "n")
+        )
     texts: dict[int, list[str]] = defaultdict(list)
     room: dict[int, int] = defaultdict(lambda: TIMELINE_CHARS)
     for incident, text in rows:

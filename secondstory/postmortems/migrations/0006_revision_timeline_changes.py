@@ -54,12 +54,15 @@ def _convert(revision: Any, before: dict[str, dict[str, Any]]) -> dict[str, dict
 def forwards(apps: Any, schema_editor: Any) -> None:
     Revision = apps.get_model("postmortems", "Revision")
     TimelineEvent = apps.get_model("incidents", "TimelineEvent")
-    postmortems = Revision.objects.values_list("postmortem_id", flat=True).distinct()
+    postmortems = Revision.objects.order_by().values_list("postmortem_id", flat=True).distinct()
     for postmortem in list(postmortems):
         before: dict[str, dict[str, Any]] = {}
         last = None
-        revisions = Revision.objects.filter(postmortem_id=postmortem).order_by("number")
-        for revision in revisions.iterator(chunk_size=20):
+        # One revision in memory at a time, read by id: rewriting rows while a cursor walks
+        # the same table can meet a row twice.
+        ids = Revision.objects.filter(postmortem_id=postmortem).order_by("number")
+        for pk in list(ids.values_list("pk", flat=True)):
+            revision = Revision.objects.get(pk=pk)
             before = _convert(revision, before)
             revision.save(update_fields=["snapshot", "timeline_changes", "timeline_state"])
             last = revision

@@ -28,9 +28,11 @@ def add_events(postmortem: Postmortem, words: list[str]) -> None:
     )
 
 
+@pytest.mark.parametrize("few", [20, 0], ids=["one query per incident", "one window query"])
 def test_the_search_document_holds_the_first_events_only(
-    postmortem: Postmortem, monkeypatch: pytest.MonkeyPatch
+    postmortem: Postmortem, monkeypatch: pytest.MonkeyPatch, few: int
 ) -> None:
+    monkeypatch.setattr(index, "FEW_INCIDENTS", few)
     first = TimelineEvent.objects.filter(incident__postmortems=postmortem).count()
     monkeypatch.setattr(index, "TIMELINE_EVENTS", first + 2)
     add_events(postmortem, ["aardvark", "bluebird", "capybara", "dromedary"])

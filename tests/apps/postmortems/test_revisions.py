@@ -116,3 +116,31 @@ class _Revision:
         self.snapshot = snapshot
         self.timeline_changes: list[object] = []
         self.timeline_state: dict[str, object] = {}
+
+
+def test_the_migration_converts_each_revision_once(postmortem: Postmortem) -> None:
+    from django.apps import apps
+    from django.utils import timezone
+
+    from secondstory.postmortems.models import Revision
+    from secondstory.postmortems.revisions import snapshot
+
+    texts = [snapshot(postmortem)]
+    TimelineEvent.objects.filter(source_ref="m1").update(text="changed text")
+    texts.append(snapshot(postmortem))
+    for number, text in enumerate(texts, start=1):
+        Revision.objects.create(
+            postmortem=postmortem,
+            number=number,
+            created_at=timezone.now(),
+            summary=f"r{number}",
+            snapshot=text,
+        )
+    migration.forwards(apps, None)
+    first, second = Revision.objects.filter(postmortem=postmortem).order_by("number")
+    count = TimelineEvent.objects.filter(incident__postmortems=postmortem).count()
+    assert [(e["op"], e["count"]) for e in first.timeline_changes] == [("added", count)]
+    assert [(e["op"], e["events"][0][0]) for e in second.timeline_changes] == [
+        ("edited", "manual:m1")
+    ]
+    assert "changed text" not in second.snapshot
