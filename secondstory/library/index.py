@@ -84,10 +84,11 @@ def _timeline_texts(incident_ids: list[int]) -> dict[int, list[str]]:
             RowNumber(), partition_by=[F("incident_id")], order_by=[F(f).asc() for f in order]
         )
         rows = (
-            events.filter(incident_id__in=incident_ids)
+            TimelineEvent.objects.filter(incident_id__in=incident_ids)
             .annotate(n=numbered)
             .filter(n__lte=TIMELINE_EVENTS)
             .order_by("incident_id", "n")
+            .values_list("incident_id", "text")
         )
     texts: dict[int, list[str]] = defaultdict(list)
     room: dict[int, int] = defaultdict(lambda: TIMELINE_CHARS)
