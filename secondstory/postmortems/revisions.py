@@ -102,11 +102,19 @@ def note_event_saved(sender: Any, instance: TimelineEvent, created: bool, **kwar
 def forget_edits(**kwargs: Any) -> None:
     """``request_started`` receiver: nothing noted by an earlier request carries over."""
     _edits.pending = defaultdict(dict)
+    _edits.block = _outer_block()
+
+
+def _outer_block() -> object | None:
+    """The outermost transaction open now: edits noted in another one (rolled back, or
+    an earlier request's) are not this revision's."""
+    blocks = transaction.get_connection().atomic_blocks
+    return blocks[0] if blocks else None
 
 
 def _pending() -> dict[int, dict[int, str]]:
-    if not hasattr(_edits, "pending"):
-        _edits.pending = defaultdict(dict)
+    if getattr(_edits, "block", None) is not _outer_block() or not hasattr(_edits, "pending"):
+        forget_edits()
     pending: dict[int, dict[int, str]] = _edits.pending
     return pending
 
