@@ -139,7 +139,10 @@ def timeline_context(
     chosen = filter_form.filters()
     window = timeline_window(everything.filter(**chosen), request.GET.get("after"))
     editable = can_edit(signed_in_user(request), postmortem)
-    continues = window.cursor.at.astimezone(zone).date() if window.cursor else None
+    # A window appended in place ("Show more") continues the day shown above it; a page
+    # opened at a window starts with a heading of its own.
+    appended = window.cursor is not None and request.GET.get("part") == "more"
+    continues = window.cursor.at.astimezone(zone).date() if appended and window.cursor else None
     context: dict[str, Any] = {
         "postmortem": postmortem,
         "timeline_days": timeline_days(

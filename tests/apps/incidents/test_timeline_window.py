@@ -72,6 +72,7 @@ def test_next_links_walk_the_whole_timeline_without_javascript(
         pages += 1
         if pages > 1:
             assert "Back to the first events" in html
+            assert '<h3 class="day">' in html  # a page of its own starts with its day
     assert seen == [f"{n:02d}" for n in range(40)]
     assert pages == 5
 
