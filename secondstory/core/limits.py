@@ -1,4 +1,6 @@
-"""Length and form of the short fields of a record (keys, titles, slugs, usernames, links).
+"""Length and form of the fields of a record (keys, titles, slugs, usernames, links), and
+the size limits that keep one input from slowing everyone down (docs/operations.md,
+"Limits"): events per incident and bytes per section.
 
 The database columns have the same limits (``taxonomy.MAX_*``), so a record that
 passes here never fails on a column that is too short.
@@ -13,6 +15,13 @@ from secondstory.core import taxonomy as t
 from secondstory.core.record import IncidentRecord, PostmortemRecord
 
 Path = tuple[str | int, ...]
+
+#: Timeline events one incident may hold: its pages read windows of events, its export
+#: streams, and a save never rereads them, but every import, export and search rebuild
+#: still passes over them all.
+MAX_EVENTS_PER_INCIDENT = 250_000
+#: Bytes of one section's Markdown in UTF-8, tables and all.
+MAX_SECTION_BYTES = 100_000
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 _USERNAME = re.compile(r"^[\w.@+-]+\Z")
@@ -77,4 +86,38 @@ def limit_problems(record: PostmortemRecord) -> list[tuple[Path, str]]:
         if len(value) > limit
     ]
     problems.extend(_form_problems(record))
+    for name, text in record.sections.items():
+        message = section_size_problem(text)
+        if message:
+            problems.append((("sections", name), message))
+    for i, incident in enumerate(record.incidents):
+        message = event_count_problem(incident.key, len(incident.timeline))
+        if message:
+            problems.append((("incidents", i, "timeline"), message))
     return problems
+
+
+def section_size_problem(text: str) -> str | None:
+    """Why a section's text is too big, or None.
+
+    >>> section_size_problem("Checkout failed.") is None
+    True
+    """
+    size = len(text.encode("utf-8"))
+    if size <= MAX_SECTION_BYTES:
+        return None
+    return f"is {size:,} bytes long; at most {MAX_SECTION_BYTES:,} bytes fit (tables included)"
+
+
+def event_count_problem(incident: str, count: int) -> str | None:
+    """Why an incident's timeline would hold too many events, or None.
+
+    >>> event_count_problem("INC-1", 250_001)
+    'incident INC-1 would hold 250,001 timeline events; at most 250,000 fit'
+    """
+    if count <= MAX_EVENTS_PER_INCIDENT:
+        return None
+    return (
+        f"incident {incident} would hold {count:,} timeline events; "
+        f"at most {MAX_EVENTS_PER_INCIDENT:,} fit"
+    )

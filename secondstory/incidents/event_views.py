@@ -29,6 +29,7 @@ from secondstory.incidents.timeline_views import (
     _incidents,
     _new_ref,
     _timeline_url,
+    _too_many_events,
 )
 from secondstory.lib.concurrency import (
     EditConflict,
@@ -87,6 +88,10 @@ def timeline_event_add(request: HttpRequest, key: str) -> HttpResponse:
     if form.is_valid():
         incident = form.incident
         assert incident is not None
+        too_many = _too_many_events(incident, 1)
+        if too_many:
+            form.add_error(None, too_many)
+            return _render_event_form(request, postmortem, form, None, status=400)
         try:
             with transaction.atomic():
                 row = add_timeline_event(incident, form.event(MANUAL_SOURCE, _new_ref("manual")))

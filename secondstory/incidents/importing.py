@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from secondstory.accounts.models import User
 from secondstory.core import taxonomy
 from secondstory.core.invariants import milestone_order_problems
+from secondstory.core.limits import event_count_problem
 from secondstory.core.record import Milestone as MilestoneData
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.event import TimelineEvent as EventData
@@ -291,7 +292,12 @@ def import_events(
                 writer.add(outcome.event)
         writer.flush()
         summary.grouped = _store_groups(incident, held)
-        summary.added = TimelineEvent.objects.filter(incident=incident).count() - before
+        total = TimelineEvent.objects.filter(incident=incident).count()
+        too_many = event_count_problem(incident.key, total)
+        if too_many:  # raised inside the transaction: nothing of this import stays
+            inputs = ", ".join(name for name, _ in summary.formats) or "<input>"
+            raise SourceError(f"{too_many} (docs/operations.md, Limits)", file=inputs)
+        summary.added = total - before
         summary.duplicates = summary.parsed - summary.added - summary.grouped - summary.left_out
         summary.suggestions = merger.suggestions(o for o in held if o.event.ref not in skip)
         summary.milestones_set = _set_milestones(incident, summary.suggestions, accept_milestones)

@@ -1,4 +1,8 @@
-"""What the timeline part of a postmortem page shows: days, filters, zone and forms."""
+"""What the timeline part of a postmortem page shows: one window of days, filters, zone, forms.
+
+A timeline can hold 200,000 imported events: the page never reads them all. It shows
+``WINDOW`` events at a time, found with keyset pagination, with the count of all of them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -34,13 +39,30 @@ from secondstory.postmortems.access import signed_in_user
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import can_edit
 
+#: Events the timeline shows at once (docs/timeline.md); "Show more" fetches the next ones.
+WINDOW = 200
+_ORDER = ("at", "source", "source_ref", "pk")
+
 
 @dataclass(frozen=True, slots=True)
 class TimelineDay:
-    """The events of one calendar day in the display zone."""
+    """The events of one calendar day in the display zone (``continued``: the day began in
+    the window before, so it needs no heading of its own)."""
 
     day: date
     events: list[TimelineEvent]
+    continued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineWindow:
+    """One window of a timeline: its events, where it starts, and how many there are."""
+
+    events: list[TimelineEvent]
+    total: int
+    start: int  # how many events come before the window
+    more: bool
+    cursor: TimelineEvent | None
 
 
 def prepare_for_display(event: TimelineEvent, zone: ZoneInfo, events_url: str) -> TimelineEvent:
@@ -54,16 +76,50 @@ def prepare_for_display(event: TimelineEvent, zone: ZoneInfo, events_url: str) -
 
 
 def timeline_days(
-    events: list[TimelineEvent], zone: ZoneInfo, events_url: str = ""
+    events: list[TimelineEvent],
+    zone: ZoneInfo,
+    events_url: str = "",
+    *,
+    continues: date | None = None,
 ) -> list[TimelineDay]:
     """The events in chronological order, split at each day boundary of ``zone``."""
     ordered = sorted(events, key=lambda event: (event.at, event.source, event.source_ref))
     for event in ordered:
         prepare_for_display(event, zone, events_url)
     return [
-        TimelineDay(day, list(group))
+        TimelineDay(day, list(group), continued=day == continues)
         for day, group in groupby(ordered, key=lambda event: event.at.astimezone(zone).date())
     ]
+
+
+def _after(cursor: TimelineEvent) -> Q:
+    """Events after ``cursor`` in the timeline's order (at, source, source_ref, id)."""
+    at, source, ref = cursor.at, cursor.source, cursor.source_ref
+    return (
+        Q(at__gt=at)
+        | Q(at=at, source__gt=source)
+        | Q(at=at, source=source, source_ref__gt=ref)
+        | Q(at=at, source=source, source_ref=ref, pk__gt=cursor.pk)
+    )
+
+
+def timeline_window(
+    events: QuerySet[TimelineEvent], after: str | None, size: int | None = None
+) -> TimelineWindow:
+    """The ``size`` events that follow the event with id ``after`` (from the first event when
+    ``after`` is empty or names no event of ``events``): keyset pagination, so a window
+    deep into 200,000 events costs what the first one does."""
+    size = size or WINDOW
+    cursor = None
+    if after and after.isdigit():
+        cursor = events.filter(pk=int(after)).first()
+    total = events.count()
+    rest = events.filter(_after(cursor)) if cursor else events
+    rows = list(
+        rest.select_related("incident").prefetch_related("also").order_by(*_ORDER)[: size + 1]
+    )
+    start = total - rest.count() if cursor else 0
+    return TimelineWindow(rows[:size], total, start, len(rows) > size, cursor)
 
 
 def event_url_prefix(key: str) -> str:
@@ -74,31 +130,38 @@ def event_url_prefix(key: str) -> str:
 def timeline_context(
     request: HttpRequest, postmortem: Postmortem, incidents: list[Incident]
 ) -> dict[str, Any]:
-    """Everything the timeline section (postmortems/_timeline.html) needs.
-
-    The incidents' ``timeline`` may be prefetched (the postmortem's page does): filtering
-    happens in Python so that the page's query count stays fixed.
-    """
+    """Everything the timeline section (postmortems/_timeline.html) needs: one window of
+    events (``?after=<event id>`` for the next ones), filtered in the database."""
     zone = viewer_zone(request)
-    everything = [event for incident in incidents for event in incident.timeline.all()]
-    sources = sorted({event.source for event in everything})
+    everything = TimelineEvent.objects.filter(incident__in=incidents)
+    sources = list(everything.order_by("source").values_list("source", flat=True).distinct())
     filter_form = TimelineFilterForm(request.GET or None, sources=sources)
     chosen = filter_form.filters()
-    events = [
-        event
-        for event in everything
-        if all(getattr(event, name) == value for name, value in chosen.items())
-    ]
+    window = timeline_window(everything.filter(**chosen), request.GET.get("after"))
     editable = can_edit(signed_in_user(request), postmortem)
+    # A window appended in place ("Show more") continues the day shown above it; a page
+    # opened at a window starts with a heading of its own.
+    appended = window.cursor is not None and request.GET.get("part") == "more"
+    continues = window.cursor.at.astimezone(zone).date() if appended and window.cursor else None
     context: dict[str, Any] = {
         "postmortem": postmortem,
-        "timeline_days": timeline_days(events, zone, event_url_prefix(postmortem.key)),
+        "timeline_days": timeline_days(
+            window.events, zone, event_url_prefix(postmortem.key), continues=continues
+        ),
         "timeline_filter": filter_form,
         "timeline_filtered": bool(chosen),
+        "timeline_total": window.total,
+        "timeline_from": window.start + 1,
+        "timeline_to": window.start + len(window.events),
+        "timeline_first_url": _window_url(request, postmortem, None) if window.cursor else "",
+        "timeline_more_url": (
+            _window_url(request, postmortem, window.events[-1].pk) if window.more else ""
+        ),
+        "timeline_window": WINDOW,
         "several_incidents": len(incidents) > 1,
         "can_edit_timeline": editable,
         "display_zone": zone,
-        "display_zone_label": zone_offsets_label(zone, [event.at for event in events]),
+        "display_zone_label": zone_offsets_label(zone, [event.at for event in window.events]),
         "zone_form": zone_form(request),
         "zone_names": zone_names(),
     }
@@ -106,6 +169,17 @@ def timeline_context(
         context["capture_form"] = capture_form(request, incidents, zone)
         context["event_form"] = new_event_form(incidents, zone)
     return context
+
+
+def _window_url(request: HttpRequest, postmortem: Postmortem, after: int | None) -> str:
+    """The timeline page from the event after ``after``, with the same filters."""
+    query = request.GET.copy()
+    for name in ("after", "part"):
+        query.pop(name, None)
+    if after is not None:
+        query["after"] = str(after)
+    url = reverse("postmortems:timeline", args=[postmortem.key])
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 def zone_form(request: HttpRequest) -> DisplayZoneForm:

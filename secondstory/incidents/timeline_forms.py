@@ -285,5 +285,5 @@ def default_capture_date(incident: Incident | None, zone: tzinfo) -> date | None
         return None
     started = incident.milestone_at("impact_started")
     if started is None:
-        started = min((event.at for event in incident.timeline.all()), default=None)
+        started = incident.timeline.order_by("at").values_list("at", flat=True).first()
     return started.astimezone(zone).date() if started else None

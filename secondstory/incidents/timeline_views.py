@@ -15,12 +15,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from secondstory.core.limits import event_count_problem
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.incidents.services import (
@@ -65,17 +65,20 @@ def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> Timeli
 
 
 def _incidents(postmortem: Postmortem) -> list[Incident]:
-    return list(
-        postmortem.incidents.order_by("key").prefetch_related(
-            "milestones__kind",
-            Prefetch("timeline", queryset=TimelineEvent.objects.all()),
-            "timeline__also",
-        )
-    )
+    # Never the timelines themselves: the timeline section reads one window of events.
+    return list(postmortem.incidents.order_by("key").prefetch_related("milestones__kind"))
 
 
 def _new_ref(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _too_many_events(incident: Incident | None, adding: int) -> str:
+    """The refusal when ``adding`` events would take the incident past its limit, else ""."""
+    if incident is None:
+        return ""
+    problem = event_count_problem(incident.key, incident.timeline.count() + adding)
+    return f"Nothing was added: {problem} (see Limits in the operations guide)." if problem else ""
 
 
 def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
@@ -88,6 +91,9 @@ def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
 def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
     """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
     context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
+    if is_htmx(request) and request.GET.get("part") == "more":
+        # "Show more": the next window alone, put in place of the link that asked for it.
+        return render(request, "postmortems/_timeline.html#timeline-window", context)
     if is_htmx(request):
         return render(request, "postmortems/_timeline.html", context)
     return render(request, "incidents/timeline_page.html", context)
@@ -95,7 +101,8 @@ def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any)
 
 @require_http_methods(["GET"])
 def timeline(request: HttpRequest, key: str) -> HttpResponse:
-    """The timeline, filtered by kind, source and starred (GET parameters)."""
+    """The timeline, filtered by kind, source and starred, one window of events from the
+    event after ``after`` (GET parameters)."""
     return _render_timeline(request, postmortem_for_reader(request, key))
 
 
@@ -119,6 +126,9 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
     if request.POST.get("action") != "add":
         return _render_capture(request, postmortem, form, lines)
     problems = [line.error for line in lines if line.error]
+    too_many = _too_many_events(form.incident, len(lines))
+    if too_many and not problems:
+        return _render_capture(request, postmortem, form, lines, refusal=too_many, status=400)
     if problems or not lines:
         refusal = (
             f"Nothing was added: {len(problems)} line{'s' if len(problems) != 1 else ''} "

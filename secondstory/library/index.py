@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from secondstory.actions.models import ActionItem
@@ -23,6 +24,11 @@ from secondstory.library.models import SearchDocument, SearchKeys, SearchVector
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
 BATCH = 500
+#: The timeline's share of a search document: its first events, up to so many characters
+#: per incident (docs/search.md). A save never rereads a 200,000-event timeline.
+TIMELINE_EVENTS = 2_000
+TIMELINE_CHARS = 200_000
+FEW_INCIDENTS = 20
 NARRATIVE = [field for field in taxonomy.SECTION_FIELDS if field != "summary"]
 #: Characters that mark highlights in snippets; they are removed from indexed text.
 MARK_OPEN = "\ue000"
@@ -62,6 +68,38 @@ def _readers(pks: list[int]) -> dict[int, list[int]]:
         ):
             people[postmortem].append(user)
     return people
+
+
+def _timeline_texts(incident_ids: list[int]) -> dict[int, list[str]]:
+    """The first ``TIMELINE_EVENTS`` events' texts of each incident, cut at ``TIMELINE_CHARS``."""
+    events = TimelineEvent.objects.values_list("incident_id", "text")
+    order = ("at", "source", "source_ref")
+    rows: Iterable[tuple[int, str]]
+    if len(incident_ids) <= FEW_INCIDENTS:
+        # One save: a LIMIT per incident walks the (incident, at) index and stops early.
+        rows = [
+            row
+            for pk in incident_ids
+            for row in events.filter(incident_id=pk).order_by(*order)[:TIMELINE_EVENTS]
+        ]
+    else:
+        numbered = Window(
+            RowNumber(), partition_by=[F("incident_id")], order_by=[F(f).asc() for f in order]
+        )
+        rows = (
+            TimelineEvent.objects.filter(incident_id__in=incident_ids)
+            .annotate(n=numbered)
+            .filter(n__lte=TIMELINE_EVENTS)
+            .order_by("incident_id", "n")
+            .values_list("incident_id", "text")
+        )
+    texts: dict[int, list[str]] = defaultdict(list)
+    room: dict[int, int] = defaultdict(lambda: TIMELINE_CHARS)
+    for incident, text in rows:
+        if text and room[incident] > 0:
+            texts[incident].append(text[: room[incident]])
+            room[incident] -= len(text) + 1
+    return texts
 
 
 def documents_for(pks: list[int]) -> list[SearchDocument]:
@@ -109,11 +147,7 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
         ),
     ):
         labels[i].append(slug)
-    timeline = _grouped(
-        TimelineEvent.objects.filter(incident_id__in=incident_ids)
-        .order_by("incident_id", "at", "source", "source_ref")
-        .values_list("incident_id", "text")
-    )
+    timeline = _timeline_texts(incident_ids)
     categories: dict[int, list[int]] = defaultdict(list)
     factors: dict[int, list[str]] = defaultdict(list)
     for p, category, name, description in (

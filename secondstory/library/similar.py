@@ -26,6 +26,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 
 from secondstory.accounts.models import User
 from secondstory.incidents.models import Incident, Service, Tag, TimelineEvent
@@ -176,6 +178,22 @@ def _sharing(pk: int, before: datetime) -> tuple[_Features, int, list[tuple[int,
     return subject, total, shared
 
 
+def _first_events(ids: list[int]) -> list[tuple[int, str, str]]:
+    """(postmortem, text, actor) of the first ``TIMELINE_EVENTS`` events of each postmortem:
+    the database stops there, however long a timeline is."""
+    order = [F("at").asc(), F("pk").asc()]
+    return list(
+        TimelineEvent.objects.filter(incident__postmortems__in=ids)
+        .annotate(
+            postmortem=F("incident__postmortems"),
+            n=Window(RowNumber(), partition_by=[F("incident__postmortems")], order_by=order),
+        )
+        .filter(n__lte=TIMELINE_EVENTS)
+        .order_by("postmortem", "n")
+        .values_list("postmortem", "text", "actor")
+    )
+
+
 def _texts(ids: list[int]) -> tuple[dict[int, Counter[str]], dict[int, set[str]]]:
     """Word counts of each postmortem's whole text, and the words of its timeline alone."""
     words: dict[int, Counter[str]] = defaultdict(Counter)
@@ -190,17 +208,11 @@ def _texts(ids: list[int]) -> tuple[dict[int, Counter[str]], dict[int, set[str]]
     )
     for pk, description in factors:
         words[pk].update(tokens(description[:TEXT_CHARS]))
-    events = (
-        TimelineEvent.objects.filter(incident__postmortems__in=ids)
-        .order_by("incident__postmortems", "at")
-        .values_list("incident__postmortems", "text", "actor")
-    )
     lines: dict[int, list[str]] = defaultdict(list)
     actors: set[str] = set()
-    for pk, text, actor in events:
-        if len(lines[pk]) < TIMELINE_EVENTS:
-            lines[pk].append(text[:TEXT_CHARS])
-            actors.add(actor)
+    for pk, text, actor in _first_events(ids):
+        lines[pk].append(text[:TEXT_CHARS])
+        actors.add(actor)
     people = set(tokens(" ".join(actors)))
     for pk, texts in lines.items():
         found = tokens("\n".join(texts))

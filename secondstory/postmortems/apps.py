@@ -22,3 +22,13 @@ class PostmortemsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed, sender=self, dispatch_uid="secondstory.postmortems.seed")
+        from django.core.signals import request_started
+        from django.db.models.signals import post_save
+
+        from secondstory.incidents.models import TimelineEvent
+        from secondstory.postmortems.revisions import forget_edits, note_event_saved
+
+        post_save.connect(
+            note_event_saved, sender=TimelineEvent, dispatch_uid="secondstory.revisions.edits"
+        )
+        request_started.connect(forget_edits, dispatch_uid="secondstory.revisions.forget")

@@ -68,8 +68,14 @@ def people_names(postmortem: Postmortem) -> list[str]:
     users.extend(postmortem.collaborators.all())
     users.extend(postmortem.reviewers.all())
     names = {n for u in users for n in (u.name, u.username) if n}
-    names.update(a for a in timeline_events(postmortem).values_list("actor", flat=True) if a)
+    names.update(a for a in timeline_actors(postmortem) if a)
     return sorted(names)
+
+
+def timeline_actors(postmortem: Postmortem) -> list[str]:
+    """Each actor named on the timeline once (the database removes the repeats)."""
+    events = timeline_events(postmortem).order_by()
+    return list(events.values_list("actor", flat=True).distinct())
 
 
 def _dismissed(postmortem: Postmortem) -> set[tuple[str, str, str]]:
@@ -250,14 +256,14 @@ def blameless_context(
 
     Sections reviewed before come from the cache. The others are reviewed in page order while
     ``budget`` seconds allow (None: no limit); those left are listed in ``review_pending`` for
-    the page to fetch afterwards. Uses the people and timelines the page prefetched.
+    the page to fetch afterwards. Uses the people the page prefetched; the timeline's actors
+    and the dismissals are queries of its own.
     """
     collaborators = list(postmortem.collaborators.all())
     reviewers = list(postmortem.reviewers.all())
     users = [u for u in (postmortem.owner, postmortem.facilitator) if u is not None]
     names = {n for u in (*users, *collaborators, *reviewers) for n in (u.name, u.username) if n}
-    for incident in postmortem.incidents.all():
-        names.update(e.actor for e in incident.timeline.all() if e.actor)
+    names.update(a for a in timeline_actors(postmortem) if a)
     people = sorted(names)
     rows: list[ReviewDismissal] = []
     if getattr(postmortem, "has_review_dismissals", True):  # annotated by the page's query

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
-from secondstory.core import taxonomy
+from secondstory.core import limits, taxonomy
 from secondstory.postmortems.models import PostmortemTemplate
 
-MAX_SECTION_CHARS = 100_000
+MAX_SECTION_BYTES = limits.MAX_SECTION_BYTES
 MAX_QUESTION_CHARS = 500
 
 
@@ -30,7 +30,6 @@ class SectionForm(forms.Form):
     text = forms.CharField(
         required=False,
         strip=False,
-        max_length=MAX_SECTION_CHARS,
         widget=forms.Textarea(attrs={"rows": 12, "class": "section-text"}),
     )
     base = forms.CharField(widget=forms.HiddenInput)
@@ -38,12 +37,18 @@ class SectionForm(forms.Form):
     def __init__(self, *args: Any, heading: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].label = heading
-        self.fields["text"].error_messages["max_length"] = (
-            f"{heading} is too long: at most {MAX_SECTION_CHARS:,} characters fit."
-        )
+        self.heading = heading
         self.fields["base"].error_messages["required"] = (
             "The form lost track of the version you started from; open the editor again."
         )
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        problem = limits.section_size_problem(text)
+        if problem:
+            # Counted in bytes (UTF-8), tables included: what the reviewer and the page cost.
+            raise forms.ValidationError(f"{self.heading or 'This section'} {problem}.")
+        return text
 
 
 class TemplateForm(forms.Form):

@@ -1,8 +1,9 @@
 """Comparing two revisions: both snapshots are parsed back into records and compared.
 
-Narrative sections get a line diff; the timeline is compared event by event
-(keyed by ``source:ref``), factors and action items by their keys. The result
-is plain data; the template turns it into HTML (escaping every text).
+Narrative sections get a line diff; factors and action items are compared by their keys.
+The timeline is not in the snapshots (see ``postmortems.revisions``): its changes are the
+entries recorded by each revision in between, each naming its first events by reference
+and counting the rest. The result is plain data; the template turns it into HTML.
 """
 
 from __future__ import annotations
@@ -127,16 +128,29 @@ def _keyed_changes(
     return changes
 
 
-def _events(record: PostmortemRecord) -> dict[str, tuple[str, dict[str, Any]]]:
-    several = len(record.incidents) > 1
-    events = {}
-    for incident in record.incidents:
-        for event in incident.timeline:
-            key = f"{incident.key} {event.ref}" if several else event.ref
-            fields = asdict(event)
-            fields["at"] = event.at.isoformat()
-            events[key] = (f"{event.at:%Y-%m-%d %H:%M} {event.text}", fields)
-    return events
+def timeline_items(entries: list[dict[str, Any]], *, several: bool) -> list[ItemChange]:
+    """The recorded timeline entries as items: each named event, then a count of the rest."""
+    items = []
+    for entry in entries:
+        prefix = f"{entry['incident']} " if several else ""
+        for ref, label in entry["events"]:
+            items.append(ItemChange(f"{prefix}{ref}", label, entry["op"]))
+        rest = entry["count"] - len(entry["events"])
+        if rest > 0:
+            noun = "event" if rest == 1 else "events"
+            more = "more " if entry["events"] else ""
+            items.append(ItemChange(prefix.strip(), f"{rest:,} {more}{noun}", entry["op"]))
+    return items
+
+
+def _timeline_between(old: Revision, new: Revision) -> list[ItemChange]:
+    """Timeline entries of the revisions after ``old`` up to ``new``, oldest first."""
+    between = Revision.objects.filter(
+        postmortem_id=new.postmortem_id, number__gt=old.number, number__lte=new.number
+    ).order_by("number")
+    entries = [e for changes in between.values_list("timeline_changes", flat=True) for e in changes]
+    several = len({e["incident"] for e in entries}) > 1
+    return timeline_items(entries, several=several)
 
 
 def _factors(record: PostmortemRecord) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -151,7 +165,7 @@ _DETAILS = ("title", "status", "owner", "facilitator", "collaborators", "reviewe
 
 
 def compare_records(old: PostmortemRecord, new: PostmortemRecord) -> dict[str, list[Any]]:
-    """What changed from ``old`` to ``new``, part by part."""
+    """What changed from ``old`` to ``new``, part by part (the timeline aside)."""
     return {
         "details": [
             FieldChange(name, _text(getattr(old, name)), _text(getattr(new, name)))
@@ -159,7 +173,6 @@ def compare_records(old: PostmortemRecord, new: PostmortemRecord) -> dict[str, l
             if getattr(old, name) != getattr(new, name)
         ],
         "sections": _section_diffs(old, new),
-        "timeline": _keyed_changes(_events(old), _events(new)),
         "factors": _keyed_changes(_factors(old), _factors(new)),
         "action_items": _keyed_changes(_action_items(old), _action_items(new)),
     }
@@ -173,4 +186,4 @@ def compare_revisions(old: Revision, new: Revision) -> RevisionDiff:
         parse_postmortem(old.snapshot, source=f"revision {old.number}"),
         parse_postmortem(new.snapshot, source=f"revision {new.number}"),
     )
-    return RevisionDiff(old, new, **parts)
+    return RevisionDiff(old, new, timeline=_timeline_between(old, new), **parts)

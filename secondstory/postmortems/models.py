@@ -200,11 +200,13 @@ class Comment(models.Model):
 
 
 class Revision(models.Model):
-    """One saved change: who, when, what, and the whole postmortem as it was after it.
+    """One saved change: who, when, what, and the postmortem as it was after it.
 
-    The snapshot is the postmortem in the Markdown exchange format, so any two
-    revisions can be compared section by section and any revision restored by
-    loading it back.
+    The snapshot is the postmortem in the Markdown exchange format without the timeline
+    events no factor names, so any two revisions can be compared section by section and
+    any revision restored by loading it back. What happened to the timeline is kept as
+    compact entries (see ``postmortems.revisions``): a revision is the size of what
+    changed, never of a 200,000-event timeline.
     """
 
     postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="revisions")
@@ -215,6 +217,14 @@ class Revision(models.Model):
     created_at = models.DateTimeField()
     summary = models.CharField(max_length=300)
     snapshot = models.TextField()
+    timeline_state = models.JSONField(
+        default=dict, blank=True, help_text="{incident key: [event count, highest event id]}"
+    )
+    timeline_changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Events added, edited or removed since the revision before, per incident.",
+    )
 
     class Meta:
         ordering = ["-number"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
@@ -68,7 +69,47 @@ class FactorForm(forms.Form):
     def __init__(self, *args: Any, postmortem: Postmortem, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "factor-%s")  # ids unique on the postmortem's page
         super().__init__(*args, **kwargs)
-        self.fields["events"].queryset = timeline_events(postmortem)  # type: ignore[attr-defined]
+        events = self.fields["events"]
+        events.queryset = timeline_events(postmortem)  # type: ignore[attr-defined]
+        # Any event of the timeline is accepted; only a bounded list is offered.
+        offered = offered_events(postmortem, self._linked())
+        events.widget.choices = [
+            (ModelChoiceIteratorValue(e.pk, e), events.label_from_instance(e))  # type: ignore[attr-defined]
+            for e in offered
+        ]
+        self.events_total = events.queryset.count()  # type: ignore[attr-defined]
+        self.events_offered = len(offered)
+
+    def _linked(self) -> list[int]:
+        """The events ticked in the submitted form, or linked in the initial values."""
+        if self.is_bound:
+            values = self.data.getlist(self.add_prefix("events"))  # type: ignore[attr-defined]
+        else:
+            values = self.initial.get("events") or []
+        linked = []
+        for value in values[:OFFERED_EVENTS]:
+            pk = getattr(value, "pk", value)
+            if str(pk).isdigit():
+                linked.append(int(pk))
+        return linked
+
+
+#: How many timeline events a factor's form offers as checkboxes (docs/operations.md).
+OFFERED_EVENTS = 200
+
+
+def offered_events(postmortem: Postmortem, linked: list[int]) -> list[TimelineEvent]:
+    """The events a factor's form lists: the linked ones, the starred ones, then the first
+    of the timeline, at most ``OFFERED_EVENTS`` in all, in time order."""
+    everything = timeline_events(postmortem)
+    chosen = {e.pk: e for e in everything.filter(pk__in=linked)}
+    for part in (everything.filter(starred=True), everything):
+        room = OFFERED_EVENTS - len(chosen)
+        if room <= 0:
+            break
+        for event in part.exclude(pk__in=list(chosen))[:room]:
+            chosen[event.pk] = event
+    return sorted(chosen.values(), key=lambda e: (e.at, e.source, e.source_ref))
 
 
 class ActionItemForm(forms.Form):

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from secondstory.accounts.models import User
@@ -90,7 +90,19 @@ def can_comment(user: User, postmortem: Postmortem) -> bool:
 
 
 def publication_checklist(postmortem: Postmortem) -> list[str]:
-    """What the postmortem still lacks before it can be published (empty when ready)."""
+    """What the postmortem still lacks before it can be published (empty when ready).
+
+    Reads the first event of each incident, never a whole timeline: publishing asks only
+    whether there is one.
+    """
+    if "incidents" not in getattr(postmortem, "_prefetched_objects_cache", {}):
+        postmortem = Postmortem.objects.select_related("owner", "facilitator").get(pk=postmortem.pk)
+        prefetch_related_objects([postmortem], "incidents")
+    incidents = list(postmortem.incidents.all())
+    order = ("at", "source", "source_ref")
+    first = [i.timeline.order_by(*order).values_list("pk", flat=True).first() for i in incidents]
+    events = TimelineEvent.objects.filter(pk__in=[pk for pk in first if pk is not None])
+    prefetch_related_objects(incidents, Prefetch("timeline", queryset=events))
     return [p.message for p in publication_problems(record_for(postmortem))]
 
 

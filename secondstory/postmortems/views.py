@@ -91,7 +91,8 @@ class IncidentView:
     durations: list[DurationRow]
 
 
-# Everything a postmortem's page shows, fetched in a fixed number of queries.
+# Everything a postmortem's page shows, fetched in a fixed number of queries; the timeline
+# is read one window at a time (incidents.timeline_context), never whole.
 _DETAIL_PREFETCH = (
     "collaborators",
     "reviewers",
@@ -104,8 +105,6 @@ _DETAIL_PREFETCH = (
             "tags",
             "external_references",
             Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
-            "timeline",
-            "timeline__also",
         )
         .order_by("key"),
     ),

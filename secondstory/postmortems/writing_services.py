@@ -27,7 +27,7 @@ from secondstory.postmortems.records import (
     record_for,
     vocabulary,
 )
-from secondstory.postmortems.revisions import record_revision
+from secondstory.postmortems.revisions import keep_current_timelines, record_revision
 from secondstory.postmortems.services import can_edit
 
 HEADINGS = dict(taxonomy.SECTIONS)
@@ -185,6 +185,7 @@ def restore_revision(
     record.not_required_reason = now.not_required_reason
     record.transitions = now.transitions
     record.people = {**now.people, **record.people}
+    keep_current_timelines(record)
     try:
         load_record(record, vocab=vocabulary())
     except RecordInvalid as exc:

@@ -247,9 +247,25 @@ def test_a_too_long_section_names_the_field(postmortem: Postmortem, alice: User)
         edit_url(), {"text": "x" * 100_001, "base": fingerprint(postmortem.summary)}
     )
     assert response.status_code == 400
-    assert "Summary is too long: at most 100,000 characters fit." in text(response)
+    assert "Summary is 100,001 bytes long; at most 100,000 bytes fit (tables included)." in text(
+        response
+    )
     postmortem.refresh_from_db()
     assert postmortem.summary.startswith("Checkout failed")
+
+
+def test_the_section_limit_counts_bytes_not_characters(postmortem: Postmortem, alice: User) -> None:
+    table = "| é | ü |\n" * 6_000  # 60,000 characters, 72,000 bytes
+    response = client_for(alice).post(
+        edit_url(), {"text": table * 2, "base": fingerprint(postmortem.summary)}
+    )
+    assert response.status_code == 400
+    assert "Summary is 144,000 bytes long; at most 100,000 bytes fit" in text(response)
+    response = client_for(alice).post(
+        edit_url(), {"text": "é" * 50_001, "base": fingerprint(postmortem.summary)}
+    )
+    assert response.status_code == 400
+    assert "Summary is 100,002 bytes long" in text(response)
 
 
 def test_a_save_without_base_is_refused(postmortem: Postmortem, alice: User) -> None:
