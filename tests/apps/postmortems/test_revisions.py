@@ -15,7 +15,7 @@ from secondstory.postmortems.writing_services import save_section
 from tests.apps.factories import START, postmortem_record
 
 migration = importlib.import_module(
-    "secondstory.postmortems.migrations.0006_revision_timeline_changes"
+    "secondstory.postmortems.migrations.0007_revision_timeline_changes"
 )
 
 

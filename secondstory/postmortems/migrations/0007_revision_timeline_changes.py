@@ -83,7 +83,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("incidents", "0005_imported_alert_signals"),
-        ("postmortems", "0005_review_dismissals"),
+        ("postmortems", "0006_review_cache"),
     ]
 
     operations = [
