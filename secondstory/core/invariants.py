@@ -16,6 +16,7 @@ from datetime import datetime
 from secondstory.core import taxonomy
 from secondstory.core.limits import limit_problems
 from secondstory.core.record import ActionItemRecord, IncidentRecord, Milestone, PostmortemRecord
+from secondstory.core.storable import moment_problem, storable_problems
 
 Path = tuple[str | int, ...]
 
@@ -80,8 +81,8 @@ def milestone_order_problems(milestones: Sequence[Milestone], note: str) -> list
     problems = []
     for earlier, later in itertools.pairwise(present):
         a, b = milestones[index[earlier]], milestones[index[later]]
-        if _naive(a.at) or _naive(b.at):
-            continue  # reported as a problem of its own; naive and aware do not compare
+        if _naive(a.at) or _naive(b.at) or moment_problem(a.at) or moment_problem(b.at):
+            continue  # reported as a problem of its own; such moments do not compare
         if b.at < a.at:
             problems.append(
                 Problem(
@@ -163,7 +164,9 @@ def publication_problems(record: PostmortemRecord) -> list[Problem]:
         problems.append(
             Problem(("factors",), "a published postmortem needs at least one contributing factor")
         )
-    if not any(incident.timeline for incident in record.incidents):
+    if not any(incident.timeline for incident in record.incidents) and not any(
+        "timeline" in incident.omitted for incident in record.incidents
+    ):  # an omitted timeline keeps the stored events: the loader checks those
         problems.append(
             Problem(("incidents",), "a published postmortem needs at least one timeline event")
         )
@@ -239,6 +242,8 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
             Problem(("incidents", i, *p.path), p.message)
             for p in incident_problems(incident, vocab)
         ]
+    # With a timeline left out, a factor may point at a stored event: the loader checks.
+    timeline_omitted = any("timeline" in incident.omitted for incident in record.incidents)
     factor_keys: set[str] = set()
     for i, factor in enumerate(record.factors):
         if not factor.key.strip():
@@ -252,7 +257,7 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
         if not factor.description.strip():
             problems.append(Problem(("factors", i, "description"), "a factor needs a description"))
         for j, ref in enumerate(factor.events):
-            if ref not in event_refs:
+            if ref not in event_refs and not timeline_omitted:
                 problems.append(Problem(("factors", i, "events", j), f"no timeline event {ref!r}"))
     item_keys: set[str] = set()
     for i, item in enumerate(record.action_items):
@@ -269,6 +274,7 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
         ]
     problems += transition_problems(record)
     problems += [Problem(path, message) for path, message in limit_problems(record)]
+    problems += [Problem(path, message) for path, message in storable_problems(record)]
     if record.status == "published":
         problems += publication_problems(record)
     return problems
