@@ -105,6 +105,15 @@ def incident_problems(incident: IncidentRecord, vocab: Vocabulary) -> list[Probl
     add(("title",), None if incident.title.strip() else "an incident needs a title")
     add(("severity",), _choice(incident.severity, vocab.severities, "severity"))
     add(("visibility",), _choice(incident.visibility, taxonomy.VISIBILITIES, "visibility"))
+    seen_references: set[tuple[str, str]] = set()
+    for i, reference in enumerate(incident.external_references):
+        identity = (reference.system, reference.identifier)
+        if identity in seen_references:
+            add(
+                ("external_references", i, "identifier"),
+                f"reference {reference.system}:{reference.identifier} appears twice",
+            )
+        seen_references.add(identity)
     seen_kinds: set[str] = set()
     for i, milestone in enumerate(incident.milestones):
         add(("milestones", i, "kind"), _choice(milestone.kind, vocab.milestone_kinds, "milestone"))
@@ -176,10 +185,21 @@ def publication_problems(record: PostmortemRecord) -> list[Problem]:
 def transition_problems(record: PostmortemRecord) -> list[Problem]:
     problems = []
     expected_from = "draft"
+    previous: datetime | None = None
     for i, step in enumerate(record.transitions):
         naive = _naive(step.at)
         if naive:
             problems.append(Problem(("transitions", i, "at"), naive))
+        elif not moment_problem(step.at):
+            if previous is not None and step.at < previous:
+                problems.append(
+                    Problem(
+                        ("transitions", i, "at"),
+                        f"this step ({step.at.isoformat()}) is before the one above it "
+                        f"({previous.isoformat()}); the history is listed oldest first",
+                    )
+                )
+            previous = step.at
         if step.from_status != expected_from:
             problems.append(
                 Problem(

@@ -114,6 +114,27 @@ def json_problem(value: Any) -> tuple[Path, str] | None:
     return None
 
 
+# From here on Python writes a float as ``1e+16``; PostgreSQL's JSON keeps such a
+# number as an integer, read back rounded to the digits written. Stored as the
+# integer it is, it reads back the same on every database.
+_INTEGRAL_FLOAT = 1e16
+
+
+def storable_json(value: Any) -> Any:
+    """``value`` with every float of 1e16 or more (always a whole number) as an int.
+
+    >>> storable_json({"n": [-3.4290299375106195e17, 1.5, 2]})
+    {'n': [-342902993751061952, 1.5, 2]}
+    """
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= _INTEGRAL_FLOAT:
+        return int(value)
+    if isinstance(value, dict):
+        return {name: storable_json(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [storable_json(item) for item in value]
+    return value
+
+
 def _offset_text(offset: timedelta) -> str:
     sign = "-" if offset < timedelta(0) else "+"
     minutes = int(abs(offset).total_seconds()) // 60

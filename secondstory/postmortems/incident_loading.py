@@ -17,12 +17,13 @@ as the record says:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from secondstory.accounts.models import Team
 from secondstory.core.invariants import Problem
 from secondstory.core.record import IncidentRecord, PostmortemRecord
 from secondstory.core.record import Milestone as MilestoneData
+from secondstory.core.storable import storable_json
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.incidents.models import (
     ExternalReference,
@@ -243,7 +244,7 @@ def _write_timeline(row: Incident, given: IncidentRecord, *, remove_others: bool
     for event in given.timeline:
         key = (event.source, event.source_ref)
         wanted.add(key)
-        fields = event_fields(event)
+        fields = event_fields(replace(event, raw=storable_json(event.raw)))
         stored = existing.get(key)
         if stored is None:
             TimelineEvent.objects.create(

@@ -131,7 +131,7 @@ raw_payloads = st.one_of(
 
 @st.composite
 def lifecycles(draw: st.DrawFn, usernames: list[str]) -> tuple[str, list[Transition]]:
-    """A status and a legal chain of transitions ending at it (or no transitions)."""
+    """A status and a legal chain of transitions, oldest first, ending at it (or none)."""
     if draw(st.booleans()):
         return draw(st.sampled_from(taxonomy.POSTMORTEM_STATUSES)), []
     status = "draft"
@@ -151,6 +151,9 @@ def lifecycles(draw: st.DrawFn, usernames: list[str]) -> tuple[str, list[Transit
             )
         )
         status = target
+    # The history is oldest first: hand the drawn moments out in time order.
+    for step, moment in zip(steps, sorted(step.at for step in steps), strict=True):
+        step.at = moment
     return status, steps
 
 
@@ -205,6 +208,7 @@ def incidents(draw: st.DrawFn, key: str, min_events: int = 0) -> IncidentRecord:
                     url=st.one_of(st.just(""), st.just("https://tracker.example.com/INC-1")),
                 ),
                 max_size=2,
+                unique_by=lambda reference: (reference.system, reference.identifier),
             )
         ),
         milestones=marks,

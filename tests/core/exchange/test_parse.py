@@ -398,3 +398,25 @@ def test_raw_payloads_every_database_stores() -> None:
         "pm.md:17: incidents[0].timeline[0].raw.value: inf is not a finite number; "
         "PostgreSQL's JSON cannot store it",
     ]
+
+
+def test_a_reference_listed_twice_is_refused() -> None:
+    """The database keeps one reference per system and id; a file with two was a crash."""
+    reference = "  - system: pagerduty\n    id: Q1\n"
+    text = document("  external_references:\n" + reference + reference)
+    assert _problems(text) == [
+        "pm.md:14: incidents[0].external_references[1].id: reference pagerduty:Q1 appears twice"
+    ]
+
+
+def test_the_lifecycle_history_is_oldest_first() -> None:
+    """The database keeps the history in time order: a file out of order came back broken."""
+    text = document(
+        "status: approved\ntransitions:\n"
+        "- {from: draft, to: in_review, by: ines, at: 2026-03-09T17:05:00+01:00}\n"
+        "- {from: in_review, to: approved, by: ines, at: 2026-03-09T16:00:00+01:00}\n"
+    )
+    assert _problems(text) == [
+        "pm.md:13: transitions[1].at: this step (2026-03-09T16:00:00+01:00) is before the one "
+        "above it (2026-03-09T17:05:00+01:00); the history is listed oldest first"
+    ]
