@@ -16,6 +16,7 @@ from datetime import datetime
 from secondstory.core import taxonomy
 from secondstory.core.limits import limit_problems
 from secondstory.core.record import ActionItemRecord, IncidentRecord, Milestone, PostmortemRecord
+from secondstory.core.storable import moment_problem, storable_problems
 
 Path = tuple[str | int, ...]
 
@@ -80,8 +81,8 @@ def milestone_order_problems(milestones: Sequence[Milestone], note: str) -> list
     problems = []
     for earlier, later in itertools.pairwise(present):
         a, b = milestones[index[earlier]], milestones[index[later]]
-        if _naive(a.at) or _naive(b.at):
-            continue  # reported as a problem of its own; naive and aware do not compare
+        if _naive(a.at) or _naive(b.at) or moment_problem(a.at) or moment_problem(b.at):
+            continue  # reported as a problem of its own; such moments do not compare
         if b.at < a.at:
             problems.append(
                 Problem(
@@ -104,6 +105,15 @@ def incident_problems(incident: IncidentRecord, vocab: Vocabulary) -> list[Probl
     add(("title",), None if incident.title.strip() else "an incident needs a title")
     add(("severity",), _choice(incident.severity, vocab.severities, "severity"))
     add(("visibility",), _choice(incident.visibility, taxonomy.VISIBILITIES, "visibility"))
+    seen_references: set[tuple[str, str]] = set()
+    for i, reference in enumerate(incident.external_references):
+        identity = (reference.system, reference.identifier)
+        if identity in seen_references:
+            add(
+                ("external_references", i, "identifier"),
+                f"reference {reference.system}:{reference.identifier} appears twice",
+            )
+        seen_references.add(identity)
     seen_kinds: set[str] = set()
     for i, milestone in enumerate(incident.milestones):
         add(("milestones", i, "kind"), _choice(milestone.kind, vocab.milestone_kinds, "milestone"))
@@ -163,7 +173,9 @@ def publication_problems(record: PostmortemRecord) -> list[Problem]:
         problems.append(
             Problem(("factors",), "a published postmortem needs at least one contributing factor")
         )
-    if not any(incident.timeline for incident in record.incidents):
+    if not any(incident.timeline for incident in record.incidents) and not any(
+        "timeline" in incident.omitted for incident in record.incidents
+    ):  # an omitted timeline keeps the stored events: the loader checks those
         problems.append(
             Problem(("incidents",), "a published postmortem needs at least one timeline event")
         )
@@ -173,10 +185,21 @@ def publication_problems(record: PostmortemRecord) -> list[Problem]:
 def transition_problems(record: PostmortemRecord) -> list[Problem]:
     problems = []
     expected_from = "draft"
+    previous: datetime | None = None
     for i, step in enumerate(record.transitions):
         naive = _naive(step.at)
         if naive:
             problems.append(Problem(("transitions", i, "at"), naive))
+        elif not moment_problem(step.at):
+            if previous is not None and step.at < previous:
+                problems.append(
+                    Problem(
+                        ("transitions", i, "at"),
+                        f"this step ({step.at.isoformat()}) is before the one above it "
+                        f"({previous.isoformat()}); the history is listed oldest first",
+                    )
+                )
+            previous = step.at
         if step.from_status != expected_from:
             problems.append(
                 Problem(
@@ -239,6 +262,8 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
             Problem(("incidents", i, *p.path), p.message)
             for p in incident_problems(incident, vocab)
         ]
+    # With a timeline left out, a factor may point at a stored event: the loader checks.
+    timeline_omitted = any("timeline" in incident.omitted for incident in record.incidents)
     factor_keys: set[str] = set()
     for i, factor in enumerate(record.factors):
         if not factor.key.strip():
@@ -252,7 +277,7 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
         if not factor.description.strip():
             problems.append(Problem(("factors", i, "description"), "a factor needs a description"))
         for j, ref in enumerate(factor.events):
-            if ref not in event_refs:
+            if ref not in event_refs and not timeline_omitted:
                 problems.append(Problem(("factors", i, "events", j), f"no timeline event {ref!r}"))
     item_keys: set[str] = set()
     for i, item in enumerate(record.action_items):
@@ -269,6 +294,7 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
         ]
     problems += transition_problems(record)
     problems += [Problem(path, message) for path, message in limit_problems(record)]
+    problems += [Problem(path, message) for path, message in storable_problems(record)]
     if record.status == "published":
         problems += publication_problems(record)
     return problems

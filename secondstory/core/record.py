@@ -49,6 +49,24 @@ class IncidentRecord:
     # Explains milestones that are deliberately out of the usual order.
     milestone_order_note: str = ""
     timeline: list[TimelineEvent] = field(default_factory=list)
+    # The optional fields a file leaves out (``OMISSIBLE_INCIDENT_FIELDS``): loading
+    # keeps what is stored for them. A record built in code gives every field.
+    omitted: frozenset[str] = field(default=frozenset(), compare=False)
+
+
+# Fields of an incident that a file may leave out without meaning "empty".
+OMISSIBLE_INCIDENT_FIELDS = frozenset(
+    {
+        "visibility",
+        "services",
+        "teams",
+        "tags",
+        "external_references",
+        "milestones",
+        "milestone_order_note",
+        "timeline",
+    }
+)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from secondstory.accounts.models import Team, User
@@ -29,6 +29,7 @@ from secondstory.incidents.models import (
     Tag,
 )
 from secondstory.lib.concurrency import check_base, fingerprint
+from secondstory.lib.keys import NoFreeKey, with_next_key
 
 # --- Writing incidents from the browser: access, keys, create and update ---------------------
 
@@ -241,17 +242,19 @@ def create_incident(fields: IncidentFields, *, by: User | None = None) -> Incide
     Raises ValidationError naming the field at fault.
     """
     _validate(fields, by, None)
-    for _attempt in range(5):
-        incident = Incident(key=next_incident_key())
+
+    def create(key: str) -> Incident:
+        incident = Incident(key=key)
         _apply_scalars(incident, fields)
-        try:
-            with transaction.atomic():
-                incident.save()
-        except IntegrityError:
-            continue  # somebody took the key in the meantime; take the next one
-        _write(incident, fields)
+        incident.save()
         return incident
-    raise ValidationError({"key": "could not find a free incident key; try again"})
+
+    try:
+        incident = with_next_key("incident", next_incident_key, create)
+    except NoFreeKey:
+        raise ValidationError({"key": "could not find a free incident key; try again"}) from None
+    _write(incident, fields)
+    return incident
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from secondstory.core import taxonomy
 from secondstory.core.invariants import milestone_order_problems
 from secondstory.core.limits import event_count_problem
 from secondstory.core.record import Milestone as MilestoneData
+from secondstory.core.storable import moment_problem, text_problem
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.event import offset_minutes
@@ -124,8 +125,15 @@ def _clean(event: EventData, where: str) -> EventData:
         )
     if event.at.utcoffset() is None:
         raise SourceError("a time without a UTC offset", file=where, field="at")
-    if "\x00" in event.text:
-        event.text = event.text.replace("\x00", "")
+    unstorable = moment_problem(event.at)  # what one database would refuse, both refuse
+    if unstorable:
+        raise SourceError(unstorable, file=where, field="at")
+    for name in ("source", "source_ref"):
+        problem = text_problem(getattr(event, name))
+        if problem:
+            raise SourceError(problem, file=where, field=name)
+    for name in ("text", "actor", "actor_role", "evidence_url"):
+        setattr(event, name, getattr(event, name).replace("\x00", ""))
     if not event.text.strip():
         event.text = "(no text)"
     if len(event.actor) > taxonomy.MAX_ACTOR:

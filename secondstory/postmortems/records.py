@@ -30,10 +30,8 @@ from secondstory.core.record import (
 )
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.models import Incident, MilestoneKind, Severity, TimelineEvent
-from secondstory.incidents.services import (
-    upsert_incident,
-)
 from secondstory.library.index import index_postmortem
+from secondstory.postmortems.incident_loading import load_incident, plan_incidents
 from secondstory.postmortems.models import (
     ContributingFactor,
     FactorCategory,
@@ -99,12 +97,21 @@ def _status_times(steps: list[Transition]) -> dict[str, datetime | None]:
 
 @transaction.atomic
 def load_record(record: PostmortemRecord, *, vocab: Vocabulary | None = None) -> Postmortem:
-    """Make the database hold exactly this postmortem; all or nothing."""
+    """Make the database hold this postmortem; all or nothing.
+
+    The postmortem's own content (sections, factors, action items, lifecycle)
+    becomes what the record says. Its incidents change only as far as the
+    record gives them and never at another postmortem's expense (see
+    ``incident_loading``).
+    """
     problems = postmortem_problems(record, vocab or vocabulary())
     if problems:
         raise RecordInvalid(record.key, problems)
+    plans, problems = plan_incidents(record)
+    if problems:
+        raise RecordInvalid(record.key, problems)
     users = ensure_people(_people_of(record))
-    incidents = [upsert_incident(incident) for incident in record.incidents]
+    incidents = [load_incident(plan) for plan in plans]
     fields: dict[str, object] = {
         "title": record.title,
         "status": record.status,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -19,6 +19,7 @@ from secondstory.core import taxonomy
 from secondstory.core.exchange import ExchangeError, parse_postmortem
 from secondstory.incidents.models import Incident
 from secondstory.lib.concurrency import check_base
+from secondstory.lib.keys import NoFreeKey, with_next_key
 from secondstory.postmortems.models import Postmortem, PostmortemTemplate, Revision
 from secondstory.postmortems.records import (
     RecordInvalid,
@@ -48,25 +49,28 @@ def next_postmortem_key() -> str:
 def start_postmortem(
     incident: Incident, *, owner: User, template: PostmortemTemplate | None
 ) -> Postmortem:
-    """A new draft postmortem for the incident, owned by ``owner``, with its first revision."""
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                postmortem = Postmortem.objects.create(
-                    key=next_postmortem_key(),
-                    title=incident.title[: taxonomy.MAX_TITLE],
-                    owner=owner,
-                    template=template,
-                    created_at=timezone.now(),
-                )
-                postmortem.incidents.add(incident)
-                summary = f"Started from the {template.name} template" if template else "Started"
-                record_revision(postmortem, author=owner, summary=summary)
-                return postmortem
-        except IntegrityError:
-            # Somebody took the same key at the same moment: take the next one.
-            continue
-    raise ValidationError({"key": "could not find a free postmortem key; try again"})
+    """A new draft postmortem for the incident, owned by ``owner``, with its first revision.
+
+    Safe when many start at once: each gets its own next key (see ``lib.keys``).
+    """
+
+    def create(key: str) -> Postmortem:
+        postmortem = Postmortem.objects.create(
+            key=key,
+            title=incident.title[: taxonomy.MAX_TITLE],
+            owner=owner,
+            template=template,
+            created_at=timezone.now(),
+        )
+        postmortem.incidents.add(incident)
+        summary = f"Started from the {template.name} template" if template else "Started"
+        record_revision(postmortem, author=owner, summary=summary)
+        return postmortem
+
+    try:
+        return with_next_key("postmortem", next_postmortem_key, create)
+    except NoFreeKey:
+        raise ValidationError({"key": "could not find a free postmortem key; try again"}) from None
 
 
 # --- The sections a page shows -------------------------------------------------------------

@@ -52,12 +52,13 @@ def test_export_load_export_of_the_demo_organisation_is_byte_identical(tmp_path:
 
     code, output = invoke("load", str(first))
     assert code == 0, output
-    assert f"{len(files)} loaded, 0 refused" in output
+    assert f"0 created, 0 updated, {len(files)} unchanged, 0 refused" in output
     invoke("export", str(again))
 
     empty_the_database()
     code, output = invoke("load", str(first))
     assert code == 0, output
+    assert f"{len(files)} created, 0 updated, 0 unchanged, 0 refused" in output
     invoke("export", str(fresh))
     for path in files:
         assert (again / path.name).read_bytes() == path.read_bytes(), path.name
@@ -111,7 +112,7 @@ def test_a_malformed_file_is_reported_by_file_line_and_field_and_nothing_is_writ
     code, output = invoke("load", str(path))
     assert code == 1
     assert f"{path}:12: incidents[0].severity: unknown severity 'SEV9'" in output
-    assert "0 loaded, 1 refused" in output
+    assert "0 created, 0 updated, 0 unchanged, 1 refused" in output
     assert snapshot() == before
 
 
@@ -122,7 +123,7 @@ def test_one_bad_file_does_not_stop_the_good_ones(tmp_path: Path, postmortem: Po
     Postmortem.objects.filter(pk=postmortem.pk).update(title="edited in the database")
     code, output = invoke("load", str(tmp_path))
     assert code == 1
-    assert "updated PM-1" in output and "1 loaded, 1 refused" in output
+    assert "updated PM-1" in output and "0 created, 1 updated, 0 unchanged, 1 refused" in output
     assert Postmortem.objects.get(pk=postmortem.pk).title != "edited in the database"
     assert not Postmortem.objects.filter(key="PM-BAD").exists()
 

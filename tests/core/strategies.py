@@ -32,8 +32,12 @@ from secondstory.core.timeline.event import TimelineEvent
 
 # -- scalars -----------------------------------------------------------------------
 
+# Any character a database stores as text: not NUL, not a lone surrogate.
+characters = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+
 COMMON_OFFSETS = (0, 60, 120, -300, -480, 330, 345, -210, 525, 840, -720)
-offsets = st.one_of(st.sampled_from(COMMON_OFFSETS), st.integers(-(24 * 60 - 1), 24 * 60 - 1))
+# Every offset both databases store: less than 16 hours either way (core.storable).
+offsets = st.one_of(st.sampled_from(COMMON_OFFSETS), st.integers(-(16 * 60 - 1), 16 * 60 - 1))
 timezones = offsets.map(lambda minutes: timezone(timedelta(minutes=minutes)))
 
 _moments = st.datetimes(
@@ -48,7 +52,7 @@ YAML_LOOKALIKES = ("yes", "no", "on", "null", "~", "true", "0042", "1:30", "1e3"
 handles = st.one_of(
     st.text(string.ascii_lowercase + string.digits + "-_.", min_size=1, max_size=12),
     st.sampled_from(YAML_LOOKALIKES),
-    st.text(min_size=1, max_size=12),
+    st.text(characters, min_size=1, max_size=12),
 ).filter(lambda value: value.strip() != "")
 
 # Slugs (services, teams, tags) and usernames have a form of their own.
@@ -61,9 +65,9 @@ usernames = st.one_of(
     st.sampled_from([v for v in YAML_LOOKALIKES if re.fullmatch(r"[\w.@+-]+", v)]),
 )
 
-any_text = st.text(max_size=40)
+any_text = st.text(characters, max_size=40)
 optional_text = st.one_of(st.just(""), any_text)
-line_text = st.text(min_size=1, max_size=40).filter(lambda value: value.strip() != "")
+line_text = st.text(characters, min_size=1, max_size=40).filter(lambda value: value.strip() != "")
 
 MARKDOWN_SNIPPETS = (
     "A plain paragraph of prose.",
@@ -105,7 +109,7 @@ def _json_scalars() -> st.SearchStrategy[Any]:
         st.booleans(),
         st.integers(),
         st.floats(allow_nan=False, allow_infinity=False),
-        st.text(max_size=20),
+        st.text(characters, max_size=20),
         st.sampled_from(YAML_LOOKALIKES),
     )
 
@@ -113,18 +117,21 @@ def _json_scalars() -> st.SearchStrategy[Any]:
 json_values = st.recursive(
     _json_scalars(),
     lambda children: st.one_of(
-        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=10), children, max_size=3)
+        st.lists(children, max_size=3),
+        st.dictionaries(st.text(characters, max_size=10), children, max_size=3),
     ),
     max_leaves=12,
 )
-raw_payloads = st.one_of(st.none(), st.dictionaries(st.text(max_size=12), json_values, max_size=4))
+raw_payloads = st.one_of(
+    st.none(), st.dictionaries(st.text(characters, max_size=12), json_values, max_size=4)
+)
 
 # -- record parts ------------------------------------------------------------------
 
 
 @st.composite
 def lifecycles(draw: st.DrawFn, usernames: list[str]) -> tuple[str, list[Transition]]:
-    """A status and a legal chain of transitions ending at it (or no transitions)."""
+    """A status and a legal chain of transitions, oldest first, ending at it (or none)."""
     if draw(st.booleans()):
         return draw(st.sampled_from(taxonomy.POSTMORTEM_STATUSES)), []
     status = "draft"
@@ -144,6 +151,9 @@ def lifecycles(draw: st.DrawFn, usernames: list[str]) -> tuple[str, list[Transit
             )
         )
         status = target
+    # The history is oldest first: hand the drawn moments out in time order.
+    for step, moment in zip(steps, sorted(step.at for step in steps), strict=True):
+        step.at = moment
     return status, steps
 
 
@@ -198,6 +208,7 @@ def incidents(draw: st.DrawFn, key: str, min_events: int = 0) -> IncidentRecord:
                     url=st.one_of(st.just(""), st.just("https://tracker.example.com/INC-1")),
                 ),
                 max_size=2,
+                unique_by=lambda reference: (reference.system, reference.identifier),
             )
         ),
         milestones=marks,

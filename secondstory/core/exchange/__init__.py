@@ -9,7 +9,7 @@ See ``docs/exchange-format.md`` for the format itself.
 from __future__ import annotations
 
 from secondstory.core.exchange.errors import ExchangeError, LocatedProblem
-from secondstory.core.exchange.parse import parse_postmortem
+from secondstory.core.exchange.parse import ParsedFile, parse_postmortem, read_postmortem
 from secondstory.core.exchange.render import render_postmortem
 from secondstory.core.exchange.schema import FORMAT_VERSION
 
@@ -17,6 +17,8 @@ __all__ = [
     "FORMAT_VERSION",
     "ExchangeError",
     "LocatedProblem",
+    "ParsedFile",
     "parse_postmortem",
+    "read_postmortem",
     "render_postmortem",
 ]

@@ -21,6 +21,7 @@ from secondstory.core.exchange.schema import (
     FilePath,
 )
 from secondstory.core.record import (
+    OMISSIBLE_INCIDENT_FIELDS,
     ActionItemRecord,
     ExternalReference,
     FactorRecord,
@@ -137,6 +138,7 @@ def _incident(r: Reader, node: Node, path: FilePath) -> IncidentRecord:
         fields, "milestones", path, lambda n, p: _milestones(r, n, p), []
     )
     incident.milestone_order_note = r.optional(fields, "milestone_order_note", path, r.string, "")
+    incident.omitted = frozenset(OMISSIBLE_INCIDENT_FIELDS.difference(fields))
     timeline = fields.get("timeline")
     if timeline is not None:
         incident.timeline = [

@@ -11,6 +11,9 @@ path is mapped back to the line of the value it names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import yaml
 from yaml.nodes import Node
 
@@ -18,7 +21,13 @@ from secondstory.core.exchange import build, markdown
 from secondstory.core.exchange.errors import ExchangeError, LocatedProblem
 from secondstory.core.exchange.reader import LineIndex, Reader
 from secondstory.core.exchange.schema import FilePath, to_file_path
-from secondstory.core.invariants import Vocabulary, format_path, postmortem_problems
+from secondstory.core.invariants import (
+    Path,
+    Problem,
+    Vocabulary,
+    format_path,
+    postmortem_problems,
+)
 from secondstory.core.record import PostmortemRecord
 
 FRONT_MATTER = "front_matter"
@@ -37,10 +46,46 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """A valid record with the file line of every value, to place later problems."""
+
+    record: PostmortemRecord
+    source: str
+    lines: dict[FilePath, int]
+
+    def line(self, path: Path) -> int:
+        """The line of the value at an invariant ``path`` (or of its nearest ancestor)."""
+        return _nearest_line(self.lines, self._file_path(path))
+
+    def located(self, problems: Iterable[Problem]) -> ExchangeError:
+        """Problems found after parsing (e.g. against stored data), placed in the file."""
+        return ExchangeError(
+            LocatedProblem(
+                self.source,
+                self.line(p.path),
+                format_path(self._file_path(p.path)) or "front_matter",
+                p.message,
+            )
+            for p in problems
+        )
+
+    def _file_path(self, path: Path) -> FilePath:
+        kinds = [[m.kind for m in incident.milestones] for incident in self.record.incidents]
+        return to_file_path(path, kinds)
+
+
 def parse_postmortem(
     text: str, *, source: str = "<string>", vocab: Vocabulary | None = None
 ) -> PostmortemRecord:
     """Read an exchange file; raise :class:`ExchangeError` listing every problem."""
+    return read_postmortem(text, source=source, vocab=vocab).record
+
+
+def read_postmortem(
+    text: str, *, source: str = "<string>", vocab: Vocabulary | None = None
+) -> ParsedFile:
+    """Like :func:`parse_postmortem`, keeping the line of every value read."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     lines = text.split("\n")
 
@@ -100,7 +145,7 @@ def parse_postmortem(
         )
     if problems:
         raise ExchangeError(problems)
-    return record
+    return ParsedFile(record, source, reader.lines)
 
 
 def _add_body_sections(

@@ -233,15 +233,16 @@ def test_invariant_problems_point_at_values() -> None:
 
 def test_missing_values_point_at_the_parent_mapping() -> None:
     text = document(
+        "  timeline: []\n"
         "factors:\n- key: f1\n  category: technical\n  description: Pool too small.\n"
         "  events: [pagerduty:Q9]\n"
         "action_items:\n- key: AI-1\n  title: Fix\n  type: prevent\n  priority: P1\n"
         "  owner: lena\n  due: 2026-04-01\n  status: done\n  factors: [f2]\n"
     )
     assert _problems(text) == [
-        "pm.md:14: factors[0].events[0]: no timeline event 'pagerduty:Q9'",
-        "pm.md:16: action_items[0].completed_at: a done action item needs completed_at",
-        "pm.md:23: action_items[0].factors[0]: no contributing factor with key 'f2'",
+        "pm.md:15: factors[0].events[0]: no timeline event 'pagerduty:Q9'",
+        "pm.md:17: action_items[0].completed_at: a done action item needs completed_at",
+        "pm.md:24: action_items[0].factors[0]: no contributing factor with key 'f2'",
     ]
 
 
@@ -294,7 +295,6 @@ def test_round_trip_of_awkward_strings() -> None:
         "para\u2029sep",
         "cr\ronly",
         "crlf\r\nhere",
-        "nul\x00byte",
         "\ufeffbom",
         "# not a comment",
         "- not a list",
@@ -320,3 +320,103 @@ def test_round_trip_of_awkward_strings() -> None:
             continue
         assert parsed == record, value
         assert render_postmortem(parsed) == text, value
+
+
+def test_a_nul_byte_is_written_but_refused_on_reading() -> None:
+    """The renderer escapes it faithfully; no database can store it, so loading refuses it."""
+    record = record_with_event(text="nul\x00byte")
+    text = render_postmortem(record)
+    assert '"nul\\0byte"' in text
+    assert _problems(text)[0].endswith(
+        "timeline[0].text: contains a NUL character (\\x00) "
+        "at position 4, which PostgreSQL cannot store"
+    )
+
+
+def test_a_left_out_timeline_is_not_an_empty_one() -> None:
+    """Without ``timeline:`` the stored events stay, so a factor may point at one of them."""
+    text = document(
+        "factors:\n- key: f1\n  category: technical\n  description: Pool too small.\n"
+        "  events: [pagerduty:Q9]\n"
+    )
+    record = parse_postmortem(text)
+    assert "timeline" in record.incidents[0].omitted
+    assert record.factors[0].events == ["pagerduty:Q9"]
+    assert "timeline" not in parse_postmortem(document("  timeline: []\n")).incidents[0].omitted
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "9999-12-31T23:59:59-14:00",
+            "9999-12-31T23:59:59-14:00 is out of range; "
+            "in UTC it must fall between 0001-01-02 and 9999-12-30",
+        ),
+        (
+            "0001-01-01T00:30:00+01:00",
+            "0001-01-01T00:30:00+01:00 is out of range; "
+            "in UTC it must fall between 0001-01-02 and 9999-12-30",
+        ),
+        (
+            "2026-03-04T14:02:00+23:59",
+            "the UTC offset +23:59 is out of range; it must be less than 16 hours either way",
+        ),
+        (
+            "2026-03-04T14:02:00-16:00",
+            "the UTC offset -16:00 is out of range; it must be less than 16 hours either way",
+        ),
+    ],
+)
+def test_moments_every_database_stores(value: str, message: str) -> None:
+    text = document(
+        f"  milestones:\n    detected: 2026-03-04T14:02:00+01:00\n    resolved: {value}\n"
+    )
+    assert _problems(text) == [f"pm.md:12: incidents[0].milestones.resolved: {message}"]
+
+
+def test_offsets_just_inside_the_range_are_accepted() -> None:
+    record = parse_postmortem(document("created_at: 2026-03-04T14:02:00+15:59\n"))
+    assert record.created_at is not None
+    assert record.created_at.utcoffset() == timedelta(hours=15, minutes=59)
+
+
+def test_nul_and_lone_surrogates_are_refused_with_their_place() -> None:
+    text = document(EVENT.replace("Error rate above 5 %", '"Error\\0rate"'))
+    text = text.replace("title: Checkout errors", 'title: "Check\\udc80out"')
+    assert _problems(text) == [
+        "pm.md:4: title: contains a lone surrogate ('\\udc80') at position 6, "
+        "which is not a Unicode character",
+        "pm.md:15: incidents[0].timeline[0].text: contains a NUL character (\\x00) at "
+        "position 6, which PostgreSQL cannot store",
+    ]
+
+
+def test_raw_payloads_every_database_stores() -> None:
+    text = document(EVENT + "    raw:\n      value: .inf\n")
+    assert _problems(text) == [
+        "pm.md:17: incidents[0].timeline[0].raw.value: inf is not a finite number; "
+        "PostgreSQL's JSON cannot store it",
+    ]
+
+
+def test_a_reference_listed_twice_is_refused() -> None:
+    """The database keeps one reference per system and id; a file with two was a crash."""
+    reference = "  - system: pagerduty\n    id: Q1\n"
+    text = document("  external_references:\n" + reference + reference)
+    assert _problems(text) == [
+        "pm.md:14: incidents[0].external_references[1].id: reference pagerduty:Q1 appears twice"
+    ]
+
+
+def test_the_lifecycle_history_is_oldest_first() -> None:
+    """The database keeps the history in time order: a file out of order came back broken."""
+    text = document(
+        "status: approved\ntransitions:\n"
+        "- {from: draft, to: in_review, by: ines, at: 2026-03-09T17:05:00+01:00}\n"
+        "- {from: in_review, to: approved, by: ines, at: 2026-03-09T16:00:00+01:00}\n"
+    )
+    assert _problems(text) == [
+        "pm.md:13: transitions[1].at: this step (2026-03-09T16:00:00+01:00) is before the one "
+        "above it (2026-03-09T17:05:00+01:00); the history is listed oldest first"
+    ]
