@@ -271,6 +271,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--think", type=float, default=0.5, help="Mean pause between requests.")
     parser.add_argument("--postgres", metavar="URL", help="postgres://…/NAME to create and drop.")
     parser.add_argument("--workers", type=int, help="Passed to `secondstory serve --workers`.")
+    parser.add_argument("--threads", type=int, help="Passed to `secondstory serve --threads`.")
     parser.add_argument("--import-messages", type=int, default=0, help="Import N Slack messages.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="Keep the data and the database.")
@@ -294,6 +295,8 @@ def start_server(options: argparse.Namespace, env: dict[str, str], log: Path) ->
     serve = [str(BIN / "secondstory"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     if options.workers:
         serve += ["--workers", str(options.workers)]
+    if options.threads:
+        serve += ["--threads", str(options.threads)]
     with log.open("wb") as out:
         server = subprocess.Popen(
             serve, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

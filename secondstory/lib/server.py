@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 from django.core.management import call_command
@@ -25,8 +26,22 @@ def run_migrations() -> int:
     return len(pending)
 
 
-def serve_wsgi(host: str, port: int, workers: int) -> None:
-    """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server)."""
+def default_workers() -> int:
+    """Worker processes when ``--workers`` is not given: two per core, plus one.
+
+    A page is mostly Python (ORM, templates), which holds the interpreter lock, so the
+    threads of one process share one core; processes use them all. Measured with
+    benchmarks/load.py (docs/performance.md).
+    """
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 2) -> None:
+    """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server).
+
+    Each worker process runs ``threads`` threads, so a request waiting on the database
+    does not hold a whole process.
+    """
     from gunicorn.app.base import BaseApplication
 
     from secondstory.wsgi import application
@@ -35,8 +50,8 @@ def serve_wsgi(host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": 4,
+                "workers": workers or default_workers(),
+                "threads": threads,
                 "accesslog": "-",
                 "timeout": 60,
             }
