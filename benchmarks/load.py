@@ -43,6 +43,7 @@ from load_report import Recorder, Sample, print_report, server_errors
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 PASSWORD = "load-bench-password-7"
+IMPORT_WAIT = 900  # seconds the import may go on after the load before it is stopped
 # (kind, weight): reads and searches are most of the traffic, writes about a quarter.
 MIX = (
     ("home", 15),
@@ -178,7 +179,22 @@ def _selected(html: str, name: str) -> str:
     return _unescape(option.group(1)) if option else ""
 
 
-async def drive(plan: dict, base_url: str, seconds: float, think: float, seed: int) -> Recorder:
+def cpu_seconds(group: int) -> float:
+    """CPU time used so far by the processes of a process group (Linux; 0 elsewhere)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; then utime and stime at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def drive(
+    plan: dict, base_url: str, seconds: float, think: float, seed: int, server: int
+) -> Recorder:
     import random
 
     recorder = Recorder()
@@ -192,6 +208,7 @@ async def drive(plan: dict, base_url: str, seconds: float, think: float, seed: i
     await asyncio.gather(*(sign_in(c) for c in clients))
     kinds, weights = zip(*MIX, strict=True)
     recorder.start()
+    recorder.cpu_before = cpu_seconds(server)
     deadline = time.monotonic() + seconds
 
     async def loop(client: Client) -> None:
@@ -204,6 +221,7 @@ async def drive(plan: dict, base_url: str, seconds: float, think: float, seed: i
 
     await asyncio.gather(*(loop(c) for c in clients))
     recorder.stop()
+    recorder.cpu = cpu_seconds(server) - recorder.cpu_before
     await asyncio.gather(*(c.http.aclose() for c in clients))
     return recorder
 
@@ -343,7 +361,9 @@ def measure(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
         if export is not None:
             importer = start_import(export, plan["import_incident"], env, workdir / "import.log")
             import_started = time.perf_counter()
-        recorder = asyncio.run(drive(plan, base_url, options.seconds, options.think, options.seed))
+        recorder = asyncio.run(
+            drive(plan, base_url, options.seconds, options.think, options.seed, server.pid)
+        )
         load = os.getloadavg()
         stop(server)
         log = (workdir / "server.log").read_text(errors="replace")
@@ -351,7 +371,11 @@ def measure(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
         print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", end=" ")
         print(f"({os.cpu_count()} cores, shared with whatever else runs)")
         if importer is not None:
-            code = importer.wait()
+            try:
+                code = importer.wait(timeout=IMPORT_WAIT)
+            except subprocess.TimeoutExpired:
+                stop(importer)
+                code = f"none: stopped, still running {IMPORT_WAIT} s after the load ended"
             took = time.perf_counter() - import_started
             tail = (workdir / "import.log").read_text(errors="replace").strip().splitlines()[-1:]
             print(f"import of {options.import_messages:,} messages: exit {code}", end=" ")

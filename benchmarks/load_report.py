@@ -27,6 +27,8 @@ class Recorder:
     started: float = 0.0
     stopped: float = 0.0
     measuring: bool = False
+    cpu_before: float = 0.0
+    cpu: float = 0.0  # CPU seconds the server used while measured
 
     def start(self) -> None:
         self.samples.clear()
@@ -88,6 +90,12 @@ def print_report(recorder: Recorder, causes: Counter[str]) -> None:
         for s in samples
         if _is_error(s)
     )
+    if recorder.cpu and samples:
+        per_request = recorder.cpu / len(samples) * 1000
+        print(
+            f"server CPU: {recorder.cpu:.1f} s = {per_request:.0f} ms per request; "
+            f"on idle cores that is at most {1000 / per_request:.0f} requests/s per core"
+        )
     print(f"errors: {sum(errors.values())}")
     for (status, cause), count in errors.most_common():
         print(f"  {count:>6} x {status or 'no answer'} {cause}")

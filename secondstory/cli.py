@@ -42,10 +42,10 @@ def cli() -> None:
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    help="Worker processes (default: two per core, plus one).",
+    help="Worker processes (default: one per core).",
 )
 @click.option(
-    "--threads", default=2, show_default=True, type=click.IntRange(1, 64), help="Per worker."
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Per worker."
 )
 @click.option(
     "--migrate/--no-migrate",

@@ -27,16 +27,17 @@ def run_migrations() -> int:
 
 
 def default_workers() -> int:
-    """Worker processes when ``--workers`` is not given: two per core, plus one.
+    """Worker processes when ``--workers`` is not given: one per core.
 
     A page is mostly Python (ORM, templates), which holds the interpreter lock, so the
-    threads of one process share one core; processes use them all. Measured with
-    benchmarks/load.py (docs/performance.md).
+    threads of one process share one core and a process per core uses them all. More
+    processes than cores served fewer requests under benchmarks/load.py: each warms its
+    own caches and they only take turns on the same cores (docs/performance.md).
     """
-    return 2 * (os.cpu_count() or 1) + 1
+    return os.cpu_count() or 1
 
 
-def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 2) -> None:
+def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 4) -> None:
     """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server).
 
     Each worker process runs ``threads`` threads, so a request waiting on the database
