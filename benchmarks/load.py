@@ -35,7 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from load_report import Recorder, Sample, print_report, server_errors
@@ -193,7 +195,13 @@ def cpu_seconds(group: int) -> float:
 
 
 async def drive(
-    plan: dict, base_url: str, seconds: float, think: float, seed: int, server: int
+    plan: dict,
+    base_url: str,
+    seconds: float,
+    think: float,
+    seed: int,
+    server: int,
+    on_start: Callable[[], None],
 ) -> Recorder:
     import random
 
@@ -207,6 +215,7 @@ async def drive(
 
     await asyncio.gather(*(sign_in(c) for c in clients))
     kinds, weights = zip(*MIX, strict=True)
+    on_start()  # everyone is signed in: the import, if any, starts with the measured window
     recorder.start()
     recorder.cpu_before = cpu_seconds(server)
     deadline = time.monotonic() + seconds
@@ -328,7 +337,7 @@ def start_import(export: Path, incident: str, env: dict[str, str], log: Path) ->
     command = [str(BIN / "secondstory"), "import", str(export), "--incident", incident]
     with log.open("wb") as err:
         return subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True
+            command, env=env, stdout=err, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
@@ -356,13 +365,17 @@ def measure(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
         export = workdir / "export"
         generate(export, options.import_messages, channels=20, zip=False)
     server, base_url = start_server(options, env, workdir / "server.log")
-    importer = None
-    try:
+    importing: dict[str, Any] = {}
+
+    def start() -> None:
         if export is not None:
-            importer = start_import(export, plan["import_incident"], env, workdir / "import.log")
-            import_started = time.perf_counter()
+            log = workdir / "import.log"
+            importing["process"] = start_import(export, plan["import_incident"], env, log)
+            importing["at"] = time.perf_counter()
+
+    try:
         recorder = asyncio.run(
-            drive(plan, base_url, options.seconds, options.think, options.seed, server.pid)
+            drive(plan, base_url, options.seconds, options.think, options.seed, server.pid, start)
         )
         load = os.getloadavg()
         stop(server)
@@ -370,20 +383,26 @@ def measure(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
         print_report(recorder, server_errors(log))
         print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", end=" ")
         print(f"({os.cpu_count()} cores, shared with whatever else runs)")
-        if importer is not None:
-            try:
-                code = importer.wait(timeout=IMPORT_WAIT)
-            except subprocess.TimeoutExpired:
-                stop(importer)
-                code = f"none: stopped, still running {IMPORT_WAIT} s after the load ended"
-            took = time.perf_counter() - import_started
-            tail = (workdir / "import.log").read_text(errors="replace").strip().splitlines()[-1:]
-            print(f"import of {options.import_messages:,} messages: exit {code}", end=" ")
-            print(f"after {took:.0f} s {tail}")
+        if "process" in importing:
+            report_import(importing["process"], importing["at"], options, workdir)
         verify(recorder, env, workdir)
     finally:
         stop(server)
+        stop(importing.get("process"))
+
+
+def report_import(
+    importer: subprocess.Popen[bytes], started: float, options: argparse.Namespace, workdir: Path
+) -> None:
+    """Wait for the import (bounded) and print how it ended."""
+    try:
+        code: object = importer.wait(timeout=IMPORT_WAIT)
+    except subprocess.TimeoutExpired:
         stop(importer)
+        code = f"none: stopped, still running {IMPORT_WAIT} s after the load ended"
+    took = time.perf_counter() - started
+    tail = (workdir / "import.log").read_text(errors="replace").strip().splitlines()[-1:]
+    print(f"import of {options.import_messages:,} messages: exit {code} after {took:.0f} s {tail}")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Timeout|Interrupt)\w*: ")
 READS = ("home", "postmortem", "actions", "library", "search")
 
 
@@ -68,7 +69,7 @@ def server_errors(log: str) -> Counter[str]:
     """The last exception line of each logged server error, counted; and worker timeouts."""
     found: Counter[str] = Counter()
     for chunk in log.split("Internal Server Error: ")[1:]:
-        lines = [line for line in chunk.splitlines() if re.match(r"^[A-Za-z_][\w.]*: ", line)]
+        lines = [line for line in chunk.splitlines() if EXCEPTION_LINE.match(line)]
         found[lines[-1][:160] if lines else "(no exception line)"] += 1
     found["gunicorn WORKER TIMEOUT"] += log.count("WORKER TIMEOUT")
     return +found
