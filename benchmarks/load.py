@@ -40,12 +40,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from load_report import Recorder, Sample, print_report, server_errors
+from loadlib.report import Recorder, Sample, print_report, server_errors
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 PASSWORD = "load-bench-password-7"
-IMPORT_WAIT = 900  # seconds the import may go on after the load before it is stopped
+IMPORT_WAIT = 300  # seconds the import may go on after the load before it is stopped
 # (kind, weight): reads and searches are most of the traffic, writes about a quarter.
 MIX = (
     ("home", 15),
@@ -310,7 +310,7 @@ def prepare(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
     started = time.perf_counter()
     run([str(BIN / "secondstory"), "demo", "--no-login"], env)
     plan_path = workdir / "plan.json"
-    prepare = [sys.executable, str(HERE / "load_setup.py"), "prepare", str(plan_path)]
+    prepare = [sys.executable, str(HERE / "loadlib" / "database.py"), "prepare", str(plan_path)]
     run([*prepare, "--clients", str(options.clients), "--password", PASSWORD], env)
     took = time.perf_counter() - started
     print(f"demo organisation and {options.clients} people ready in {took:.0f} s")
@@ -345,7 +345,9 @@ def verify(recorder: Recorder, env: dict[str, str], workdir: Path) -> None:
     """Read every acknowledged write back from the database."""
     writes_path = workdir / "writes.json"
     writes_path.write_text(json.dumps(recorder.writes))
-    done = run([sys.executable, str(HERE / "load_setup.py"), "verify", str(writes_path)], env)
+    done = run(
+        [sys.executable, str(HERE / "loadlib" / "database.py"), "verify", str(writes_path)], env
+    )
     checked = json.loads(done.stdout.strip().splitlines()[-1])
     print(
         f"writes read back: {checked['checked']} acknowledged, {len(checked['missing'])} lost"
@@ -384,7 +386,9 @@ def measure(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
         print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", end=" ")
         print(f"({os.cpu_count()} cores, shared with whatever else runs)")
         if "process" in importing:
-            report_import(importing["process"], importing["at"], options, workdir)
+            report_import(
+                importing["process"], importing["at"], plan["import_incident"], options, workdir
+            )
         verify(recorder, env, workdir)
     finally:
         stop(server)
@@ -392,7 +396,11 @@ def measure(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> 
 
 
 def report_import(
-    importer: subprocess.Popen[bytes], started: float, options: argparse.Namespace, workdir: Path
+    importer: subprocess.Popen[bytes],
+    started: float,
+    incident: str,
+    options: argparse.Namespace,
+    workdir: Path,
 ) -> None:
     """Wait for the import (bounded) and print how it ended."""
     try:
@@ -401,8 +409,10 @@ def report_import(
         stop(importer)
         code = f"none: stopped, still running {IMPORT_WAIT} s after the load ended"
     took = time.perf_counter() - started
-    tail = (workdir / "import.log").read_text(errors="replace").strip().splitlines()[-1:]
-    print(f"import of {options.import_messages:,} messages: exit {code} after {took:.0f} s {tail}")
+    lines = (workdir / "import.log").read_text(errors="replace").strip().splitlines()
+    summary = [line for line in lines if line.startswith(f"{incident}:")] or lines[-1:]
+    print(f"import of {options.import_messages:,} messages: exit {code} after {took:.0f} s")
+    print(f"  {summary[0] if summary else '(no output)'}")
 
 
 def main() -> None:

@@ -2,8 +2,8 @@
 run, and reading every write back after it. Runs in its own process, with the environment
 (SECONDSTORY_HOME or SECONDSTORY_DATABASE_URL) of the server under test.
 
-    python benchmarks/load_setup.py prepare PLAN.json --clients 50 --password PASSWORD
-    python benchmarks/load_setup.py verify WRITES.json
+    python benchmarks/loadlib/database.py prepare PLAN.json --clients 50 --password PASSWORD
+    python benchmarks/loadlib/database.py verify WRITES.json
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
 
 import django
