@@ -40,14 +40,21 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: one per core).",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Per worker."
+)
 @click.option(
     "--migrate/--no-migrate",
     default=None,
     help="Apply pending migrations first (default: yes on SQLite, no on PostgreSQL).",
 )
 @with_django
-def serve(host: str, port: int, workers: int, migrate: bool | None) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, migrate: bool | None) -> None:
     """Serve the web app with a production WSGI server.
 
     Example:
@@ -68,7 +75,7 @@ def serve(host: str, port: int, workers: int, migrate: bool | None) -> None:
             "run `secondstory django migrate` or `secondstory serve --migrate`"
         )
     click.echo(f"secondstory {__version__} serving on http://{host}:{port}/ (Ctrl-C stops)")
-    serve_wsgi(host, port, workers)
+    serve_wsgi(host, port, workers, threads)
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 from django.core.management import call_command
@@ -25,8 +26,23 @@ def run_migrations() -> int:
     return len(pending)
 
 
-def serve_wsgi(host: str, port: int, workers: int) -> None:
-    """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server)."""
+def default_workers() -> int:
+    """Worker processes when ``--workers`` is not given: one per core.
+
+    A page is mostly Python (ORM, templates), which holds the interpreter lock, so the
+    threads of one process share one core and a process per core uses them all. More
+    processes than cores served fewer requests under benchmarks/load.py: each warms its
+    own caches and they only take turns on the same cores (docs/performance.md).
+    """
+    return os.cpu_count() or 1
+
+
+def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 4) -> None:
+    """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server).
+
+    Each worker process runs ``threads`` threads, so a request waiting on the database
+    does not hold a whole process.
+    """
     from gunicorn.app.base import BaseApplication
 
     from secondstory.wsgi import application
@@ -35,8 +51,8 @@ def serve_wsgi(host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": 4,
+                "workers": workers or default_workers(),
+                "threads": threads,
                 "accesslog": "-",
                 "timeout": 60,
             }

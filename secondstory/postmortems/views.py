@@ -14,7 +14,7 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -37,7 +37,6 @@ from secondstory.postmortems.models import (
 )
 from secondstory.postmortems.services import (
     STATUS_LABELS,
-    can_read,
     publication_checklist,
     visible_postmortems,
 )
@@ -129,15 +128,16 @@ def _lifecycle(postmortem: Postmortem) -> list[tuple[str, datetime]]:
 
 def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     assert isinstance(request.user, User)
+    # Only readable postmortems are looked up (one query): an unreadable key gets the same
+    # 404 as a key that does not exist, so there is no hint that it does.
     postmortem = get_object_or_404(
-        Postmortem.objects.select_related("owner", "facilitator").annotate(
+        visible_postmortems(request.user)
+        .select_related("owner", "facilitator")
+        .annotate(
             has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk")))
         ),
         key=key,
     )
-    if not can_read(request.user, postmortem):
-        # The same answer as for a key that does not exist: no hint that it does.
-        raise Http404("No postmortem matches the given query.")
     prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
     incidents = list(postmortem.incidents.all())
     today = timezone.localdate(timezone=display_zone(request))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -39,10 +42,35 @@ def _context_zone(context: Context) -> ZoneInfo:
     return display_zone(context.get("request"))
 
 
+# Rendered sections by content hash: a page shows a dozen sections on every view and most
+# views see the same text, so each text is parsed and sanitised once per process. Bounded
+# by the characters kept; the oldest entries go first.
+_RENDERED: OrderedDict[bytes, SafeString] = OrderedDict()
+_RENDERED_MAX_CHARS = 2_000_000
+_rendered_chars = 0
+_rendered_lock = threading.Lock()
+
+
 @register.filter(name="markdown", is_safe=True)
 def markdown_filter(text: str | None) -> SafeString:
-    """``{{ postmortem.summary|markdown }}``: sanitised HTML."""
-    return render_markdown(text or "")
+    """``{{ postmortem.summary|markdown }}``: sanitised HTML, from the cache when seen before."""
+    global _rendered_chars
+    text = text or ""
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    with _rendered_lock:
+        html = _RENDERED.get(digest)
+        if html is not None:
+            _RENDERED.move_to_end(digest)
+            return html
+    html = render_markdown(text)
+    with _rendered_lock:
+        if digest not in _RENDERED and len(html) <= _RENDERED_MAX_CHARS:
+            _RENDERED[digest] = html
+            _rendered_chars += len(html)
+            while _rendered_chars > _RENDERED_MAX_CHARS:
+                _, dropped = _RENDERED.popitem(last=False)
+                _rendered_chars -= len(dropped)
+    return html
 
 
 @register.filter

@@ -1,0 +1,1 @@
+"""Helpers of benchmarks/load.py (not benchmarks themselves, so `make bench` skips them)."""

@@ -1,0 +1,128 @@
+"""Queries and repeated work of the busiest pages, as a reader without staff rights sees them.
+
+The figures come from benchmarks/load.py (docs/performance.md): these pages take most of a
+mixed load, so a query per row, or work repeated on every view, would show there first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from secondstory.accounts.models import Team, User
+from secondstory.core.record import ActionItemRecord, FactorRecord, PostmortemRecord
+from secondstory.core.timeline.event import TimelineEvent
+from secondstory.postmortems.models import Postmortem
+from secondstory.postmortems.records import load_record
+from secondstory.postmortems.templatetags import secondstory as tags
+from tests.apps.conftest import client_for
+from tests.apps.factories import START, postmortem_record
+
+# What the pages need today for the small postmortem of the factories; the pages must not
+# need more as a postmortem grows (the growth tests below).
+DETAIL_QUERIES = 31
+HOME_QUERIES = 8
+ACTIONS_QUERIES = 13
+
+
+def _grown(key: str, size: int) -> PostmortemRecord:
+    """The factories' postmortem with ``size`` more events, factors and action items."""
+    record = postmortem_record(key)
+    timeline = record.incidents[0].timeline
+    for n in range(size):
+        at = START + timedelta(minutes=n)
+        timeline.append(TimelineEvent(at, "chat", "slack", f"m-{n}", f"Message {n}", actor="Ana"))
+        record.factors.append(
+            FactorRecord(f"G{n}", "tooling", f"Factor {n}.", events=[f"slack:m-{n}"])
+        )
+        record.action_items.append(
+            ActionItemRecord(
+                f"B{n}", f"Item {n}", "prevent", "P2", "alice", date(2026, 4, 4), factors=[f"G{n}"]
+            )
+        )
+    return record
+
+
+def _queries(user: User, url: str) -> int:
+    client = client_for(user)
+    client.get(url)  # the session and per-process caches are warm, as on a running server
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+@pytest.fixture
+def reader(alice: User, bob: User, payments: Team) -> User:
+    """Carol: signed in, no staff rights, not named on the postmortem."""
+    return User.objects.create_user("carol", password="not used here", display_name="Carol")
+
+
+def test_postmortem_page_looks_up_a_readable_postmortem_in_one_query(
+    postmortem: Postmortem, reader: User, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(reader)
+    url = reverse("postmortems:detail", args=[postmortem.key])
+    client.get(url)
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_postmortem_page_queries_do_not_grow_with_the_postmortem(
+    alice: User, bob: User, payments: Team, reader: User
+) -> None:
+    small = load_record(_grown("PM-S", 2))
+    large = load_record(_grown("PM-L", 40))
+    assert large.incidents.get().timeline.count() >= 40
+    small_count = _queries(reader, reverse("postmortems:detail", args=[small.key]))
+    assert _queries(reader, reverse("postmortems:detail", args=[large.key])) == small_count
+
+
+def test_home_and_action_list_queries_do_not_grow_with_the_data(
+    alice: User, bob: User, payments: Team, django_assert_max_num_queries: Any
+) -> None:
+    load_record(_grown("PM-S", 2))
+    home_before = _queries(alice, reverse("postmortems:home"))
+    actions_before = _queries(alice, reverse("actions:list"))
+    for n in range(5):
+        load_record(_grown(f"PM-{n}", 10))
+    assert _queries(alice, reverse("postmortems:home")) == home_before <= HOME_QUERIES
+    assert _queries(alice, reverse("actions:list")) == actions_before <= ACTIONS_QUERIES
+
+
+def test_each_section_text_is_rendered_once_per_process(
+    postmortem: Postmortem, reader: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    original = tags.render_markdown
+
+    def counting(text: str) -> Any:
+        rendered.append(text)
+        return original(text)
+
+    monkeypatch.setattr(tags, "render_markdown", counting)
+    postmortem.trigger = "A configuration change lowered the connection pool size to **2**."
+    postmortem.save(update_fields=["trigger"])
+    client = client_for(reader)
+    url = reverse("postmortems:detail", args=[postmortem.key])
+    client.get(url)
+    assert any("connection pool size" in text for text in rendered)
+    rendered.clear()
+    assert "pool size to <strong>2</strong>" in client.get(url).content.decode()
+    assert rendered == []
+
+
+def test_a_changed_section_is_rendered_anew(postmortem: Postmortem, reader: User) -> None:
+    client = client_for(reader)
+    url = reverse("postmortems:detail", args=[postmortem.key])
+    assert "<strong>12%</strong>" in client.get(url).content.decode()
+    postmortem.summary = "Checkout failed for **15%** of requests."
+    postmortem.save(update_fields=["summary"])
+    html = client.get(url).content.decode()
+    assert "<strong>15%</strong>" in html
+    assert "<strong>12%</strong>" not in html
