@@ -33,7 +33,7 @@ from secondstory.accounts.models import User
 from secondstory.actions.kind import generic_terms, shared_terms, terms
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.incidents.models import Incident, Milestone, Service
-from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
+from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.services import visible_postmortems
 
 logger = logging.getLogger(__name__)
@@ -134,36 +134,41 @@ def _with_start(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.annotate(start=Coalesce(Subquery(impact.values("at")[:1]), "created_at"))
 
 
-def _incidents_of(postmortem_ids: Iterable[int]) -> dict[int, list[_Incident]]:
-    """Each postmortem's incidents with their start and services (two queries)."""
+def _incidents_of(
+    postmortem_ids: Iterable[int],
+) -> tuple[dict[int, list[_Incident]], list[str]]:
+    """Each postmortem's incidents with their start and services, and the slugs and names of
+    those services (two queries)."""
     rows = _with_start(Incident.objects.filter(postmortems__in=set(postmortem_ids))).values_list(
         "postmortems", "pk", "start"
     )
     rows_list = list(rows)
     services: dict[int, set[int]] = defaultdict(set)
+    names: set[str] = set()
     through = Incident.services.through.objects.filter(incident_id__in={r[1] for r in rows_list})
-    for incident_id, service_id in through.values_list("incident_id", "service_id"):
+    for incident_id, service_id, slug, name in through.values_list(
+        "incident_id", "service_id", "service__slug", "service__name"
+    ):
         services[incident_id].add(service_id)
+        names.update((slug, name))
     result: dict[int, list[_Incident]] = defaultdict(list)
     for postmortem_id, incident_id, start in rows_list:
         result[postmortem_id].append(_Incident(start, frozenset(services[incident_id])))
-    return result
+    return result, sorted(names)
 
 
-def _generic(categories: Iterable[int], services: Iterable[int]) -> dict[int, frozenset[str]]:
-    """Per category, the words too general to tell two failures apart: the category's name
-    and description, and the names of the services involved (two queries)."""
-    names = Service.objects.filter(pk__in=set(services)).values_list("slug", "name")
-    common = [text for pair in names for text in pair]
-    rows = FactorCategory.objects.filter(pk__in=set(categories))
-    return {
-        pk: generic_terms([name, code, description, *common])
-        for pk, code, name, description in rows.values_list("pk", "code", "name", "description")
-    }
+# A factor's category, as the words too general to tell two failures apart.
+_CATEGORY_WORDS = ("category__code", "category__name", "category__description")
+
+
+def _generic(words: dict[int, tuple[str, ...]], services: list[str]) -> dict[int, frozenset[str]]:
+    """Per category id, the words too general to tell two failures apart: the category's
+    code, name and description and the slugs and names of the services involved."""
+    return {pk: generic_terms([*texts, *services]) for pk, texts in words.items()}
 
 
 def _load_items(items: QuerySet[ActionItem]) -> list[_Item]:
-    """Done items with the categories and services they watch (six queries)."""
+    """Done items with the categories and services they watch (four queries)."""
     rows = items.filter(status="done", completed_at__isnull=False).values_list(
         "pk", "key", "postmortem_id", "postmortem__key", "completed_at"
     )
@@ -173,35 +178,34 @@ def _load_items(items: QuerySet[ActionItem]) -> list[_Item]:
     through = ActionItem.factors.through.objects.filter(actionitem_id__in=loaded)
     addressed = list(
         through.values_list(
-            "actionitem_id", "contributingfactor__category_id", "contributingfactor__description"
+            "actionitem_id", "contributingfactor__category_id", "contributingfactor__description",
+            *(f"contributingfactor__{w}" for w in _CATEGORY_WORDS),
         )
-    )
-    for item_id, category_id, _ in addressed:
+    )  # fmt: skip
+    for item_id, category_id, *_ in addressed:
         loaded[item_id].categories.add(category_id)
-    incidents = _incidents_of({i.postmortem_id for i in loaded.values()})
+    incidents, services = _incidents_of({i.postmortem_id for i in loaded.values()})
     for item in loaded.values():
         for incident in incidents.get(item.postmortem_id, []):
             item.services.update(incident.services)
-    services = {s for i in loaded.values() for s in i.services}
-    generic = _generic({c for _, c, _ in addressed}, services)
-    for item_id, category_id, description in addressed:
+    generic = _generic({row[1]: tuple(row[3:]) for row in addressed}, services)
+    for item_id, category_id, description, *_ in addressed:
         found = terms(description, generic.get(category_id, frozenset()))
         loaded[item_id].addressed.setdefault(category_id, []).append(found)
     return [i for i in loaded.values() if i.categories and i.services]
 
 
 def _load_factors(factors: QuerySet[ContributingFactor]) -> list[_Factor]:
-    """Factors with their postmortem's incidents and their specific terms (five queries)."""
+    """Factors with their postmortem's incidents and their specific terms (three queries)."""
     rows = list(factors.values_list(
         "pk", "key", "postmortem_id", "postmortem__key", "postmortem__title",
-        "category_id", "category__name", "description",
+        "category_id", "category__name", "description", *_CATEGORY_WORDS,
     ))  # fmt: skip
     loaded = [_Factor(*row[:7]) for row in rows]
-    incidents = _incidents_of({f.postmortem_id for f in loaded})
+    incidents, services = _incidents_of({f.postmortem_id for f in loaded})
     for factor in loaded:
         factor.incidents = incidents.get(factor.postmortem_id, [])
-    services = {s for f in loaded for i in f.incidents for s in i.services}
-    generic = _generic({f.category_id for f in loaded}, services)
+    generic = _generic({row[5]: tuple(row[8:]) for row in rows}, services)
     for factor, row in zip(loaded, rows, strict=True):
         factor.terms = terms(row[7], generic.get(factor.category_id, frozenset()))
     return loaded
