@@ -28,7 +28,7 @@ __all__ = ["PEOPLE_PATTERN", "people_spans", "targets_people"]
 # Who an item can be aimed at.
 _WHO = (
     r"(?:every(?:one|body)|all\s+(?:staff|engineers|developers|operators|hands)|"
-    r"(?:the\s+|all\s+|our\s+|new\s+|junior\s+|senior\s+)*"
+    r"(?:the\s+|all\s+|our\s+|new\s+|junior\s+|senior\s+){0,3}"
     r"(?:on-?call(?:\s+(?:engineers?|staff|person|sres?))?|engineers?|developers?|devs|staff|"
     r"people|operators?|sres?|ops|reviewers?|team(?:\s+leads?)?|teams|support(?:\s+agents?)?|"
     r"contractors?|new\s+hires?|new\s+joiners?|joiners|hires|dbas?|admins?|release\s+managers?|"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from secondstory.core.review import RULES, review
+from secondstory.core.review import RULES, person_targeted, review
 from secondstory.core.review.person_targeted import targets_people
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "review" / "person_targeted"
@@ -86,3 +87,17 @@ def test_one_finding_per_item() -> None:
 def test_rule_can_be_disabled() -> None:
     text = "## Action items\n\n- [ ] Retrain the on-call engineer\n"
     assert not [f for f in review(text, disable=["person-targeted"]) if f.rule == "person-targeted"]
+
+
+def test_no_group_repeats_without_a_bound() -> None:
+    # An unbounded repeated group before alternatives that start the same way ("the the the
+    # … team") made the pattern try every split at every word: quadratic in the item's length.
+    patterns = [v for v in vars(person_targeted).values() if isinstance(v, re.Pattern)]
+    assert patterns
+    for pattern in patterns:
+        assert not re.search(r"\)[*+]", pattern.pattern), pattern.pattern[:80]
+
+
+def test_a_very_long_item_is_still_judged() -> None:
+    assert not targets_people("the " * 5000 + "system")
+    assert targets_people("Remind " + "the " * 2 + "team " * 5000)
