@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from secondstory.accounts.models import Team, User
-from secondstory.actions.kind import shared_terms
+from secondstory.actions.kind import generic_terms, shared_terms, terms
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.actions.recurrence import (
     _Factor,
@@ -489,3 +489,27 @@ def test_pairing_agrees_with_the_definition(case: tuple[list[_Item], list[_Facto
         for m in _pair(items, factors, window)
     }
     assert found == expected
+
+
+def test_kind_examples_stay_true() -> None:
+    import doctest
+
+    import secondstory.actions.kind
+
+    assert doctest.testmod(secondstory.actions.kind).failed == 0
+
+
+def test_kind_folds_word_forms_and_drops_the_generic_words() -> None:
+    generic = generic_terms(["Detection", "How and how fast the problem was noticed.", "edge"])
+    assert terms("Alerts were noticed late on the edge proxies", generic) == frozenset(
+        {"alert", "late", "proxy"}
+    )
+
+
+def test_kind_needs_three_shared_terms_or_all_of_a_two_term_description() -> None:
+    long_a = terms("The replica lag alert fires after the pool is exhausted")
+    long_b = terms("The replica lag alert stayed silent while the queue grew")
+    assert shared_terms(long_a, long_b) == ("alert", "lag", "replica")
+    assert shared_terms(long_a, terms("The replica lag grew while the queue drained")) == ()
+    assert shared_terms(terms("Replica lag"), long_b) == ("lag", "replica")
+    assert shared_terms(terms("Lag"), long_b) == ()
