@@ -4,7 +4,8 @@ Reads ``tests/fixtures/review/dev_set.jsonl`` (one labelled sentence a line) and
 ``tests/fixtures/review/dev_paragraphs/*.md`` with their ``.labels.json``, runs
 the engine over each, and prints precision, recall, F1 and the Matthews
 correlation overall, recall per blame category and the share left unflagged per
-must-not-flag category.
+must-not-flag category; then the person-targeted rule on the labelled action-item
+titles of ``tests/fixtures/review/person_targeted/`` (dev and held-out).
 
 A sentence counts as flagged when the engine reports a finding of severity
 ``blame``, ``hindsight`` or ``tone`` inside it (``info`` is advice, not a flag).
@@ -155,6 +156,25 @@ def print_summary(title: str, tally: Tally, *, with_mcc: bool = True) -> None:
     )
 
 
+def score_person_targeted(tally: Tally, labelled: Path) -> None:
+    """Action-item titles (``label<TAB>title``), each reviewed as a task under "Action items";
+    flagged when the engine reports a ``person-targeted`` finding."""
+    for line in labelled.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, title = line.split("\t", 1)
+        found = any(
+            f.rule == "person-targeted" for f in review(f"## Action items\n\n- [ ] {title}\n")
+        )
+        wanted = label == "1"
+        tally.tp += found and wanted
+        tally.fp += found and not wanted
+        tally.fn += wanted and not found
+        tally.tn += not found and not wanted
+        if found != wanted:
+            (tally.false_positives if found else tally.false_negatives).append(title)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true", help="List every FP and FN.")
@@ -194,7 +214,17 @@ def main() -> None:
     if rule_hits[1]:
         print(f"  labelled spans found by the labelled rule: {rule_hits[0]}/{rule_hits[1]}")
 
+    targeted: dict[str, Tally] = {}
+    print("\nperson-targeted action items (tuned on dev only; held-out never used for tuning):")
+    for split in ("dev", "heldout"):
+        targeted[split] = Tally()
+        score_person_targeted(targeted[split], FIXTURES / "person_targeted" / f"{split}.tsv")
+        print_summary(f"  {split}", targeted[split])
+
     if args.show_errors:
+        for split, tally in targeted.items():
+            print(f"\n== person-targeted {split} ==", end="")
+            print_errors(tally)
         print("\n== sentences ==", end="")
         print_errors(sentences)
         print("\n== paragraphs ==", end="")

@@ -109,6 +109,12 @@ def counterfactual_run(repeats: int) -> str:
     return " ".join([phrase] * repeats)
 
 
+def action_item_run(repeats: int) -> str:
+    """One action item repeating what the person-targeted rule looks for."""
+    phrase = "remind the the on-call team to be more careful and make sure all the new engineers"
+    return "## Action items\n\n- [ ] " + " ".join([phrase] * repeats) + "\n"
+
+
 PATHOLOGICAL: list[tuple[str, Callable[[int], str], tuple[int, ...]]] = [
     ("table rows (6 columns)", table, (60, 120, 240)),
     ("table columns (5 rows)", lambda n: table(5, n, "Dana restarted it"), (125, 250, 500)),
@@ -117,6 +123,7 @@ PATHOLOGICAL: list[tuple[str, Callable[[int], str], tuple[int, ...]]] = [
     ("one long line", long_line, (500, 1_000, 2_000)),
     ("hindsight run", hindsight_run, (500, 1_000, 2_000)),
     ("counterfactual run", counterfactual_run, (250, 500, 1_000)),
+    ("action item run", action_item_run, (250, 500, 1_000)),
 ]
 
 

@@ -52,6 +52,7 @@ RULE_SUMMARIES = {
     "procedure-violation": ("Ignoring or bypassing a procedure as the explanation.", "blame"),
     "judgmental-passive": ("A judgmental passive: the alert was ignored.", "blame"),
     "person-root-cause": ("A person or a person's action as the root cause.", "blame"),
+    "person-targeted": ("An action item aimed at people (retrain, remind) not the system.", "tone"),
     "single-root-cause": ("A single root cause where several factors combined.", "info"),
 }
 

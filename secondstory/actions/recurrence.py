@@ -5,7 +5,9 @@ services it addressed (the services of its postmortem's incidents). A contributi
 another postmortem is a recurrence of the item when it has one of those categories and one of
 that postmortem's incidents is on one of those services and started (its "impact started"
 milestone, else when the incident was created) after the item was completed, at most
-``SECONDSTORY_RECURRENCE_DAYS`` days later.
+``SECONDSTORY_RECURRENCE_DAYS`` days later, and its description is the same kind of failure as
+a factor of that category the item addressed: they share specific terms (see
+:mod:`secondstory.actions.kind`), which the pages show as the reason.
 
 Pages compute recurrences live, for a whole postmortem in a constant number of queries
 (``item_evidence`` and ``factor_recurrences``); ``check_recurrences`` records them as
@@ -28,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.accounts.models import User
+from secondstory.actions.kind import generic_terms, shared_terms, terms
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.incidents.models import Incident, Milestone, Service
 from secondstory.postmortems.models import ContributingFactor, Postmortem
@@ -56,6 +59,8 @@ class _Item:
     completed_at: datetime
     categories: set[int] = field(default_factory=set)
     services: set[int] = field(default_factory=set)
+    # category id -> the specific terms of each factor of that category the item addressed
+    addressed: dict[int, list[frozenset[str]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -68,6 +73,7 @@ class _Factor:
     category_id: int
     category_name: str
     incidents: list[_Incident] = field(default_factory=list)
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,7 @@ class Match:
     service_ids: tuple[int, ...]
     started_at: datetime
     days: int
+    shared: tuple[str, ...] = ()  # the specific terms that make it the same kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,7 @@ class Shown:
     category: str
     services: str
     days: int
+    shared: str = ""  # "connection, pool": why it counts as the same kind of failure
 
     @property
     def restricted(self) -> bool:
@@ -126,20 +134,37 @@ def _with_start(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.annotate(start=Coalesce(Subquery(impact.values("at")[:1]), "created_at"))
 
 
-def _incidents_of(postmortem_ids: Iterable[int]) -> dict[int, list[_Incident]]:
-    """Each postmortem's incidents with their start and services (two queries)."""
+def _incidents_of(
+    postmortem_ids: Iterable[int],
+) -> tuple[dict[int, list[_Incident]], list[str]]:
+    """Each postmortem's incidents with their start and services, and the slugs and names of
+    those services (two queries)."""
     rows = _with_start(Incident.objects.filter(postmortems__in=set(postmortem_ids))).values_list(
         "postmortems", "pk", "start"
     )
     rows_list = list(rows)
     services: dict[int, set[int]] = defaultdict(set)
+    names: set[str] = set()
     through = Incident.services.through.objects.filter(incident_id__in={r[1] for r in rows_list})
-    for incident_id, service_id in through.values_list("incident_id", "service_id"):
+    for incident_id, service_id, slug, name in through.values_list(
+        "incident_id", "service_id", "service__slug", "service__name"
+    ):
         services[incident_id].add(service_id)
+        names.update((slug, name))
     result: dict[int, list[_Incident]] = defaultdict(list)
     for postmortem_id, incident_id, start in rows_list:
         result[postmortem_id].append(_Incident(start, frozenset(services[incident_id])))
-    return result
+    return result, sorted(names)
+
+
+# A factor's category, as the words too general to tell two failures apart.
+_CATEGORY_WORDS = ("category__code", "category__name", "category__description")
+
+
+def _generic(words: dict[int, tuple[str, ...]], services: list[str]) -> dict[int, frozenset[str]]:
+    """Per category id, the words too general to tell two failures apart: the category's
+    code, name and description and the slugs and names of the services involved."""
+    return {pk: generic_terms([*texts, *services]) for pk, texts in words.items()}
 
 
 def _load_items(items: QuerySet[ActionItem]) -> list[_Item]:
@@ -151,27 +176,38 @@ def _load_items(items: QuerySet[ActionItem]) -> list[_Item]:
     if not loaded:
         return []
     through = ActionItem.factors.through.objects.filter(actionitem_id__in=loaded)
-    for item_id, category_id in through.values_list(
-        "actionitem_id", "contributingfactor__category_id"
-    ):
+    addressed = list(
+        through.values_list(
+            "actionitem_id", "contributingfactor__category_id", "contributingfactor__description",
+            *(f"contributingfactor__{w}" for w in _CATEGORY_WORDS),
+        )
+    )  # fmt: skip
+    for item_id, category_id, *_ in addressed:
         loaded[item_id].categories.add(category_id)
-    incidents = _incidents_of({i.postmortem_id for i in loaded.values()})
+    incidents, services = _incidents_of({i.postmortem_id for i in loaded.values()})
     for item in loaded.values():
         for incident in incidents.get(item.postmortem_id, []):
             item.services.update(incident.services)
+    generic = _generic({row[1]: tuple(row[3:]) for row in addressed}, services)
+    for item_id, category_id, description, *_ in addressed:
+        found = terms(description, generic.get(category_id, frozenset()))
+        loaded[item_id].addressed.setdefault(category_id, []).append(found)
     return [i for i in loaded.values() if i.categories and i.services]
 
 
 def _load_factors(factors: QuerySet[ContributingFactor]) -> list[_Factor]:
-    """Factors with their postmortem's incidents (three queries)."""
-    rows = factors.values_list(
+    """Factors with their postmortem's incidents and their specific terms (three queries)."""
+    rows = list(factors.values_list(
         "pk", "key", "postmortem_id", "postmortem__key", "postmortem__title",
-        "category_id", "category__name",
-    )  # fmt: skip
-    loaded = [_Factor(*row) for row in rows]
-    incidents = _incidents_of({f.postmortem_id for f in loaded})
+        "category_id", "category__name", "description", *_CATEGORY_WORDS,
+    ))  # fmt: skip
+    loaded = [_Factor(*row[:7]) for row in rows]
+    incidents, services = _incidents_of({f.postmortem_id for f in loaded})
     for factor in loaded:
         factor.incidents = incidents.get(factor.postmortem_id, [])
+    generic = _generic({row[5]: tuple(row[8:]) for row in rows}, services)
+    for factor, row in zip(loaded, rows, strict=True):
+        factor.terms = terms(row[7], generic.get(factor.category_id, frozenset()))
     return loaded
 
 
@@ -193,6 +229,7 @@ def _pair(items: list[_Item], factors: list[_Factor], window: int) -> list[Match
     matches: list[Match] = []
     for item in items:
         first: dict[int, _Incident] = {}
+        kinds: dict[int, tuple[str, ...]] = {}
         for slot in ((c, s) for c in item.categories for s in item.services):
             if slot not in index:
                 continue
@@ -200,22 +237,35 @@ def _pair(items: list[_Item], factors: list[_Factor], window: int) -> list[Match
             hi = bisect_right(starts[slot], item.completed_at + limit)
             for start, n, incident in index[slot][lo:hi]:
                 known = first.get(n)
-                if factors[n].postmortem_id != item.postmortem_id and (
-                    known is None or start < known.start
+                if factors[n].postmortem_id == item.postmortem_id or (
+                    known is not None and start >= known.start
                 ):
+                    continue
+                shared = kinds[n] if n in kinds else _same_kind(item, factors[n])
+                kinds[n] = shared
+                if shared:
                     first[n] = incident
-        matches.extend(_match(item, factors[n], incident) for n, incident in first.items())
+        matches.extend(
+            _match(item, factors[n], incident, kinds[n]) for n, incident in first.items()
+        )
     matches.sort(key=lambda m: (m.item_id, m.days, m.factor_postmortem_key, m.factor_key))
     return matches
 
 
-def _match(item: _Item, factor: _Factor, incident: _Incident) -> Match:
+def _same_kind(item: _Item, factor: _Factor) -> tuple[str, ...]:
+    """The terms ``factor`` shares with the closest factor of its category that ``item``
+    addressed, or ``()`` when it is not the same kind of failure as any of them."""
+    candidates = (shared_terms(a, factor.terms) for a in item.addressed.get(factor.category_id, []))
+    return max(candidates, key=len, default=())
+
+
+def _match(item: _Item, factor: _Factor, incident: _Incident, shared: tuple[str, ...]) -> Match:
     return Match(
         item.id, item.key, item.postmortem_id, item.postmortem_key,
         factor.id, factor.key, factor.postmortem_id, factor.postmortem_key,
         factor.postmortem_title, factor.category_name,
         tuple(sorted(incident.services & item.services)), incident.start,
-        (incident.start - item.completed_at).days,
+        (incident.start - item.completed_at).days, shared,
     )  # fmt: skip
 
 
@@ -287,6 +337,7 @@ def _shown(
         category=m.category.lower(),
         services=", ".join(names.get(s, "") for s in m.service_ids),
         days=m.days,
+        shared=", ".join(m.shared) if visible else "",
     )
 
 
@@ -344,12 +395,15 @@ def _message(match: Match, item: ActionItem, readable: bool) -> tuple[str, str]:
         )
     else:
         where = "an incident in a restricted postmortem.\n"
+    # The terms come from the later factor's text: named only to an owner who may read it.
+    common = f"; in common with what the item addressed: {', '.join(match.shared)}"
+    common = common if readable else ""
     done_on = timezone.localdate(item.completed_at) if item.completed_at else None
     subject = f"Recurred after fix: {item.postmortem.key} {item.key} {item.title}"
     text = (
         f'Your action item {item.key} of {item.postmortem.key}, "{item.title}", was done on '
-        f"{done_on:%d %b %Y}. {match.days} days later a contributing factor of the same "
-        f"category ({match.category.lower()}) came back on one of the same services: {where}"
+        f"{done_on:%d %b %Y}. {match.days} days later the same kind of contributing factor "
+        f"({match.category.lower()}{common}) came back on one of the same services: {where}"
     )
     return subject, text
 

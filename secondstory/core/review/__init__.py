@@ -46,7 +46,7 @@ __all__ = [
 
 # Bumped whenever a change to the engine can change its findings: stored reviews made by
 # another version are then done again (see fingerprint()).
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 # The most text one review call reads. The engine is linear, but a caller that must answer
 # quickly needs a bound it can rely on; a postmortem section is at most 100,000 characters.
 MAX_REVIEW_CHARS = 1_000_000
@@ -58,10 +58,10 @@ class ReviewTooLargeError(ValueError):
 
 _CHAIN = Ruler(BUILTIN_RULES)
 RULES: dict[str, Rule] = {rule.id: rule for rule in _CHAIN}
-_NINE = tuple(r.id for r in BUILTIN_RULES if r.id != "single-root-cause")
+_DEFAULT = tuple(r.id for r in BUILTIN_RULES if r.id != "single-root-cause")
 PRESETS: dict[str, tuple[str, ...]] = {
-    "default": _NINE,
-    "strict": (*_NINE, "single-root-cause"),
+    "default": _DEFAULT,
+    "strict": (*_DEFAULT, "single-root-cause"),
 }
 _plugins_loaded = False
 

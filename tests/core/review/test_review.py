@@ -22,7 +22,9 @@ NINE = {
 
 def test_the_nine_rules_have_the_agreed_ids_and_severities() -> None:
     assert {rid: RULES[rid].severity for rid in NINE} == NINE
-    assert set(PRESETS["default"]) == set(NINE)
+    # The nine blame-language rules, and the person-targeted rule for action items.
+    assert RULES["person-targeted"].severity == "tone"
+    assert set(PRESETS["default"]) == {*NINE, "person-targeted"}
     assert set(PRESETS["strict"]) > set(PRESETS["default"])
     assert all(RULES[rid].description and RULES[rid].category for rid in RULES)
 

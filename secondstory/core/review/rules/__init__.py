@@ -12,6 +12,7 @@ from secondstory.core.review.rules import (
     normative_judgment,
     person_as_cause,
     person_root_cause,
+    person_targeted,
     procedure_violation,
     single_root_cause,
 )
@@ -26,5 +27,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     minimisation.RULE,
     procedure_violation.RULE,
     judgmental_passive.RULE,
+    person_targeted.RULE,
     single_root_cause.RULE,
 )
