@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -25,7 +25,7 @@ from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.incidents.models import DurationMetric, Milestone, Severity
 from secondstory.insights.scope import Scope, began, incidents_in
-from secondstory.insights.sql import HoursBetween, MonthLabel
+from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.services import visible_postmortems
 
@@ -99,15 +99,20 @@ def duration_samples(scope: Scope, metrics: list[MetricDefinition]) -> list[Dura
 
 def policy_coverage(scope: Scope) -> PolicyCoverage:
     """Incidents whose severity the postmortem policy covers, with and without a postmortem."""
-    reviewed = Postmortem.objects.filter(incidents=OuterRef("pk")).exclude(status="not_required")
-    published = Postmortem.objects.filter(incidents=OuterRef("pk"), status="published")
+    links = Postmortem.incidents.through.objects.filter(incident_id=OuterRef("pk"))
+    reviewed = links.exclude(postmortem__status="not_required")
+    # Written as an exclusion so that SQLite reaches the link through the incident's index
+    # instead of walking every published postmortem for each incident.
+    unpublished = [code for code, _ in Postmortem.STATUS_CHOICES if code != "published"]
+    published = links.exclude(postmortem__status__in=unpublished)
     covered = incidents_in(scope).filter(severity__rank__lte=followup.POLICY_SEVERITY_RANKS)
-    figures = covered.aggregate(
-        covered=Count("pk"),
-        with_postmortem=Count("pk", filter=Q(Exists(reviewed))),
-        published=Count("pk", filter=Q(Exists(published))),
+    # Three counts: a conditional aggregate over the annotated incidents makes SQLite
+    # evaluate the correlated subqueries many times over.
+    return PolicyCoverage(
+        covered.count(),
+        covered.filter(Exists(reviewed)).count(),
+        covered.filter(Exists(published)).count(),
     )
-    return PolicyCoverage(figures["covered"], figures["with_postmortem"], figures["published"])
 
 
 def policy_severities() -> list[str]:
@@ -129,28 +134,47 @@ def postmortems_in(scope: Scope) -> Q:
 
 
 def stage_times(scope: Scope) -> list[StageTimes]:
-    """Per postmortem: days from its incidents' last resolution to draft, review, publication."""
+    """Per postmortem: days from its incidents' last resolution to draft, review, publication.
+
+    One row per (postmortem, incident in scope), each reaching its milestone through the
+    (incident, kind) index; a postmortem of several incidents keeps the shortest delays,
+    which are the ones from the last resolution.
+    """
     resolved = Subquery(
-        Milestone.objects.filter(incident__postmortems=OuterRef("pk"), kind__code="resolved")
-        .order_by("-at")
-        .values("at")[:1]
+        Milestone.objects.filter(incident=OuterRef("incident_id"), kind__code="resolved").values(
+            "at"
+        )[:1]
     )
     rows = (
-        Postmortem.objects.filter(postmortems_in(scope))
+        Postmortem.incidents.through.objects.filter(
+            incident_id__in=incidents_in(scope).values("pk")
+        )
         .annotate(resolved=resolved)
         .filter(resolved__isnull=False)
         .annotate(
-            draft=HoursBetween(F("resolved"), F("created_at")),
-            review=HoursBetween(F("resolved"), F("submitted_at")),
-            published=HoursBetween(F("resolved"), F("published_at")),
+            draft=HoursBetween(F("resolved"), F("postmortem__created_at")),
+            review=HoursBetween(F("resolved"), F("postmortem__submitted_at")),
+            published=HoursBetween(F("resolved"), F("postmortem__published_at")),
         )
-        .values_list("draft", "review", "published")
+        .values_list("postmortem_id", "draft", "review", "published")
         .order_by()
     )
+    shortest: dict[int, tuple[float, float | None, float | None]] = {}
+    for postmortem, draft, review, published in rows:
+        seen = shortest.get(postmortem)
+        if seen is not None:
+            draft = min(draft, seen[0])
+            review = _least(review, seen[1])
+            published = _least(published, seen[2])
+        shortest[postmortem] = (draft, review, published)
     return [
         StageTimes(d / 24, None if r is None else r / 24, None if p is None else p / 24)
-        for d, r, p in rows
+        for d, r, p in shortest.values()
     ]
+
+
+def _least(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,18 +203,20 @@ def follow_through(scope: Scope) -> tuple[FollowThroughCounts, dict[int, int]]:
     """The counts of the items in scope and the open ones by age bucket; one query."""
     today = scope.today
     still_open = Q(status__in=("open", "in_progress"))
+    midnight = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
     ages: dict[str, Count] = {}
     highs: list[float | None] = [*DAY_EDGES[1:], None]
     for i, (low, high) in enumerate(zip(DAY_EDGES, highs, strict=True)):
-        window = still_open & Q(created_at__date__lte=today - timedelta(days=low))
+        # Bounds as instants, not ``created_at__date``: a date cast per row is slow in SQLite.
+        window = still_open & Q(created_at__lt=midnight - timedelta(days=low))
         if high is not None:
-            window &= Q(created_at__date__gt=today - timedelta(days=high))
+            window &= Q(created_at__gte=midnight - timedelta(days=high))
         ages[f"age_{i}"] = Count("pk", filter=window)
     recurred = Exists(Recurrence.objects.filter(item=OuterRef("pk")))
     figures = ActionItem.objects.filter(_items(scope)).aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status="done")),
-        done_on_time=Count("pk", filter=Q(status="done", completed_at__date__lte=F("due"))),
+        done_on_time=Count("pk", filter=Q(status="done", completed_at__lt=NextDay("due"))),
         not_doing=Count("pk", filter=Q(status="not_doing")),
         open=Count("pk", filter=still_open),
         overdue=Count("pk", filter=still_open & Q(due__lt=today)),

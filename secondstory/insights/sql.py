@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, Expression, FloatField, Func
+from django.db.models import CharField, DateTimeField, Expression, FloatField, Func
 
 
 class HoursBetween(Func):
@@ -44,4 +44,19 @@ class MonthLabel(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM')"
+        return self.as_sql(compiler, connection, template=template)
+
+
+class NextDay(Func):
+    """Midnight UTC at the start of the day after a date: ``instant < NextDay(due)`` says the
+    instant fell on or before the due date (in UTC), without a date cast per row."""
+
+    output_field = DateTimeField()
+    arity = 1
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="datetime(%(expressions)s, '+1 day')")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "((%(expressions)s + 1)::timestamp AT TIME ZONE 'UTC')"
         return self.as_sql(compiler, connection, template=template)

@@ -19,14 +19,18 @@ class DateRange:
 
 
 def month_label(day: date) -> str:
-    """>>> month_label(date(2026, 3, 9))
+    """The month of a day.
+
+    >>> month_label(date(2026, 3, 9))
     '2026-03'
     """
     return f"{day.year:04d}-{day.month:02d}"
 
 
 def quarter_label(day: date) -> str:
-    """>>> quarter_label(date(2026, 11, 2))
+    """The quarter of a day.
+
+    >>> quarter_label(date(2026, 11, 2))
     '2026-Q4'
     """
     return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
