@@ -16,18 +16,12 @@ from secondstory.core.insights.periods import months, quarters
 from secondstory.core.insights.pipeline import stage_delays
 from secondstory.core.insights.stats import DAY_EDGES, DURATION_EDGES_HOURS, Distribution
 from secondstory.core.insights.tables import count_table
-from secondstory.insights import charts, services
+from secondstory.core.insights.writing import writing_rates
+from secondstory.insights import charts, services, writing
 from secondstory.insights.charts import Chart
 from secondstory.insights.scope import Scope
 
 DRAFT_AGE_DAYS = 30
-SECTIONS = (
-    ("incidents", "Incidents"),
-    ("durations", "Durations"),
-    ("pipeline", "Review pipeline"),
-    ("follow-through", "Follow-through"),
-    ("factors", "Contributing factors"),
-)
 
 
 def _r(value: float | None) -> float | None:
@@ -238,16 +232,49 @@ def factor_charts(scope: Scope, user: User) -> tuple[list[Chart], dict[str, obje
     }
 
 
+def writing_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
+    samples, total, reviewed, dismissed = writing.writing_samples(scope)
+    periods = quarters(scope.span)
+    team_names = sorted({s.team for s in samples})
+    rates = [r for r in writing_rates(samples, team_names, periods) if r.postmortems]
+    chart = Chart(
+        "review-findings-rate",
+        "Blameless-review findings per 1,000 words, by team and quarter",
+        "Findings the reviewer stored for the postmortems' saved sections, per 1,000 words of "
+        "those postmortems (words: whitespace-separated), summed per team and quarter of the "
+        "postmortem's creation.",
+        ["team", "quarter", "postmortems", "words", "findings", "per 1,000 words"],
+        [
+            [r.team, r.period, r.postmortems, r.words, r.findings, _r(r.per_thousand_words)]
+            for r in rates
+        ],
+    )
+    chart.svg = charts.bars(
+        chart.id,
+        chart.title,
+        chart.definition,
+        [f"{r.team} {r.period}" for r in rates],
+        [r.per_thousand_words or 0.0 for r in rates],
+    )
+    chart.notes.append(
+        f"{reviewed} of {total} postmortems have stored review findings; the others have not "
+        f"been opened since their last change. {dismissed} findings were dismissed by authors."
+    )
+    return [chart], {}
+
+
 def page(scope: Scope, user: User) -> dict[str, object]:
     """Every section's charts and facts, in page order."""
     pipeline, pipeline_facts = pipeline_charts(scope, user)
     follow, follow_facts = follow_through_charts(scope)
     factors, factor_facts = factor_charts(scope, user)
+    blameless, blameless_facts = writing_charts(scope)
     sections = [
         ("incidents", "Incidents", incidents_charts(scope), {}),
         ("durations", "Durations", duration_charts(scope), {}),
         ("pipeline", "Review pipeline", pipeline, pipeline_facts),
         ("follow-through", "Follow-through", follow, follow_facts),
         ("factors", "Contributing factors", factors, factor_facts),
+        ("writing", "Blameless writing", blameless, blameless_facts),
     ]
     return {"sections": sections}

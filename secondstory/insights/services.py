@@ -286,25 +286,39 @@ def service_categories(scope: Scope) -> list[GroupedCount]:
 
 
 def recurring(scope: Scope, user: User, counts: Iterable[GroupedCount]) -> list[RecurringPair]:
-    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, with the readable keys."""
+    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, with the readable keys.
+
+    Two queries: the postmortems of the top pairs (narrowed by their services and
+    categories), then which of the newest ``KEYS_SHOWN`` per pair this reader may read.
+    """
     top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
     if not top:
         return []
-    wanted = Q()
-    for service, category, _ in top:
-        wanted |= Q(postmortem__incidents__services__slug=service, category__code=category)
-    readable = visible_postmortems(user).values("pk")
+    wanted = {(service, category) for service, category, _ in top}
     rows = (
-        ContributingFactor.objects.filter(_factors(scope), wanted, postmortem__in=readable)
-        .values_list("postmortem__incidents__services__slug", "category__code", "postmortem__key")
+        ContributingFactor.objects.filter(
+            _factors(scope),
+            postmortem__incidents__services__slug__in={s for s, _ in wanted},
+            category__code__in={c for _, c in wanted},
+        )
+        .values_list("postmortem__incidents__services__slug", "category__code", "postmortem_id")
         .distinct()
-        .order_by("postmortem__key")
+        .order_by("-postmortem_id")
     )
-    keys: dict[tuple[str, str], list[str]] = {}
-    for service, category, key in rows:
-        keys.setdefault((service, category), []).append(key)
+    newest: dict[tuple[str, str], list[int]] = {pair: [] for pair in wanted}
+    for service, category, postmortem in rows:
+        ids = newest.get((service, category))
+        if ids is not None and len(ids) < KEYS_SHOWN:
+            ids.append(postmortem)
+    candidates = {pk for ids in newest.values() for pk in ids}
+    readable = dict(visible_postmortems(user).filter(pk__in=candidates).values_list("pk", "key"))
     return [
-        RecurringPair(service, category, n, tuple(keys.get((service, category), [])[:KEYS_SHOWN]))
+        RecurringPair(
+            service,
+            category,
+            n,
+            tuple(sorted(readable[pk] for pk in newest[(service, category)] if pk in readable)),
+        )
         for service, category, n in top
     ]
 

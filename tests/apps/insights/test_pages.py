@@ -157,3 +157,25 @@ def test_the_page_runs_a_bounded_number_of_queries(
     client = client_for(alice)
     with django_assert_max_num_queries(30):  # type: ignore[operator]
         assert client.get(f"/insights/?{RANGE}").status_code == 200
+
+
+def test_blameless_writing_reads_the_stored_findings_per_thousand_words(
+    postmortem: Postmortem, alice: User
+) -> None:
+    from secondstory.postmortems.blameless import postmortem_findings
+    from secondstory.postmortems.models import ReviewCache
+
+    client = client_for(alice)
+    before = _charts(client.get(f"/insights/?{RANGE}"))["review-findings-rate"]
+    assert before.rows == []  # nothing reviewed yet: no rate made up from nothing
+    Postmortem.objects.filter(pk=postmortem.pk).update(
+        summary="The engineer should have checked the dashboard."
+    )
+    postmortem.refresh_from_db()
+    postmortem_findings(postmortem)  # what opening the editor does: review and store
+    stored = sum(len(entry.findings) for entry in ReviewCache.objects.all())
+    assert stored >= 1
+    chart = _charts(client.get(f"/insights/?{RANGE}"))["review-findings-rate"]
+    # 7 words of summary + 8 of trigger; every other section is empty
+    assert chart.rows == [["payments", "2026-Q1", 1, 15, stored, round(stored * 1000 / 15, 2)]]
+    assert "1 of 1 postmortems" in chart.notes[0]
