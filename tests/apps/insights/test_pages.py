@@ -179,3 +179,33 @@ def test_blameless_writing_reads_the_stored_findings_per_thousand_words(
     # 7 words of summary + 8 of trigger; every other section is empty
     assert chart.rows == [["payments", "2026-Q1", 1, 15, stored, round(stored * 1000 / 15, 2)]]
     assert "1 of 1 postmortems" in chart.notes[0]
+
+
+def test_follow_through_counts_on_time_by_the_due_day_and_ages_open_items(
+    postmortem: Postmortem, alice: User
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from secondstory.actions.models import ActionItem
+
+    _more("PM-2", "PM-3")
+    due_day_evening = datetime(2026, 4, 4, 23, 30, tzinfo=UTC)  # due 2026-04-04: on time
+    ActionItem.objects.filter(postmortem__key="PM-1").update(
+        status="done", completed_at=due_day_evening
+    )
+    ActionItem.objects.filter(postmortem__key="PM-2").update(
+        status="done",
+        completed_at=due_day_evening + timedelta(hours=1),  # the next day: late
+    )
+    ActionItem.objects.filter(postmortem__key="PM-3").update(
+        created_at=timezone.now() - timedelta(days=20)
+    )
+    charts = _charts(client_for(alice).get(f"/insights/?{RANGE}"))
+    rows = {row[0]: row for row in charts["follow-through"].rows}
+    assert rows["done"][1] == 2
+    assert rows["done by the due date"][1:] == [1, "50 %"]
+    assert rows["open or in progress"][1] == 1
+    ages = {row[0]: row[1] for row in charts["open-item-age"].rows}
+    assert ages["14–30"] == 1 and sum(ages.values()) == 1
