@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=0, help="stream N incidents in first")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
     call_command("migrate", verbosity=0)
     if args.scale:
         print(load_scale(args.scale))
