@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from secondstory.accounts.models import User
 from secondstory.core.followup import policy_rule
 from secondstory.core.insights.durations import summarise_metric
@@ -263,18 +265,28 @@ def writing_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
     return [chart], {}
 
 
+Section = tuple[str, str, list[Chart], dict[str, object]]
+
+
+def sections(scope: Scope, user: User) -> Iterator[Section]:
+    """(id, heading, charts, facts) per section, in page order, each built when asked for
+    (a CSV of one chart stops at the section that holds it)."""
+    yield "incidents", "Incidents", incidents_charts(scope), {}
+    yield "durations", "Durations", duration_charts(scope), {}
+    yield "pipeline", "Review pipeline", *pipeline_charts(scope, user)
+    yield "follow-through", "Follow-through", *follow_through_charts(scope)
+    yield "factors", "Contributing factors", *factor_charts(scope, user)
+    yield "writing", "Blameless writing", *writing_charts(scope)
+
+
 def page(scope: Scope, user: User) -> dict[str, object]:
     """Every section's charts and facts, in page order."""
-    pipeline, pipeline_facts = pipeline_charts(scope, user)
-    follow, follow_facts = follow_through_charts(scope)
-    factors, factor_facts = factor_charts(scope, user)
-    blameless, blameless_facts = writing_charts(scope)
-    sections = [
-        ("incidents", "Incidents", incidents_charts(scope), {}),
-        ("durations", "Durations", duration_charts(scope), {}),
-        ("pipeline", "Review pipeline", pipeline, pipeline_facts),
-        ("follow-through", "Follow-through", follow, follow_facts),
-        ("factors", "Contributing factors", factors, factor_facts),
-        ("writing", "Blameless writing", blameless, blameless_facts),
-    ]
-    return {"sections": sections}
+    return {"sections": list(sections(scope, user))}
+
+
+def find_chart(scope: Scope, user: User, chart_id: str) -> Chart | None:
+    for _, _, charts_of_section, _ in sections(scope, user):
+        for chart in charts_of_section:
+            if chart.id == chart_id:
+                return chart
+    return None

@@ -48,15 +48,14 @@ def _render(request: HttpRequest, team: Team | None, service: Service | None) ->
         scope = _scope(request, team, service)
     except ScopeError as error:
         return render(request, "insights/error.html", {"message": str(error)}, status=400)
-    context = pages.page(scope, user)
     if request.GET.get("format") == "csv":
         wanted = request.GET.get("chart", "")
-        for _, _, charts, _ in context["sections"]:  # type: ignore[attr-defined]
-            for chart in charts:
-                if chart.id == wanted:
-                    return _csv(chart)
-        message = f"chart: no chart called {wanted!r} on this page"
-        return render(request, "insights/error.html", {"message": message}, status=404)
+        chart = pages.find_chart(scope, user, wanted)
+        if chart is None:
+            message = f"chart: no chart called {wanted!r} on this page"
+            return render(request, "insights/error.html", {"message": message}, status=404)
+        return _csv(chart)
+    context = pages.page(scope, user)
     context.update(
         scope=scope,
         teams=Team.objects.order_by("name"),
