@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from secondstory.accounts.models import User
 from secondstory.core.followup import policy_rule
-from secondstory.core.insights.durations import summarise_metric
+from secondstory.core.insights.durations import DurationSample, summarise_metric
 from secondstory.core.insights.factors import co_occurrence
 from secondstory.core.insights.followthrough import (
     aging_bins,
@@ -71,10 +72,13 @@ def incidents_charts(scope: Scope) -> list[Chart]:
 
 def duration_charts(scope: Scope) -> list[Chart]:
     metrics = services.metric_definitions()
-    samples = services.duration_samples(scope, metrics)
+    by_metric: dict[str, list[DurationSample]] = defaultdict(list)
+    for sample in services.duration_samples(scope, metrics):
+        by_metric[sample.metric].append(sample)
     periods = quarters(scope.span)
     result = []
     for metric in metrics:
+        samples = by_metric[metric.code]
         summary = summarise_metric(metric.code, samples, periods, DURATION_EDGES_HOURS)
         chart = Chart(
             f"duration-{metric.code}",
