@@ -1,6 +1,12 @@
 """Routes of the insights app (included from secondstory/urls.py)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from secondstory.insights import views
 
 app_name = "insights"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.organisation, name="organisation"),
+    path("teams/<slug:slug>/", views.team, name="team"),
+    path("services/<slug:slug>/", views.service, name="service"),
+]

@@ -1,0 +1,94 @@
+"""Server time of every insights page over a generated organisation, with per-page p50/p95.
+
+Uses the database named by SECONDSTORY_DATABASE_URL (or the SQLite file in SECONDSTORY_HOME).
+With ``--scale N`` it first streams N generated incidents in (``secondstory demo --scale N``);
+without it, it measures whatever the database holds. Each page is requested in-process with
+Django's test client, signed in as a person who is not staff (so the visibility filters run),
+after one warm-up request; it also prints the bytes of the charts' SVG per chart.
+
+    SECONDSTORY_HOME=/tmp/bench python benchmarks/insights_speed.py --scale 10000
+    SECONDSTORY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \\
+        python benchmarks/insights_speed.py --scale 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("SECONDSTORY_HOME", tempfile.mkdtemp(prefix="secondstory-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from secondstory.accounts.models import Team, User  # noqa: E402
+from secondstory.incidents.models import Incident, Service  # noqa: E402
+from secondstory.postmortems.demo import load_scale  # noqa: E402
+
+
+def _reader() -> User:
+    reader, _ = User.objects.get_or_create(username="insights-bench", defaults={"is_staff": False})
+    return reader
+
+
+def _pages() -> dict[str, str]:
+    team = Team.objects.order_by("slug").first()
+    service = Service.objects.order_by("slug").first()
+    pages = {"organisation": "/insights/"}
+    if team is not None:
+        pages["team"] = f"/insights/teams/{team.slug}/"
+    if service is not None:
+        pages["service"] = f"/insights/services/{service.slug}/"
+    pages["organisation, 4 years"] = "/insights/?from=2022-12-01"
+    pages["csv (one chart)"] = "/insights/?format=csv&chart=incidents-by-severity"
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=0, help="stream N incidents in first")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
+    call_command("migrate", verbosity=0)
+    if args.scale:
+        print(load_scale(args.scale))
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"{engine}: {Incident.objects.count()} incidents")
+    client = Client()
+    client.force_login(_reader())
+    for name, url in _pages().items():
+        first = client.get(url, HTTP_HOST="localhost")
+        assert first.status_code == 200, (url, first.status_code)
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            client.get(url, HTTP_HOST="localhost")
+            times.append(time.perf_counter() - started)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(f"{name:24} p50 {statistics.median(times):6.3f} s   p95 {p95:6.3f} s")
+        if name == "organisation":
+            svgs = re.findall(rb"<svg.*?</svg>", first.content, flags=re.S)
+            sizes = [len(s) for s in svgs]
+            print(
+                f"{'':24} {len(svgs)} charts, SVG bytes per chart: median "
+                f"{statistics.median(sizes):.0f}, max {max(sizes)}; page {len(first.content)} B"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""What an insights page covers: the organisation, one team or one service, over a date range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from secondstory.accounts.models import Team
+from secondstory.core.insights.periods import DateRange
+from secondstory.incidents.models import Incident, Milestone, Service
+
+DEFAULT_DAYS = 365
+
+
+class ScopeError(ValueError):
+    """A query-string value the page cannot use (the message names the parameter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    span: DateRange
+    today: date
+    team: Team | None = None
+    service: Service | None = None
+
+    @property
+    def label(self) -> str:
+        if self.team is not None:
+            return f"team {self.team.name}"
+        if self.service is not None:
+            return f"service {self.service.name}"
+        return "the organisation"
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.team is None and self.service is None
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ScopeError(f"{name}: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def date_range(params: dict[str, str], today: date) -> DateRange:
+    """``from``/``to`` from the query string; by default the last 12 months up to today."""
+    end = _day(params["to"], "to") if params.get("to") else today
+    start = (
+        _day(params["from"], "from")
+        if params.get("from")
+        else end - timedelta(days=DEFAULT_DAYS - 1)
+    )
+    if end < start:
+        raise ScopeError(f"to: the range ends ({end}) before it starts ({start})")
+    return DateRange(start, end)
+
+
+def began() -> Coalesce:
+    """When an incident began: its earliest milestone, else when it was recorded."""
+    first = Milestone.objects.filter(incident=OuterRef("pk")).order_by("at").values("at")[:1]
+    return Coalesce(Subquery(first), F("created_at"))
+
+
+def _bounds(span: DateRange) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(span.start, time.min, tzinfo=zone)
+    end = datetime.combine(span.end + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def incidents_in(scope: Scope) -> QuerySet[Incident]:
+    """Every incident of the scope that began within the range (restricted ones included:
+    the figures count them; only keys and titles are filtered per reader)."""
+    start, end = _bounds(scope.span)
+    query = Incident.objects.annotate(began=began()).filter(began__gte=start, began__lt=end)
+    if scope.team is not None:
+        query = query.filter(teams=scope.team)
+    if scope.service is not None:
+        query = query.filter(services=scope.service)
+    return query
+
+
+def in_scope(scope: Scope, path: str) -> Q:
+    """A filter on another model, reaching the incident through ``path`` (e.g. ``incidents``)."""
+    return Q(**{f"{path}__in": incidents_in(scope).values("pk")})
