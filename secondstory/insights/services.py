@@ -23,6 +23,7 @@ from secondstory.core.insights.followthrough import FollowThroughCounts, TitleCo
 from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
 from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
+from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import DurationMetric, Milestone, Severity
 from secondstory.insights.scope import Scope, began, incidents_in
 from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
@@ -322,15 +323,6 @@ def recurring(scope: Scope, user: User, counts: Iterable[GroupedCount]) -> list[
 
 
 def people_predicate() -> Callable[[str], bool]:
-    """Whether an action item's title aims at people: the reviewer's person-targeted rule when
-    the engine has one, otherwise any blameless-review finding on the title."""
-    try:
-        from secondstory.core.review.person_targeted import targets_people  # type: ignore[import-not-found]
-    except ImportError:
-        from secondstory.core.review import review
-
-        def flagged(title: str) -> bool:
-            return bool(review(title))
-
-        return flagged
-    return targets_people  # type: ignore[no-any-return]
+    """Whether an action item's title aims at people rather than the system: the reviewer's
+    person-targeted rule (``core.review.person_targeted``)."""
+    return targets_people

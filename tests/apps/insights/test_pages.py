@@ -145,7 +145,7 @@ def test_items_aimed_at_people_are_counted_with_the_reviewer_predicate(
 
 def test_the_people_predicate_flags_person_aimed_wording() -> None:
     targets_people = services.people_predicate()
-    assert targets_people("The on-call engineer should have checked the dashboard")
+    assert targets_people("Remind the on-call engineer to check the dashboard before deploying")
     assert not targets_people("Validate pool sizes in the config tool")
 
 
