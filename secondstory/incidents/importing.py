@@ -52,6 +52,7 @@ from secondstory.incidents.pending_events import (
     new_import_id,
     publish,
 )
+from secondstory.lib.database_locks import retry_when_locked
 
 _KINDS = frozenset(taxonomy.TIMELINE_KINDS)
 
@@ -203,7 +204,9 @@ def import_events(
             if outcome.status == NEW:
                 writer.add(outcome.event)
         writer.flush()
-        _finish(incident, summary, merger, held, skip, writer, accept_milestones, by)
+        retry_when_locked(
+            lambda: _finish(incident, summary, merger, held, skip, writer, accept_milestones, by)
+        )
     finally:
         discard(import_id)
     return summary

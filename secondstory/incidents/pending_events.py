@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.incidents.models import Incident, TimelineEvent
+from secondstory.lib.database_locks import retry_when_locked
 
 BATCH = 2000
 # An import still writing after this long is taken for dead (they take minutes at most).
@@ -105,12 +106,14 @@ class PendingWriter:
             self.flush()
 
     def flush(self) -> None:
-        if not self.rows:
-            return
+        if self.rows:
+            self.written += retry_when_locked(self._write)
+            self.rows = []
+
+    def _write(self) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(self.sql, self.rows)
-            self.written += max(cursor.rowcount, 0)
-        self.rows = []
+            return max(cursor.rowcount, 0)
 
 
 def _upsert_sql(sqlite: bool) -> str:
@@ -164,13 +167,16 @@ def discard_abandoned(now: float | None = None) -> int:
 
 def _delete_in_batches(rows: Any) -> int:
     deleted = 0
-    while True:
-        with transaction.atomic():
-            ids = list(rows.values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                return deleted
-            TimelineEvent.with_pending.filter(pk__in=ids).delete()
-        deleted += len(ids)
+    while count := retry_when_locked(lambda: _delete_batch(rows)):
+        deleted += count
+    return deleted
+
+
+def _delete_batch(rows: Any) -> int:
+    with transaction.atomic():
+        ids = list(rows.values_list("pk", flat=True)[:BATCH])
+        TimelineEvent.with_pending.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 def _dumps(value: Any) -> str:

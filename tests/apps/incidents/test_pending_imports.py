@@ -173,15 +173,16 @@ def _peak_of_dry_run(incident: Incident, count: int) -> int:
 def test_a_dry_run_on_an_incident_with_a_postmortem_keeps_memory_flat(
     incident: Incident, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pending_events, "BATCH", 100)
+    monkeypatch.setattr(pending_events, "BATCH", 50)
     monkeypatch.setattr(sources, "parse", synthetic_events)
     postmortem = Postmortem.objects.create(
         key="PM-7", title="Checkout errors", owner=alice, created_at=timezone.now()
     )
     postmortem.incidents.add(incident)
-    _peak_of_dry_run(incident, 500)  # warm caches (templates, regexes) outside the measure
-    ratio = _peak_of_dry_run(incident, 4000) / _peak_of_dry_run(incident, 500)
-    assert ratio < 2, f"8 times the events took {ratio:.1f} times the memory"
+    # Warm the caches (templates, regexes, the database driver's buffers) outside the measure.
+    _peak_of_dry_run(incident, 4000)
+    ratio = _peak_of_dry_run(incident, 16000) / _peak_of_dry_run(incident, 4000)
+    assert ratio < 1.5, f"4 times the events took {ratio:.1f} times the memory"
 
 
 def _database_url() -> str:
