@@ -37,6 +37,7 @@ def health_report() -> Iterator[tuple[bool, str]]:
     else:
         yield True, "database: schema up to date"
         yield _search_index()
+        yield _abandoned_imports()
     try:
         from secondstory.core.review import load_config
 
@@ -49,6 +50,16 @@ def health_report() -> Iterator[tuple[bool, str]]:
             cursor.execute("PRAGMA journal_mode")
             mode = cursor.fetchone()[0]
         yield mode == "wal", f"database: SQLite journal mode {mode} (expected wal)"
+
+
+def _abandoned_imports() -> tuple[bool, str]:
+    """Remove what killed imports left behind (invisible rows; see incidents.pending_events)."""
+    from secondstory.incidents.pending_events import discard_abandoned
+
+    removed = discard_abandoned()
+    if removed:
+        return True, f"imports: removed {removed} events left pending by interrupted imports"
+    return True, "imports: nothing left pending by interrupted imports"
 
 
 def _search_index() -> tuple[bool, str]:

@@ -180,9 +180,11 @@ def test_a_dry_run_on_an_incident_with_a_postmortem_keeps_memory_flat(
     )
     postmortem.incidents.add(incident)
     # Warm the caches (templates, regexes, the database driver's buffers) outside the measure.
-    _peak_of_dry_run(incident, 4000)
+    # (a few hundred kB, which settle within the first hundred batches).
+    _peak_of_dry_run(incident, 8000)
     ratio = _peak_of_dry_run(incident, 16000) / _peak_of_dry_run(incident, 4000)
-    assert ratio < 1.5, f"4 times the events took {ratio:.1f} times the memory"
+    # Holding every event (as a revision snapshot of the dry run did) makes this 4.
+    assert ratio < 2, f"4 times the events took {ratio:.1f} times the memory"
 
 
 def _database_url() -> str:
@@ -231,3 +233,12 @@ def test_an_import_killed_half_way_shows_nothing_and_the_next_one_completes(
     assert summary.added == 60_000
     assert TimelineEvent.objects.filter(incident=incident).count() == 60_000
     assert not TimelineEvent.with_pending.exclude(pending_import="").exists()
+
+
+def test_check_removes_what_killed_imports_left(incident: Incident) -> None:
+    from secondstory.lib.health import health_report
+
+    pending_row(incident, "C1/old", new_import_id(time.time() - ABANDONED_AFTER_SECONDS - 5))
+    lines = [line for ok, line in health_report() if line.startswith("imports:")]
+    assert lines == ["imports: removed 1 events left pending by interrupted imports"]
+    assert not TimelineEvent.with_pending.exists()
