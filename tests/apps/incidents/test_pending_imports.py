@@ -242,3 +242,18 @@ def test_check_removes_what_killed_imports_left(incident: Incident) -> None:
     lines = [line for ok, line in health_report() if line.startswith("imports:")]
     assert lines == ["imports: removed 1 events left pending by interrupted imports"]
     assert not TimelineEvent.with_pending.exists()
+
+
+def test_loading_an_incident_is_not_blocked_by_what_a_killed_import_left(db: None) -> None:
+    from secondstory.incidents.services import upsert_incident
+    from tests.apps.factories import incident_record
+
+    record = incident_record("INC-LOAD")
+    incident = upsert_incident(record)
+    first = record.timeline[0]
+    TimelineEvent.objects.filter(incident=incident).delete()
+    stale = pending_row(incident, first.source_ref, new_import_id())
+    TimelineEvent.with_pending.filter(pk=stale.pk).update(source=first.source)
+    upsert_incident(record)
+    assert TimelineEvent.objects.filter(incident=incident).count() == len(record.timeline)
+    assert not TimelineEvent.with_pending.exclude(pending_import="").exists()
