@@ -95,7 +95,7 @@ def run_import(
     label: str, export: Path, key: str, messages: int, env: dict[str, str], workdir: Path
 ) -> None:
     report = workdir / "report.txt"
-    extra = ["--dry-run"] if "dry run" in label else []
+    extra = ["--dry-run"] if "--dry-run" in label else []
     elapsed, peak = measured(
         [str(SECONDSTORY), "import", str(export), "--incident", key, *extra], env, str(report)
     )
@@ -107,7 +107,9 @@ def run_import(
     )
 
 
-def measure(exports: dict[str, Path], sizes: dict[str, int], env: dict[str, str]) -> None:
+def measure(
+    exports: dict[str, Path], sizes: dict[str, int], env: dict[str, str], only: list[str]
+) -> None:
     workdir = Path(env["SECONDSTORY_HOME"])
     done = subprocess.run(
         [sys.executable, "-c", PARSE_ONLY, str(exports["folder"])],
@@ -130,6 +132,8 @@ def measure(exports: dict[str, Path], sizes: dict[str, int], env: dict[str, str]
         ("import --dry-run, with postmortem, small", "small", "INC-BENCH-DRY-SMALL", True),
         ("import --dry-run, with postmortem, folder", "folder", "INC-BENCH-DRY", True),
     ]
+    if only:
+        cases = [case for case in cases if any(word in case[0] for word in only)]
     specs = sorted({f"{key}={int(pm)}" for _, _, key, pm in cases})
     subprocess.run([sys.executable, "-c", SETUP, *specs], env=env, check=True)
     for label, export, key, _ in cases:
@@ -143,6 +147,13 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=30)
     parser.add_argument(
         "--database-url", default="", help="postgres://… (default: SQLite in a fresh folder)."
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORDS",
+        help="Only the import cases whose label contains WORDS (repeatable): 'bare', 'dry-run'.",
     )
     options = parser.parse_args()
     sys.path.insert(0, str(HERE))
@@ -171,7 +182,7 @@ def main() -> None:
         env.pop("SECONDSTORY_DATABASE_URL", None)
         if options.database_url:
             env["SECONDSTORY_DATABASE_URL"] = options.database_url
-        measure(exports, sizes, env)
+        measure(exports, sizes, env, options.only)
         if not options.database_url:
             size = sum(p.stat().st_size for p in home.glob("*.sqlite3*"))
             print(f"database size: {size / 2**20:,.0f} MiB")

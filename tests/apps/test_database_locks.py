@@ -25,7 +25,7 @@ from tests.apps.incidents.test_pending_imports import write_jsonl
 
 pytestmark = [
     pytest.mark.skipif(
-        "postgresql" in __import__("os").environ.get("SECONDSTORY_DATABASE_URL", ""),
+        __import__("os").environ.get("SECONDSTORY_DATABASE_URL", "").startswith("postgres"),
         reason="SQLite's database-wide write lock",
     ),
     pytest.mark.django_db(transaction=True),
