@@ -1,15 +1,22 @@
-"""Speed and peak memory of timeline imports on a generated Slack export.
+"""Speed and peak memory of timeline imports as users run them, on SQLite or PostgreSQL.
 
-Generates a Slack workspace export (default: 1,000,000 messages over 30 channels), then
-measures, each in its own process so peak memory is its own:
+Generates Slack workspace exports (default: 200,000 messages over 30 channels, as a folder
+and as a zip, and 50,000 messages as a folder), then measures, each in its own process so
+peak memory (resident set size) is its own:
 
-1. parsing alone (``sources.parse``, no output), without and with redaction;
-2. ``secondstory parse EXPORT --format jsonl > /dev/null`` (parse, redact, print);
-3. ``secondstory import EXPORT --incident INC-BENCH`` into a fresh SQLite database;
-4. the same import again (everything is a duplicate).
+1. parsing alone (``sources.parse``, no output), with redaction;
+2. ``secondstory import`` onto an incident that has a postmortem (the usual case) and onto a
+   bare one, from the folder and from the zip;
+3. the same import again (everything is a duplicate);
+4. ``secondstory import --dry-run`` at 50,000 and at the full size, onto an incident with a
+   postmortem.
 
-    python benchmarks/import_speed.py                      # 1,000,000 messages
-    python benchmarks/import_speed.py --messages 200000 --zip
+Every import goes onto a fresh incident. PostgreSQL: give ``--database-url`` (a database
+you can spare: earlier benchmark incidents in it are deleted first).
+
+    python benchmarks/import_speed.py
+    python benchmarks/import_speed.py --messages 1000000
+    python benchmarks/import_speed.py --database-url postgres://postgres@127.0.0.1:5432/bench
 """
 
 from __future__ import annotations
@@ -30,12 +37,11 @@ import resource, sys, time
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.redact import Redactor
 from secondstory.core.timeline.sources.base import Source
-redactor = Redactor() if sys.argv[2] == "redact" else None
+redactor = Redactor()
 started = time.perf_counter()
 count = 0
 for event in sources.parse(Source(sys.argv[1]), fmt="slack"):
-    if redactor is not None:
-        event = redactor.event(event)
+    event = redactor.event(event)
     count += 1
 elapsed = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -43,17 +49,26 @@ print(count, elapsed, peak)
 """
 
 SETUP = """
-import django, os
+import django, os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+from secondstory.accounts.models import User
 from secondstory.incidents.models import Incident, Severity
-Incident.objects.get_or_create(
-    key="INC-BENCH", defaults={"title": "Benchmark", "severity": Severity.objects.first()}
-)
+from secondstory.postmortems.models import Postmortem
+from secondstory.postmortems.writing_services import start_postmortem
+Postmortem.objects.filter(incidents__key__startswith="INC-BENCH-").delete()
+Incident.objects.filter(key__startswith="INC-BENCH-").delete()
+owner, _ = User.objects.get_or_create(username="bench-owner")
+for spec in sys.argv[1:]:
+    key, with_postmortem = spec.split("=")
+    incident = Incident.objects.create(
+        key=key, title="Benchmark " + key, severity=Severity.objects.first()
+    )
+    if with_postmortem == "1":
+        start_postmortem(incident, owner=owner, template=None)
 """
-
 
 MEASURED = """
 import resource, subprocess, sys, time
@@ -76,66 +91,101 @@ def measured(args: list[str], env: dict[str, str], output: str) -> tuple[float, 
     return float(elapsed), float(peak)
 
 
-def measure(export: Path, messages: int, workdir: Path) -> None:
-    env = dict(os.environ)
-    for mode in ("plain", "redact"):
-        done = subprocess.run(
-            [sys.executable, "-c", PARSE_ONLY, str(export), mode],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        count, elapsed, peak = done.stdout.split()
-        rate = int(count) / float(elapsed)
-        print(
-            f"parse ({'with' if mode == 'redact' else 'without'} redaction): {int(count):,} "
-            f"events in {float(elapsed):.1f} s = {rate:,.0f} events/s, peak {float(peak):.0f} MiB"
-        )
-    elapsed, peak = measured(
-        [str(SECONDSTORY), "parse", str(export), "--format", "jsonl"], env, os.devnull
-    )
-    print(
-        f"secondstory parse --format jsonl > /dev/null: {elapsed:.1f} s = "
-        f"{messages / elapsed:,.0f} messages/s, peak {peak:.0f} MiB"
-    )
-    home = workdir / "home"
-    home.mkdir()
-    env["SECONDSTORY_HOME"] = str(home)
-    subprocess.run([sys.executable, "-c", SETUP], env=env, check=True)
+def run_import(
+    label: str, export: Path, key: str, messages: int, env: dict[str, str], workdir: Path
+) -> None:
     report = workdir / "report.txt"
-    for label in ("import", "import again"):
-        elapsed, peak = measured(
-            [str(SECONDSTORY), "import", str(export), "--incident", "INC-BENCH"], env, str(report)
-        )
-        summary = next(
-            line for line in report.read_text().splitlines() if line.startswith("INC-BENCH:")
-        )
-        print(
-            f"secondstory {label}: {elapsed:.1f} s = {messages / elapsed:,.0f} messages/s, "
-            f"peak {peak:.0f} MiB; {summary}"
-        )
-    size = sum(p.stat().st_size for p in home.glob("*.sqlite3*"))
-    print(f"database size: {size / 2**20:,.0f} MiB")
+    extra = ["--dry-run"] if "--dry-run" in label else []
+    elapsed, peak = measured(
+        [str(SECONDSTORY), "import", str(export), "--incident", key, *extra], env, str(report)
+    )
+    summary = next(line for line in report.read_text().splitlines() if line.startswith(key))
+    print(
+        f"{label:<44} {elapsed:6.1f} s  {messages / elapsed:8,.0f} msg/s  "
+        f"peak {peak:5.0f} MiB   {summary}",
+        flush=True,
+    )
+
+
+def measure(
+    exports: dict[str, Path], sizes: dict[str, int], env: dict[str, str], only: list[str]
+) -> None:
+    workdir = Path(env["SECONDSTORY_HOME"])
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE_ONLY, str(exports["folder"])],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    count, elapsed, peak = done.stdout.split()
+    print(
+        f"{'parse with redaction, no database':<44} {float(elapsed):6.1f} s  "
+        f"{int(count) / float(elapsed):8,.0f} msg/s  peak {float(peak):5.0f} MiB",
+        flush=True,
+    )
+    cases = [
+        ("import, with postmortem, folder", "folder", "INC-BENCH-PM-DIR", True),
+        ("import again (all duplicates), with postmortem", "folder", "INC-BENCH-PM-DIR", True),
+        ("import, with postmortem, zip", "zip", "INC-BENCH-PM-ZIP", True),
+        ("import, bare incident, folder", "folder", "INC-BENCH-BARE-DIR", False),
+        ("import, bare incident, zip", "zip", "INC-BENCH-BARE-ZIP", False),
+        ("import --dry-run, with postmortem, small", "small", "INC-BENCH-DRY-SMALL", True),
+        ("import --dry-run, with postmortem, folder", "folder", "INC-BENCH-DRY", True),
+    ]
+    if only:
+        cases = [case for case in cases if any(word in case[0] for word in only)]
+    specs = sorted({f"{key}={int(pm)}" for _, _, key, pm in cases})
+    subprocess.run([sys.executable, "-c", SETUP, *specs], env=env, check=True)
+    for label, export, key, _ in cases:
+        run_import(label, exports[export], key, sizes[export], env, workdir)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument("--small", type=int, default=50_000, help="Size of the small dry run.")
     parser.add_argument("--channels", type=int, default=30)
-    parser.add_argument("--zip", action="store_true", help="Measure the export as a zip file.")
+    parser.add_argument(
+        "--database-url", default="", help="postgres://… (default: SQLite in a fresh folder)."
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORDS",
+        help="Only the import cases whose label contains WORDS (repeatable): 'bare', 'dry-run'.",
+    )
     options = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from slack_export import generate
 
     with tempfile.TemporaryDirectory() as workdir:
-        export = Path(workdir) / ("export.zip" if options.zip else "export")
+        root = Path(workdir)
+        exports = {
+            "folder": root / "export",
+            "zip": root / "export.zip",
+            "small": root / "small",
+        }
+        sizes = {"folder": options.messages, "zip": options.messages, "small": options.small}
         started = time.perf_counter()
-        generate(export, options.messages, channels=options.channels, zip=options.zip)
+        for name, path in exports.items():
+            generate(path, sizes[name], channels=options.channels, zip=name == "zip")
         print(
-            f"generated {options.messages:,} messages over {options.channels} channels in "
-            f"{time.perf_counter() - started:.1f} s"
+            f"generated {options.messages:,} messages over {options.channels} channels "
+            f"(folder and zip) and {options.small:,} in {time.perf_counter() - started:.1f} s; "
+            f"database: {'PostgreSQL' if options.database_url else 'SQLite'}",
+            flush=True,
         )
-        measure(export, options.messages, Path(workdir))
+        home = root / "home"
+        home.mkdir()
+        env = dict(os.environ, SECONDSTORY_HOME=str(home))
+        env.pop("SECONDSTORY_DATABASE_URL", None)
+        if options.database_url:
+            env["SECONDSTORY_DATABASE_URL"] = options.database_url
+        measure(exports, sizes, env, options.only)
+        if not options.database_url:
+            size = sum(p.stat().st_size for p in home.glob("*.sqlite3*"))
+            print(f"database size: {size / 2**20:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -291,6 +291,7 @@ def import_command(
     """
     from secondstory import import_report
     from secondstory.incidents.importing import ImportRequest, import_events
+    from secondstory.incidents.pending_events import ImportInterrupted
 
     options = build_options(**window)
     incident = import_report.incident_for(incident_key)
@@ -310,6 +311,6 @@ def import_command(
                     by=by,
                     progress=advance,
                 )
-        except SourceError as exc:
+        except (SourceError, ImportInterrupted) as exc:
             raise UserError(f"{exc} (nothing was imported)") from exc
     click.echo(import_report.render(summary, incident_key))

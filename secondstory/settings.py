@@ -78,7 +78,10 @@ def _database(home: Path) -> dict[str, object]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(home / "secondstory.sqlite3"),
             "OPTIONS": {
-                "timeout": 20,
+                # A writer waits this long for another's lock (imports write in short
+                # batches, so a few seconds is plenty); a web request then is retried
+                # (SECONDSTORY_LOCK_RETRIES) and answered 503 rather than tie up a thread.
+                "timeout": env_int("SECONDSTORY_SQLITE_BUSY_TIMEOUT", 5),
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
@@ -138,6 +141,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "secondstory.lib.database_locks.LockRetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,6 +174,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database(HOME)}
+# SQLite: times a request refused by another writer's lock is run again before a 503.
+SECONDSTORY_LOCK_RETRIES = env_int("SECONDSTORY_LOCK_RETRIES", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

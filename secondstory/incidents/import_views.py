@@ -33,6 +33,7 @@ from secondstory.incidents.import_staging import (
 )
 from secondstory.incidents.importing import import_events
 from secondstory.incidents.models import Incident
+from secondstory.incidents.pending_events import ImportInterrupted
 from secondstory.incidents.views import incident_for_user
 from secondstory.lib.timezones import parse_zone, viewer_zone
 
@@ -173,7 +174,7 @@ def import_confirm(request: HttpRequest, key: str, token: str) -> HttpResponse:
             accept_milestones=request.POST.getlist("milestone"),
             by=user,
         )
-    except (SourceError, ValidationError) as error:
+    except (SourceError, ValidationError, ImportInterrupted) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"Nothing was imported: {text}")
         return _preview_page(request, incident, staged)

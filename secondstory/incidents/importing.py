@@ -1,23 +1,24 @@
 """Importing raw exports onto an incident's timeline: parse, redact, merge, store.
 
-One import is one transaction: if any input fails, nothing is written. Events stream from
-the importers through redaction and the merge into batched inserts, so memory stays flat
-whatever the size of the export; only alert-like events (those with a ``signal``) are held
-until the end, to be grouped across sources and to suggest milestones.
+An import is all or nothing, yet holds no long transaction: events stream from the
+importers through redaction and the merge into batches written as pending rows, each batch
+its own short transaction, and one short transaction at the end makes them visible (see
+``pending_events``). If any input fails, nothing becomes visible. Duplicates are found by
+the database (an event's reference is unique on its incident), so neither the import's
+events nor the incident's existing ones are ever held in memory; only alert-like events
+(those with a ``signal``) are held until the end, to be grouped across sources and to
+suggest milestones.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-import orjson
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from secondstory.accounts.models import User
 from secondstory.core import taxonomy
@@ -46,26 +47,16 @@ from secondstory.incidents.models import (
     MilestoneKind,
     TimelineEvent,
 )
-
-BATCH = 2000
-_KINDS = frozenset(taxonomy.TIMELINE_KINDS)
-_COLUMNS = (
-    "incident_id",
-    "at",
-    "utc_offset_minutes",
-    "kind",
-    "source",
-    "source_ref",
-    "actor",
-    "actor_role",
-    "text",
-    "starred",
-    "known_at_the_time",
-    "evidence_url",
-    "raw",
-    "signal",
-    "state",
+from secondstory.incidents.pending_events import (
+    PendingWriter,
+    discard,
+    discard_abandoned,
+    new_import_id,
+    publish,
 )
+from secondstory.lib.database_locks import retry_when_locked
+
+_KINDS = frozenset(taxonomy.TIMELINE_KINDS)
 
 
 @dataclass
@@ -185,84 +176,6 @@ def known_references(incident: Incident) -> tuple[set[str], list[Anchor]]:
     return refs, anchors
 
 
-class _Writer:
-    """Batched ``INSERT … ON CONFLICT DO NOTHING`` of timeline events.
-
-    Values are adapted here rather than through the model fields (which costs several times
-    more per row): instants as naive UTC text on SQLite and aware datetimes on PostgreSQL,
-    payloads serialised once and cast to ``jsonb`` on PostgreSQL.
-    """
-
-    def __init__(self, incident: Incident) -> None:
-        self.incident_id = incident.pk
-        self.sqlite = connection.vendor == "sqlite"
-        quote = connection.ops.quote_name
-        placeholders = ["%s"] * len(_COLUMNS)
-        if not self.sqlite:
-            placeholders[_COLUMNS.index("raw")] = "%s::jsonb"
-        self.sql = (
-            f"INSERT INTO {quote(TimelineEvent._meta.db_table)} "
-            f"({', '.join(quote(c) for c in _COLUMNS)}) VALUES ({', '.join(placeholders)}) "
-            f"ON CONFLICT ({quote('incident_id')}, {quote('source')}, {quote('source_ref')}) "
-            "DO NOTHING"
-        )
-        self.rows: list[tuple[Any, ...]] = []
-
-    def add(self, event: EventData) -> None:
-        utc = event.utc
-        raw = None
-        if event.raw is not None:
-            raw = _dumps(event.raw)
-            if "\\u0000" in raw:
-                raw = _dumps(_without_nul(event.raw))
-        self.rows.append(
-            (
-                self.incident_id,
-                utc.replace(tzinfo=None).isoformat(" ") if self.sqlite else utc,
-                offset_minutes(event.at),
-                event.kind,
-                event.source,
-                event.source_ref,
-                event.actor,
-                event.actor_role,
-                event.text,
-                event.starred,
-                event.known_at_the_time,
-                event.evidence_url,
-                raw,
-                event.signal,
-                event.state,
-            )
-        )
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, self.rows)
-            self.rows = []
-
-
-def _dumps(value: Any) -> str:
-    """JSON text of a payload: orjson, or the standard library for what orjson refuses
-    (integers past 64 bits, keys that are not strings)."""
-    try:
-        return orjson.dumps(value).decode("utf-8")
-    except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
-
-
 def import_events(
     incident: Incident,
     request: ImportRequest,
@@ -282,11 +195,12 @@ def import_events(
     summary = ImportSummary(dry_run=dry_run)
     formats = detect_formats(request)
     skip = set(leave_out)
-    with transaction.atomic():
-        before = TimelineEvent.objects.filter(incident=incident).count()
-        known, anchors = known_references(incident)
-        merger = Merger(known, anchors, track_refs=False)
-        writer = _Writer(incident)
+    discard_abandoned()
+    import_id = new_import_id()
+    known, anchors = known_references(incident)
+    merger = Merger(known, anchors, track_refs=False)
+    writer = PendingWriter(incident, import_id)
+    try:
         held: list[Outcome] = []
         for outcome in _outcomes(merger, parsed_events(request, formats, summary), progress):
             if outcome.event.ref in skip:
@@ -299,21 +213,41 @@ def import_events(
             if outcome.status == NEW:
                 writer.add(outcome.event)
         writer.flush()
-        summary.grouped = _store_groups(incident, held)
-        total = TimelineEvent.objects.filter(incident=incident).count()
-        too_many = event_count_problem(incident.key, total)
+        retry_when_locked(
+            lambda: _finish(incident, summary, merger, held, skip, writer, accept_milestones, by)
+        )
+    finally:
+        discard(import_id)
+    return summary
+
+
+def _finish(
+    incident: Incident,
+    summary: ImportSummary,
+    merger: Merger,
+    held: list[Outcome],
+    skip: set[str],
+    writer: PendingWriter,
+    accept_milestones: Iterable[str],
+    by: User | None,
+) -> None:
+    """The one short transaction that makes the import visible, with its history."""
+    with transaction.atomic():
+        summary.grouped = _store_groups(incident, held, writer.import_id)
+        summary.added = publish(incident, writer.import_id, writer.written)
+        too_many = event_count_problem(
+            incident.key, TimelineEvent.objects.filter(incident=incident).count()
+        )
         if too_many:  # raised inside the transaction: nothing of this import stays
             inputs = ", ".join(name for name, _ in summary.formats) or "<input>"
             raise SourceError(f"{too_many} (docs/operations.md, Limits)", file=inputs)
-        summary.added = total - before
         summary.duplicates = summary.parsed - summary.added - summary.grouped - summary.left_out
         summary.suggestions = merger.suggestions(o for o in held if o.event.ref not in skip)
         summary.milestones_set = _set_milestones(incident, summary.suggestions, accept_milestones)
-        if summary.added or summary.grouped or summary.milestones_set:
-            _record_revisions(incident, summary, by)
-        if dry_run:
+        if summary.dry_run:
             transaction.set_rollback(True)
-    return summary
+        elif summary.added or summary.grouped or summary.milestones_set:
+            _record_revisions(incident, summary, by)
 
 
 def _outcomes(
@@ -330,19 +264,12 @@ def _outcomes(
         progress(merger.seen % 1000)
 
 
-def _store_groups(incident: Incident, held: list[Outcome]) -> int:
+def _store_groups(incident: Incident, held: list[Outcome], import_id: str) -> int:
     """Record every grouped sighting against the event it was grouped into."""
     grouped = [o for o in held if o.status == GROUPED]
     if not grouped:
         return 0
-    wanted = {tuple(o.into.split(":", 1)) for o in grouped}
-    ids = {
-        f"{s}:{r}": pk
-        for pk, s, r in TimelineEvent.objects.filter(
-            incident=incident, source__in={s for s, _ in wanted}
-        ).values_list("pk", "source", "source_ref")
-        if (s, r) in wanted
-    }
+    ids = _event_ids(incident, {o.into for o in grouped}, import_id)
     existing = {
         f"{s}:{r}"
         for s, r in EventReference.objects.filter(incident=incident).values_list(
@@ -369,6 +296,26 @@ def _store_groups(incident: Incident, held: list[Outcome]) -> int:
         )
     EventReference.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+def _event_ids(incident: Incident, refs: set[str], import_id: str) -> dict[str, int]:
+    """Ids of the events (visible, or written by this import) with these references."""
+    by_source: dict[str, list[str]] = {}
+    for ref in refs:
+        source, _, source_ref = ref.partition(":")
+        by_source.setdefault(source, []).append(source_ref)
+    ids: dict[str, int] = {}
+    events = TimelineEvent.with_pending.filter(
+        incident=incident, pending_import__in=("", import_id)
+    )
+    for source, source_refs in by_source.items():
+        for start in range(0, len(source_refs), 500):
+            chunk = source_refs[start : start + 500]
+            for pk, ref in events.filter(source=source, source_ref__in=chunk).values_list(
+                "pk", "source_ref"
+            ):
+                ids[f"{source}:{ref}"] = pk
+    return ids
 
 
 def _set_milestones(

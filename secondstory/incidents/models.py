@@ -12,6 +12,9 @@ from secondstory.core.invariants import milestone_order_problems
 from secondstory.core.record import Milestone as MilestoneData
 from secondstory.core.timeline.event import with_offset
 
+# An import's id: ``<start, unix seconds>-<32 hex digits>``.
+PENDING_IMPORT_LENGTH = 48
+
 
 class Severity(models.Model):
     """One step of the configurable severity scale (rank 1 is the most severe)."""
@@ -188,6 +191,14 @@ class Milestone(OffsetInstant):
         return f"{self.kind.name} at {self.local_at.isoformat()}"
 
 
+class VisibleEventManager(models.Manager["TimelineEvent"]):
+    """Events on the timeline: rows an import is still writing (or a crashed import left
+    behind) are out of sight everywhere, since every queryset and relation starts here."""
+
+    def get_queryset(self) -> models.QuerySet[TimelineEvent]:
+        return super().get_queryset().filter(pending_import="")
+
+
 class TimelineEvent(OffsetInstant):
     KIND_CHOICES = [(k, k) for k in taxonomy.TIMELINE_KINDS]
 
@@ -210,6 +221,17 @@ class TimelineEvent(OffsetInstant):
     state = models.CharField(
         max_length=20, blank=True, help_text="firing, acknowledged or resolved (imported alerts)."
     )
+    pending_import = models.CharField(
+        max_length=PENDING_IMPORT_LENGTH,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The import still writing this event (empty once it is on the timeline).",
+    )
+
+    objects = VisibleEventManager()
+    # Every row, pending ones included: only the import and its clean-up use it.
+    with_pending = models.Manager["TimelineEvent"]()
 
     class Meta:
         ordering = ["at", "source", "source_ref"]
@@ -218,7 +240,14 @@ class TimelineEvent(OffsetInstant):
                 fields=["incident", "source", "source_ref"], name="unique_event_source_ref"
             )
         ]
-        indexes = [models.Index(fields=["incident", "at"], name="timeline_incident_at")]
+        indexes = [
+            models.Index(fields=["incident", "at"], name="timeline_incident_at"),
+            models.Index(
+                fields=["pending_import"],
+                name="timeline_pending_import",
+                condition=~models.Q(pending_import=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.local_at.isoformat()} {self.kind}: {self.text[:60]}"

@@ -134,6 +134,8 @@ def _slugged(model: type[Service] | type[Team] | type[Tag], slugs: Iterable[str]
 
 
 def _sync_timeline(incident: Incident, events: list[EventData]) -> None:
+    # Rows an interrupted import left (invisible) would hold these references: they give way.
+    TimelineEvent.with_pending.filter(incident=incident).exclude(pending_import="").delete()
     existing = {(e.source, e.source_ref): e for e in incident.timeline.all()}
     wanted = set()
     for event in events:

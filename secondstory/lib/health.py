@@ -48,6 +48,7 @@ def health_report(*, quick: bool = False) -> Iterator[Line]:
         except DatabaseError as exc:  # a damaged file can fail any read
             yield FAIL, f"search index: cannot be read ({str(exc).strip().splitlines()[0]})"
         yield newest_backup()
+        yield _abandoned_imports()
     try:
         from secondstory.core.review import load_config
 
@@ -61,3 +62,13 @@ def health_report(*, quick: bool = False) -> Iterator[Line]:
             mode = cursor.fetchone()[0]
         level = OK if mode == "wal" else FAIL
         yield level, f"database: SQLite journal mode {mode} (expected wal)"
+
+
+def _abandoned_imports() -> tuple[str, str]:
+    """Remove what killed imports left behind (invisible rows; see incidents.pending_events)."""
+    from secondstory.incidents.pending_events import discard_abandoned
+
+    removed = discard_abandoned()
+    if removed:
+        return OK, f"imports: removed {removed} events left pending by interrupted imports"
+    return OK, "imports: nothing left pending by interrupted imports"
