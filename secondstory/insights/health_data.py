@@ -61,7 +61,9 @@ def person_predicate() -> Callable[[str], bool]:
 
 
 def team_services(team: str) -> set[str]:
-    return set(Service.objects.filter(team__slug=team).values_list("slug", flat=True))
+    """The services the team owns or has had incidents on."""
+    owned = Q(team__slug=team) | Q(incidents__teams__slug=team)
+    return set(Service.objects.filter(owned).values_list("slug", flat=True).distinct())
 
 
 def _words() -> Combinable:

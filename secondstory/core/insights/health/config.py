@@ -44,7 +44,7 @@ class Thresholds:
     # blame-drift: per team, blame findings per 1,000 words
     blame_alarm_rate: float = 2.0
     blame_warn_rate: float = 1.0
-    blame_min_words: int = 1500
+    blame_min_words: int = 1000
     blame_quarter_min: int = 2  # postmortems in each quarter for the trend
 
     # shallow-analysis: per team

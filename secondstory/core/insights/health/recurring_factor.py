@@ -5,29 +5,57 @@ not done, not doing, or recurred after fix.
 Judged against the rest of the organisation so that broad categories recurring
 by chance stay quiet: with ``n`` postmortems on the service in the window and
 ``k`` of them with a factor of the category, and ``p`` the share of postmortems
-on *other* services with that category (add-one smoothed), the pair is
+on *other* services with that category over the whole history the data holds
+(a year; add-one smoothed, so a category rare by chance in six months does
+not make every occurrence look remarkable), the pair is
 suspicious when ``k >= recurring_min``, ``k / (n p) >= recurring_min_ratio`` and
-the binomial tail ``P(X >= k | n, p)`` is at most ``recurring_warn_p`` (warn) or
-``recurring_alarm_p`` (alarm). It is *addressed* (and ``ok``) when an action
-item linked to one of the pair's factors was done after its last occurrence.
+the binomial tail ``P(X >= k | n, p)``, multiplied by the number of pairs judged
+(Bonferroni: with many services and categories some pair is always unusual by
+chance), is at most ``recurring_warn_p`` (warn) or ``recurring_alarm_p`` (alarm);
+an alarm also needs the category to have come back three times after its first
+occurrence (``recurring_min + 1`` postmortems), so three chance occurrences of
+a rare category warn at most. Only a pair whose action items failed is judged:
+at least one item linked to its factors is "not doing", still open after its
+due date, or was done before a later occurrence of the pair (recurred after
+fix). Factors with no action item at all do not make a pair fail on their own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from secondstory.core.insights.health.common import keys, window_start
 from secondstory.core.insights.health.config import Thresholds
-from secondstory.core.insights.health.model import CheckResult, FactorRow, HealthData, Status
+from secondstory.core.insights.health.model import (
+    CheckResult,
+    FactorRow,
+    HealthData,
+    ItemRow,
+    Status,
+)
 from secondstory.core.insights.health.stats import binomial_tail
 
 ID = "recurring-factor"
+
+
+def _failed(item: ItemRow, last: datetime, data: HealthData) -> bool:
+    """Not doing, overdue, or done before a later occurrence (recurred after fix)."""
+    if item.status == "not_doing":
+        return True
+    if item.completed is None:
+        return item.due < data.as_of
+    return item.completed < last
 
 
 def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
     start = window_start(data, t.window_days)
     in_window = [pm for pm in data.postmortems if (pm.started or pm.created) >= start]
     on_service: dict[str, set[str]] = defaultdict(set)
+    ever_on_service: dict[str, set[str]] = defaultdict(set)
+    for pm in data.postmortems:
+        for service in pm.services:
+            ever_on_service[service].add(pm.key)
     for pm in in_window:
         for service in pm.services:
             on_service[service].add(pm.key)
@@ -35,34 +63,36 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
     pairs: dict[tuple[str, str], list[FactorRow]] = defaultdict(list)
     with_category: dict[str, set[str]] = defaultdict(set)
     for factor in data.factors:
+        with_category[factor.category].add(factor.postmortem)
         if factor.postmortem not in keys_in_window:
             continue
-        with_category[factor.category].add(factor.postmortem)
         for service in factor.services:
             pairs[(service, factor.category)].append(factor)
-    fixes: dict[int, list[float]] = defaultdict(list)
+    addressing: dict[int, list[ItemRow]] = defaultdict(list)
     for item in data.items:
-        if item.completed is not None:
-            for factor_id in item.factors:
-                fixes[factor_id].append(item.completed.timestamp())
-    everyone = len(keys_in_window)
+        for factor_id in item.factors:
+            addressing[factor_id].append(item)
+    everyone = {pm.key for pm in data.postmortems}
+    candidates = [
+        (pair, fs)
+        for pair, fs in sorted(pairs.items())
+        if len({f.postmortem for f in fs}) >= t.recurring_min
+    ]
     results = []
-    for (service, category), factors in sorted(pairs.items()):
-        hits = {f.postmortem for f in factors}
-        k = len(hits)
-        if k < t.recurring_min:
-            continue
+    for (service, category), factors in candidates:
+        k = len({f.postmortem for f in factors})
         n = len(on_service[service])
-        others = everyone - n
-        other_hits = len(with_category[category] - on_service[service])
-        p = (other_hits + 1) / (others + 2)
+        others = everyone - ever_on_service[service]
+        other_hits = len(with_category[category] & others)
+        p = (other_hits + 1) / (len(others) + 2)
         expected = n * p
-        tail = binomial_tail(k, n, p)
-        last = max(f.at for f in factors).timestamp()
-        fixed = any(done >= last for f in factors for done in fixes.get(f.id, ()))
+        tail = min(1.0, binomial_tail(k, n, p) * len(candidates))
+        items = [item for f in factors for item in addressing.get(f.id, ())]
+        last = max(f.at for f in factors)
+        failed = [item for item in items if _failed(item, last, data)]
         status: Status = "ok"
-        if not fixed and k / expected >= t.recurring_min_ratio:
-            if tail <= t.recurring_alarm_p:
+        if failed and k / expected >= t.recurring_min_ratio:
+            if tail <= t.recurring_alarm_p and k > t.recurring_min:
                 status = "alarm"
             elif tail <= t.recurring_warn_p:
                 status = "warn"
@@ -82,8 +112,8 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
                 detail=(
                     f"{k} of {n} postmortems on {service} in {t.window_days} days "
                     f"(expected {expected:.1f} from the rest of the organisation, "
-                    f"tail p={tail:.4f}); "
-                    + ("fixed after the last one" if fixed else "no fix done since the last one")
+                    f"adjusted p={tail:.4f}); {len(failed)} of {len(items)} items addressing "
+                    "them not done, not doing or recurred after fix"
                 ),
             )
         )
