@@ -55,7 +55,7 @@ def _write(output: Path, text: str) -> None:
     default="text",
     show_default=True,
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@click.option("--output", type=click.Path(path_type=Path), help="Write to FILE.")
 @with_django
 def health_command(as_of: str | None, team: str | None, fmt: str, output: Path | None) -> None:
     """Run the learning-health checks; exit 1 when any says alarm.
