@@ -75,7 +75,15 @@ def test_each_planted_pathology_is_found_with_evidence(organisation: str) -> Non
     keys = {p.stem for p in (FIXTURES / organisation).glob("*.md")}
     assert found[0]["evidence"] and set(found[0]["evidence"]) <= keys
     for entry in body["checks"]:
-        assert list(entry) == ["id", "status", "scope", "value", "threshold", "evidence", "suggestion"]
+        assert list(entry) == [
+            "id",
+            "status",
+            "scope",
+            "value",
+            "threshold",
+            "evidence",
+            "suggestion",
+        ]
         assert entry["status"] == "ok" or entry["evidence"]
 
 
@@ -83,11 +91,15 @@ def test_each_planted_pathology_is_found_with_evidence(organisation: str) -> Non
 def test_as_of_ignores_what_happened_after_the_date() -> None:
     load("failure-outpacing-learning")
     _, body = health()
-    assert [c["status"] for c in body["checks"] if c["id"] == "failure-outpacing-learning"] == ["alarm"]
+    assert [c["status"] for c in body["checks"] if c["id"] == "failure-outpacing-learning"] == [
+        "alarm"
+    ]
     code, out, _ = invoke("health", "--as-of", "2026-02-01", "--format", "json")
     earlier = json.loads(out)
     assert earlier["as_of"] == "2026-02-01"
-    assert [c["status"] for c in earlier["checks"] if c["id"] == "failure-outpacing-learning"] == ["ok"]
+    assert [c["status"] for c in earlier["checks"] if c["id"] == "failure-outpacing-learning"] == [
+        "ok"
+    ]
 
 
 @pytest.mark.django_db
@@ -123,3 +135,19 @@ def test_html_and_markdown_reports_are_written_whole(tmp_path: Path) -> None:
     code, out, _ = invoke("health", "--as-of", AS_OF, "--format", "md")
     assert out.startswith("# Learning health as of 2026-06-30") and "| shallow-analysis |" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["health.html"]
+
+
+@pytest.mark.django_db
+def test_organisation_thresholds_come_from_settings(settings: object) -> None:
+    load("slow-publication")
+    settings.SECONDSTORY_HEALTH = {"publication_alarm_days": 45, "publication_warn_days": 40}  # type: ignore[attr-defined]
+    _, body = health("--team", "data")
+    slow = [c for c in body["checks"] if c["id"] == "slow-publication"]
+    assert slow[0]["status"] == "ok" and slow[0]["threshold"] == 45
+    settings.SECONDSTORY_HEALTH = {"publication_alarm": 3}  # type: ignore[attr-defined]
+    code, _, err = invoke("health")
+    assert (
+        code == 1
+        and err
+        == "error: SECONDSTORY_HEALTH: unknown learning-health threshold 'publication_alarm'\n"
+    )
