@@ -94,7 +94,7 @@ def test_as_of_ignores_what_happened_after_the_date() -> None:
     assert [c["status"] for c in body["checks"] if c["id"] == "failure-outpacing-learning"] == [
         "alarm"
     ]
-    code, out, _ = invoke("health", "--as-of", "2026-02-01", "--format", "json")
+    _, out, _ = invoke("health", "--as-of", "2026-02-01", "--format", "json")
     earlier = json.loads(out)
     assert earlier["as_of"] == "2026-02-01"
     assert [c["status"] for c in earlier["checks"] if c["id"] == "failure-outpacing-learning"] == [
