@@ -18,13 +18,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import add
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, IntegerField, Max, Min, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Length, Replace
+from django.db.models.functions import Length, Replace
 
 from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
@@ -39,7 +51,7 @@ from secondstory.core.insights.health import (
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
-from secondstory.incidents.models import Incident, Service
+from secondstory.incidents.models import Incident, Milestone, Service
 from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewCache
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
@@ -57,7 +69,7 @@ def person_predicate() -> Callable[[str], bool]:
         from secondstory.core.review.person_targeted import targets_people
     except ImportError:
         from secondstory.core.insights.health.classify import targets_people
-    return targets_people
+    return lru_cache(maxsize=4096)(targets_people)  # titles repeat across items
 
 
 def team_services(team: str) -> set[str]:
@@ -143,9 +155,8 @@ def _blame(ids: list[int], since: datetime, created: dict[int, datetime]) -> dic
     for postmortem in Postmortem.objects.filter(id__in=set(recent) - cached):
         postmortem_findings(postmortem)
     counts: dict[int, int] = defaultdict(int)
-    for pm, findings in ReviewCache.objects.filter(postmortem_id__in=recent).values_list(
-        "postmortem_id", "findings"
-    ):
+    with_findings = ReviewCache.objects.filter(postmortem_id__in=recent).exclude(findings=[])
+    for pm, findings in with_findings.values_list("postmortem_id", "findings"):
         counts[pm] += sum(1 for f in findings if f.get("severity") == "blame")
     return counts
 
@@ -158,8 +169,10 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
         return min(int((at - first).total_seconds() // (86400 * MONTH_DAYS)), months - 1)
 
     incidents = [0] * months
+    in_range = Milestone.objects.filter(incident=OuterRef("pk"), at__gte=first, at__lt=end)
     starts = (
-        Incident.objects.annotate(start=Coalesce(Min("milestones__at"), "created_at"))
+        Incident.objects.filter(Exists(in_range))
+        .annotate(start=Min("milestones__at"))
         .filter(start__gte=first, start__lt=end)
         .values_list("start", flat=True)
     )
@@ -170,13 +183,16 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
         "completed_at", flat=True
     ):
         closed[bin_of(at)] += 1
-    backlog = [
-        ActionItem.objects.filter(postmortem__created_at__lt=bound)
-        .exclude(status="not_doing")
-        .exclude(completed_at__lt=bound)
-        .count()
-        for bound in bounds[1:]
-    ]
+    open_at = {
+        f"b{i}": Count(
+            "id",
+            filter=Q(postmortem__created_at__lt=bound)
+            & (Q(completed_at__isnull=True) | Q(completed_at__gte=bound)),
+        )
+        for i, bound in enumerate(bounds[1:])
+    }
+    counted = ActionItem.objects.exclude(status="not_doing").aggregate(**open_at)
+    backlog = [counted[f"b{i}"] for i in range(months)]
     return [
         MonthRow(
             start=bounds[i].date(),
@@ -211,7 +227,7 @@ def build(as_of: date, team: str | None = None, *, known: Thresholds | None = No
     factors = []
     for fid, pm, category, description in factor_rows:
         factor_count[pm] += 1
-        person_count[pm] += describes_a_person(description)
+        person_count[pm] += _about_a_person(description)
         started = started_resolved.get(pm, (None, None))[0] or created[pm]
         factors.append(
             FactorRow(fid, str(pms[pm]["key"]), category, tuple(sorted(service_links[pm])), started)  # type: ignore[arg-type]
@@ -250,6 +266,9 @@ def build(as_of: date, team: str | None = None, *, known: Thresholds | None = No
         months=tuple(_months(end, t.backlog_months + 1)),
         recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
     )
+
+
+_about_a_person = lru_cache(maxsize=4096)(describes_a_person)
 
 
 def _before(at: datetime | None, end: datetime) -> datetime | None:

@@ -51,7 +51,8 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
         elif len(overdue) >= t.overdue_urgent_warn:
             overdue_status = "warn"
         status = worst(share_status, overdue_status)
-        late = [item.postmortem for item in due if item not in on_time]
+        done_ids = {item.id for item in on_time}
+        late = [item.postmortem for item in due if item.id not in done_ids]
         evidence = keys([item.postmortem for item in overdue] + late) if status != "ok" else []
         results.append(
             CheckResult(
