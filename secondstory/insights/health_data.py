@@ -103,11 +103,15 @@ def _postmortems(end: datetime, teams: set[str] | None) -> dict[int, dict[str, o
     query = Postmortem.objects.filter(Q(created_at__gte=since) | unpublished, created_at__lt=end)
     if teams is not None:
         query = query.filter(incidents__teams__slug__in=teams).distinct()
-    restricted = Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted")
-    rows = query.annotate(restricted=Exists(restricted), words=_words()).values(
-        "id", "key", "created_at", "published_at", "not_required_at", "restricted", "words"
+    rows = query.annotate(words=_words()).values(
+        "id", "key", "created_at", "published_at", "not_required_at", "words"
     )
-    return {row["id"]: dict(row) for row in rows}
+    restricted = set(
+        Postmortem.incidents.through.objects.filter(incident__visibility="restricted").values_list(
+            "postmortem_id", flat=True
+        )
+    )
+    return {row["id"]: {**row, "restricted": row["id"] in restricted} for row in rows}
 
 
 def _milestones(
