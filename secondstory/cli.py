@@ -16,6 +16,7 @@ import click
 from secondstory import __version__
 from secondstory.actions_cli import actions
 from secondstory.cli_support import UserError, setup_django, with_django
+from secondstory.health_cli import health_command
 from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
 from secondstory.operations.cli import backup_command, restore_command
@@ -304,6 +305,7 @@ cli.add_command(search_command, "search")
 cli.add_command(reindex_command, "reindex")
 cli.add_command(backup_command)
 cli.add_command(restore_command)
+cli.add_command(health_command)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ with a message that names the variable.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -227,6 +228,15 @@ SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = env_bool("SECONDSTORY_REVIEW_BLOCKS_PUBLI
 # The most time (milliseconds) a postmortem page spends reviewing sections not reviewed since
 # they were saved; the rest of the review is fetched after the page (see docs/review.md).
 SECONDSTORY_REVIEW_BUDGET_MS = env_int("SECONDSTORY_REVIEW_BUDGET_MS", 300)
+
+# Learning-health thresholds (see docs/insights.md): a JSON object overriding the defaults,
+# e.g. SECONDSTORY_HEALTH='{"follow_alarm_share": 0.6, "publication_alarm_days": 10}'.
+try:
+    SECONDSTORY_HEALTH = json.loads(os.environ.get("SECONDSTORY_HEALTH") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SECONDSTORY_HEALTH: not a JSON object ({exc})") from exc
+if not isinstance(SECONDSTORY_HEALTH, dict):
+    raise ImproperlyConfigured("SECONDSTORY_HEALTH: expected a JSON object of thresholds")
 
 # Action-item follow-through (see docs/action-items.md).
 # An open item is "due soon" this many days before its due date.

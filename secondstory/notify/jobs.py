@@ -23,6 +23,7 @@ PERIODIC_JOBS: list[str] = [
     "secondstory.actions.recurrence.check_recurrences",
     "secondstory.trackers.jobs.pull_sync",
     "secondstory.sharing.jobs.send_publication_digests",
+    "secondstory.insights.health_digest.send_health_digests",
 ]
 
 

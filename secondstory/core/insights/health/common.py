@@ -1,0 +1,62 @@
+"""Helpers shared by the checks: windows, statuses and evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from secondstory.core.insights.health.model import HealthData, PostmortemRow, Status
+
+EVIDENCE_LIMIT = 20
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after ``day`` (UTC): everything before it counts as of ``day``."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def window_start(data: HealthData, days: int) -> datetime:
+    return end_of(data.as_of) - timedelta(days=days)
+
+
+def team_postmortems(data: HealthData, team: str) -> list[PostmortemRow]:
+    return [pm for pm in data.postmortems if team in pm.teams]
+
+
+def worst(*statuses: Status) -> Status:
+    if "alarm" in statuses:
+        return "alarm"
+    return "warn" if "warn" in statuses else "ok"
+
+
+def above(value: float | None, warn: float, alarm: float) -> Status:
+    """``alarm`` above ``alarm``, ``warn`` above ``warn``, else ``ok``."""
+    if value is None:
+        return "ok"
+    if value > alarm:
+        return "alarm"
+    return "warn" if value > warn else "ok"
+
+
+def below(value: float | None, warn: float, alarm: float) -> Status:
+    """``alarm`` below ``alarm``, ``warn`` below ``warn``, else ``ok``."""
+    if value is None:
+        return "ok"
+    if value < alarm:
+        return "alarm"
+    return "warn" if value < warn else "ok"
+
+
+def keys(values: Iterable[str]) -> list[str]:
+    """Distinct keys in first-seen order, at most ``EVIDENCE_LIMIT``."""
+    seen: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+            if len(seen) == EVIDENCE_LIMIT:
+                break
+    return seen
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 86400
