@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from secondstory.actions.models import ActionItem
 from secondstory.library.admin_sync import ReindexingAdmin
@@ -10,6 +11,7 @@ from secondstory.postmortems.models import (
     Postmortem,
     PostmortemTemplate,
     PostmortemTransition,
+    ReviewCache,
     ReviewDismissal,
     Revision,
 )
@@ -120,3 +122,17 @@ class ReviewDismissalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_select_related = ("postmortem", "by")
     search_fields = ("postmortem__key", "text", "reason")
     readonly_fields = ("postmortem", "section", "rule", "text", "sentence", "reason", "by", "at")
+
+
+@admin.register(ReviewCache)
+class ReviewCacheAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Stored review findings: shown for support, never edited (a save reviews again)."""
+
+    list_display = ("postmortem", "section", "reviewed_at")
+    list_filter = ("section",)
+    list_select_related = ("postmortem",)
+    search_fields = ("postmortem__key",)
+    readonly_fields = ("postmortem", "section", "fingerprint", "findings", "reviewed_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

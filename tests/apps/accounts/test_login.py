@@ -129,7 +129,15 @@ def test_staff_can_use_the_admin(postmortem: Postmortem, staff: User) -> None:
 
 def test_every_model_has_a_working_admin_list(postmortem: Postmortem, staff: User) -> None:
     client = client_for(staff)
-    for label in ("incidents", "postmortems", "actions", "notify", "trackers", "feeds"):
+    for label in (
+        "incidents",
+        "postmortems",
+        "actions",
+        "notify",
+        "trackers",
+        "feeds",
+        "operations",
+    ):
         for model in apps.get_app_config(label).get_models():
             assert model in admin.site._registry, model
             _check_changelist(client, model)
