@@ -110,7 +110,7 @@ def test_check_fails_clearly_on_a_corrupt_index_page(tmp_path: Path) -> None:
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         (root,) = db.execute(
             "SELECT rootpage FROM sqlite_master WHERE type = 'index' AND name = ?",
-            ["timeline_incident_at"],
+            ["timeline_incident_order"],
         ).fetchone()
     with damaged.open("r+b") as handle:
         handle.seek((root - 1) * page_size)
