@@ -109,7 +109,7 @@ def main() -> None:
         for n in range(args.runs):
             client.get(path_of(n))
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(200)
         return
     print(
         f"database: {connection.vendor}; reader {user.username} (no staff rights); "
