@@ -23,9 +23,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_one_request_builds_it_once(
-    restricted: Postmortem, alice: User, builds: list[int]
-) -> None:
+def test_one_request_builds_it_once(restricted: Postmortem, alice: User, builds: list[int]) -> None:
     for path in ("/", "/actions/", f"/postmortems/{restricted.key}/"):
         builds.clear()
         assert client_for(alice).get(path).status_code == 200
