@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
@@ -246,8 +246,9 @@ def ordered(items: QuerySet[ActionItem], flt: ActionFilter) -> QuerySet[ActionIt
 def status_counts(items: QuerySet[ActionItem]) -> dict[str, int]:
     """How many items per status (every status present, zeros included), in one query."""
     counts = dict.fromkeys(taxonomy.ACTION_STATUSES, 0)
-    for status in items.order_by().values_list("status", flat=True):
-        counts[status] = counts.get(status, 0) + 1
+    grouped = items.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    for status, n in grouped:
+        counts[status] = counts.get(status, 0) + n
     return counts
 
 

@@ -167,11 +167,22 @@ def _generic(words: dict[int, tuple[str, ...]], services: list[str]) -> dict[int
     return {pk: generic_terms([*texts, *services]) for pk, texts in words.items()}
 
 
-def _load_items(items: QuerySet[ActionItem]) -> list[_Item]:
-    """Done items with the categories and services they watch (four queries)."""
-    rows = items.filter(status="done", completed_at__isnull=False).values_list(
-        "pk", "key", "postmortem_id", "postmortem__key", "completed_at"
+_ItemRow = tuple[int, str, int, str, datetime]
+
+
+def _done_rows(items: QuerySet[ActionItem]) -> list[_ItemRow]:
+    """The done ones of ``items`` (one query)."""
+    return list(
+        items.filter(status="done", completed_at__isnull=False).values_list(
+            "pk", "key", "postmortem_id", "postmortem__key", "completed_at"
+        )
     )
+
+
+def _load_items(items: QuerySet[ActionItem], rows: list[_ItemRow] | None = None) -> list[_Item]:
+    """Done items with the categories and services they watch (four queries, three when
+    ``rows`` are the done items already read by ``_done_rows``)."""
+    rows = _done_rows(items) if rows is None else rows
     loaded = {pk: _Item(pk, key, pm, pm_key, done) for pk, key, pm, pm_key, done in rows}
     if not loaded:
         return []
@@ -311,6 +322,8 @@ def find_matches_for_factors(factors: QuerySet[ContributingFactor]) -> list[Matc
 
 def _service_names(matches: list[Match]) -> dict[int, str]:
     ids = {s for m in matches for s in m.service_ids}
+    if not ids:
+        return {}
     return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
@@ -348,12 +361,11 @@ def item_evidence(
     long it has been watched. Items that are not done have no entry."""
     now = now or timezone.now()
     items = ActionItem.objects.filter(postmortem=postmortem)
-    done = dict(
-        items.filter(status="done", completed_at__isnull=False).values_list("pk", "completed_at")
-    )
-    if not done:
+    rows = _done_rows(items)
+    if not rows:
         return {}
-    watched = _load_items(items)
+    done = {row[0]: row[4] for row in rows}
+    watched = _load_items(items, rows)
     matches = _matches_of(watched)
     readable = _readable(user, {m.factor_postmortem_id for m in matches})
     names = _service_names(matches)

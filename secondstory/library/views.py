@@ -6,8 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from secondstory.accounts.models import User
@@ -78,10 +77,12 @@ def similar_panel(request: HttpRequest, key: str) -> HttpResponse:
     """The "Similar past incidents" panel alone, as the postmortem's page shows it.
 
     The panel fetches it again (htmx) each time a save on the page changes what similarity
-    uses, so the list follows a draft as it is written. Reading needs the same access as the
-    postmortem's page (404 otherwise); without htmx it is that page.
+    uses, so the list follows a draft as it is written; the page itself shows only a
+    placeholder that fetches the panel once loaded, so a page view does not compute it.
+    Reading needs the same access as the postmortem's page (404 otherwise); without htmx
+    it is the panel on a page of its own, with a link back to the postmortem.
     """
     postmortem = postmortem_for_reader(request, key)
     if not is_htmx(request):
-        return redirect(reverse("postmortems:detail", args=[postmortem.key]) + "#similar")
+        return render(request, "library/similar_page.html", {"postmortem": postmortem})
     return render(request, "library/_similar.html", {"postmortem": postmortem})

@@ -32,13 +32,30 @@ def _restricted_incident() -> Exists:
     return Exists(Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted"))
 
 
+_VISIBLE = "_secondstory_visible_postmortems"
+
+
 def visible_postmortems(user: User) -> QuerySet[Postmortem]:
     """The postmortems ``user`` may read.
 
     Internal postmortems are open to every signed-in person. A postmortem with a
     restricted incident is open only to staff, the people named on it and the
     members of the incident's teams.
+
+    Building the condition is a noticeable part of a page's CPU time and a page asks for
+    it several times, so it is built once per user object (one per request) and each
+    call gets a fresh copy of that queryset. The query itself runs whenever it is used, so
+    a change of membership shows at once; a change of staff rights builds it again.
     """
+    rights = (user.pk, user.is_staff, user.is_superuser)
+    memo: tuple[tuple[object, ...], QuerySet[Postmortem]] | None = getattr(user, _VISIBLE, None)
+    if memo is None or memo[0] != rights:
+        memo = (rights, _visible_postmortems(user))
+        setattr(user, _VISIBLE, memo)
+    return memo[1].all()
+
+
+def _visible_postmortems(user: User) -> QuerySet[Postmortem]:
     everything = Postmortem.objects.all()
     if user.is_staff or user.is_superuser:
         return everything

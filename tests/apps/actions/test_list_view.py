@@ -362,3 +362,18 @@ def test_figures_page_refuses_bad_dates(world: None, alice: User) -> None:
         f"{reverse('actions:figures')}?since=2026-05-01&until=2026-01-01"
     )
     assert response.status_code == 400 and "until" in response.context["errors"]
+
+
+def test_counts_per_status_are_grouped_in_the_database(world: None, alice: User) -> None:
+    """The counts read one row per status, not one row per item."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from secondstory.actions.filters import status_counts, visible_items
+
+    items = visible_items(alice)
+    with CaptureQueriesContext(connection) as queries:
+        counts = status_counts(items)
+    assert counts == {status: items.filter(status=status).count() for status in counts}
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "GROUP BY" in sql.upper() and "COUNT(" in sql.upper()

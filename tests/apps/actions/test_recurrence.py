@@ -183,6 +183,17 @@ class TestDetection:
         assert sum(len(e.recurrences) for e in evidence.values()) == 10
         assert len(big.captured_queries) == len(small.captured_queries)
 
+    def test_evidence_of_done_items_reads_them_once(self, alice: User) -> None:
+        """The done items are read once (not once to list them and again to load them)."""
+        first = load(earlier())
+        load(later("PM-2", DONE + timedelta(days=3)))
+        with CaptureQueriesContext(connection) as queries:
+            evidence = item_evidence(first, alice)
+        assert sum(len(e.recurrences) for e in evidence.values()) == 1
+        # One to read the done items, three for what they watch, three for the candidate
+        # factors, one for who may read their postmortems, one for the service names.
+        assert len(queries.captured_queries) == 9, len(queries.captured_queries)
+
 
 @pytest.mark.usefixtures("people")
 class TestPages:

@@ -66,7 +66,8 @@ def keys(postmortem: Postmortem, user: User) -> list[str]:
 
 
 def page(user: User, key: str) -> str:
-    response = client_for(user).get(f"/postmortems/{key}/")
+    """The similar-incidents panel of a postmortem's page, as the page fetches it (htmx)."""
+    response = client_for(user).get(f"/library/similar/{key}/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     return re.sub(r"\s+", " ", response.content.decode())
 

@@ -100,11 +100,15 @@ class TestFragment:
         assert response.status_code == 302
         assert response["Location"].startswith("/login/?next=/library/similar/PM-B/")
 
-    def test_without_htmx_it_is_the_postmortem_page(self, alice: User) -> None:
+    def test_without_htmx_it_is_the_panel_on_its_own_page(self, alice: User) -> None:
+        load(record("PM-A", days=-1, title="Checkout broke after a config push"))
         load(record("PM-B"))
         response = client_for(alice).get(panel_url("PM-B"))
-        assert response.status_code == 302
-        assert response["Location"] == "/postmortems/PM-B/#similar"
+        assert response.status_code == 200
+        html = text(response)
+        assert "<html" in html
+        assert '<a href="/postmortems/PM-B/">Back to PM-B' in html
+        assert "Checkout broke after a config push" in html
 
     def test_only_get(self, alice: User) -> None:
         load(record("PM-B"))
@@ -120,13 +124,39 @@ def test_the_page_panel_carries_the_htmx_attributes(alice: User) -> None:
     assert section is not None
     tag = section.group(0)
     assert 'hx-get="/library/similar/PM-B/"' in tag
-    assert f'hx-trigger="{POSTMORTEM_CHANGED} from:body"' in tag
+    # Fetched once the page has loaded, and again after each change.
+    assert f'hx-trigger="load, {POSTMORTEM_CHANGED} from:body"' in tag
     assert 'hx-swap="outerHTML"' in tag
     assert 'hx-sync="this:replace"' in tag
     assert "style=" not in tag
+    # Without JavaScript, a link opens the panel on a page of its own.
+    assert '<a href="/library/similar/PM-B/">Show similar past incidents</a>' in html
     # htmx itself is on every page; the panel needs no script of its own.
     assert "/static/secondstory/htmx.min" in html
     assert "<script>" not in html.split('<section id="similar"', 1)[1]
+
+
+@pytest.mark.usefixtures("people")
+def test_the_page_does_not_compute_similar_incidents(
+    alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page shows a placeholder; only the fragment computes the list."""
+    from secondstory.library.templatetags import similar_incidents as tag
+
+    load(record("PM-A", days=-1))
+    load(record("PM-B"))
+    calls: list[str] = []
+    real = tag.similar_postmortems
+
+    def counted(postmortem: Postmortem, user: User) -> list:
+        calls.append(postmortem.key)
+        return real(postmortem, user)
+
+    monkeypatch.setattr(tag, "similar_postmortems", counted)
+    assert client_for(alice).get("/postmortems/PM-B/").status_code == 200
+    assert calls == []
+    assert panel(alice, "PM-B").status_code == 200
+    assert calls == ["PM-B"]
 
 
 # --- Saves that announce a change ----------------------------------------------------------------
