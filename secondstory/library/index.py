@@ -216,6 +216,14 @@ def index_postmortems(pks: Iterable[int]) -> int:
     with transaction.atomic():
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start : start + BATCH]
+            # Writers of the same documents take turns, always in the same order, so two
+            # never rewrite one document at once and never wait on each other in a circle.
+            list(
+                Postmortem.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             existing = SearchDocument.objects.filter(postmortem_id__in=chunk)
             # A rewritten document keeps its row id: the index's row order is the order in
             # which postmortems were first recorded (search ranks within the newest matches).

@@ -181,6 +181,11 @@ def timeline_changes(
         entries += [entry for entry in (added, edited) if entry]
         if removed > 0:
             entries.append(_entry(incident, "removed", removed, []))
+        elif removed < 0:
+            # Events numbered before the last revision but saved after it (an import
+            # publishing its rows, or a capture that waited for another change): added all
+            # the same, though which ones the two states cannot tell.
+            entries.append(_entry(incident, "added", -removed, []))
     return entries
 
 
@@ -190,8 +195,12 @@ def record_revision(
 ) -> Revision | None:
     """Keep a revision after a change; None when nothing changed since the last one.
 
-    Call it inside the transaction of the change, after the change is saved.
+    Call it inside the transaction of the change, after the change is saved. Changes to one
+    postmortem take turns from here on (its row is locked until the change commits), so two
+    people saving at once never rewrite its search document or number their revisions at
+    the same time.
     """
+    Postmortem.objects.select_for_update().filter(pk=postmortem.pk).values_list("pk").first()
     index_postmortem(postmortem)
     text = revision_snapshot(postmortem)
     state = timeline_state(postmortem)
