@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import User
@@ -201,9 +201,13 @@ def _sync_action_items(
         row.factors.set([factors[key] for key in item.factors])
 
 
-def postmortems_for_export() -> Iterable[Postmortem]:
-    """Every postmortem with what ``record_for`` reads, fetched in few queries."""
-    events = TimelineEvent.objects.order_by("at", "source", "source_ref")
+def postmortems_for_export(
+    events: QuerySet[TimelineEvent] | None = None,
+) -> QuerySet[Postmortem]:
+    """Every postmortem with what ``record_for`` reads, fetched in few queries; ``events``
+    narrows the timeline events read (default: every event, in the timeline's order)."""
+    if events is None:
+        events = TimelineEvent.objects.order_by("at", "source", "source_ref")
     return Postmortem.objects.select_related("owner", "facilitator").prefetch_related(
         "collaborators",
         "reviewers",

@@ -24,7 +24,6 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import User
-from secondstory.actions.models import ActionItem
 from secondstory.core.exchange import render_postmortem
 from secondstory.core.record import PostmortemRecord
 from secondstory.incidents.models import Incident, TimelineEvent
@@ -32,7 +31,6 @@ from secondstory.library.index import index_postmortem
 from secondstory.postmortems.models import (
     ContributingFactor,
     Postmortem,
-    PostmortemTransition,
     Revision,
 )
 from secondstory.postmortems.records import _incident_record as incident_record
@@ -58,26 +56,7 @@ def _without_timeline(postmortem: Postmortem) -> QuerySet[Postmortem]:
         contributingfactor__postmortem=postmortem
     ).values("timelineevent_id")
     events = TimelineEvent.objects.filter(pk__in=named).order_by("at", "source", "source_ref")
-    return Postmortem.objects.select_related("owner", "facilitator").prefetch_related(
-        "collaborators",
-        "reviewers",
-        Prefetch(
-            "incidents",
-            queryset=Incident.objects.select_related("severity").prefetch_related(
-                "services",
-                "teams",
-                "tags",
-                "external_references",
-                "milestones__kind",
-                Prefetch("timeline", queryset=events),
-            ),
-        ),
-        Prefetch("factors", queryset=ContributingFactor.objects.select_related("category")),
-        "factors__events",
-        Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
-        "action_items__factors",
-        Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
-    )
+    return postmortems_for_export(events)
 
 
 def revision_snapshot(postmortem: Postmortem) -> str:
