@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from secondstory.core.insights.health.model import HealthData, PostmortemRow, Status
+from secondstory.core.insights.health.model import CheckResult, HealthData, PostmortemRow, Status
 
 EVIDENCE_LIMIT = 20
 
@@ -60,3 +60,34 @@ def keys(values: Iterable[str]) -> list[str]:
 
 def days_between(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 86400
+
+
+def team_share(
+    check_id: str,
+    team: str,
+    *,
+    flagged: list[str],
+    total: int,
+    minimum: int,
+    warn: float,
+    alarm: float,
+    suggestion: str,
+    detail: str,
+) -> CheckResult:
+    """A per-team check on the share of ``total`` things that are ``flagged`` (their
+    postmortem keys, one per thing): judged from ``minimum`` things, warn and alarm above
+    the shares given, the flagged keys as evidence."""
+    share = len(flagged) / total if total else None
+    status: Status = "ok"
+    if share is not None and total >= minimum:
+        status = above(share, warn, alarm)
+    return CheckResult(
+        id=check_id,
+        status=status,
+        scope={"team": team},
+        value=round(share, 3) if share is not None else None,
+        threshold=alarm,
+        evidence=keys(flagged) if status != "ok" else [],
+        suggestion=suggestion,
+        detail=detail,
+    )

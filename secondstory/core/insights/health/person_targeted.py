@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from secondstory.core.insights.health.common import above, keys, window_start
+from secondstory.core.insights.health.common import team_share, window_start
 from secondstory.core.insights.health.config import Thresholds
-from secondstory.core.insights.health.model import CheckResult, HealthData, Status
+from secondstory.core.insights.health.model import CheckResult, HealthData
 
 ID = "person-targeted-actions"
 
@@ -26,18 +26,15 @@ def check(
     for team in data.teams:
         items = [item for item in data.items if team in item.teams and item.created >= start]
         aimed = [item for item in items if targets_people(item.title)]
-        share = len(aimed) / len(items) if items else None
-        status: Status = "ok"
-        if share is not None and len(items) >= t.person_min:
-            status = above(share, t.person_warn_share, t.person_alarm_share)
         results.append(
-            CheckResult(
-                id=ID,
-                status=status,
-                scope={"team": team},
-                value=round(share, 3) if share is not None else None,
-                threshold=t.person_alarm_share,
-                evidence=keys(item.postmortem for item in aimed) if status != "ok" else [],
+            team_share(
+                ID,
+                team,
+                flagged=[item.postmortem for item in aimed],
+                total=len(items),
+                minimum=t.person_min,
+                warn=t.person_warn_share,
+                alarm=t.person_alarm_share,
                 suggestion=(
                     "Rewrite the items that retrain or remind people as changes to the system: "
                     "what would make the right action the easy one?"

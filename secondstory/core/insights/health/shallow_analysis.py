@@ -8,9 +8,9 @@ only describes a person), judged from ``shallow_min`` postmortems.
 
 from __future__ import annotations
 
-from secondstory.core.insights.health.common import above, keys, team_postmortems, window_start
+from secondstory.core.insights.health.common import team_postmortems, team_share, window_start
 from secondstory.core.insights.health.config import Thresholds
-from secondstory.core.insights.health.model import CheckResult, HealthData, Status
+from secondstory.core.insights.health.model import CheckResult, HealthData
 
 ID = "shallow-analysis"
 
@@ -25,18 +25,15 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
             if pm.published is not None and pm.published >= start
         ]
         shallow = [pm for pm in rows if pm.factors < t.shallow_min_factors or pm.person_factors > 0]
-        share = len(shallow) / len(rows) if rows else None
-        status: Status = "ok"
-        if share is not None and len(rows) >= t.shallow_min:
-            status = above(share, t.shallow_warn_share, t.shallow_alarm_share)
         results.append(
-            CheckResult(
-                id=ID,
-                status=status,
-                scope={"team": team},
-                value=round(share, 3) if share is not None else None,
-                threshold=t.shallow_alarm_share,
-                evidence=keys(pm.key for pm in shallow) if status != "ok" else [],
+            team_share(
+                ID,
+                team,
+                flagged=[pm.key for pm in shallow],
+                total=len(rows),
+                minimum=t.shallow_min,
+                warn=t.shallow_warn_share,
+                alarm=t.shallow_alarm_share,
                 suggestion=(
                     "Ask in the review what else made the failure possible or worse, and turn "
                     "factors about a person into the conditions they worked in."
