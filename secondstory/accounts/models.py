@@ -8,8 +8,24 @@ from django.db import models
 from secondstory.core import taxonomy
 
 
+class Role(models.TextChoices):
+    """Organisation roles; what each may do is the table in docs/permissions.md."""
+
+    ADMIN = "admin", "Admin"
+    RESPONDER = "responder", "Responder"
+    VIEWER = "viewer", "Viewer"
+
+
 class User(AbstractUser):
     """A person. People appear in postmortems as facts, never as causes."""
+
+    role = models.CharField(
+        max_length=16,
+        choices=Role.choices,
+        default=Role.RESPONDER,
+        help_text="Organisation role: admin, responder (declares incidents, writes "
+        "postmortems) or viewer (reads what is visible to them).",
+    )
 
     display_name = models.CharField(max_length=taxonomy.MAX_PERSON_NAME, blank=True)
     time_zone = models.CharField(
@@ -33,6 +49,12 @@ class Team(models.Model):
     slug = models.SlugField(max_length=taxonomy.MAX_SLUG, unique=True)
     name = models.CharField(max_length=150)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    maintainers = models.ManyToManyField(
+        User,
+        related_name="maintained_teams",
+        blank=True,
+        help_text="Members who may change the team, its incidents' visibility and teams.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from secondstory.accounts.models import Team, User
+from secondstory.accounts.models import Role, Team, User
 from secondstory.core.record import Organisation
 
 
@@ -21,6 +21,7 @@ def create_user(
     """Create a person who can sign in (or update the password of an existing one)."""
     user = User(username=username, display_name=display_name, email=email)
     user.is_staff = user.is_superuser = staff
+    user.role = Role.ADMIN if staff else Role.RESPONDER
     user.full_clean(exclude=["password"])
     if password:
         user.set_password(password)
