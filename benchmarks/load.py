@@ -218,6 +218,7 @@ async def drive(
     on_start()  # everyone is signed in: the import, if any, starts with the measured window
     recorder.start()
     recorder.cpu_before = cpu_seconds(server)
+    generator_before = time.process_time()
     deadline = time.monotonic() + seconds
 
     async def loop(client: Client) -> None:
@@ -231,6 +232,7 @@ async def drive(
     await asyncio.gather(*(loop(c) for c in clients))
     recorder.stop()
     recorder.cpu = cpu_seconds(server) - recorder.cpu_before
+    recorder.generator_cpu = time.process_time() - generator_before
     await asyncio.gather(*(c.http.aclose() for c in clients))
     return recorder
 

@@ -86,6 +86,9 @@ def _database(home: Path) -> dict[str, object]:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Each server thread keeps its connection (and SQLite's parsed schema and page
+            # cache) instead of opening the file again for every request.
+            "CONN_MAX_AGE": 600,
             # Tests run on a file too, so they see WAL and real locking.
             "TEST": {"NAME": str(home / "test.sqlite3")},
         }
@@ -247,6 +250,9 @@ SECONDSTORY_ACTION_POLICY = env_bool("SECONDSTORY_ACTION_POLICY", True)
 # A done item "recurred after fix" when a later incident has a factor of the same category on
 # one of its services within this many days.
 SECONDSTORY_RECURRENCE_DAYS = env_int("SECONDSTORY_RECURRENCE_DAYS", 180)
+# Recurrences a postmortem's page shows are kept this many seconds per server process
+# (dropped at once when this process changes what they depend on); 0: computed every view.
+SECONDSTORY_RECURRENCE_CACHE_SECONDS = env_int("SECONDSTORY_RECURRENCE_CACHE_SECONDS", 60)
 # /metrics answers only with "Authorization: Bearer <token>"; unset, it is off (404).
 SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
 # Key that encrypts tracker tokens at rest (default: derived from the secret key).

@@ -30,6 +30,7 @@ class Recorder:
     measuring: bool = False
     cpu_before: float = 0.0
     cpu: float = 0.0  # CPU seconds the server used while measured
+    generator_cpu: float = 0.0  # CPU seconds this load generator used meanwhile
 
     def start(self) -> None:
         self.samples.clear()
@@ -96,6 +97,10 @@ def print_report(recorder: Recorder, causes: Counter[str]) -> None:
         print(
             f"server CPU: {recorder.cpu:.1f} s = {per_request:.0f} ms per request; "
             f"on idle cores that is at most {1000 / per_request:.0f} requests/s per core"
+        )
+        print(
+            f"load generator CPU: {recorder.generator_cpu:.1f} s = "
+            f"{recorder.generator_cpu / len(samples) * 1000:.0f} ms per request (same machine)"
         )
     print(f"errors: {sum(errors.values())}")
     for (status, cause), count in errors.most_common():

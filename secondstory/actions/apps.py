@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -38,3 +39,6 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed, sender=self, dispatch_uid="secondstory.actions.seed")
+        from secondstory.actions.recurrence_cache import watch
+
+        connection_created.connect(watch, dispatch_uid="secondstory.actions.recurrence_cache")

@@ -9,34 +9,28 @@ milestone, else when the incident was created) after the item was completed, at 
 a factor of that category the item addressed: they share specific terms (see
 :mod:`secondstory.actions.kind`), which the pages show as the reason.
 
-Pages compute recurrences live, for a whole postmortem in a constant number of queries
-(``item_evidence`` and ``factor_recurrences``); ``check_recurrences`` records them as
-``Recurrence`` rows and notifies each item's owner once.
+This module finds the matches in a constant number of queries; the pages show them as a
+reader may see them (:mod:`secondstory.actions.recurrence_evidence`), and the worker records
+them as ``Recurrence`` rows and tells each item's owner once
+(:mod:`secondstory.actions.recurrence_checks`).
 """
 
 from __future__ import annotations
 
-import logging
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone
 
-from secondstory.accounts.models import User
 from secondstory.actions.kind import generic_terms, shared_terms, terms
-from secondstory.actions.models import ActionItem, Recurrence
-from secondstory.incidents.models import Incident, Milestone, Service
-from secondstory.postmortems.models import ContributingFactor, Postmortem
-from secondstory.postmortems.services import visible_postmortems
-
-logger = logging.getLogger(__name__)
+from secondstory.actions.models import ActionItem
+from secondstory.incidents.models import Incident, Milestone
+from secondstory.postmortems.models import ContributingFactor
 
 
 def window_days() -> int:
@@ -94,38 +88,6 @@ class Match:
     started_at: datetime
     days: int
     shared: tuple[str, ...] = ()  # the specific terms that make it the same kind
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """A recurrence as one reader may see it; ``url`` and ``key`` are empty when restricted."""
-
-    key: str
-    title: str
-    url: str
-    other_key: str
-    category: str
-    services: str
-    days: int
-    shared: str = ""  # "connection, pool": why it counts as the same kind of failure
-
-    @property
-    def restricted(self) -> bool:
-        return not self.url
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What a done action item's page says about recurrence, either way."""
-
-    recurrences: list[Shown]
-    days_watched: int
-    window: int
-    watched: bool = True
-
-    @property
-    def window_passed(self) -> bool:
-        return self.days_watched >= self.window
 
 
 def _with_start(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -318,181 +280,3 @@ def find_matches_for_factors(factors: QuerySet[ContributingFactor]) -> list[Matc
         },
     ).distinct()
     return _pair(_load_items(items), loaded, window_days())
-
-
-def _service_names(matches: list[Match]) -> dict[int, str]:
-    ids = {s for m in matches for s in m.service_ids}
-    if not ids:
-        return {}
-    return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name"))
-
-
-def _readable(user: User | None, postmortem_ids: set[int]) -> set[int]:
-    if user is None or not user.is_authenticated or not postmortem_ids:
-        return set()
-    return set(visible_postmortems(user).filter(pk__in=postmortem_ids).values_list("pk", flat=True))
-
-
-def _days_since(moment: datetime, now: datetime) -> int:
-    return max(0, (now - moment).days)
-
-
-def _shown(
-    m: Match, names: dict[int, str], visible: bool, key: str, anchor: str, title: str = ""
-) -> Shown:
-    """``m`` linking to ``anchor`` on postmortem ``key``, unnamed when ``visible`` is false."""
-    url = reverse("postmortems:detail", args=[key]) + f"#{anchor}"
-    return Shown(
-        key=key if visible else "",
-        title=title if visible else "",
-        url=url if visible else "",
-        other_key=anchor.split("-", 1)[1] if visible else "",
-        category=m.category.lower(),
-        services=", ".join(names.get(s, "") for s in m.service_ids),
-        days=m.days,
-        shared=", ".join(m.shared) if visible else "",
-    )
-
-
-def item_evidence(
-    postmortem: Postmortem, user: User | None, *, now: datetime | None = None
-) -> dict[int, Evidence]:
-    """For each done item of ``postmortem``: its recurrences as ``user`` may see them, and how
-    long it has been watched. Items that are not done have no entry."""
-    now = now or timezone.now()
-    items = ActionItem.objects.filter(postmortem=postmortem)
-    rows = _done_rows(items)
-    if not rows:
-        return {}
-    done = {row[0]: row[4] for row in rows}
-    watched = _load_items(items, rows)
-    matches = _matches_of(watched)
-    readable = _readable(user, {m.factor_postmortem_id for m in matches})
-    names = _service_names(matches)
-    shown: dict[int, list[Shown]] = defaultdict(list)
-    for m in matches:
-        visible = m.factor_postmortem_id in readable
-        key, title = m.factor_postmortem_key, m.factor_postmortem_title
-        anchor = f"factor-{m.factor_key}"
-        shown[m.item_id].append(_shown(m, names, visible, key, anchor, title))
-    window, ids = window_days(), {i.id for i in watched}
-    return {
-        pk: Evidence(shown[pk], min(_days_since(done_at, now), window), window, pk in ids)
-        for pk, done_at in done.items()
-    }
-
-
-def factor_recurrences(postmortem: Postmortem, user: User | None) -> dict[int, list[Shown]]:
-    """For each factor of ``postmortem``: the done items of earlier postmortems it recurred
-    after, as ``user`` may see them."""
-    matches = find_matches_for_factors(ContributingFactor.objects.filter(postmortem=postmortem))
-    readable = _readable(user, {m.item_postmortem_id for m in matches})
-    names = _service_names(matches)
-    shown: dict[int, list[Shown]] = defaultdict(list)
-    for m in matches:
-        visible = m.item_postmortem_id in readable
-        anchor = f"action-{m.item_key}"
-        shown[m.factor_id].append(_shown(m, names, visible, m.item_postmortem_key, anchor))
-    return dict(shown)
-
-
-def _message(match: Match, item: ActionItem, readable: bool) -> tuple[str, str]:
-    """The notification for ``item``'s owner; a postmortem they cannot read stays unnamed."""
-    if readable:
-        url = reverse("postmortems:detail", args=[match.factor_postmortem_key])
-        base = str(getattr(settings, "SECONDSTORY_BASE_URL", "")).rstrip("/")
-        where = (
-            f"factor {match.factor_key} of {match.factor_postmortem_key}.\n\n"
-            f"Did the fix work? See {base}{url}#factor-{match.factor_key}\n"
-        )
-    else:
-        where = "an incident in a restricted postmortem.\n"
-    # The terms come from the later factor's text: named only to an owner who may read it.
-    common = f"; in common with what the item addressed: {', '.join(match.shared)}"
-    common = common if readable else ""
-    done_on = timezone.localdate(item.completed_at) if item.completed_at else None
-    subject = f"Recurred after fix: {item.postmortem.key} {item.key} {item.title}"
-    text = (
-        f'Your action item {item.key} of {item.postmortem.key}, "{item.title}", was done on '
-        f"{done_on:%d %b %Y}. {match.days} days later the same kind of contributing factor "
-        f"({match.category.lower()}{common}) came back on one of the same services: {where}"
-    )
-    return subject, text
-
-
-def check_recurrences(today: date | None = None) -> list[Recurrence]:
-    """Record the recurrences not recorded yet and notify each item's owner once.
-
-    Only incidents that started by the end of ``today`` (default: now) count. Returns the
-    rows created by this run. A notification that fails is retried the next time this runs.
-    """
-    now = timezone.now()
-    if today is not None:
-        zone = timezone.get_current_timezone()
-        now = min(now, datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone))
-    matches = find_matches(ActionItem.objects.filter(status="done", completed_at__lte=now))
-    known = set(Recurrence.objects.values_list("item_id", "factor_id"))
-    created = []
-    for m in matches:
-        if m.started_at > now or (m.item_id, m.factor_id) in known:
-            continue
-        row, new = Recurrence.objects.get_or_create(
-            item_id=m.item_id, factor_id=m.factor_id, defaults={"found_at": timezone.now()}
-        )
-        if new:
-            created.append(row)
-    notify_pending()
-    return created
-
-
-def notify_pending() -> int:
-    """Tell the owners of recorded recurrences nobody was told about; returns how many.
-
-    Each notification is queued once (key ``recurrence:<id>``) and tried now; a failed try is
-    retried by the worker's sweep like every other notification, at most three tries in all.
-    One unreachable channel is tried at most three times in a row per run.
-    """
-    from secondstory.notify.services import Run, send
-    from secondstory.notify.stopping import stop_requested
-
-    rows = list(
-        Recurrence.objects.filter(notified_at__isnull=True).select_related(
-            "item__owner", "item__postmortem", "factor"
-        )
-    )
-    if not rows:
-        return 0
-    current = {
-        (m.item_id, m.factor_id): m
-        for m in find_matches(ActionItem.objects.filter(pk__in={r.item.pk for r in rows}))
-    }
-    run = Run()
-    queued = 0
-    for recurrence in rows:
-        if stop_requested():
-            break
-        item = recurrence.item
-        match = current.get((item.pk, recurrence.factor.pk))
-        if match is None:
-            # No longer a recurrence (the item was reopened or the factor changed): tell
-            # nobody now; it is told if it holds again.
-            continue
-        readable = bool(_readable(item.owner, {match.factor_postmortem_id}))
-        subject, text = _message(match, item, readable)
-        try:
-            send(
-                item.owner,
-                kind="recurrence",
-                subject=subject,
-                text=text,
-                item=item,
-                key=f"recurrence:{recurrence.pk}",
-                run=run,
-            )
-        except Exception:
-            logger.exception("could not notify %s about recurrence %s", item.owner, recurrence.pk)
-            continue
-        recurrence.notified_at = timezone.now()
-        recurrence.save(update_fields=["notified_at"])
-        queued += 1
-    return queued

@@ -20,7 +20,7 @@ from secondstory.notify.services import Run, retry_failed
 logger = logging.getLogger(__name__)
 
 PERIODIC_JOBS: list[str] = [
-    "secondstory.actions.recurrence.check_recurrences",
+    "secondstory.actions.recurrence_checks.check_recurrences",
     "secondstory.trackers.jobs.pull_sync",
     "secondstory.sharing.jobs.send_publication_digests",
     "secondstory.insights.health_digest.send_health_digests",

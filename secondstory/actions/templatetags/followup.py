@@ -12,7 +12,12 @@ from typing import Any
 from django import template
 from django.template import Context
 
-from secondstory.actions.recurrence import Evidence, Shown, factor_recurrences, item_evidence
+from secondstory.actions.recurrence_evidence import (
+    Evidence,
+    Shown,
+    factor_recurrences,
+    item_evidence,
+)
 from secondstory.postmortems.models import Postmortem
 
 register = template.Library()

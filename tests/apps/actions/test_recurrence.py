@@ -18,16 +18,9 @@ from hypothesis import strategies as st
 from secondstory.accounts.models import Team, User
 from secondstory.actions.kind import generic_terms, shared_terms, terms
 from secondstory.actions.models import ActionItem, Recurrence
-from secondstory.actions.recurrence import (
-    _Factor,
-    _Incident,
-    _Item,
-    _pair,
-    check_recurrences,
-    factor_recurrences,
-    find_matches,
-    item_evidence,
-)
+from secondstory.actions.recurrence import _Factor, _Incident, _Item, _pair, find_matches
+from secondstory.actions.recurrence_checks import check_recurrences
+from secondstory.actions.recurrence_evidence import factor_recurrences, item_evidence
 from secondstory.actions.services import status_fingerprint
 from secondstory.core.record import FactorRecord, Milestone, PostmortemRecord
 from secondstory.notify.models import Delivery
