@@ -19,6 +19,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.incidents.models import Incident, Service, Severity
+from secondstory.postmortems.models import LONG_TEXT
 from secondstory.postmortems.services import visible_postmortems
 
 OPEN_STATUSES = ("open", "in_progress")
@@ -230,14 +231,26 @@ def apply_filter(
     return items
 
 
+_POSTMORTEM_TEXT = tuple(f"postmortem__{name}" for name in LONG_TEXT)
+
+
 def ordered(items: QuerySet[ActionItem], flt: ActionFilter) -> QuerySet[ActionItem]:
     """Sort by the filter's column and fetch what a row shows in a fixed number of queries."""
     descending = flt.sort.startswith("-")
     columns = SORTS[flt.sort.removeprefix("-")]
     order = [f"-{c}" if descending else c for c in columns] + list(_TIEBREAK)
-    incidents = Incident.objects.select_related("severity").prefetch_related("teams", "services")
+    incidents = (
+        Incident.objects.select_related("severity")
+        .only("key", "severity__code", "severity__rank")
+        .prefetch_related(
+            Prefetch("teams", queryset=Team.objects.only("slug")),
+            Prefetch("services", queryset=Service.objects.only("slug")),
+        )
+    )
     return (
         items.select_related("postmortem", "owner")
+        # A row shows the postmortem's key, never its sections: those stay in the database.
+        .defer(*_POSTMORTEM_TEXT)
         .prefetch_related(Prefetch("postmortem__incidents", queryset=incidents.order_by("key")))
         .order_by(*order)
     )

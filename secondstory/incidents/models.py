@@ -186,6 +186,8 @@ class Milestone(OffsetInstant):
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind"], name="one_milestone_per_kind")
         ]
+        # "On this day" and the insights look milestones of one kind up by instant.
+        indexes = [models.Index(fields=["kind", "at"], name="milestone_kind_at")]
 
     def __str__(self) -> str:
         return f"{self.kind.name} at {self.local_at.isoformat()}"

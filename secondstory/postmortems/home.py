@@ -9,6 +9,7 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.lib.timezones import viewer_zone
+from secondstory.postmortems.models import LONG_TEXT
 from secondstory.postmortems.services import visible_postmortems
 
 RECENTLY_PUBLISHED = 10
@@ -25,6 +26,7 @@ def _my_action_items(request: HttpRequest, user: User) -> list[ActionItem]:
             postmortem__in=visible_postmortems(user).values("pk"),
         )
         .select_related("postmortem")
+        .defer(*(f"postmortem__{name}" for name in LONG_TEXT))
         .order_by("due", "postmortem__key", "position", "id")
     )
     today = timezone.localdate(timezone=viewer_zone(request))
@@ -36,7 +38,7 @@ def _my_action_items(request: HttpRequest, user: User) -> list[ActionItem]:
 def home(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     user = request.user
-    visible = visible_postmortems(user).select_related("owner")
+    visible = visible_postmortems(user).select_related("owner").defer(*LONG_TEXT)
     context = {
         "action_items": _my_action_items(request, user),
         "owned": list(

@@ -57,6 +57,11 @@ class PostmortemTemplate(models.Model):
             seen.add(field)
 
 
+# The long text of a postmortem: lists and tables show keys, titles and dates, never these,
+# so they leave them in the database (``QuerySet.defer(*LONG_TEXT)``).
+LONG_TEXT = (*taxonomy.SECTION_FIELDS, "not_required_reason")
+
+
 class Postmortem(models.Model):
     STATUS_CHOICES = [
         ("draft", "Draft"),

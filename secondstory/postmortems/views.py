@@ -30,6 +30,7 @@ from secondstory.incidents.services import (
 from secondstory.incidents.timeline_context import timeline_context
 from secondstory.postmortems.blameless import blameless_context, review_budget
 from secondstory.postmortems.models import (
+    LONG_TEXT,
     ContributingFactor,
     Postmortem,
     PostmortemTransition,
@@ -53,7 +54,7 @@ def _listed(user: User, status: str) -> QuerySet[Postmortem]:
     impact_started = Milestone.objects.filter(
         incident__postmortems=OuterRef("pk"), kind__code="impact_started"
     )
-    postmortems = visible_postmortems(user).select_related("owner")
+    postmortems = visible_postmortems(user).select_related("owner").defer(*LONG_TEXT)
     if status:
         postmortems = postmortems.filter(status=status)
     return postmortems.annotate(

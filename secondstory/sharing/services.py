@@ -6,18 +6,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.accounts.models import Team, User
-from secondstory.incidents.models import Service, Tag
-from secondstory.postmortems.models import Postmortem
+from secondstory.incidents.models import Milestone, Service, Tag
+from secondstory.postmortems.models import LONG_TEXT, Postmortem
 from secondstory.postmortems.services import visible_postmortems
 from secondstory.sharing.models import CustomerSummary, FeedToken, Subscription
 
@@ -213,24 +213,37 @@ class PastIncident:
     years_ago: int
 
 
+def _same_day_ranges(today: date, zone: ZoneInfo, since: datetime) -> Q:
+    """``at`` on this calendar day (in ``zone``) of every earlier year back to ``since``: one
+    range per year, which both databases answer from an index (a 29 February only in leap
+    years)."""
+    ranges = Q(pk__in=[])
+    for year in range(today.year - 1, since.astimezone(zone).year - 1, -1):
+        try:
+            day = date(year, today.month, today.day)
+        except ValueError:  # 29 February in a year without one
+            continue
+        start = datetime.combine(day, time.min, tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        ranges |= Q(at__gte=start, at__lt=end)
+    return ranges
+
+
 def on_this_day(user: User, today: date, zone: ZoneInfo) -> list[PastIncident]:
     """Published postmortems ``user`` may read whose incident's impact started on this
-    calendar day (in ``zone``) in an earlier year, most recent year first (one query)."""
+    calendar day (in ``zone``) in an earlier year, most recent year first (two queries)."""
+    impact = Milestone.objects.filter(kind__code="impact_started")
+    earliest = impact.aggregate(first=Min("at"))["first"]
+    if earliest is None or today.year <= 1:
+        return []
+    started = impact.filter(_same_day_ranges(today, zone, earliest))
     readable = visible_postmortems(user).filter(status="published").values("pk")
-    with timezone.override(zone):
-        found = list(
-            Postmortem.objects.filter(
-                pk__in=readable,
-                incidents__milestones__kind__code="impact_started",
-                incidents__milestones__at__month=today.month,
-                incidents__milestones__at__day=today.day,
-                incidents__milestones__at__year__lt=today.year,
-            )
-            .annotate(
-                started=Max("incidents__milestones__at"), incident_title=Min("incidents__title")
-            )
-            .order_by("-started", "key")[:ON_THIS_DAY_LIMIT]
-        )
+    found = list(
+        Postmortem.objects.filter(pk__in=readable, incidents__milestones__in=started.values("pk"))
+        .defer(*LONG_TEXT)
+        .annotate(started=Max("incidents__milestones__at"), incident_title=Min("incidents__title"))
+        .order_by("-started", "key")[:ON_THIS_DAY_LIMIT]
+    )
     return [
         PastIncident(
             pm,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,13 +70,46 @@ def test_restricted_incidents_only_for_people_who_may_read_them(
     assert "PM-R" not in page
 
 
-def test_the_panel_costs_one_query_however_many_entries(
+def test_the_panel_costs_two_queries_however_many_entries(
     postmortem: Postmortem, alice: User, django_assert_num_queries: Any
 ) -> None:
     publish(postmortem, MARCH)
     for n in range(3):
         published(f"PM-{n + 2}", MARCH)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the earliest start, then the entries
         found = on_this_day(alice, date(2028, 3, 4), ZoneInfo("UTC"))
     assert [entry.years_ago for entry in found] == [2, 2, 2, 2]
     assert sorted(entry.postmortem.key for entry in found) == ["PM-1", "PM-2", "PM-3", "PM-4"]
+
+
+def _started(key: str, at: datetime) -> None:
+    """A published postmortem whose incident's impact started at ``at``."""
+    postmortem = published(key, MARCH)
+    impact = Milestone.objects.filter(incident__postmortems=postmortem, kind__code="impact_started")
+    assert impact.update(at=at) == 1
+
+
+def _keys(user: User, today: date, zone: str = "UTC") -> list[str]:
+    return [entry.postmortem.key for entry in on_this_day(user, today, ZoneInfo(zone))]
+
+
+def test_29_february_is_found_in_leap_years_only(alice: User) -> None:
+    _started("PM-L", datetime(2024, 2, 29, 23, 30, tzinfo=UTC))
+    assert _keys(alice, date(2028, 2, 29)) == ["PM-L"]
+    assert _keys(alice, date(2027, 3, 1)) == []
+    assert _keys(alice, date(2027, 2, 28)) == []
+
+
+def test_the_day_is_the_viewer_s_calendar_day(alice: User) -> None:
+    # 23:30 UTC on 4 March is already 5 March in Berlin.
+    _started("PM-Z", datetime(2025, 3, 4, 23, 30, tzinfo=UTC))
+    assert _keys(alice, date(2027, 3, 5), "Europe/Berlin") == ["PM-Z"]
+    assert _keys(alice, date(2027, 3, 4), "Europe/Berlin") == []
+    assert _keys(alice, date(2027, 3, 4)) == ["PM-Z"]
+
+
+def test_every_earlier_year_counts_back_to_the_first_incident(alice: User) -> None:
+    _started("PM-OLD", datetime(1999, 3, 4, 12, 0, tzinfo=UTC))
+    _started("PM-NEW", datetime(2025, 3, 4, 12, 0, tzinfo=UTC))
+    found = on_this_day(alice, date(2027, 3, 4), ZoneInfo("UTC"))
+    assert [(e.postmortem.key, e.years_ago) for e in found] == [("PM-NEW", 2), ("PM-OLD", 28)]
