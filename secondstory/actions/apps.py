@@ -39,6 +39,6 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed, sender=self, dispatch_uid="secondstory.actions.seed")
-        from secondstory.actions.recurrence_cache import watch
+        from secondstory.lib.kept import watch
 
-        connection_created.connect(watch, dispatch_uid="secondstory.actions.recurrence_cache")
+        connection_created.connect(watch, dispatch_uid="secondstory.lib.kept")

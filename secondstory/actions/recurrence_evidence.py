@@ -125,7 +125,7 @@ def item_evidence(
     """For each done item of ``postmortem``: its recurrences as ``user`` may see them, and how
     long it has been watched. Items that are not done have no entry."""
     now = now or timezone.now()
-    found = recurrence_cache.keep(
+    found = recurrence_cache.KEPT.keep(
         ("items", postmortem.pk, window_days()), lambda: _item_matches(postmortem.pk)
     )
     if not found.done:
@@ -154,7 +154,7 @@ def _factor_matches(postmortem_id: int) -> tuple[list[Match], dict[int, str]]:
 def factor_recurrences(postmortem: Postmortem, user: User | None) -> dict[int, list[Shown]]:
     """For each factor of ``postmortem``: the done items of earlier postmortems it recurred
     after, as ``user`` may see them."""
-    matches, names = recurrence_cache.keep(
+    matches, names = recurrence_cache.KEPT.keep(
         ("factors", postmortem.pk, window_days()), lambda: _factor_matches(postmortem.pk)
     )
     readable = _readable(user, {m.item_postmortem_id for m in matches})

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.accounts.models import Team, User
 from secondstory.incidents.models import Milestone, Service, Tag
+from secondstory.lib.kept import Kept
 from secondstory.postmortems.models import LONG_TEXT, Postmortem
 from secondstory.postmortems.services import visible_postmortems
 from secondstory.sharing.models import CustomerSummary, FeedToken, Subscription
@@ -229,27 +230,44 @@ def _same_day_ranges(today: date, zone: ZoneInfo, since: datetime) -> Q:
     return ranges
 
 
-def on_this_day(user: User, today: date, zone: ZoneInfo) -> list[PastIncident]:
-    """Published postmortems ``user`` may read whose incident's impact started on this
-    calendar day (in ``zone``) in an earlier year, most recent year first (two queries)."""
+# The incidents whose impact started on a calendar day in earlier years, per (day, zone):
+# the same for every reader, and milestones change rarely (see secondstory.lib.kept).
+_STARTED_ON = Kept(
+    ("incidents_milestone", "incidents_milestonekind"),
+    setting="SECONDSTORY_RECURRENCE_CACHE_SECONDS",
+    default=60,
+)
+
+
+def _started_on(today: date, zone: ZoneInfo) -> dict[int, datetime]:
+    """Incident id -> impact start, for impact that started on this calendar day (in ``zone``)
+    in an earlier year (two queries)."""
     impact = Milestone.objects.filter(kind__code="impact_started")
     earliest = impact.aggregate(first=Min("at"))["first"]
     if earliest is None or today.year <= 1:
+        return {}
+    found = impact.filter(_same_day_ranges(today, zone, earliest))
+    return dict(found.values_list("incident_id", "at"))
+
+
+def on_this_day(user: User, today: date, zone: ZoneInfo) -> list[PastIncident]:
+    """Published postmortems ``user`` may read whose incident's impact started on this
+    calendar day (in ``zone``) in an earlier year, most recent year first."""
+    started = _STARTED_ON.keep((today, zone.key), lambda: _started_on(today, zone))
+    if not started:
         return []
-    started = impact.filter(_same_day_ranges(today, zone, earliest))
     readable = visible_postmortems(user).filter(status="published").values("pk")
-    found = list(
-        Postmortem.objects.filter(pk__in=readable, incidents__milestones__in=started.values("pk"))
-        .defer(*LONG_TEXT)
-        .annotate(started=Max("incidents__milestones__at"), incident_title=Min("incidents__title"))
-        .order_by("-started", "key")[:ON_THIS_DAY_LIMIT]
-    )
+    links = Postmortem.incidents.through.objects.filter(
+        incident_id__in=started, postmortem_id__in=readable
+    ).values_list("postmortem_id", "postmortem__key", "incident_id", "incident__title")
+    latest: dict[int, tuple[datetime, str, str]] = {}  # postmortem -> (start, key, title)
+    for postmortem_id, key, incident_id, title in links:
+        at, _, first_title = latest.get(postmortem_id, (started[incident_id], key, title))
+        latest[postmortem_id] = (max(at, started[incident_id]), key, min(first_title, title))
+    chosen = sorted(latest.items(), key=lambda row: (-row[1][0].timestamp(), row[1][1]))
+    chosen = chosen[:ON_THIS_DAY_LIMIT]
+    postmortems = Postmortem.objects.defer(*LONG_TEXT).in_bulk([pk for pk, _ in chosen])
     return [
-        PastIncident(
-            pm,
-            pm.incident_title,  # type: ignore[attr-defined]
-            pm.started,  # type: ignore[attr-defined]
-            today.year - pm.started.astimezone(zone).year,  # type: ignore[attr-defined]
-        )
-        for pm in found
+        PastIncident(postmortems[pk], title, at, today.year - at.astimezone(zone).year)
+        for pk, (at, _, title) in chosen
     ]

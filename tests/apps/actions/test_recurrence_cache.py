@@ -19,6 +19,7 @@ from secondstory.actions import recurrence_cache
 from secondstory.actions.models import ActionItem
 from secondstory.actions.recurrence_evidence import factor_recurrences, item_evidence
 from secondstory.incidents.models import Incident, Service, TimelineEvent
+from secondstory.lib import kept
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 from tests.apps.actions.test_recurrence import DONE, earlier, later, load
 
@@ -32,9 +33,9 @@ def people(alice: User, bob: User, charlie: User, payments: Team) -> None:
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Any:
-    recurrence_cache.forget()
+    recurrence_cache.KEPT.forget()
     yield
-    recurrence_cache.forget()
+    recurrence_cache.KEPT.forget()
 
 
 def recurred_items(postmortem: Postmortem, user: User) -> list[str]:
@@ -53,7 +54,7 @@ def test_a_second_view_reads_only_what_depends_on_the_reader(alice: User) -> Non
     load(later("PM-2", DONE + timedelta(days=34)))
     cold = queries(lambda: item_evidence(first, alice))
     warm = queries(lambda: item_evidence(first, alice))
-    assert recurrence_cache.kept() == 1
+    assert len(recurrence_cache.KEPT) == 1
     assert warm == 1 < cold  # which of the other postmortems this reader may read
     assert recurred_items(first, alice) == ["PM-2"]
 
@@ -100,14 +101,14 @@ def test_writes_elsewhere_keep_what_is_kept(alice: User) -> None:
     incident = Incident.objects.get(postmortems=first)
     TimelineEvent.objects.create(incident=incident, at=timezone.now(), text="A note.")
     Postmortem.objects.filter(pk=first.pk).update(summary="Edited.")
-    assert recurrence_cache.kept() == 1
+    assert len(recurrence_cache.KEPT) == 1
 
 
 def test_entries_expire(alice: User, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     first = load(earlier())
     item_evidence(first, alice)
-    clock = recurrence_cache.time.monotonic() + settings.SECONDSTORY_RECURRENCE_CACHE_SECONDS
-    monkeypatch.setattr(recurrence_cache.time, "monotonic", lambda: clock + 1)
+    clock = kept.time.monotonic() + settings.SECONDSTORY_RECURRENCE_CACHE_SECONDS
+    monkeypatch.setattr(kept.time, "monotonic", lambda: clock + 1)
     assert queries(lambda: item_evidence(first, alice)) > 1
 
 
@@ -115,11 +116,11 @@ def test_nothing_is_kept_inside_a_transaction(alice: User) -> None:
     first = load(earlier())
     with transaction.atomic():
         item_evidence(first, alice)
-    assert recurrence_cache.kept() == 0
+    assert len(recurrence_cache.KEPT) == 0
 
 
 def test_keeping_can_be_turned_off(alice: User, settings: Any) -> None:
     settings.SECONDSTORY_RECURRENCE_CACHE_SECONDS = 0
     first = load(earlier())
     item_evidence(first, alice)
-    assert recurrence_cache.kept() == 0
+    assert len(recurrence_cache.KEPT) == 0

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.urls import reverse
 
@@ -70,13 +71,15 @@ def test_restricted_incidents_only_for_people_who_may_read_them(
     assert "PM-R" not in page
 
 
-def test_the_panel_costs_two_queries_however_many_entries(
+def test_the_panel_costs_four_queries_however_many_entries(
     postmortem: Postmortem, alice: User, django_assert_num_queries: Any
 ) -> None:
     publish(postmortem, MARCH)
     for n in range(3):
         published(f"PM-{n + 2}", MARCH)
-    with django_assert_num_queries(2):  # the earliest start, then the entries
+    # The earliest start and the starts on this day (kept between requests outside a
+    # transaction), the readable postmortems' incidents among them, the postmortems.
+    with django_assert_num_queries(4):
         found = on_this_day(alice, date(2028, 3, 4), ZoneInfo("UTC"))
     assert [entry.years_ago for entry in found] == [2, 2, 2, 2]
     assert sorted(entry.postmortem.key for entry in found) == ["PM-1", "PM-2", "PM-3", "PM-4"]
@@ -113,3 +116,19 @@ def test_every_earlier_year_counts_back_to_the_first_incident(alice: User) -> No
     _started("PM-NEW", datetime(2025, 3, 4, 12, 0, tzinfo=UTC))
     found = on_this_day(alice, date(2027, 3, 4), ZoneInfo("UTC"))
     assert [(e.postmortem.key, e.years_ago) for e in found] == [("PM-NEW", 2), ("PM-OLD", 28)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_starts_of_the_day_are_kept_until_a_milestone_changes(
+    alice: User, django_assert_num_queries: Any
+) -> None:
+    _started("PM-K", datetime(2025, 3, 4, 12, 0, tzinfo=UTC))
+    assert _keys(alice, date(2027, 3, 4)) == ["PM-K"]
+    with django_assert_num_queries(2):  # who may read what is never kept
+        assert _keys(alice, date(2027, 3, 4)) == ["PM-K"]
+    _started("PM-M", datetime(2024, 3, 4, 12, 0, tzinfo=UTC))
+    assert _keys(alice, date(2027, 3, 4)) == ["PM-K", "PM-M"]
+    Milestone.objects.filter(incident__postmortems__key="PM-K").update(
+        at=datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+    )
+    assert _keys(alice, date(2027, 3, 4)) == ["PM-M"]
