@@ -12,12 +12,12 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from secondstory.incidents.models import Incident, TimelineEvent
+from secondstory.incidents.models import EventReference, Incident, TimelineEvent
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
     DisplayZoneForm,
@@ -116,7 +116,11 @@ def timeline_window(
     total = events.count()
     rest = events.filter(_after(cursor)) if cursor else events
     rows = list(
-        rest.select_related("incident").prefetch_related("also").order_by(*_ORDER)[: size + 1]
+        # The page never shows an event's raw payload: it stays in the database.
+        rest.select_related("incident")
+        .defer("raw")
+        .prefetch_related(Prefetch("also", queryset=EventReference.objects.defer("raw")))
+        .order_by(*_ORDER)[: size + 1]
     )
     start = total - rest.count() if cursor else 0
     return TimelineWindow(rows[:size], total, start, len(rows) > size, cursor)

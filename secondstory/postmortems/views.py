@@ -21,7 +21,7 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
-from secondstory.incidents.models import Incident, Milestone
+from secondstory.incidents.models import Incident, Milestone, TimelineEvent
 from secondstory.incidents.services import (
     DurationRow,
     duration_metrics,
@@ -109,7 +109,7 @@ _DETAIL_PREFETCH = (
         .order_by("key"),
     ),
     Prefetch("factors", queryset=ContributingFactor.objects.select_related("category")),
-    "factors__events",
+    Prefetch("factors__events", queryset=TimelineEvent.objects.defer("raw")),
     Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
     "action_items__factors",
     Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
