@@ -14,7 +14,7 @@ It speaks the real protocol, so the application under test uses its production c
 
 Faults a test can switch on (each makes one check of the client fail): ``sign_with`` (a key
 that is not in the JWKS), ``audience``, ``issuer_claim``, ``lifetime`` (negative: expired),
-``nonce``. Nothing here is part of the application.
+``nonce``, ``extra_claims``. Nothing here is part of the application.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Provider:
     issuer_claim: str | None = None
     lifetime: int = 300
     nonce: str | None = None
+    extra_claims: dict[str, Any] = field(default_factory=dict)
     # What happened.
     grants: dict[str, Grant] = field(default_factory=dict)
     access_tokens: dict[str, str] = field(default_factory=dict)
@@ -104,6 +105,7 @@ class Provider:
             "iat": now,
             "auth_time": now,
             "exp": now + self.lifetime,
+            **self.extra_claims,
         }
         if self.nonce is not None or nonce is not None:
             claims["nonce"] = self.nonce if self.nonce is not None else nonce

@@ -11,10 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 
 class _LocalPasswordsOnly:
+    @login_not_required
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.SECONDSTORY_LOCAL_PASSWORDS:
             raise Http404("Local passwords are turned off: sign in with single sign-on.")

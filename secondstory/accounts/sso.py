@@ -85,7 +85,12 @@ def landing(request: HttpRequest) -> str:
 
 def _verified_claims(request: HttpRequest, app: DjangoOAuth2App) -> dict[str, Any]:
     metadata = _metadata(app)
-    token = app.authorize_access_token(request, leeway=LEEWAY)
+    # Authlib checks the audience only through azp unless told to: require our client id.
+    claims_options = {
+        "iss": {"essential": True, "values": [metadata["issuer"]]},
+        "aud": {"essential": True, "values": [app.client_id]},
+    }
+    token = app.authorize_access_token(request, leeway=LEEWAY, claims_options=claims_options)
     id_claims = token.get("userinfo")
     if not id_claims:
         raise SignInError(
