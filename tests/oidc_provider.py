@@ -189,7 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
             "<!doctype html><title>Test identity provider</title><h1>Test identity provider</h1>"
             f'<form method="post" action="/authorize">{hidden}'
             f'<label for="username">Account</label><select id="username" name="username">'
-            f"{options}</select><button type=\"submit\">Sign in</button></form>"
+            f'{options}</select><button type="submit">Sign in</button></form>'
         )
         self._send(200, page, "text/html; charset=utf-8")
 

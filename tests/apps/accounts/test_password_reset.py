@@ -75,7 +75,9 @@ def test_without_mail_the_page_says_so(alice: User, settings: Any) -> None:
 
 
 def test_the_reset_mail_goes_through_the_configured_smtp_server(
-    alice: User, smtp: Inbox, settings: Any  # noqa: F811
+    alice: User,
+    smtp: Inbox,
+    settings: Any,  # noqa: F811
 ) -> None:
     settings.SECONDSTORY_BASE_URL = "https://postmortems.example.com"
     response = Client().post("/password-reset/", {"email": "alice@example.com"})

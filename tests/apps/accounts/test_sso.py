@@ -83,9 +83,7 @@ def test_every_sign_in_brings_role_and_teams_in_line_with_the_groups(
     assert User.objects.count() == 1
 
 
-def test_without_a_role_mapping_roles_are_left_to_admins(
-    provider: Provider, settings: Any
-) -> None:
+def test_without_a_role_mapping_roles_are_left_to_admins(provider: Provider, settings: Any) -> None:
     settings.SECONDSTORY_OIDC_MAPPING = parse_mapping(default_role="viewer")
     sign_in(Client(), provider)
     dana = User.objects.get(username="dana")
@@ -122,7 +120,14 @@ def _assert_refused(response: Any, client: Client, message: str) -> None:
         ({"nonce": "replayed-nonce"}, "does not belong to this sign-in (nonce)"),
         ({"issuer_claim": "http://127.0.0.1:9/"}, "was not issued by single sign-on"),
     ],
-    ids=["bad-signature", "wrong-audience", "wrong-audience-with-azp", "expired", "wrong-nonce", "wrong-issuer"],
+    ids=[
+        "bad-signature",
+        "wrong-audience",
+        "wrong-audience-with-azp",
+        "expired",
+        "wrong-nonce",
+        "wrong-issuer",
+    ],
 )
 def test_a_token_that_fails_a_check_is_refused_and_creates_nothing(
     provider: Provider, fault: dict[str, Any], message: str

@@ -83,9 +83,8 @@ def test_bad_tokens_are_refused(alice: User, name: str, scopes: list[str], messa
 
 def test_the_account_page_shows_a_new_token_once(alice: User) -> None:
     client = client_for(alice)
-    response = client.post(
-        "/account/tokens/", {"name": "deploy pipeline", "scopes": ["read", "write"], "lifetime": "30"}
-    )
+    form = {"name": "deploy pipeline", "scopes": ["read", "write"], "lifetime": "30"}
+    response = client.post("/account/tokens/", form)
     assert response.status_code == 200
     html = response.content.decode()
     raw = re.search(r'id="new-token" type="text" readonly size="60" value="(ss_[^"]+)"', html)
