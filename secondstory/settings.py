@@ -222,6 +222,10 @@ if SECONDSTORY_OIDC_ISSUER and not SECONDSTORY_OIDC_CLIENT_ID:
     raise ImproperlyConfigured(
         "SECONDSTORY_OIDC_CLIENT_ID: required when SECONDSTORY_OIDC_ISSUER is set"
     )
+if SECONDSTORY_OIDC_ISSUER and "openid" not in SECONDSTORY_OIDC_SCOPES.split():
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_OIDC_SCOPES={SECONDSTORY_OIDC_SCOPES!r}: must include openid"
+    )
 if not SECONDSTORY_LOCAL_PASSWORDS and not SECONDSTORY_OIDC_ISSUER:
     raise ImproperlyConfigured(
         "SECONDSTORY_LOCAL_PASSWORDS=false needs single sign-on: set SECONDSTORY_OIDC_ISSUER"

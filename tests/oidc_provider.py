@@ -14,7 +14,8 @@ It speaks the real protocol, so the application under test uses its production c
 
 Faults a test can switch on (each makes one check of the client fail): ``sign_with`` (a key
 that is not in the JWKS), ``audience``, ``issuer_claim``, ``lifetime`` (negative: expired),
-``nonce``, ``extra_claims``. Nothing here is part of the application.
+``nonce``, ``extra_claims``, ``userinfo_as`` (another person's claims at the userinfo
+endpoint). Nothing here is part of the application.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Provider:
     lifetime: int = 300
     nonce: str | None = None
     extra_claims: dict[str, Any] = field(default_factory=dict)
+    userinfo_as: str | None = None
     # What happened.
     grants: dict[str, Grant] = field(default_factory=dict)
     access_tokens: dict[str, str] = field(default_factory=dict)
@@ -149,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             if username is None:
                 self._send(401, {"error": "invalid_token"})
             else:
-                self._send(200, provider.people[username])
+                self._send(200, provider.people[provider.userinfo_as or username])
         else:
             self._send(404, {"error": "not_found"})
 

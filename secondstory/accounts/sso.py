@@ -143,6 +143,12 @@ def _claim_problem(claim: str, name: str) -> str:
 
 def _unreachable(exc: requests.RequestException) -> SignInError:
     log.warning("single sign-on provider unreachable: %r", exc)
+    response = exc.response
+    if response is not None:
+        return SignInError(
+            f"{provider_name()} answered {response.status_code} at {response.url}. "
+            "Please try again later, or tell an admin if it keeps happening."
+        )
     return SignInError(
         f"{provider_name()} could not be reached at {settings.SECONDSTORY_OIDC_ISSUER}. "
         "Please try again later."

@@ -257,3 +257,16 @@ def test_single_sign_on_is_off_without_an_issuer(settings: Any, db: None) -> Non
     assert "Log in with" not in Client().get("/login/").content.decode()
     assert Client().get("/login/sso/").status_code == 404
     assert Client().get("/login/sso/callback/?code=x&state=y").status_code == 404
+
+
+def test_a_wrong_client_secret_is_explained(provider: Provider, settings: Any) -> None:
+    settings.SECONDSTORY_OIDC_CLIENT_SECRET = "not the secret"
+    client = Client()
+    _assert_refused(sign_in(client, provider), client, "single sign-on refused the sign-in")
+
+
+def test_userinfo_about_another_person_is_refused(provider: Provider) -> None:
+    provider.add_person("erin", groups=["sre-leads"])
+    provider.userinfo_as = "erin"
+    client = Client()
+    _assert_refused(sign_in(client, provider), client, "described another person")
