@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.client import Client as DjangoClient
 
 from secondstory.core.claims import parse_mapping
+from tests.apps.notify.conftest import smtp  # noqa: F401 (a real SMTP server for reset mail)
 from tests.oidc_provider import Provider, running_provider
 
 BASE_URL = "http://testserver"

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from secondstory.accounts.models import User
-from tests.apps.notify.conftest import Inbox, smtp  # noqa: F401 (the fixture)
+from tests.apps.notify.conftest import Inbox
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"https://postmortems\.example\.com(/password-reset/[^/\s]+/[^/\s]+/)")
@@ -77,7 +77,7 @@ def test_without_mail_the_page_says_so(alice: User, settings: Any) -> None:
 def test_the_reset_mail_goes_through_the_configured_smtp_server(
     alice: User,
     smtp: Inbox,
-    settings: Any,  # noqa: F811
+    settings: Any,
 ) -> None:
     settings.SECONDSTORY_BASE_URL = "https://postmortems.example.com"
     response = Client().post("/password-reset/", {"email": "alice@example.com"})

@@ -36,7 +36,9 @@ from tests.apps.test_cli import run
     ],
     ids=["no-client-id", "no-way-in", "no-openid-scope", "bad-role"],
 )
-def test_bad_settings_are_refused_by_name(tmp_path: Path, env: dict[str, str], message: str) -> None:
+def test_bad_settings_are_refused_by_name(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
     result = run("check", SECONDSTORY_HOME=str(tmp_path), **env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
