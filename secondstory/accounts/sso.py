@@ -18,6 +18,7 @@ import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -75,7 +76,10 @@ def complete(request: HttpRequest) -> User:
     except (OAuthError, JoseError) as exc:
         log.warning("single sign-on refused: %r", exc)
         raise SignInError(explain(exc)) from exc
-    return account_for_claims(settings.SECONDSTORY_OIDC_ISSUER, claims)
+    try:
+        return account_for_claims(settings.SECONDSTORY_OIDC_ISSUER, claims)
+    except IntegrityError as exc:  # the same person's first sign-in, twice at once
+        raise SignInError("Your account was being set up at the same moment. Try again.") from exc
 
 
 def landing(request: HttpRequest) -> str:

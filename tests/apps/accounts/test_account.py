@@ -125,3 +125,25 @@ def test_with_local_passwords_off_only_single_sign_on_signs_in(alice: User, sso_
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 404
+
+
+def test_admins_see_people_tokens_and_identities_in_the_admin(alice: User, bob: User) -> None:
+    from secondstory.accounts.tokens import create_token
+
+    alice.is_staff = alice.is_superuser = True
+    alice.save()
+    token = create_token(bob, name="bob's script", scopes=["read"], expires_at=None)
+    SingleSignOnIdentity.objects.create(user=bob, issuer="https://idp.example", subject="b1")
+    client = client_for(alice)
+    html = client.get(f"/admin/accounts/user/{bob.pk}/change/").content.decode()
+    assert 'name="role"' in html and 'name="time_zone"' in html
+    assert "bob&#x27;s script" in client.get("/admin/accounts/apitoken/").content.decode()
+    assert "b1" in client.get("/admin/accounts/singlesignonidentity/").content.decode()
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+    response = client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "revoke_tokens", "_selected_action": [token.token.pk]},
+    )
+    assert response.status_code == 302
+    token.token.refresh_from_db()
+    assert token.token.revoked_at is not None
