@@ -46,6 +46,7 @@ def test_signing_in_through_the_provider(
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     page.goto(live_server.url + "/actions/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/actions/$"))
+    page.screenshot(path=artifacts / "sso-00-login.png")
     page.get_by_role("link", name="Log in with Test IdP").click()
 
     expect(page.get_by_role("heading", name="Test identity provider")).to_be_visible()
