@@ -110,7 +110,8 @@ def _assert_refused(response: Any, client: Client, message: str) -> None:
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        ({"sign_with": "other key"}, "not signed with a key single sign-on publishes (JWKS)"),
+        ({"sign_with": "same kid"}, "not signed with a key single sign-on publishes (JWKS)"),
+        ({"sign_with": "unknown kid"}, "not signed with a key single sign-on publishes (JWKS)"),
         ({"audience": "another-app"}, "issued for another application"),
         (
             {"audience": "another-app", "extra_claims": {"azp": "secondstory"}},
@@ -122,6 +123,7 @@ def _assert_refused(response: Any, client: Client, message: str) -> None:
     ],
     ids=[
         "bad-signature",
+        "unknown-key-id",
         "wrong-audience",
         "wrong-audience-with-azp",
         "expired",
@@ -132,8 +134,9 @@ def _assert_refused(response: Any, client: Client, message: str) -> None:
 def test_a_token_that_fails_a_check_is_refused_and_creates_nothing(
     provider: Provider, fault: dict[str, Any], message: str
 ) -> None:
-    if "sign_with" in fault:
-        fault = {"sign_with": new_key(provider.key.kid)}  # same kid, key not in the JWKS
+    if "sign_with" in fault:  # a key not in the JWKS, under the published key's id or another
+        kid = provider.key.kid if fault["sign_with"] == "same kid" else "rotated-away"
+        fault = {"sign_with": new_key(kid)}
     for name, value in fault.items():
         setattr(provider, name, value)
     client = Client()
