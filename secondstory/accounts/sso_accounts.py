@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from secondstory.accounts.models import Role, SingleSignOnIdentity, Team, User
+from secondstory.core import taxonomy
 from secondstory.core.claims import Access, ClaimMapping, access_from_claims
 
 
@@ -72,7 +73,7 @@ def _link_or_create(claims: Mapping[str, object], access: Access) -> User:
         raise SignInError(
             f"There is no secondstory account for “{username}”. Ask an admin to create one."
         )
-    user = User(username=username, display_name=_text(claims, "name")[:100])
+    user = User(username=username, display_name=_text(claims, "name")[: taxonomy.MAX_PERSON_NAME])
     user.role = access.role or Role.VIEWER
     user.set_unusable_password()
     try:
