@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from secondstory.core.claims import MappingError, parse_mapping
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -172,6 +174,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "secondstory.accounts.context_processors.sign_in",
             ],
         },
     }
@@ -186,11 +189,50 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "postmortems:home"
 LOGOUT_REDIRECT_URL = "login"
+# Local passwords (username + password on the login page, password change and reset by
+# email); false leaves single sign-on as the only way in (see docs/sign-in.md).
+SECONDSTORY_LOCAL_PASSWORDS = env_bool("SECONDSTORY_LOCAL_PASSWORDS", True)
+AUTHENTICATION_BACKENDS = ["secondstory.accounts.backends.LocalPasswordBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Single sign-on with OpenID Connect (see docs/sign-in.md); off while the issuer is unset.
+SECONDSTORY_OIDC_ISSUER = env_str("SECONDSTORY_OIDC_ISSUER", "").rstrip("/")
+SECONDSTORY_OIDC_CLIENT_ID = env_str("SECONDSTORY_OIDC_CLIENT_ID", "")
+SECONDSTORY_OIDC_CLIENT_SECRET = env_str("SECONDSTORY_OIDC_CLIENT_SECRET", "")
+SECONDSTORY_OIDC_NAME = env_str("SECONDSTORY_OIDC_NAME", "single sign-on")
+SECONDSTORY_OIDC_SCOPES = env_str("SECONDSTORY_OIDC_SCOPES", "openid email profile")
+SECONDSTORY_OIDC_USERNAME_CLAIM = env_str("SECONDSTORY_OIDC_USERNAME_CLAIM", "preferred_username")
+# JSON objects: group -> role, group -> team slug(s) the person belongs to / maintains;
+# the role of a person none of whose groups is mapped ("none" refuses them).
+try:
+    SECONDSTORY_OIDC_MAPPING = parse_mapping(
+        roles=env_str("SECONDSTORY_OIDC_ROLES", ""),
+        teams=env_str("SECONDSTORY_OIDC_TEAMS", ""),
+        maintainers=env_str("SECONDSTORY_OIDC_TEAM_MAINTAINERS", ""),
+        default_role=env_str("SECONDSTORY_OIDC_DEFAULT_ROLE", "viewer"),
+        groups_claim=env_str("SECONDSTORY_OIDC_GROUPS_CLAIM", "groups"),
+    )
+except MappingError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+SECONDSTORY_OIDC_CREATE_ACCOUNTS = env_bool("SECONDSTORY_OIDC_CREATE_ACCOUNTS", True)
+SECONDSTORY_OIDC_LINK_EXISTING = env_bool("SECONDSTORY_OIDC_LINK_EXISTING", False)
+SECONDSTORY_OIDC_TIMEOUT = env_int("SECONDSTORY_OIDC_TIMEOUT", 10)
+if SECONDSTORY_OIDC_ISSUER and not SECONDSTORY_OIDC_CLIENT_ID:
+    raise ImproperlyConfigured(
+        "SECONDSTORY_OIDC_CLIENT_ID: required when SECONDSTORY_OIDC_ISSUER is set"
+    )
+if SECONDSTORY_OIDC_ISSUER and "openid" not in SECONDSTORY_OIDC_SCOPES.split():
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_OIDC_SCOPES={SECONDSTORY_OIDC_SCOPES!r}: must include openid"
+    )
+if not SECONDSTORY_LOCAL_PASSWORDS and not SECONDSTORY_OIDC_ISSUER:
+    raise ImproperlyConfigured(
+        "SECONDSTORY_LOCAL_PASSWORDS=false needs single sign-on: set SECONDSTORY_OIDC_ISSUER"
+    )
 
 LANGUAGE_CODE = "en-gb"
 USE_I18N = False

@@ -61,3 +61,63 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SingleSignOnIdentity(models.Model):
+    """The account an identity provider's subject signs in to (OpenID Connect ``iss`` + ``sub``).
+
+    Accounts are found by this pair, never by a name or an e-mail address the provider lets
+    people change.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class TokenScope(models.TextChoices):
+    """What a personal API token may do; the one list the API checks tokens against."""
+
+    READ = "read", "Read: everything the person may see"
+    WRITE = "write", "Write: change what the person may change (includes read)"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only the SHA-256 digest of the secret is stored; ``hint`` keeps
+    its first characters to tell tokens apart in lists. It acts with its person's rights,
+    narrowed to its scopes."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    def allows(self, scope: str) -> bool:
+        """Whether the token's scopes cover ``scope`` (write includes read)."""
+        if scope == TokenScope.READ:
+            return bool({TokenScope.READ, TokenScope.WRITE} & set(self.scopes))
+        return scope in self.scopes
