@@ -7,12 +7,14 @@ whatever zone a page shows them in.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from secondstory.core.timeline.quick import format_offset
 
@@ -35,9 +37,18 @@ def parse_zone(name: str) -> ZoneInfo | None:
 
 
 @lru_cache(maxsize=1)
-def zone_names() -> list[str]:
-    """Every IANA zone name this machine knows, sorted (for a select or a datalist)."""
-    return sorted(name for name in available_timezones() if "/" in name or name == "UTC")
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted (for a select or a datalist); read
+    once per process (listing them walks the zone database, about 4 ms)."""
+    return tuple(sorted(name for name in available_timezones() if "/" in name or name == "UTC"))
+
+
+@cache
+def zone_datalist() -> SafeString:
+    """``<datalist id="zone-names">`` with every zone name, rendered once per process."""
+    options = format_html_join("", '<option value="{}">', ((name,) for name in zone_names()))
+    return format_html('<datalist id="zone-names">{}</datalist>', options)
 
 
 def site_zone() -> ZoneInfo:

@@ -23,6 +23,7 @@ from secondstory.incidents.services import (
 )
 from secondstory.lib.markdown import render_markdown
 from secondstory.lib.timezones import viewer_zone
+from secondstory.lib.timezones import zone_datalist as _zone_datalist
 
 register = template.Library()
 
@@ -101,6 +102,12 @@ def display_time(context: Context, value: datetime | None, format: str = "j M Y 
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, format)
     )
+
+
+@register.simple_tag
+def zone_datalist() -> SafeString:
+    """The ``zone-names`` datalist that time-zone fields offer (rendered once per process)."""
+    return _zone_datalist()
 
 
 @register.simple_tag(takes_context=True)
