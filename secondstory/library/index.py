@@ -225,16 +225,37 @@ def index_postmortems(pks: Iterable[int]) -> int:
                 .values_list("pk", flat=True)
             )
             existing = SearchDocument.objects.filter(postmortem_id__in=chunk)
-            # A rewritten document keeps its row id: the index's row order is the order in
-            # which postmortems were first recorded (search ranks within the newest matches).
             ids = dict(existing.values_list("postmortem_id", "pk"))
-            existing.delete()
             documents = documents_for(chunk)
-            for document in documents:
-                document.pk = ids.get(document.postmortem_id)
-            _write(documents, BATCH)
+            fresh = [d for d in documents if d.postmortem_id not in ids]
+            changed = [d for d in documents if d.postmortem_id in ids]
+            _rewrite(changed, ids)
+            _write(fresh, BATCH)
             written += len(documents)
     return written
+
+
+_TEXT = ("title", "summary", "factors", "actions", "labels", "narrative", "timeline", "keys")
+
+
+def _rewrite(documents: list[SearchDocument], ids: dict[int, int]) -> None:
+    """Update existing documents in place (the databases' update triggers keep the full-text
+    index): a rewritten document keeps its row id, since the index's row order is the order
+    in which postmortems were first recorded (search ranks within the newest matches)."""
+    if not documents:
+        return
+    now = timezone.now()
+    for document in documents:
+        document.pk = ids[document.postmortem_id]
+        document.indexed_at = now
+    SearchDocument.objects.bulk_update(documents, [*_TEXT, "indexed_at"], batch_size=BATCH)
+    SearchKeys.objects.bulk_create(
+        [SearchKeys(document_id=d.pk, facets=keys.facet_keys(d.keys)) for d in documents],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=["facets"],
+    )
 
 
 def index_postmortem(postmortem: Postmortem) -> None:
