@@ -24,8 +24,9 @@ Finder = Callable[[str, SentenceContext, People], Iterator[Span]]
 class Rule:
     """One blameless-review rule.
 
-    ``in_quotes``/``in_recommendations``/``in_meta`` say whether it still runs in quoted text,
-    in action items, and in sentences about the review practice itself.
+    ``in_quotes``/``in_recommendations``/``in_meta``/``in_headings`` say whether it still runs
+    in quoted text, in action items, in sentences about the review practice itself, and in
+    headings and emphasised labels.
     """
 
     id: str
@@ -41,9 +42,12 @@ class Rule:
     in_quotes: bool = False
     in_recommendations: bool = False
     in_meta: bool = False
+    in_headings: bool = False
 
     def applies_to(self, ctx: SentenceContext) -> bool:
         """Whether the rule runs at all for a sentence in this context."""
+        if ctx.is_heading and not self.in_headings:
+            return False
         if ctx.is_quote and not self.in_quotes:
             return False
         if ctx.is_recommendation and not self.in_recommendations:

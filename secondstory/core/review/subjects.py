@@ -89,6 +89,12 @@ def is_name(word: str, people: People) -> bool:
     return possessive or not lower.endswith(_NOUN_SUFFIXES)
 
 
+def _bare(word: str) -> str:
+    """A word lower-cased without its possessive ending: "On-call's" -> "on-call"."""
+    lower = word.lower()
+    return lower[:-2] if lower.endswith(("'s", "’s")) else lower
+
+
 def _is_person_word(word: str, people: People) -> bool:
     lower = word.lower()
     if lower.endswith(("'s", "’s")):
@@ -97,6 +103,12 @@ def _is_person_word(word: str, people: People) -> bool:
 
 
 _PREPOSITIONS = vocabulary.PREPOSITIONS
+# Role words that also name software ("the Kubernetes operator", "the lock owner").
+_SOFTWARE_ROLES = frozenset(
+    "operator operators user users owner owners admin admins lead leads author authors".split()
+)
+_TECHNICAL = vocabulary.TECHNICAL_MODIFIERS
+_MEMBERS = frozenset(["member", "members"])
 _QUANTIFIERS = vocabulary.QUANTIFIERS
 
 
@@ -136,15 +148,20 @@ def is_human_phrase(phrase: str, people: People) -> bool:
     if not words:
         return False
     head = words[-1]
-    if head.lower() == "one" and len(words) >= 2 and words[-2].lower() == "no":
+    before = words[-2].lower() if len(words) >= 2 else ""
+    if head.lower() == "one" and before == "no":
         return True
+    if head.lower() in _MEMBERS:
+        return before in ROLES  # "a team member", but not "the cluster members"
+    if head.lower() in _SOFTWARE_ROLES and before in _TECHNICAL:
+        return False  # "the Kubernetes operator", "the database user"
     if _is_person_word(head, people):
         # "The" at a sentence start makes the next capitalised word a system ("The Router").
         return not (
             len(words) >= 2
             and words[-2].lower() in {"the", "a", "an"}
-            and head.lower() not in ROLES
-            and head.lower() not in people.names
+            and _bare(head) not in ROLES
+            and _bare(head) not in people.names
         )
     return False
 
@@ -181,10 +198,13 @@ def is_human_subject(text: str, pos: int, people: People) -> bool:
     """
     phrase = subject_before(text, pos)
     if _WORD.search(phrase):
+        if phrase.strip().lower() in _RELATIVE_PERSON:
+            return True  # "…, who incorrectly believed": "who" always stands for a person
         return is_human_phrase(phrase, people)
     return sentence_subject_is_human(text[:pos], people)
 
 
+_RELATIVE_PERSON = frozenset(["who", "whom"])
 # The opening of a sentence that holds its subject: the first six words after a time and a
 # label are well inside it, and reading no further keeps each call bounded.
 _OPENING = 300
@@ -193,6 +213,9 @@ _OPENING = 300
 def sentence_subject_is_human(text: str, people: People) -> bool:
     """The first noun phrase of a sentence (up to its first verb-like word) is human."""
     opening = _LABEL.sub("", _TIME.sub("", text[:_OPENING]))
+    cut = _CLAUSE_BREAK.search(opening)
+    if cut is not None and _WORD.search(opening, 0, cut.start()):
+        opening = opening[: cut.start()]  # "An S3 team member, while debugging, …"
     words = [m.group(0) for m in islice(_WORD.finditer(opening), 6)]
     phrase: list[str] = []
     for w in words:

@@ -30,22 +30,29 @@ _MISTAKE_BY = re.compile(
     r"\s+(?:by|from|on the part of|made by|of)\s+((?:[\w'’-]+\s*){1,3})",
     re.I,
 )
+# Nouns that name a person's slip or misjudgement.
+_SLIP_NOUNS = (
+    r"(?:mistake|error|blunder|slip|slip-up|lapse|typo|screw-?up|oversight|goof|misjudge?ment|"
+    r"misreading|miscalculation|misunderstanding|misstep|misconfiguration|mix-?up|fumble)"
+)
 _POSSESSIVE_MISTAKE = re.compile(
-    r"\b([\w-]+)['’]s\s+(?:\w+\s+)?(?:mistake|error|blunder|slip|lapse|typo|screw-?up|"
-    r"oversight|goof)\b|\b(?:his|her|their)\s+(?:\w+\s+)?(?:mistake|blunder|slip|lapse|"
-    r"typo|screw-?up|oversight|goof)\b",
+    r"\b([\w-]+)['’]s\s+(?:\w+\s+)?" + _SLIP_NOUNS + r"\b|\b(?:his|her|their)\s+(?:\w+\s+)?"
+    r"(?:mistake|blunder|slip|slip-up|lapse|typo|screw-?up|oversight|goof|misjudge?ment|"
+    r"misreading|miscalculation|misunderstanding|misstep|mix-?up|fumble)\b",
     re.I,
 )
 _MADE_MISTAKE = re.compile(
     r"\b((?:[\w'’-]+\s+){1,3}?)(?:made|makes|make)\s+(?:a|an|the|this|that|one)\s+(?:\w+\s+)?"
     r"(?:mistake|error|blunder|slip|typo|goof)\b|\b((?:[\w'’-]+\s+){1,3}?)(?:mistyped|typo['’]?d|"
-    r"messed up|screwed up|botched|bungled|goofed)\b",
+    r"messed up|screwed up|botched|bungled|goofed|misread|misjudged|miscalculated|misconfigured|"
+    r"mixed up|got (?:the|a|an|his|her|their) (?:[\w-]+ ){0,2}?wrong)\b",
     re.I,
 )
 
 
 _ADVERB = re.compile(
-    r"\b(?:mistakenly|accidentally|inadvertently|erroneously|unintentionally|wrongly)\b"
+    r"\b(?:mistakenly|accidentally|inadvertently|erroneously|unintentionally|wrongly|"
+    r"incorrectly|unwittingly)\b"
     r"|\bby (?:mistake|accident)\b",
     re.I,
 )
@@ -112,5 +119,16 @@ RULE = Rule(
         "messed",
         "botched",
         "bungled",
+        "misjudg",
+        "misread",
+        "miscalc",
+        "misunderst",
+        "mixed",
+        "mix-up",
+        "mixup",
+        "fumble",
+        "wrong",
+        "incorrect",
+        "unwitting",
     ),
 )

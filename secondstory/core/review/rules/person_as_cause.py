@@ -45,18 +45,36 @@ _POSSESSIVE_HARM = re.compile(
 _DIRECT_HARM = re.compile(
     r"\b(?:caused|causes|took down|brought down|knocked over|took out|broke|crashed|corrupted|"
     r"(?:took|brought|knocked) (?:the \w+|it|prod|production|everything) (?:down|over|out)|"
+    # Harm verbs that name damage whoever the object is ("Olu overloaded the database").
+    r"(?:overloaded|overwhelmed|crippled|hosed|wrecked|bricked|trashed|nuked|knocked\s+out|"
+    r"knocked\s+offline|took\s+offline|blew\s+away)\b|"
+    # A phrasal verb with its object inside: "brought the cluster to its knees".
+    r"(?:took|takes|taken|taking|brought|brings|bringing|knocked|knocks|knocking)\s+"
+    r"(?:[\w'’-]+\s+){1,4}?(?:down|offline|to\s+(?:its|their)\s+knees)\b|"
+    r"(?:is|was|were|are)\s+(?:solely\s+|directly\s+|entirely\s+)?accountable\s+for\s+"
+    r"(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}?(?:outage|incident|failure|breakage|downtime|"
+    r"loss|broken|failed|bad|damage|disruption|regression|bug|release|problem)|"
     r"(?:deleted|dropped|wiped|destroyed|truncated) (?:the )?(?:production|prod|live)\b|"
     r"(?:is|was|were|are) (?:solely |directly |entirely )?(?:responsible for|to blame|at fault|"
     r"culpable|guilty))\b",
     re.I,
 )
 _BY_PERSON = re.compile(
-    r"\b(?:caused|broken|triggered|started|created|introduced)\s+(?:entirely\s+|solely\s+|"
-    r"directly\s+)?by\s+((?:[\w'’-]+\s*){1,4})",
+    r"\b(?:caused|broken|triggered|started|created|introduced|taken\s+(?:down|offline|out)|"
+    r"brought\s+down|knocked\s+(?:out|over|offline)|crashed|corrupted|wiped(?:\s+out)?|"
+    r"destroyed|overloaded|overwhelmed|crippled|nuked)\s+(?:entirely\s+|solely\s+|"
+    r"directly\s+|accidentally\s+|inadvertently\s+)?by\s+((?:[\w'’-]+\s*){1,4})",
+    re.I,
+)
+# "The outage is down to the mobile team", "it was all down to Dana".
+_DOWN_TO = re.compile(
+    r"\b(?:is|was|are|were|it['’]s)\s+(?:all\s+|entirely\s+|squarely\s+|largely\s+|purely\s+)?"
+    r"down\s+to\s+((?:[\w'’-]+\s*){1,4})",
     re.I,
 )
 _FAULT = re.compile(
-    r"\b(?:blame (?:lies|falls|rests|sits) (?:with|on)|(?:the )?fault (?:lies|was|is) with|"
+    r"\b(?:(?:the\s+)?(?:blame|fault|responsibility|accountability)(?:\s+for\s+[^,.;]{1,40}?)?\s+"
+    r"(?:lies|lay|falls|fell|rests|rested|sits|sat|is|was)\s+(?:\w+ly\s+)?(?:with|on|upon)|"
     r"(?:the )?fault of)\s+((?:[\w'’-]+\s*){1,3})|\b([\w-]+)['’]s fault\b"
     r"|\b(?:his|her|their) fault\b",
     re.I,
@@ -66,6 +84,12 @@ _BECAUSE = re.compile(
     r"because\s+(?P<who>(?:[\w'’-]+\s+){1,3}?)(?:\w+ed|ran|made|forgot|took|broke|did|"
     r"didn['’]t|did not|wrote|put|set|left|chose)\b"
     r"|\b(?:because of|thanks to|due to)\s+(?P<who2>[\w'’-]+(?:\s+[\w'’-]+)?)\s*(?:[,.;]|$)",
+    re.I,
+)
+# "The fault is entirely the on-call's", "the mistake was Dana's".
+_FAULT_OWNER = re.compile(
+    r"\b(?:fault|blame|mistake|error)\s+(?:is|was)\s+(?:\w+ly\s+)?"
+    r"(?P<who>(?:the\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?['’]s?)(?=\s*(?:[.,;!)]|$))",
     re.I,
 )
 _OBJECT_PRONOUNS = {"him", "her", "them", "me", "us", "you"}
@@ -109,12 +133,16 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
             if _human_agent(m.group(1), people):
                 length = human_prefix(m.group(1), people)
                 yield m.start(), m.start(1) + length if length else m.end(1)
+    if "down to" in lowered:
+        for m in _DOWN_TO.finditer(text):
+            if _human_agent(m.group(1), people):
+                yield m.start(), m.end(1)
     if "because" in lowered or " to " in lowered:
         for m in _BECAUSE.finditer(text):
             who = m.group("who") or m.group("who2") or ""
             if is_human_phrase(who, people) or _human_agent(who, people):
                 yield m.start(), m.end()
-    if "fault" in lowered or "blame" in lowered:
+    if "fault" in lowered or "blame" in lowered or "responsib" in lowered or "accountab" in lowered:
         yield from _fault(text, people)
 
 
@@ -126,6 +154,10 @@ def _possessive(text: str, people: People) -> Iterator[Span]:
 
 
 def _fault(text: str, people: People) -> Iterator[Span]:
+    for m in _FAULT_OWNER.finditer(text):
+        who = m.group("who")
+        if who.endswith(("'s", "’s", "s'")) and is_human_phrase(who, people):
+            yield m.start(), m.end()
     for m in _FAULT.finditer(text):
         agent = m.group(1)
         if agent is None and m.group(2) is not None and not is_name(m.group(2) + "'s", people):
@@ -149,6 +181,20 @@ RULE = Rule(
     ),
     find=_find,
     triggers=(
+        "overwhelm",
+        "crippl",
+        "hosed",
+        "wreck",
+        "brick",
+        "trash",
+        "offline",
+        "knees",
+        "accountab",
+        "taken",
+        "took",
+        "brought",
+        "knock",
+        "blew",
         "caus",
         "down",
         "broke",
