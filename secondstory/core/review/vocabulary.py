@@ -68,6 +68,9 @@ NOT_NAMES = _words(
     incident incidents outage outages postmortem review analysis what why how who where
     instead however meanwhile despite within without upon thus hence therefore following
     given unlike like whereas whether although though unless until due per via
+    service services control system systems feature features data user users
+    in on at of from with for by to as into onto about over under first second third next
+    finally last additionally moreover furthermore initially eventually subsequently
     """
 )
 
@@ -97,6 +100,9 @@ TECHNICAL_MODIFIERS = _words(
     """
 )
 
-PREPOSITIONS = _words("on in at of from with for during")
+PREPOSITIONS = _words(
+    "on in at of from with for during within into onto over under between across through about "
+    "via inside by"
+)
 
 QUANTIFIERS = _words("one some none several all many most each any both two three either neither")

@@ -75,6 +75,7 @@ _HAD_CLAUSE = re.compile(
     r"(?:only\s+|just\s+)?(?:not\s+)?" + PARTICIPLE,
     re.I,
 )
+_AS_DESIGNED = re.compile(r"\s+as\s+(?:intended|designed|expected|configured|documented)\b", re.I)
 _PASSIVE_NEXT = re.compile(r"\s+(?:\w+ly\s+)?" + PARTICIPLE)
 _BY_AGENT = re.compile(r"(?:\s+[\w'’-]+){0,4}?\s+by\s+((?:[\w'’-]+\s*){1,3})", re.I)
 _NEGATED = re.compile(r"^\w+(?:\s+not|n['’]t)\b")
@@ -136,6 +137,8 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
         subject = m.group("subj3") or m.group("subj2") or m.group("subj") or ""
         if not (subject.strip() and is_human_phrase(subject, people)):
             continue
+        if _AS_DESIGNED.match(text, m.end()):
+            continue  # "had any of them performed as intended": how things work, not people
         if last_consequence is None:
             last_consequence = _last_start(_CONSEQUENCE, text)
         # "Had Tomasz checked, it would have …" and "It would have …, had Tomasz checked".

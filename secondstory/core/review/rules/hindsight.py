@@ -10,7 +10,8 @@ from secondstory.core.review.ruler import Rule, Span
 from secondstory.core.review.subjects import People
 
 _HINDSIGHT = re.compile(
-    r"(?<![Nn]ot )(?<![Nn]on-)(?<!n['’]t )(?<!\bno )(?<!\bnot so )\bobvious(?:ly)?\b"
+    r"(?<![Nn]ot )(?<![Nn]on-)(?<!n['’]t )(?<!\bno )(?<!\bnot so )(?<!\bmore )(?<!\bless )"
+    r"(?<!\bmost )(?<!\bleast )\bobvious(?:ly)?\b"
     r"(?!\s+(?:to\s+(?:us|me|anyone|anybody)\s+)?(?:at the time|then|in advance|beforehand))"
     r"|\bclearly\b(?!\s+(?:too\b|label\w*|mark\w*|document\w*|visible|defin\w*|communicat\w*|"
     r"written|explain\w*|separat\w*|stat\w*|name\w*|scoped|distinguish\w*|show\w*|identif\w*|"

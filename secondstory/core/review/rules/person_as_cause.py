@@ -95,29 +95,49 @@ _FAULT_OWNER = re.compile(
 _OBJECT_PRONOUNS = {"him", "her", "them", "me", "us", "you"}
 
 
+_AGENT_END = frozenset(
+    "while who whom that which when after before during in on at with for to and or as "
+    "because since testing running using trying working who's".split()
+)
+
+
 def _human_agent(phrase: str, people: People) -> bool:
-    words = phrase.split()
-    if not words:
+    """Whether the noun phrase after "by", "to" or "of" names a person ("the on-call
+    engineer while …"), judged by its head ("a valid customer configuration change" is not)."""
+    words = [w.strip(",.;:()") for w in phrase.split()]
+    if not words or not words[0]:
         return False
     first = words[0].lower()
     if first in _OBJECT_PRONOUNS or first in {"his", "her", "their"}:
         return True
-    if is_name(words[0], people) or (
-        words[0].endswith(("'s", "’s")) and is_human_phrase(words[0][:-2], people)
-    ):
+    if words[0].endswith(("'s", "’s")) and is_human_phrase(words[0][:-2], people):
         return True
-    for n in range(min(len(words), 4), 0, -1):
-        if is_human_phrase(" ".join(words[:n]), people) and words[0].lower() in {
-            "the",
-            "a",
-            "an",
-            "our",
-            "one",
-        } | set(people.names):
-            return True
-    return False
+    noun_phrase: list[str] = []
+    for word in words:
+        if word.lower() in _AGENT_END or not word:
+            break
+        if word.lower().endswith("ing") and noun_phrase:
+            if is_human_phrase(" ".join(noun_phrase), people):
+                return True  # "the on-call deleting the wrong pods"
+        noun_phrase.append(word)
+    return bool(noun_phrase) and is_human_phrase(" ".join(noun_phrase), people)
 
 
+# Taking something down on purpose is mitigation, not harm.
+_DELIBERATE = re.compile(
+    r"[^.;]*?\b(?:(?:in\s+order\s+)?to\s+(?:prevent|restore|stop|protect|contain|fix|repair|"
+    r"limit|mitigate|allow|perform|run|apply|upgrade|migrate|recover|investigate|isolate|drain|"
+    r"avoid|reduce|halt)|while\s+(?:the|a|an)\s+(?:upgrade|migration|maintenance|fix|repair|"
+    r"restore)|for\s+(?:maintenance|the\s+upgrade|the\s+migration)|as\s+a\s+precaution|"
+    r"deliberately|intentionally|on\s+purpose|allowing)\b",
+    re.I,
+)
+# "broke the dependency between …", "broke the deadlock": undoing a link is a fix.
+_UNDONE_LINK = re.compile(
+    r"\s+(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+)?(?:dependency|dependencies|cycle|loop|"
+    r"deadlock|tie|link|coupling|chain|glass|silence|news|record|logjam|impasse)\b",
+    re.I,
+)
 _POSSESSIVE_HINT = re.compile(r"['’]s\b|\b(?:his|her|their)\b", re.I)
 
 
@@ -126,6 +146,8 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
     if _POSSESSIVE_HINT.search(text):
         yield from _possessive(text, people)
     for m in _DIRECT_HARM.finditer(text):
+        if _DELIBERATE.match(text, m.end(), m.end() + 120) or _UNDONE_LINK.match(text, m.end()):
+            continue  # "engineers took the site offline to restore it", "broke the dependency"
         if is_human_subject(text, m.start(), people):
             yield m.start(), m.end()
     if " by " in lowered:

@@ -60,7 +60,15 @@ _HUMAN_THING = re.compile(
     r"|^\W*(?:his|her|their)\b",
     re.I,
 )
-_POSSESSIVE = re.compile(r"^\W*(?:the\s+|an?\s+)?([\w-]+(?:\s+[\w-]+)?)['’]s\s+", re.I)
+# A person's belongings and a product's parts are not their actions: "the maintainer's npm
+# account being compromised", "Subversion's sharing feature".
+_POSSESSIVE = re.compile(
+    r"^\W*(?:the\s+|an?\s+)?([\w-]+(?:\s+[\w-]+)?)['’]s\s+(?![\w\s\"“”-]{0,40}?\b(?:accounts?|"
+    r"credentials?|laptops?|machines?|computers?|passwords?|keys?|tokens?|email|inbox|phones?|"
+    r"devices?|workstations?|sessions?|identity|features?|products?|services?|software|"
+    r"platforms?|apis?|systems?|library|libraries)\b)",
+    re.I,
+)
 _MISTAKE_WITHIN = re.compile(
     r"^\W*(?:a|an|the)?\s*(?:\w+\s+)?(?:mistake|error|misunderstanding|misjudge?ment|"
     r"misreading|oversight|slip|lapse|failure|decision|misconfiguration)\s+"
