@@ -70,8 +70,13 @@ class TriggerIndex:
         chain = list(rules)
         self._always = frozenset(r.id for r in chain if not r.triggers)
         self._word = [(r.id, tuple(t for t in r.triggers if " " not in t)) for r in chain]
-        phrases = [(r.id, tuple(t for t in r.triggers if " " in t)) for r in chain]
-        self._phrase = [(rid, ts) for rid, ts in phrases if ts]
+        # A phrase is looked for only in sentences that have its first word, so a sentence
+        # costs one dictionary lookup per distinct word however many phrases the rules have.
+        self._phrase: dict[str, list[tuple[str, str]]] = {}
+        for rule in chain:
+            for phrase in (t for t in rule.triggers if " " in t):
+                first = phrase.split(" ", 1)[0]
+                self._phrase.setdefault(first, []).append((rule.id, phrase))
         self._cache: dict[str, frozenset[str]] = {}
 
     def _rules_for_word(self, word: str) -> frozenset[str]:
@@ -85,12 +90,13 @@ class TriggerIndex:
         """Ids of the rules whose triggers occur in a lower-cased sentence."""
         hits = set(self._always)
         cache = self._cache
+        phrases = self._phrase
         for word in set(_WORDS.findall(lowered)):
             ids = cache.get(word)
             hits |= ids if ids is not None else self._rules_for_word(word)
-        for rid, fragments in self._phrase:
-            if rid not in hits and any(t in lowered for t in fragments):
-                hits.add(rid)
+            for rid, phrase in phrases.get(word, ()):
+                if rid not in hits and phrase in lowered:
+                    hits.add(rid)
         return hits
 
 

@@ -19,7 +19,7 @@ from secondstory.core.review.subjects import (
 _CAUSE = (
     r"(?:(?:the|a|an|its|our|this\s+\w+['’]s)\s+)?(?:(?:root|primary|main|underlying|real|"
     r"ultimate|actual|single|sole|proximate|true|fundamental|immediate|basic|core|direct)\s+"
-    r"(?:cause|reason|source|origin|culprit|driver)|root|(?<=the )(?:cause|source|origin|"
+    r"(?:cause|reason|source|origin|culprit|driver)|(?<=the )(?:cause|source|origin|"
     r"culprit)|cause of it all)"
 )
 # What joins the cause to what it is: "was", "lay with", "has been identified as", a colon.
@@ -131,14 +131,29 @@ RULE = Rule(
     triggers=(
         "cause",
         "reason",
-        "source",
-        "origin",
         "culprit",
-        "driver",
-        "root",
-        "behind",
-        "trace",
-        "started",
-        "began",
+        "driver of",
+        "source of",
+        "origin of",
+        "the source",
+        "the origin",
+        "at the root",
+        "at the heart",
+        "at the bottom",
+        "at the core",
+        "behind it",
+        "behind this",
+        "behind the",
+        "lay behind",
+        "lies behind",
+        "was behind",
+        "traces back",
+        "traced back",
+        "trace back",
+        "tracing back",
+        "trace it back",
+        "traced it back",
+        "everything started",
+        "everything began",
     ),
 )

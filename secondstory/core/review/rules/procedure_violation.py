@@ -86,6 +86,8 @@ _NOMINAL = re.compile(
     + r"\b",
     re.I,
 )
+_NOMINAL_HINT = re.compile(r"complian|failure to|disregard|violation|breach|deviation|departure|"
+    r"circumvention|contrary|defiance")
 _AGAINST = re.compile(
     r"\bagainst\s+(?:explicit |clear |written |documented |our |the |company |established |"
     r"standing |team )*(?:polic(?:y|ies)|guidance|advice|instructions|the\s+runbook|procedure|"
@@ -144,14 +146,20 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
             continue  # "engineers can bypass the check" describes the system
         if is_human_subject(text, m.start(), people):
             yield m.start(), m.end()
-    for m in _NOMINAL.finditer(text):
-        yield m.start(), m.end()
-    for m in _AGAINST.finditer(text):
-        if not _CHECKED.search(text, max(0, m.start() - 60), m.start()):
+    lowered = text.lower()
+    if _NOMINAL_HINT.search(lowered):
+        for m in _NOMINAL.finditer(text):
             yield m.start(), m.end()
-    for m in _WITHOUT.finditer(text):
-        if is_human_subject(text, m.start(), people) or sentence_subject_is_human(text, people):
-            yield m.start(), m.end()
+    if "against" in lowered:
+        for m in _AGAINST.finditer(text):
+            if not _CHECKED.search(text, max(0, m.start() - 60), m.start()):
+                yield m.start(), m.end()
+    if "without" in lowered:
+        for m in _WITHOUT.finditer(text):
+            if is_human_subject(text, m.start(), people) or sentence_subject_is_human(
+                text, people
+            ):
+                yield m.start(), m.end()
     for m in _NOT_FOLLOWED.finditer(text):
         agent = m.group("agent")
         if agent is None or is_human_phrase(agent, people):
@@ -173,26 +181,6 @@ RULE = Rule(
     ),
     find=_find,
     triggers=(
-        "sidestep",
-        "breach",
-        "flout",
-        "contraven",
-        "evad",
-        "dodg",
-        "skirt",
-        "def",
-        "shortcut",
-        "short-circuit",
-        "depart",
-        "bother",
-        "compliance",
-        "contrary",
-        "against",
-        "without",
-        "chose",
-        "decided",
-        "opted",
-        "elected",
         "neglect",
         "ignor",
         "bypass",
@@ -208,7 +196,26 @@ RULE = Rule(
         "n’t",
         "never",
         "failed",
-        "neglected",
         "refused",
+        "sidestep",
+        "breach",
+        "flout",
+        "contraven",
+        "evad",
+        "dodg",
+        "skirt",
+        "defied",
+        "defy",
+        "defies",
+        "defying",
+        "defiance",
+        "shortcut",
+        "short-circuit",
+        "depart",
+        "bother",
+        "compliance",
+        "contrary",
+        "against",
+        "without",
     ),
 )
