@@ -63,7 +63,9 @@ def judgements() -> dict[tuple[str, str, str], dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unjudged", action="store_true", help="Print unjudged findings.")
-    parser.add_argument("--all", action="store_true", help="Print every finding with its judgement.")
+    parser.add_argument(
+        "--all", action="store_true", help="Print every finding with its judgement."
+    )
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print("../shared/corpus is absent: nothing to review")

@@ -49,9 +49,7 @@ _META_HINT = re.compile(
 
 # A sentence that is nothing but an emphasised label: "**Root causes:**", "*What went wrong?*",
 # "__Trigger__".
-_LABEL_ONLY = re.compile(
-    r"^\s*(?:(\*\*|__|\*|_)[^*_\n]{1,80}?\1\s*[:?.]?\s*$|title:\s)", re.I
-)
+_LABEL_ONLY = re.compile(r"^\s*(?:(\*\*|__|\*|_)[^*_\n]{1,80}?\1\s*[:?.]?\s*$|title:\s)", re.I)
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,9 +103,9 @@ def is_name(word: str, people: People) -> bool:
 
 
 # Words that may stand before a name: determiners, possessives and role nouns.
-_APPOSITION_OK = frozenset(
-    "the a an our their his her my your its this that whoever".split()
-) | vocabulary.ROLES
+_APPOSITION_OK = (
+    frozenset("the a an our their his her my your its this that whoever".split()) | vocabulary.ROLES
+)
 
 
 def _unknown_capitalised(word: str, people: People) -> bool:
@@ -180,11 +180,16 @@ def is_human_phrase(phrase: str, people: People) -> bool:
     if not words:
         return False
     head = words[-1]
-    if _unknown_capitalised(head, people) and (
-        len(words) < whole  # "Influx of requests", "Use of different rulers"
-        or (len(words) >= 2 and words[-2][:1].isupper() and words[-2].lower() not in FIRST_NAMES)
-        # "the community site Supermarket", "the tool Jenkins"
-        or (len(words) >= 2 and words[-2].islower() and words[-2] not in _APPOSITION_OK)
+    if (
+        _unknown_capitalised(head, people)
+        and (
+            len(words) < whole  # "Influx of requests", "Use of different rulers"
+            or (
+                len(words) >= 2 and words[-2][:1].isupper() and words[-2].lower() not in FIRST_NAMES
+            )
+            # "the community site Supermarket", "the tool Jenkins"
+            or (len(words) >= 2 and words[-2].islower() and words[-2] not in _APPOSITION_OK)
+        )
     ):
         return False  # a title-case name of a thing ("Service Control", "Transaction ID")
     before = words[-2].lower() if len(words) >= 2 else ""

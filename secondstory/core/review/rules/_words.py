@@ -76,6 +76,13 @@ ACTION_NOUNS = (
     r"decision|oversight|action|actions|fix|update|release|code|work|negligence|carelessness)"
 )
 
+# What a cause, a source or a responsibility can be of when it is about the incident.
+PROBLEM_NOUNS = (
+    r"(?:outages?|incidents?|failures?|problems?|issues?|errors?|bugs?|breakages?|regressions?|"
+    r"(?:data\s+)?loss|downtime|trouble|disruptions?|damage|mistakes?|crash(?:es)?|it\s+all|"
+    r"this|it|that|everything|the\s+whole\s+thing)"
+)
+
 # Irregular verbs used by the rules' verb classes: base -> (third person, past, participle, -ing).
 _IRREGULAR_FORMS = {
     "break": ("breaks", "broke", "broken", "breaking"),

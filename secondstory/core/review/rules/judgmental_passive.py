@@ -22,6 +22,8 @@ _SIGNALS = (
     r"dashboards?|canary|canaries|documentation|docs|playbooks?|memos?|calls?)"
 )
 # Verbs of neglect, every inflection a passive can take ("was ignored", "went unheeded").
+# Silencing or muting an alert is routine on its own; only "silenced and forgotten" or "muted
+# instead of investigated" judge it.
 _NEGLECT = alternation(
     inflections(
         "ignore",
@@ -34,9 +36,6 @@ _NEGLECT = alternation(
         "skip",
         "circumvent",
         "shelve",
-        "silence",
-        "mute",
-        "snooze",
         "forget",
         "brush off",
         "brush aside",

@@ -66,6 +66,12 @@ _SMALL_EFFORT = re.compile(
     r"silly|small|tiny)\b",
     re.I,
 )
+# Cheap tests that keep the long patterns below off most sentences.
+_EFFORT_HINT = re.compile(
+    r"have|nothing|to do|as easy|as simple|elementary|trivial|easy|simple|straightforward|"
+    r"child|down to|mistake|oversight|slip|error|thing to"
+)
+_FIX_HINT = re.compile(r"one[- ]line|minute|fix (?:was|is)|one (?:command|line|flag|click|step)")
 # Small-fix words that minimise only when the sentence also says it was not done or missed.
 _TRIVIAL_FIX = re.compile(
     r"\b(?:a\s+)?one[- ]line(?:r|\s+(?:fix|change|patch))\b|\b(?:a\s+)?(?:two|five|ten)[- ]minute"
@@ -89,10 +95,12 @@ _ONLY = re.compile(
 def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
     for m in _MINIMISING.finditer(text):
         yield m.start(), m.end()
-    for m in _SMALL_EFFORT.finditer(text):
-        yield m.start(), m.end()
-    for m in _TRIVIAL_FIX.finditer(text):
-        if _NOT_DONE.search(text):
+    lowered = text.lower()
+    if _EFFORT_HINT.search(lowered):
+        for m in _SMALL_EFFORT.finditer(text):
+            yield m.start(), m.end()
+    if _FIX_HINT.search(lowered) and _NOT_DONE.search(text):
+        for m in _TRIVIAL_FIX.finditer(text):
             yield m.start(), m.end()
     for m in _ONLY.finditer(text):
         subject = subject_before(text, m.start()).strip().lower()

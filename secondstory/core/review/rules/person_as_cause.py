@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from secondstory.core.review.context import SentenceContext
 from secondstory.core.review.ruler import Rule, Span
-from secondstory.core.review.rules._words import ACTION_NOUNS
+from secondstory.core.review.rules._words import ACTION_NOUNS, PROBLEM_NOUNS
 from secondstory.core.review.subjects import (
     People,
     human_prefix,
@@ -73,7 +73,8 @@ _DOWN_TO = re.compile(
     re.I,
 )
 _FAULT = re.compile(
-    r"\b(?:(?:the\s+)?(?:blame|fault|responsibility|accountability)(?:\s+for\s+[^,.;]{1,40}?)?\s+"
+    r"\b(?:(?:the\s+)?(?:(?:blame|fault)(?:\s+for\s+[^,.;]{1,40}?)?|(?:responsibility|accountability)"
+    r"\s+for\s+(?:the\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}?" + PROBLEM_NOUNS + r")\s+"
     r"(?:lies|lay|falls|fell|rests|rested|sits|sat|is|was)\s+(?:\w+ly\s+)?(?:with|on|upon)|"
     r"(?:the )?fault of)\s+((?:[\w'’-]+\s*){1,3})|\b([\w-]+)['’]s fault\b"
     r"|\b(?:his|her|their) fault\b",

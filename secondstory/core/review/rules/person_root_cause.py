@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from secondstory.core.review.context import SentenceContext
 from secondstory.core.review.ruler import Rule, Span
-from secondstory.core.review.rules._words import ACTION_NOUNS
+from secondstory.core.review.rules._words import ACTION_NOUNS, PROBLEM_NOUNS
 from secondstory.core.review.subjects import (
     People,
     is_human_phrase,
@@ -17,10 +17,11 @@ from secondstory.core.review.subjects import (
 )
 
 _CAUSE = (
-    r"(?:(?:the|a|an|its|our|this\s+\w+['’]s)\s+)?(?:(?:root|primary|main|underlying|real|"
+    r"(?:(?:root|primary|main|underlying|real|"
     r"ultimate|actual|single|sole|proximate|true|fundamental|immediate|basic|core|direct)\s+"
-    r"(?:cause|reason|source|origin|culprit|driver)|(?<=the )(?:cause|source|origin|"
-    r"culprit)|cause of it all)"
+    r"(?:cause|reason|source|origin|culprit|driver)|(?<=the )(?:cause|culprit)|"
+    r"(?<=the )(?:source|origin|reason)(?=\s+(?:of|for|behind)\s+(?:the\s+|this\s+|that\s+)?"
+    r"(?:[\w-]+\s+)?" + PROBLEM_NOUNS + r"\b)|cause of it all)"
 )
 # What joins the cause to what it is: "was", "lay with", "has been identified as", a colon.
 _LINK = (

@@ -86,8 +86,10 @@ _NOMINAL = re.compile(
     + r"\b",
     re.I,
 )
-_NOMINAL_HINT = re.compile(r"complian|failure to|disregard|violation|breach|deviation|departure|"
-    r"circumvention|contrary|defiance")
+_NOMINAL_HINT = re.compile(
+    r"complian|failure to|disregard|violation|breach|deviation|departure|"
+    r"circumvention|contrary|defiance"
+)
 _AGAINST = re.compile(
     r"\bagainst\s+(?:explicit |clear |written |documented |our |the |company |established |"
     r"standing |team )*(?:polic(?:y|ies)|guidance|advice|instructions|the\s+runbook|procedure|"
@@ -156,9 +158,7 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
                 yield m.start(), m.end()
     if "without" in lowered:
         for m in _WITHOUT.finditer(text):
-            if is_human_subject(text, m.start(), people) or sentence_subject_is_human(
-                text, people
-            ):
+            if is_human_subject(text, m.start(), people) or sentence_subject_is_human(text, people):
                 yield m.start(), m.end()
     for m in _NOT_FOLLOWED.finditer(text):
         agent = m.group("agent")
