@@ -104,7 +104,8 @@ def is_name(word: str, people: People) -> bool:
 
 # Words that may stand before a name: determiners, possessives and role nouns.
 _APPOSITION_OK = (
-    frozenset("the a an our their his her my your its this that whoever".split()) | vocabulary.ROLES
+    frozenset("the a an our their his her my your its this that whoever".split())  # noqa: SIM905
+    | vocabulary.ROLES
 )
 
 
@@ -136,7 +137,7 @@ def _is_person_word(word: str, people: People) -> bool:
 _PREPOSITIONS = vocabulary.PREPOSITIONS
 # Role words that also name software ("the Kubernetes operator", "the lock owner").
 _SOFTWARE_ROLES = frozenset(
-    "operator operators user users owner owners admin admins lead leads author authors".split()
+    "operator operators user users owner owners admin admins lead leads author authors".split()  # noqa: SIM905
 )
 _TECHNICAL = vocabulary.TECHNICAL_MODIFIERS
 _MEMBERS = frozenset(["member", "members"])

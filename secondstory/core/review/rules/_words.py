@@ -67,8 +67,6 @@ _IRREGULAR = frozenset(
 # A past participle after "have", allowing one adverb in between ("should have quickly run").
 PARTICIPLE = r"(?:\w+ly\s+)?(?:\w+(?:ed|en)|" + "|".join(sorted(_IRREGULAR)) + r")\b"
 
-HUMAN_POSSESSIVE = re.compile(r"\b(?:his|her|their|my|our|your)\b", re.I)
-
 # Things a person does or owns that can be framed as a cause.
 ACTION_NOUNS = (
     r"(?:change|changes|hotfix|deploy|deployment|commit|push|pr|pull request|patch|config|"
@@ -124,7 +122,19 @@ def _regular(base: str) -> tuple[str, str, str, str]:
 
 
 # Verbs of the classes below whose final consonant doubles (skip -> skipped, drop -> dropped).
-_DOUBLING = tuple("skip drop stop omit admit slip trip wrap step ship plug".split())
+_DOUBLING = (
+    "skip",
+    "drop",
+    "stop",
+    "omit",
+    "admit",
+    "slip",
+    "trip",
+    "wrap",
+    "step",
+    "ship",
+    "plug",
+)
 
 
 def inflections(*bases: str, forms: str = "all") -> list[str]:

@@ -25,30 +25,37 @@ _SIGNALS = (
 # Silencing or muting an alert is routine on its own; only "silenced and forgotten" or "muted
 # instead of investigated" judge it.
 _NEGLECT = alternation(
-    inflections(
-        "ignore",
-        "dismiss",
-        "overlook",
-        "disregard",
-        "neglect",
-        "miss",
-        "bypass",
-        "skip",
-        "circumvent",
-        "shelve",
-        "forget",
-        "brush off",
-        "brush aside",
-        "wave off",
-        "wave away",
-        "wave through",
-        "shrug off",
-        "sweep under the rug",
-        "sweep under the carpet",
-        "put on the back burner",
-        forms="participle",
-    )
-    + ["unheeded", "unread", "unanswered", "unacknowledged", "unaddressed", "unattended"]
+    [
+        *inflections(
+            "ignore",
+            "dismiss",
+            "overlook",
+            "disregard",
+            "neglect",
+            "miss",
+            "bypass",
+            "skip",
+            "circumvent",
+            "shelve",
+            "forget",
+            "brush off",
+            "brush aside",
+            "wave off",
+            "wave away",
+            "wave through",
+            "shrug off",
+            "sweep under the rug",
+            "sweep under the carpet",
+            "put on the back burner",
+            forms="participle",
+        ),
+        "unheeded",
+        "unread",
+        "unanswered",
+        "unacknowledged",
+        "unaddressed",
+        "unattended",
+    ]
 )
 _NOT_DONE = (
     r"(?:not|never)\s+(?:once\s+)?(?:acted\s+(?:on|upon)|looked\s+at|read|consulted|checked|"

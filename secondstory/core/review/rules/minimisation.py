@@ -30,7 +30,8 @@ _MINIMISING = re.compile(
 # "it would have taken seconds", "nothing more than a restart was needed".
 _LITTLE = (
     r"(?:a|one|just\s+a|only\s+a|a\s+single|a\s+simple|a\s+quick|a\s+basic|a\s+brief|a\s+cursory|"
-    r"a\s+(?:moment|second|minute)['’]s|an?\s+(?:one|two|five|ten|thirty|few)[- ](?:second|minute|line)"
+    r"a\s+(?:moment|second|minute)['’]s|"
+    r"an?\s+(?:one|two|five|ten|thirty|few)[- ](?:second|minute|line)"
     r"|a\s+single\s+line\s+of)"
 )
 _EFFORT = (

@@ -97,8 +97,10 @@ _OBJECT_PRONOUNS = {"him", "her", "them", "me", "us", "you"}
 
 
 _AGENT_END = frozenset(
-    "while who whom that which when after before during in on at with for to and or as "
-    "because since testing running using trying working who's".split()
+    (  # noqa: SIM905
+        "while who whom that which when after before during in on at with for to and or as "
+        "because since testing running using trying working who's"
+    ).split()
 )
 
 
@@ -117,9 +119,12 @@ def _human_agent(phrase: str, people: People) -> bool:
     for word in words:
         if word.lower() in _AGENT_END or not word:
             break
-        if word.lower().endswith("ing") and noun_phrase:
-            if is_human_phrase(" ".join(noun_phrase), people):
-                return True  # "the on-call deleting the wrong pods"
+        if (
+            word.lower().endswith("ing")
+            and noun_phrase
+            and is_human_phrase(" ".join(noun_phrase), people)
+        ):
+            return True  # "the on-call deleting the wrong pods"
         noun_phrase.append(word)
     return bool(noun_phrase) and is_human_phrase(" ".join(noun_phrase), people)
 

@@ -31,33 +31,38 @@ _DETERMINERS = (
 )
 # Verbs of going around a rule, every inflection.
 _AROUND = alternation(
-    inflections(
-        "ignore",
-        "bypass",
-        "skip",
-        "circumvent",
-        "sidestep",
-        "disregard",
-        "override",
-        "overrule",
-        "violate",
-        "breach",
-        "flout",
-        "contravene",
-        "evade",
-        "dodge",
-        "skirt",
-        "defy",
-        "shortcut",
-        "short-circuit",
-        "neglect",
-        "deviate from",
-        "depart from",
-        "work around",
-        "go around",
-        "get around",
-    )
-    + ["chose to ignore", "decided to ignore", "chose to skip", "decided to skip"]
+    [
+        *inflections(
+            "ignore",
+            "bypass",
+            "skip",
+            "circumvent",
+            "sidestep",
+            "disregard",
+            "override",
+            "overrule",
+            "violate",
+            "breach",
+            "flout",
+            "contravene",
+            "evade",
+            "dodge",
+            "skirt",
+            "defy",
+            "shortcut",
+            "short-circuit",
+            "neglect",
+            "deviate from",
+            "depart from",
+            "work around",
+            "go around",
+            "get around",
+        ),
+        "chose to ignore",
+        "decided to ignore",
+        "chose to skip",
+        "decided to skip",
+    ]
 )
 _BASES = (
     r"ignore|bypass|skip|circumvent|sidestep|disregard|override|overrule|violate|breach|flout|"
@@ -77,7 +82,8 @@ _VIOLATION = re.compile(
 # Named as a noun: "non-compliance with the release process", "in breach of the change policy",
 # "against explicit guidance", "without the required approval".
 _NOMINAL = re.compile(
-    r"\b(?:(?:non-?compliance|noncompliance)\s+with|failure to (?:follow|comply with|adhere to|observe)|"
+    r"\b(?:(?:non-?compliance|noncompliance)\s+with|"
+    r"failure to (?:follow|comply with|adhere to|observe)|"
     r"disregard (?:for|of)|violation of|breach of|deviation from|departure from|"
     r"circumvention of|contrary to|in defiance of)\s+"
     + _DETERMINERS
