@@ -105,10 +105,11 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
                 continue  # the consequence of a (design) condition, judged by that condition
         if modal.startswith(("could", "might")) and _NEGATED.match(modal):
             continue  # "could not have known" says the information was not available
-        if modal.endswith("been") and _PASSIVE_NEXT.match(text, m.end()):
+        passive = _PASSIVE_NEXT.match(text, m.end()) if modal.endswith("been") else None
+        if passive is not None:
             # "the on-call should have been paged": the person is not the actor, unless a
             # person is named after "by" ("should have been caught by the reviewer").
-            agent = _BY_AGENT.match(text, _PASSIVE_NEXT.match(text, m.end()).end())  # type: ignore[union-attr]
+            agent = _BY_AGENT.match(text, passive.end())
             if agent and starts_with_human(agent.group(1), people):
                 yield m.start(), agent.end()
             continue
@@ -143,11 +144,11 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
             last_consequence = _last_start(_CONSEQUENCE, text)
         # "Had Tomasz checked, it would have …" and "It would have …, had Tomasz checked".
         if last_consequence >= 0:
-            start = m.start("subj3") - 4 if m.group("subj3") else m.start()
-            yield (
-                start + (len(m.group(0)) - len(m.group(0).lstrip(",; "))) * (start == m.start()),
-                m.end(),
-            )
+            if m.group("subj3"):
+                start = text.rfind("had", m.start(), m.start("subj3"))  # "…, had the developer"
+            else:
+                start = m.start() + len(m.group(0)) - len(m.group(0).lstrip(",; "))
+            yield start, m.end()
 
 
 RULE = Rule(
