@@ -99,16 +99,25 @@ def _is_human_cause(what: str, people: People) -> bool:
     return sentence_subject_is_human(what, people)
 
 
+# Cheap tests that keep the long patterns off sentences that only say "because" or "caused".
+_CAUSE_WORD = re.compile(r"\b(?:cause|causes|reason|source|origin|culprit|driver)\b")
+_FRONTED_HINTS = ("root of", "heart of", "bottom of", "core of", "behind", "trace", "everything")
+
+
 def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
+    lowered = text.lower()
+    if any(hint in lowered for hint in _FRONTED_HINTS):
+        for m in _FRONTED.finditer(text):
+            what = m.group("what")
+            if _is_human_cause(what, people):
+                yield m.start(), m.start("what") + min(len(what.rstrip()), 40)
+    if _CAUSE_WORD.search(lowered) is None:
+        return
     for m in _CAUSE_IS.finditer(text):
         what = m.group("what")
         if _is_human_cause(what, people):
             end = m.start("what") + min(len(what.rstrip()), 40)
             yield m.start(), end
-    for m in _FRONTED.finditer(text):
-        what = m.group("what")
-        if _is_human_cause(what, people):
-            yield m.start(), m.start("what") + min(len(what.rstrip()), 40)
     for m in _IS_CAUSE.finditer(text):
         who = m.group("who")
         if _is_human_cause(who, people) or is_human_phrase(who, people):

@@ -121,6 +121,14 @@ _WITHOUT = re.compile(
 )
 
 
+# Fragments of which every word of _POLICY contains one.
+_POLICY_HINTS = (
+    "runbook", "playbook", "procedure", "process", "checklist", "polic", "protocol", "guid",
+    "instruction", "rule", "step", "warning", "alert", "alarm", "page", "review", "approval",
+    "freeze", "check", "gate", "standard", "doc", "sop", "advice", "sign", "escalation", "ci",
+    "test", "pipeline", "canar", "control", "safeguard", "guardrail", "staging", "change",
+    "stage", "requirement", "ticket",
+)  # fmt: skip
 _REASON = re.compile(r"\b(?:because|since|as the|as it|given that|so that)\b", re.I)
 _MODAL_BEFORE = re.compile(
     r"\b(?:can|could|may|might|must|should|shall|will|would|to|cannot|not|n['’]t|never|"
@@ -144,6 +152,10 @@ _MODAL_WINDOW = 200
 
 def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
     last_reason: int | None = None
+    lowered = text.lower()
+    # Every pattern below ends in a rule, a check or a step: without one, nothing can match.
+    if not any(word in lowered for word in _POLICY_HINTS):
+        return
     for m in _VIOLATION.finditer(text):
         if last_reason is None:
             last_reason = max((r.start() for r in _REASON.finditer(text)), default=-1)
@@ -154,7 +166,6 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
             continue  # "engineers can bypass the check" describes the system
         if is_human_subject(text, m.start(), people):
             yield m.start(), m.end()
-    lowered = text.lower()
     if _NOMINAL_HINT.search(lowered):
         for m in _NOMINAL.finditer(text):
             yield m.start(), m.end()
