@@ -1,28 +1,40 @@
-"""Quality of the blameless-language reviewer on the labelled development set.
+"""Quality of the blameless-language reviewer on labelled sentences and paragraphs.
 
-Reads ``tests/fixtures/review/dev_set.jsonl`` (one labelled sentence a line) and
-``tests/fixtures/review/dev_paragraphs/*.md`` with their ``.labels.json``, runs
-the engine over each, and prints precision, recall, F1 and the Matthews
-correlation overall, recall per blame category and the share left unflagged per
-must-not-flag category; then the person-targeted rule on the labelled action-item
-titles of ``tests/fixtures/review/person_targeted/`` (dev and held-out).
+Scores, on the development split (used for tuning):
 
-A sentence counts as flagged when the engine reports a finding of severity
-``blame``, ``hindsight`` or ``tone`` inside it (``info`` is advice, not a flag).
-A sentence with a ``section`` is reviewed under that Markdown heading, so that
-action items and timelines get their context.
+- ``tests/fixtures/review/dev_set.jsonl``: the first labelled sentences;
+- ``tests/fixtures/review/voices_dev.jsonl``: sentences in many voices (paraphrases with
+  other verbs, word order, passives, nominalisations; headings, chat and technical terms);
+- ``tests/fixtures/review/corpus_sentences.jsonl`` (``split`` "dev"): labelled sentences of
+  the public postmortems in ``../shared/corpus``, reviewed in their documents (skipped when
+  the corpus is absent);
+- paragraphs: ``dev_paragraphs/`` and ``voices_paragraphs/dev/``;
+- the person-targeted rule on ``person_targeted/dev.tsv`` and ``heldout.tsv``.
 
-In a paragraph, each labelled substring is a positive: it is found when a
-finding of that rule overlaps it (any rule counts for the overall figures). Any
-other finding in the paragraph is a false positive.
+For each set it prints precision, recall, F1 and the Matthews correlation, recall per blame
+category, precision per rule (of the sentences a rule flags, the share labelled blame) and the
+share left unflagged per must-not-flag category.
+
+``--heldout`` scores the held-out split instead (``holdout_set.jsonl``,
+``voices_heldout.jsonl``, the corpus sentences of split "heldout", ``voices_paragraphs/heldout``).
+The voices and corpus held-out split was frozen in commit
+83099c834ef7023c00e395e0a981fa692c7d958d, before any rule was changed for it; it is reported
+once, not tuned on.
+
+A sentence counts as flagged when the engine reports a finding of severity ``blame``,
+``hindsight`` or ``tone`` inside it (``info`` is advice, not a flag). A sentence with a
+``section`` is reviewed under that Markdown heading. In a paragraph, each labelled substring is
+a positive, found when a finding overlaps it; any other finding is a false positive.
 
     python benchmarks/review_quality.py
     python benchmarks/review_quality.py --show-errors
+    python benchmarks/review_quality.py --heldout
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -36,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from secondstory.core.review import Finding, review  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "review"
+CORPUS = ROOT.parent / "shared" / "corpus"
 FLAG_SEVERITIES = frozenset({"blame", "hindsight", "tone"})
 
 
@@ -49,6 +62,18 @@ class Tally:
     tn: int = 0
     false_positives: list[str] = field(default_factory=list)
     false_negatives: list[str] = field(default_factory=list)
+
+    def add(self, flagged: bool, blame: bool, label: str) -> None:
+        if blame and flagged:
+            self.tp += 1
+        elif blame:
+            self.fn += 1
+            self.false_negatives.append(label)
+        elif flagged:
+            self.fp += 1
+            self.false_positives.append(label)
+        else:
+            self.tn += 1
 
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
@@ -66,6 +91,27 @@ class Tally:
         return (tp * tn - fp * fn) / denominator if denominator else 0.0
 
 
+@dataclass
+class Breakdown:
+    """Per-category and per-rule counts of one labelled set."""
+
+    # category -> [flagged, total]
+    categories: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    blame_categories: set[str] = field(default_factory=set)
+    # rule -> [on a blame sentence, all flagged sentences]
+    rules: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    def add(self, category: str, blame: bool, rules: set[str]) -> None:
+        counts = self.categories[category]
+        counts[0] += bool(rules)
+        counts[1] += 1
+        if blame:
+            self.blame_categories.add(category)
+        for rule in rules:
+            self.rules[rule][0] += blame
+            self.rules[rule][1] += 1
+
+
 def flags(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity in FLAG_SEVERITIES]
 
@@ -77,10 +123,8 @@ def sentence_document(example: dict[str, object]) -> tuple[str, int]:
     return prefix + str(example["text"]) + "\n", len(prefix)
 
 
-def score_sentences(
-    tally: Tally, per_category: dict[str, list[int]], labelled: Path = FIXTURES / "dev_set.jsonl"
-) -> None:
-    """Add every labelled sentence to ``tally``; ``per_category`` gets [flagged, total]."""
+def score_sentences(tally: Tally, breakdown: Breakdown, labelled: Path) -> None:
+    """Add every labelled sentence of a JSON-lines file to ``tally`` and ``breakdown``."""
     lines = labelled.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -88,27 +132,47 @@ def score_sentences(
         example = json.loads(line)
         document, offset = sentence_document(example)
         found = [f for f in flags(review(document)) if f.end > offset]
-        flagged, blame = bool(found), bool(example["blame"])
-        counts = per_category[str(example["category"])]
-        counts[0] += flagged
-        counts[1] += 1
+        rules = {f.rule for f in found}
+        blame = bool(example["blame"])
+        breakdown.add(str(example["category"]), blame, rules)
         label = f"{labelled.name}:{number} [{example['category']}] {example['text']}"
-        if blame and flagged:
-            tally.tp += 1
-        elif blame:
-            tally.fn += 1
-            tally.false_negatives.append(label)
-        elif flagged:
-            tally.fp += 1
-            rules = ", ".join(sorted({f.rule for f in found}))
-            tally.false_positives.append(f"{label}  <- {rules}")
-        else:
-            tally.tn += 1
+        tally.add(bool(found), blame, label + (f"  <- {', '.join(sorted(rules))}" if rules else ""))
 
 
-def score_paragraphs(tally: Tally, rule_hits: list[int]) -> int:
-    """Add every labelled paragraph to ``tally``; returns the number of paragraphs."""
-    paths = sorted((FIXTURES / "dev_paragraphs").glob("*.md"))
+def corpus_labels(split: str) -> list[dict[str, object]] | None:
+    """The labelled corpus sentences of one split, or None when the corpus is absent."""
+    if not CORPUS.is_dir():
+        return None
+    lines = (FIXTURES / "corpus_sentences.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return [row for row in rows if row["split"] == split]
+
+
+def score_corpus_sentences(
+    tally: Tally, breakdown: Breakdown, rows: list[dict[str, object]]
+) -> None:
+    """Review each labelled corpus document once; a sentence is flagged when a finding
+    overlaps its span."""
+    reviewed: dict[str, tuple[str, list[Finding]]] = {}
+    for row in rows:
+        name = str(row["file"])
+        if name not in reviewed:
+            text = (CORPUS / name).read_text(encoding="utf-8")
+            reviewed[name] = (text, flags(review(text)))
+        text, found = reviewed[name]
+        start, end = int(str(row["start"])), int(str(row["end"]))
+        sentence = text[start:end]
+        if hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:16] != row["sha1"]:
+            raise SystemExit(f"{name}: the labelled sentence at {start} changed; relabel it")
+        rules = {f.rule for f in found if f.start < end and f.end > start}
+        blame = bool(row["blame"])
+        breakdown.add(str(row["category"]), blame, rules)
+        label = f"{name}@{start} [{row['category']}] {' '.join(sentence.split())[:160]}"
+        tally.add(bool(rules), blame, label + (f"  <- {', '.join(sorted(rules))}" if rules else ""))
+
+
+def score_paragraphs(tally: Tally, rule_hits: list[int], paths: list[Path]) -> None:
+    """Add every labelled paragraph to ``tally``."""
     for path in paths:
         text = path.read_text(encoding="utf-8")
         labels = json.loads(path.with_suffix(".labels.json").read_text(encoding="utf-8"))
@@ -121,27 +185,20 @@ def score_paragraphs(tally: Tally, rule_hits: list[int]) -> int:
             claimed.update(overlapping)
             rule_hits[1] += 1
             rule_hits[0] += any(found[i].rule == expected["rule"] for i in overlapping)
-            if overlapping:
-                tally.tp += 1
-            else:
-                tally.fn += 1
-                tally.false_negatives.append(
-                    f"{path.name}: [{expected['rule']}] {expected['text']}"
-                )
+            label = f"{path.parent.name}/{path.name}: [{expected['rule']}] {expected['text']}"
+            tally.add(bool(overlapping), True, label)
         for i, finding in enumerate(found):
             if i not in claimed:
-                tally.fp += 1
                 span = text[finding.start : finding.end]
-                tally.false_positives.append(f"{path.name}:{finding.line}: [{finding.rule}] {span}")
-    return len(paths)
+                tally.add(True, False, f"{path.name}:{finding.line}: [{finding.rule}] {span}")
 
 
-def print_errors(tally: Tally) -> None:
-    print("\nfalse positives:")
-    for line in tally.false_positives or ["  (none)"]:
+def print_errors(title: str, tally: Tally) -> None:
+    print(f"\n== {title} ==\nfalse positives:")
+    for line in tally.false_positives or ["(none)"]:
         print(f"  {line}")
-    print("\nfalse negatives:")
-    for line in tally.false_negatives or ["  (none)"]:
+    print("false negatives:")
+    for line in tally.false_negatives or ["(none)"]:
         print(f"  {line}")
 
 
@@ -156,6 +213,21 @@ def print_summary(title: str, tally: Tally, *, with_mcc: bool = True) -> None:
     )
 
 
+def print_breakdown(breakdown: Breakdown) -> None:
+    print("  recall per blame category:")
+    for category in sorted(breakdown.blame_categories):
+        flagged, total = breakdown.categories[category]
+        print(f"    {category:<22} {flagged / total:.3f}  ({flagged}/{total})")
+    print("  precision per rule (flagged sentences that are blame):")
+    for rule in sorted(breakdown.rules):
+        right, total = breakdown.rules[rule]
+        print(f"    {rule:<22} {right / total:.3f}  ({right}/{total})")
+    print("  left unflagged per must-not-flag category (goal >= 0.95):")
+    for category in sorted(set(breakdown.categories) - breakdown.blame_categories):
+        flagged, total = breakdown.categories[category]
+        print(f"    {category:<22} {(total - flagged) / total:.3f}  ({total - flagged}/{total})")
+
+
 def score_person_targeted(tally: Tally, labelled: Path) -> None:
     """Action-item titles (``label<TAB>title``), each reviewed as a task under "Action items";
     flagged when the engine reports a ``person-targeted`` finding."""
@@ -166,69 +238,73 @@ def score_person_targeted(tally: Tally, labelled: Path) -> None:
         found = any(
             f.rule == "person-targeted" for f in review(f"## Action items\n\n- [ ] {title}\n")
         )
-        wanted = label == "1"
-        tally.tp += found and wanted
-        tally.fp += found and not wanted
-        tally.fn += wanted and not found
-        tally.tn += not found and not wanted
-        if found != wanted:
-            (tally.false_positives if found else tally.false_negatives).append(title)
+        tally.add(found, label == "1", title)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true", help="List every FP and FN.")
     parser.add_argument(
-        "--set",
-        type=Path,
-        default=FIXTURES / "dev_set.jsonl",
-        help="Labelled sentences to score (default: the development set; "
-        "tests/fixtures/review/holdout_set.jsonl was never used for tuning).",
+        "--heldout", action="store_true", help="Score the held-out split (report it once)."
     )
     args = parser.parse_args()
-
-    sentences = Tally()
-    per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    score_sentences(sentences, per_category, args.set)
-    blame_categories = {
-        str(json.loads(line)["category"])
-        for line in args.set.read_text(encoding="utf-8").splitlines()
-        if line.strip() and json.loads(line)["blame"]
-    }
-    print_summary(f"sentences ({sum(c[1] for c in per_category.values())})", sentences)
-    print("\nrecall per blame category:")
-    for category in sorted(blame_categories):
-        flagged, total = per_category[category]
-        print(f"  {category:<22} {flagged / total:.3f}  ({flagged}/{total})")
-    print("\nleft unflagged per must-not-flag category (goal >= 0.95):")
-    for category in sorted(set(per_category) - blame_categories):
-        flagged, total = per_category[category]
-        print(f"  {category:<22} {(total - flagged) / total:.3f}  ({total - flagged}/{total})")
+    split = "heldout" if args.heldout else "dev"
+    first = "holdout_set.jsonl" if args.heldout else "dev_set.jsonl"
+    errors: list[tuple[str, Tally]] = []
+    overall = Tally()
+    sets = [
+        (first, FIXTURES / first),
+        (f"voices_{split}.jsonl", FIXTURES / f"voices_{split}.jsonl"),
+    ]
+    for title, path in sets:
+        tally, breakdown = Tally(), Breakdown()
+        score_sentences(tally, breakdown, path)
+        print_summary(f"{title} ({tally.tp + tally.fp + tally.fn + tally.tn} sentences)", tally)
+        print_breakdown(breakdown)
+        errors.append((title, tally))
+        _merge(overall, tally)
+    rows = corpus_labels(split)
+    if rows is None:
+        print("corpus sentences: skipped (../shared/corpus is absent)")
+    else:
+        tally, breakdown = Tally(), Breakdown()
+        score_corpus_sentences(tally, breakdown, rows)
+        print_summary(f"corpus sentences, {split} ({len(rows)})", tally)
+        print_breakdown(breakdown)
+        errors.append(("corpus sentences", tally))
+        _merge(overall, tally)
+    print_summary(f"\nall {split} sentences", overall)
 
     paragraphs = Tally()
     rule_hits = [0, 0]
-    count = score_paragraphs(paragraphs, rule_hits)
+    paths = sorted((FIXTURES / "voices_paragraphs" / split).glob("*.md"))
+    if not args.heldout:
+        paths = sorted((FIXTURES / "dev_paragraphs").glob("*.md")) + paths
+    score_paragraphs(paragraphs, rule_hits, paths)
     print()
     # Paragraph spans have no true negatives to count, so no Matthews correlation there.
-    print_summary(f"paragraphs ({count}, labelled spans)", paragraphs, with_mcc=False)
+    print_summary(f"paragraphs, {split} ({len(paths)}, labelled spans)", paragraphs, with_mcc=False)
     if rule_hits[1]:
         print(f"  labelled spans found by the labelled rule: {rule_hits[0]}/{rule_hits[1]}")
+    errors.append(("paragraphs", paragraphs))
 
-    targeted: dict[str, Tally] = {}
     print("\nperson-targeted action items (tuned on dev only; held-out never used for tuning):")
-    for split in ("dev", "heldout"):
-        targeted[split] = Tally()
-        score_person_targeted(targeted[split], FIXTURES / "person_targeted" / f"{split}.tsv")
-        print_summary(f"  {split}", targeted[split])
+    for name in ("dev", "heldout"):
+        targeted = Tally()
+        score_person_targeted(targeted, FIXTURES / "person_targeted" / f"{name}.tsv")
+        print_summary(f"  {name}", targeted)
+        errors.append((f"person-targeted {name}", targeted))
 
     if args.show_errors:
-        for split, tally in targeted.items():
-            print(f"\n== person-targeted {split} ==", end="")
-            print_errors(tally)
-        print("\n== sentences ==", end="")
-        print_errors(sentences)
-        print("\n== paragraphs ==", end="")
-        print_errors(paragraphs)
+        for title, tally in errors:
+            print_errors(title, tally)
+
+
+def _merge(into: Tally, tally: Tally) -> None:
+    into.tp += tally.tp
+    into.fp += tally.fp
+    into.fn += tally.fn
+    into.tn += tally.tn
 
 
 if __name__ == "__main__":

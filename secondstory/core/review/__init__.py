@@ -46,7 +46,7 @@ __all__ = [
 
 # Bumped whenever a change to the engine can change its findings: stored reviews made by
 # another version are then done again (see fingerprint()).
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 # The most text one review call reads. The engine is linear, but a caller that must answer
 # quickly needs a bound it can rely on; a postmortem section is at most 100,000 characters.
 MAX_REVIEW_CHARS = 1_000_000

@@ -47,6 +47,11 @@ _META_HINT = re.compile(
 )
 
 
+# A sentence that is nothing but an emphasised label: "**Root causes:**", "*What went wrong?*",
+# "__Trigger__".
+_LABEL_ONLY = re.compile(r"^\s*(?:(\*\*|__|\*|_)[^*_\n]{1,80}?\1\s*[:?.]?\s*$|title:\s)", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceContext:
     """What the rules may know about a sentence besides its words."""
@@ -56,6 +61,9 @@ class SentenceContext:
     is_recommendation: bool
     is_timeline: bool
     is_meta: bool
+    # A heading, or a line that is only a bold or italic label ("**Root causes:**"): the
+    # structure of the document, not a claim about anyone.
+    is_heading: bool = False
 
 
 def context_of(sentence: Sentence) -> SentenceContext:
@@ -75,4 +83,5 @@ def context_of(sentence: Sentence) -> SentenceContext:
         is_recommendation=recommendation,
         is_timeline=bool(heading and _TIMELINE_HEADING.search(heading)),
         is_meta=_META_HINT.search(text) is not None and _META.search(text) is not None,
+        is_heading=block.is_heading or _LABEL_ONLY.match(text) is not None,
     )

@@ -29,5 +29,36 @@ FIRST_NAMES = frozenset(
     sophie stan stefan steve steven sue susan taylor ted theo thomas thomas tim tina tobias
     todd tom tomas tomás tony tyler uma victor vik vikram vivian walter wei will william
     xavier yan yuki yusuf zach zara zoe
+    abdul abdullah abena ada adaeze adebayo adeola adil adriana agata agnieszka ahmad aiden
+    aiko akira akosua alan aleksander aleksandra alessandro alessia alfie alina alison alvaro
+    amadou amara amelia amina amit anders andrei andrej aneta angelo anika anja ankit anouk
+    antoine antonio anya arash ari arnav arturo asha ashok astrid aurelie ayesha aylin ayumi
+    bao barry basil beatriz bela bernard bilal bjorn björn blessing bogdan boris brenda
+    bruno bryan caio camila camille carlo carmela cecilia cem chiamaka chidi chinedu chioma
+    chloe chloé christian christoph ciara cillian clara claudia conor cristina dalia damian
+    daniela darius dario darko dayo deepak deniz desmond dev dina dong duc dusan ebere ebony
+    eduardo efua ekaterina elif elise eliza elsa emeka emil emilia emma enrique erik ernesto
+    esra esther eun fabian fabio farah farida farid fatih fatou federica felipe femi fernando
+    filip finn florian folake francesca francesco franz gareth gautam gemma gerald gianluca
+    gintare giorgio giulia gloria gonzalo gosia graham grzegorz gul gunnar gustavo habib
+    hadiza hakan halima hamid hao haruka haruto hector heidi heike helga henrik hiroshi
+    hoang hussein ibrahim ida ifeoma ignacio ilya imran inge ingrid irina isabella ishaan
+    jakub jamal janek jasmine jaroslav jelena jens jiho jin joanna joao joão johan johanna
+    jonah jonathan josef joy jun jurgen jürgen kamal kamila karin karl karolina kasia kateryna
+    kavya kayode kemal kenneth khadija kiran kirsten kofi kristof kwabena kwadwo kwame kwesi
+    laila lakshmi lamar latoya layla leila leonardo liang lin linh lior lorenzo luca lucia
+    lucía ludmila luka lukas łukasz magnus mahmoud maja malik manon manuel marcel marco
+    marek margaret margarida marguerite mariam marina marius marlene mateo mateus mathilde
+    matteo maurice mehmet melanie mert micha michal michał milan min mirela miriam misaki
+    mohamed moses musa nadia nadine nalini nam nana naveen nia nikhil nikita nikola nils
+    nkechi noor nuno obinna ola olamide olu oluwaseun omari onur orla pavel petra phuong
+    pierre pieter piotr priscilla radek rafael rafał rahul ramon rana rashid raul reza
+    ricardo rin roberto rohan roman rosa ruth sabine sadia saeed sakura salma sanjay santiago
+    sanne saoirse sasha sebastian selin seo seun shanice shira shreya sienna simone sina
+    siobhan siddharth sipho siddhart sinead sławek soren søren stella sunita svetlana sven
+    tamar tariq tatiana teodor thabo thanh thiago tiago timo tolu tomasz tomek tunde ulrich
+    ursula valentina vanessa vasil vera veronika viktor vilma vincent vlad wanjiru wen
+    wiktoria wojciech xiao yara yasmin yevgen yiannis ying yosef youssef yuna yuri yusuf
+    zainab zanele zeynep zhang zhou zofia
     """.split()  # noqa: SIM905
 )

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from secondstory.core.review.vocabulary import FIRST_NAMES, NOT_NAMES, PRONOUNS, ROLES
+
 __all__ = ["PEOPLE_PATTERN", "people_spans", "targets_people"]
 
 # Who an item can be aimed at.
@@ -97,12 +99,37 @@ def _training_ok(text: str, m: re.Match[str]) -> bool:
     return True
 
 
+_CAPITALISED = re.compile(r"(?-i:\b[A-Z][a-z]+\b)")
+_INSTRUCTION = re.compile(
+    r"(?:emphasi[sz]e|stress|communicate|talk|reiterate|reinforce|remind|tell|ask|instruct|warn|"
+    r"encourage|brief|explain|make|ensure|have|get|send|speak|write|reach)$"
+)
+_AS_WHO = re.compile(r"\s+(?:must|should|need|needs|has|have|to)\b", re.I)
+
+
+def _names_a_thing(text: str, m: re.Match[str]) -> bool:
+    """Whether the capitalised word a match took for a person is a product or an opening
+    word: "Ask Grafana support", "Difficult to verify"."""
+    for word in _CAPITALISED.finditer(m.group(0)):
+        lower = word.group(0).lower()
+        if lower in FIRST_NAMES or lower in ROLES or lower in PRONOUNS:
+            continue
+        if word.start() == 0:
+            # The item's first word is its verb ("Remind …"), unless it stands where the
+            # people would ("Difficult to verify …").
+            if _AS_WHO.match(m.group(0), word.end()) and not _INSTRUCTION.match(lower):
+                return True
+        elif lower in NOT_NAMES:
+            return True
+    return False
+
+
 def people_spans(text: str) -> Iterator[tuple[int, int]]:
     """Spans of ``text`` that aim the item at people (empty for a systemic item)."""
     if _SYSTEMIC_LEAD.match(text):
         return
     for m in PEOPLE_PATTERN.finditer(text):
-        if _training_ok(text, m):
+        if _training_ok(text, m) and not _names_a_thing(text, m):
             yield m.start(), m.end()
 
 

@@ -24,8 +24,9 @@ Finder = Callable[[str, SentenceContext, People], Iterator[Span]]
 class Rule:
     """One blameless-review rule.
 
-    ``in_quotes``/``in_recommendations``/``in_meta`` say whether it still runs in quoted text,
-    in action items, and in sentences about the review practice itself.
+    ``in_quotes``/``in_recommendations``/``in_meta``/``in_headings`` say whether it still runs
+    in quoted text, in action items, in sentences about the review practice itself, and in
+    headings and emphasised labels.
     """
 
     id: str
@@ -41,9 +42,12 @@ class Rule:
     in_quotes: bool = False
     in_recommendations: bool = False
     in_meta: bool = False
+    in_headings: bool = False
 
     def applies_to(self, ctx: SentenceContext) -> bool:
         """Whether the rule runs at all for a sentence in this context."""
+        if ctx.is_heading and not self.in_headings:
+            return False
         if ctx.is_quote and not self.in_quotes:
             return False
         if ctx.is_recommendation and not self.in_recommendations:
@@ -66,8 +70,13 @@ class TriggerIndex:
         chain = list(rules)
         self._always = frozenset(r.id for r in chain if not r.triggers)
         self._word = [(r.id, tuple(t for t in r.triggers if " " not in t)) for r in chain]
-        phrases = [(r.id, tuple(t for t in r.triggers if " " in t)) for r in chain]
-        self._phrase = [(rid, ts) for rid, ts in phrases if ts]
+        # A phrase is looked for only in sentences that have its first word, so a sentence
+        # costs one dictionary lookup per distinct word however many phrases the rules have.
+        self._phrase: dict[str, list[tuple[str, str]]] = {}
+        for rule in chain:
+            for phrase in (t for t in rule.triggers if " " in t):
+                first = phrase.split(" ", 1)[0]
+                self._phrase.setdefault(first, []).append((rule.id, phrase))
         self._cache: dict[str, frozenset[str]] = {}
 
     def _rules_for_word(self, word: str) -> frozenset[str]:
@@ -81,12 +90,13 @@ class TriggerIndex:
         """Ids of the rules whose triggers occur in a lower-cased sentence."""
         hits = set(self._always)
         cache = self._cache
+        phrases = self._phrase
         for word in set(_WORDS.findall(lowered)):
             ids = cache.get(word)
             hits |= ids if ids is not None else self._rules_for_word(word)
-        for rid, fragments in self._phrase:
-            if rid not in hits and any(t in lowered for t in fragments):
-                hits.add(rid)
+            for rid, phrase in phrases.get(word, ()):
+                if rid not in hits and phrase in lowered:
+                    hits.add(rid)
         return hits
 
 

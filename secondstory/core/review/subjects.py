@@ -68,6 +68,19 @@ _NOUN_SUFFIXES = (
     "work",
     "flow",
     "ck",
+    # Adjectives and abstract nouns that open sentences ("Successive", "Previous").
+    "ive",
+    "ous",
+    "ful",
+    "ble",
+    "ent",
+    "ant",
+    "ary",
+    "ory",
+    "ism",
+    "ic",
+    "ed",
+    "ish",
 )
 
 
@@ -89,6 +102,31 @@ def is_name(word: str, people: People) -> bool:
     return possessive or not lower.endswith(_NOUN_SUFFIXES)
 
 
+# Words that may stand before a name: determiners, possessives and role nouns.
+_APPOSITION_OK = (
+    frozenset("the a an our their his her my your its this that whoever".split())  # noqa: SIM905
+    | vocabulary.ROLES
+)
+
+
+def _unknown_capitalised(word: str, people: People) -> bool:
+    """A capitalised word taken for a name only by its shape (not a known first name)."""
+    bare = _bare(word)
+    return (
+        word[:1].isupper()
+        and bare not in FIRST_NAMES
+        and bare not in people.names
+        and bare not in PRONOUNS
+        and bare not in ROLES
+    )
+
+
+def _bare(word: str) -> str:
+    """A word lower-cased without its possessive ending: "On-call's" -> "on-call"."""
+    lower = word.lower()
+    return lower[:-2] if lower.endswith(("'s", "’s")) else lower
+
+
 def _is_person_word(word: str, people: People) -> bool:
     lower = word.lower()
     if lower.endswith(("'s", "’s")):
@@ -97,6 +135,12 @@ def _is_person_word(word: str, people: People) -> bool:
 
 
 _PREPOSITIONS = vocabulary.PREPOSITIONS
+# Role words that also name software ("the Kubernetes operator", "the lock owner").
+_SOFTWARE_ROLES = frozenset(
+    "operator operators user users owner owners admin admins lead leads author authors".split()  # noqa: SIM905
+)
+_TECHNICAL = vocabulary.TECHNICAL_MODIFIERS
+_MEMBERS = frozenset(["member", "members"])
 _QUANTIFIERS = vocabulary.QUANTIFIERS
 
 
@@ -132,19 +176,37 @@ def is_human_phrase(phrase: str, people: People) -> bool:
     ]
     if not words:
         return False
+    whole = len(words)
     words = _head_part(words)
     if not words:
         return False
     head = words[-1]
-    if head.lower() == "one" and len(words) >= 2 and words[-2].lower() == "no":
+    if (
+        _unknown_capitalised(head, people)
+        and (
+            len(words) < whole  # "Influx of requests", "Use of different rulers"
+            or (
+                len(words) >= 2 and words[-2][:1].isupper() and words[-2].lower() not in FIRST_NAMES
+            )
+            # "the community site Supermarket", "the tool Jenkins"
+            or (len(words) >= 2 and words[-2].islower() and words[-2] not in _APPOSITION_OK)
+        )
+    ):
+        return False  # a title-case name of a thing ("Service Control", "Transaction ID")
+    before = words[-2].lower() if len(words) >= 2 else ""
+    if head.lower() == "one" and before == "no":
         return True
+    if head.lower() in _MEMBERS:
+        return before in ROLES  # "a team member", but not "the cluster members"
+    if head.lower() in _SOFTWARE_ROLES and before in _TECHNICAL:
+        return False  # "the Kubernetes operator", "the database user"
     if _is_person_word(head, people):
         # "The" at a sentence start makes the next capitalised word a system ("The Router").
         return not (
             len(words) >= 2
             and words[-2].lower() in {"the", "a", "an"}
-            and head.lower() not in ROLES
-            and head.lower() not in people.names
+            and _bare(head) not in ROLES
+            and _bare(head) not in people.names
         )
     return False
 
@@ -181,10 +243,23 @@ def is_human_subject(text: str, pos: int, people: People) -> bool:
     """
     phrase = subject_before(text, pos)
     if _WORD.search(phrase):
+        if phrase.strip().lower() in _RELATIVE_PERSON:
+            return True  # "…, who incorrectly believed": "who" always stands for a person
         return is_human_phrase(phrase, people)
     return sentence_subject_is_human(text[:pos], people)
 
 
+_RELATIVE_PERSON = frozenset(["who", "whom"])
+# A sentence adverb or a short prepositional phrase before the subject, closed by a comma.
+_LEAD_IN = re.compile(
+    r"^\W*(?:(?:first|second|third|fourth|finally|next|then|later|also|additionally|moreover|"
+    r"furthermore|meanwhile|however|overall|initially|eventually|subsequently|separately|"
+    r"similarly|consequently|unfortunately|fortunately|luckily|ultimately|in\s+addition|"
+    r"as\s+a\s+result|at\s+first|in\s+the\s+end)|(?:in|on|at|by|during|after|before|since|"
+    r"for|over|within|around|from|until|following|shortly\s+after|just\s+before)\b[^,.;]{1,60})"
+    r"\s*,\s*",
+    re.I,
+)
 # The opening of a sentence that holds its subject: the first six words after a time and a
 # label are well inside it, and reading no further keeps each call bounded.
 _OPENING = 300
@@ -193,6 +268,10 @@ _OPENING = 300
 def sentence_subject_is_human(text: str, people: People) -> bool:
     """The first noun phrase of a sentence (up to its first verb-like word) is human."""
     opening = _LABEL.sub("", _TIME.sub("", text[:_OPENING]))
+    opening = _LEAD_IN.sub("", opening)  # "First, …", "In 2013, …", "However, …"
+    cut = _CLAUSE_BREAK.search(opening)
+    if cut is not None and _WORD.search(opening, 0, cut.start()):
+        opening = opening[: cut.start()]  # "An S3 team member, while debugging, …"
     words = [m.group(0) for m in islice(_WORD.finditer(opening), 6)]
     phrase: list[str] = []
     for w in words:

@@ -28,6 +28,12 @@ ROLES = _words(
     sysadmins approver approvers deployer submitter committer coworker colleague colleagues
     human humans individual individuals newcomer junior senior folks guy guys
     technician technicians facilitator specialist specialists director vp cto
+    captain captains shift duty on-duty staffer staffers maintainer maintainers boss chief
+    officer officers representative representatives rep reps personnel consultant
+    consultants contributor contributors releaser deployers submitters requester requesters
+    assignee assignees trainee trainees apprentice newbie newbies novice novices veteran
+    veterans expert experts user users customer customers founder founders ceo cio ciso coo
+    firefighter firefighters
     """
 )
 
@@ -57,6 +63,14 @@ NOT_NAMES = _words(
     once today yesterday tomorrow customers users nobody everyone it's we've january
     february march april may june july august september october november december utc
     staging production prod canary primary replica leader
+    root cause causes trigger triggers impact summary detection resolution lessons timeline
+    background mitigation recovery response contributing factors action actions items
+    incident incidents outage outages postmortem review analysis what why how who where
+    instead however meanwhile despite within without upon thus hence therefore following
+    given unlike like whereas whether although though unless until due per via
+    service services control system systems feature features data user users
+    in on at of from with for by to as into onto about over under first second third next
+    finally last additionally moreover furthermore initially eventually subsequently
     """
 )
 
@@ -76,6 +90,19 @@ VERBISH = _words(
     """
 )
 
-PREPOSITIONS = _words("on in at of from with for during")
+# Nouns before a role word that make it software: "the database user", "the lock owner".
+TECHNICAL_MODIFIERS = _words(
+    """
+    database db cluster service system lock process root linux unix iam api sql ldap ssh git
+    machine node pod queue job kernel file bucket table schema repo repository resource
+    service-account account crd helm kube kubernetes k8s postgres postgresql mysql prometheus
+    kafka redis mongo mongodb elasticsearch rabbitmq etcd terraform istio vault consul
+    """
+)
+
+PREPOSITIONS = _words(
+    "on in at of from with for during within into onto over under between across through about "
+    "via inside by"
+)
 
 QUANTIFIERS = _words("one some none several all many most each any both two three either neither")

@@ -40,3 +40,17 @@ def test_the_section_heading_is_known() -> None:
     found = sentences("# Timeline\n\nAlice restarted it.\n")
     assert context_of(found[-1]).is_timeline
     assert context_of(found[-1]).heading == "Timeline"
+
+
+def test_headings_and_emphasised_labels_are_structure() -> None:
+    text = (
+        "## What could have gone better?\n\n**Root causes:**\n\n__Trigger__\n\n"
+        "**Root causes:** the pool was too small.\n\nThe pool was too small.\n"
+    )
+    assert [context_of(s).is_heading for s in sentences(text)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]

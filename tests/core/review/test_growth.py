@@ -9,6 +9,8 @@ input; doubling the input must grow each module's count by about two.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,36 +19,24 @@ from typing import Any
 
 import pytest
 
-from secondstory.core.review import context, review, ruler, segment, subjects
-from secondstory.core.review.rules import (
-    counterfactual,
-    hindsight,
-    human_error,
-    judgmental_passive,
-    minimisation,
-    normative_judgment,
-    person_as_cause,
-    person_root_cause,
-    procedure_violation,
-    single_root_cause,
-)
+import secondstory.core.review
+import secondstory.core.review.rules
+from secondstory.core.review import RULES, review
 
-MODULES: tuple[ModuleType, ...] = (
-    segment,
-    context,
-    subjects,
-    ruler,
-    counterfactual,
-    hindsight,
-    human_error,
-    judgmental_passive,
-    minimisation,
-    normative_judgment,
-    person_as_cause,
-    person_root_cause,
-    procedure_violation,
-    single_root_cause,
-)
+
+def _modules_with_patterns() -> tuple[ModuleType, ...]:
+    """Every module of the engine and every rule module that compiles a pattern, found by
+    walking the packages, so that a new rule module cannot be left out of the count."""
+    found: list[ModuleType] = []
+    for package in (secondstory.core.review, secondstory.core.review.rules):
+        for info in pkgutil.iter_modules(package.__path__, prefix=package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            if any(isinstance(v, re.Pattern) for v in vars(module).values()):
+                found.append(module)
+    return tuple(found)
+
+
+MODULES = _modules_with_patterns()
 RATIO = 2.5
 
 
@@ -123,6 +113,7 @@ PHRASES = {
     "person-root-cause": "the root cause was Dana and Dana was the root cause",
     "procedure-violation": "the operator did not follow the runbook and skipped the checks",
     "single-root-cause": "the root cause",
+    "person-targeted": "- [ ] remind everyone to be more careful and retrain the on-call",
 }
 
 
@@ -158,6 +149,18 @@ def test_a_long_table_is_linear(work: Callable[[str], Counter[str]]) -> None:
 
 def test_a_wide_table_is_linear(work: Callable[[str], Counter[str]]) -> None:
     _assert_linear(work(_table(4, 60)), work(_table(4, 120)))
+
+
+def test_every_rule_has_a_phrase_and_every_rule_module_is_counted() -> None:
+    assert set(PHRASES) == set(RULES)
+    names = {m.__name__.rsplit(".", 1)[-1] for m in MODULES}
+    rule_modules = {
+        info.name
+        for info in pkgutil.iter_modules(secondstory.core.review.rules.__path__)
+        if not info.name.startswith("_")
+    }
+    assert rule_modules - {"person_targeted", "single_root_cause"} <= names
+    assert {"segment", "context", "subjects", "ruler", "person_targeted"} <= names
 
 
 def test_the_counting_sees_every_module(work: Callable[[str], Counter[str]]) -> None:

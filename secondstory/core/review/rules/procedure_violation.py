@@ -7,27 +7,128 @@ from collections.abc import Iterator
 
 from secondstory.core.review.context import SentenceContext
 from secondstory.core.review.ruler import Rule, Span
-from secondstory.core.review.subjects import People, is_human_phrase, is_human_subject
+from secondstory.core.review.rules._words import alternation, inflections
+from secondstory.core.review.subjects import (
+    People,
+    is_human_phrase,
+    is_human_subject,
+    sentence_subject_is_human,
+)
 
-_VIOLATION = re.compile(
-    r"\b(?:ignored|ignores|neglected|neglects|bypassed|bypasses|skipped|skips|circumvented|circumvents|"
-    r"(?P<base>ignore|bypass|skip|circumvent|disregard|override|violate)|"
-    r"disregarded|disregards|overrode|overrides|violated|violates|deviated from|went around|"
-    r"worked around|chose to ignore|decided to ignore|chose to skip|decided to skip|"
-    r"(?:did not|didn['’]t|failed to|neglected to|refused to|never) (?:follow|read|check|"
-    r"consult|use|run|respect|obey|heed|adhere to|comply with|stick to|wait for)|"
-    r"(?:was|were) not following)\s+"
-    r"(?:the |our |a |an |this |that |his |her |their |all |every |any |both |clear |"
-    r"explicit |documented |written |established |standard |required |mandatory |existing )*"
-    r"(?:[\w-]+\s+){0,2}?(?:runbooks?|playbooks?|procedures?|process(?:es)?|checklists?|"
+# The rules, checks and steps a person can be said to have broken.
+_POLICY = (
+    r"(?:runbooks?|playbooks?|procedures?|process(?:es)?|checklists?|"
     r"polic(?:y|ies)|protocols?|guidance|guidelines?|instructions?|rules?|steps?|warnings?|"
     r"alerts?|alarms?|pages?|reviews?|approvals?|freeze|checks?|gates?|standards?|"
     r"documentation|docs|sop|advice|sign-?off|escalation path|ci|tests?|pipeline|canary|"
-    r"controls?|safeguards?|guardrails?|two-person rule|peer review|code review|staging)\b",
+    r"controls?|safeguards?|guardrails?|two-person rule|peer review|code review|staging|"
+    r"change management|change request|change control|stages?|requirements?)"
+)
+_DETERMINERS = (
+    r"(?:the |our |a |an |this |that |his |her |their |all |every |any |both |clear |"
+    r"explicit |documented |written |established |standard |required |mandatory |existing |"
+    r"usual |normal |agreed |prescribed |necessary |needed |proper |formal |prior )*"
+)
+# Verbs of going around a rule, every inflection.
+_AROUND = alternation(
+    [
+        *inflections(
+            "ignore",
+            "bypass",
+            "skip",
+            "circumvent",
+            "sidestep",
+            "disregard",
+            "override",
+            "overrule",
+            "violate",
+            "breach",
+            "flout",
+            "contravene",
+            "evade",
+            "dodge",
+            "skirt",
+            "defy",
+            "shortcut",
+            "short-circuit",
+            "neglect",
+            "deviate from",
+            "depart from",
+            "work around",
+            "go around",
+            "get around",
+        ),
+        "chose to ignore",
+        "decided to ignore",
+        "chose to skip",
+        "decided to skip",
+    ]
+)
+_BASES = (
+    r"ignore|bypass|skip|circumvent|sidestep|disregard|override|overrule|violate|breach|flout|"
+    r"contravene|evade|dodge|skirt|defy|shortcut|short-circuit|neglect|deviate from|"
+    r"depart from|work around|go around|get around"
+)
+_VIOLATION = re.compile(
+    r"\b(?:(?P<base>(?:" + _BASES + r"))\b|" + _AROUND + r"|"
+    r"(?:did not|didn['’]t|failed to|neglected to|refused to|never|(?:chose|decided|opted|elected)"
+    r" not to|did not bother to|didn['’]t bother to|never bothered to) (?:follow|read|check|"
+    r"consult|use|run|respect|obey|heed|adhere to|comply with|stick to|wait for|go through|"
+    r"get|obtain|request|seek)|"
+    r"(?:did not|didn['’]t|never) bother(?:ed)? with|"
+    r"(?:was|were) not following)\s+" + _DETERMINERS + r"(?:[\w-]+\s+){0,2}?" + _POLICY + r"\b",
+    re.I,
+)
+# Named as a noun: "non-compliance with the release process", "in breach of the change policy",
+# "against explicit guidance", "without the required approval".
+_NOMINAL = re.compile(
+    r"\b(?:(?:non-?compliance|noncompliance)\s+with|"
+    r"failure to (?:follow|comply with|adhere to|observe)|"
+    r"disregard (?:for|of)|violation of|breach of|deviation from|departure from|"
+    r"circumvention of|contrary to|in defiance of)\s+"
+    + _DETERMINERS
+    + r"(?:[\w-]+\s+){0,2}?"
+    + _POLICY
+    + r"\b",
+    re.I,
+)
+_NOMINAL_HINT = re.compile(
+    r"complian|failure to|disregard|violation|breach|deviation|departure|"
+    r"circumvention|contrary|defiance"
+)
+_AGAINST = re.compile(
+    r"\bagainst\s+(?:explicit |clear |written |documented |our |the |company |established |"
+    r"standing |team )*(?:polic(?:y|ies)|guidance|advice|instructions|the\s+runbook|procedure|"
+    r"protocol|the\s+rules|rules)\b",
+    re.I,
+)
+# "validated against the policy" is a check, not a breach.
+_CHECKED = re.compile(
+    r"\b(?:check|validat|test|compar|measur|evaluat|match|audit|review|verif|lint|enforc|"
+    r"protect|guard|defen|insur|hedg|appl|weigh|scor|benchmark)\w*\s+(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
+_WITHOUT = re.compile(
+    r"\bwithout\s+(?:(?:following|using|waiting\s+for|getting|obtaining|going\s+through|"
+    r"consulting|requesting|asking\s+for|seeking)\s+"
+    + _DETERMINERS
+    + r"(?:[\w-]+\s+){0,2}?"
+    + _POLICY
+    + r"|(?:the\s+|a\s+|any\s+)?(?:required|mandatory|necessary|needed|prior|formal|usual|"
+    r"documented)\s+(?:[\w-]+\s+)?(?:approvals?|sign-?offs?|reviews?|change\s+requests?|"
+    r"tickets?|checks?|tests?))\b",
     re.I,
 )
 
 
+# Fragments of which every word of _POLICY contains one.
+_POLICY_HINTS = (
+    "runbook", "playbook", "procedure", "process", "checklist", "polic", "protocol", "guid",
+    "instruction", "rule", "step", "warning", "alert", "alarm", "page", "review", "approval",
+    "freeze", "check", "gate", "standard", "doc", "sop", "advice", "sign", "escalation", "ci",
+    "test", "pipeline", "canar", "control", "safeguard", "guardrail", "staging", "change",
+    "stage", "requirement", "ticket",
+)  # fmt: skip
 _REASON = re.compile(r"\b(?:because|since|as the|as it|given that|so that)\b", re.I)
 _MODAL_BEFORE = re.compile(
     r"\b(?:can|could|may|might|must|should|shall|will|would|to|cannot|not|n['’]t|never|"
@@ -51,6 +152,10 @@ _MODAL_WINDOW = 200
 
 def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
     last_reason: int | None = None
+    lowered = text.lower()
+    # Every pattern below ends in a rule, a check or a step: without one, nothing can match.
+    if not any(word in lowered for word in _POLICY_HINTS):
+        return
     for m in _VIOLATION.finditer(text):
         if last_reason is None:
             last_reason = max((r.start() for r in _REASON.finditer(text)), default=-1)
@@ -61,6 +166,17 @@ def _find(text: str, ctx: SentenceContext, people: People) -> Iterator[Span]:
             continue  # "engineers can bypass the check" describes the system
         if is_human_subject(text, m.start(), people):
             yield m.start(), m.end()
+    if _NOMINAL_HINT.search(lowered):
+        for m in _NOMINAL.finditer(text):
+            yield m.start(), m.end()
+    if "against" in lowered:
+        for m in _AGAINST.finditer(text):
+            if not _CHECKED.search(text, max(0, m.start() - 60), m.start()):
+                yield m.start(), m.end()
+    if "without" in lowered:
+        for m in _WITHOUT.finditer(text):
+            if is_human_subject(text, m.start(), people) or sentence_subject_is_human(text, people):
+                yield m.start(), m.end()
     for m in _NOT_FOLLOWED.finditer(text):
         agent = m.group("agent")
         if agent is None or is_human_phrase(agent, people):
@@ -97,7 +213,26 @@ RULE = Rule(
         "n’t",
         "never",
         "failed",
-        "neglected",
         "refused",
+        "sidestep",
+        "breach",
+        "flout",
+        "contraven",
+        "evad",
+        "dodg",
+        "skirt",
+        "defied",
+        "defy",
+        "defies",
+        "defying",
+        "defiance",
+        "shortcut",
+        "short-circuit",
+        "depart",
+        "bother",
+        "compliance",
+        "contrary",
+        "against",
+        "without",
     ),
 )
