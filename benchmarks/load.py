@@ -7,8 +7,10 @@ with its own session. Every client repeats: pick a request kind at random, send 
 random think time (mean --think seconds). The kinds are page reads (home, postmortem page,
 action item list, library), searches, section saves (the edit form, then the save carrying
 its CSRF token and ``base`` fingerprint, appending one line) and quick capture (the form,
-then "Add all" with one new event). Optionally a ``secondstory import`` of a generated Slack
-export runs in a subprocess at the same time.
+then "Add all" with one new event). Like a browser, a client then asks for what a page
+loads after itself: a postmortem's page its similar-incidents panel (and the blameless
+review when the page did not wait for it), a search its facet counts. Optionally a
+``secondstory import`` of a generated Slack export runs in a subprocess at the same time.
 
 Prints requests/s, p50/p95/p99 per request kind and overall, errors by status and cause
 (server tracebacks included), then stops the server and reads every acknowledged write back
@@ -56,6 +58,7 @@ MIX = (
     ("section save", 15),
     ("capture", 10),
 )
+HTMX = {"HX-Request": "true"}  # as htmx sends its requests
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -165,14 +168,33 @@ class Client:
         elif kind == "home":
             await self.request(kind, "GET", "/")
         elif kind == "postmortem":
-            await self.request(kind, "GET", f"/postmortems/{rng.choice(self.plan['reads'])}/")
+            key = rng.choice(self.plan["reads"])
+            page = await self.request(kind, "GET", f"/postmortems/{key}/")
+            await self.after_page(page, key)
         elif kind == "actions":
             await self.request(kind, "GET", "/actions/")
         elif kind == "library":
             await self.request(kind, "GET", "/library/search/")
         else:
             query = rng.choice(self.plan["searches"])
-            await self.request(kind, "GET", "/library/search/", params={"q": query})
+            page = await self.request(kind, "GET", "/library/search/", params={"q": query})
+            if page.status_code == 200 and "/library/search/facets/" in page.text:
+                # The browser asks for the facet counts once the results are shown.
+                await self.request(
+                    "search facets", "GET", "/library/search/facets/", params={"q": query},
+                    headers=HTMX,
+                )  # fmt: skip
+
+    async def after_page(self, page: httpx.Response, key: str) -> None:
+        """What a browser asks for once a postmortem's page has loaded: the similar-incidents
+        panel, and the blameless review when the page did not wait for it."""
+        if page.status_code != 200:
+            return
+        if f"/library/similar/{key}/" in page.text:
+            await self.request("similar panel", "GET", f"/library/similar/{key}/", headers=HTMX)
+        if "review-pending" in page.text:
+            url = f"/postmortems/{key}/blameless/"
+            await self.request("blameless review", "GET", url, headers=HTMX)
 
 
 def _selected(html: str, name: str) -> str:

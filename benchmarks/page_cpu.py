@@ -113,6 +113,8 @@ def pages(client: Client, own: str, reads: list[str]) -> list[tuple[str, Callabl
         ("action list", lambda n: ("GET", "/actions/", None)),
         ("library", lambda n: ("GET", "/library/search/", None)),
         ("search", lambda n: ("GET", "/library/search/?q=database", None)),
+        ("search facets", lambda n: ("GET", "/library/search/facets/?q=database", None)),
+        ("similar panel", lambda n: ("GET", f"/library/similar/{reads[n % len(reads)]}/", None)),
         ("section form", lambda n: ("GET", f"/postmortems/{own}/sections/summary/edit/", None)),
         ("section save", section_save),
         ("capture form", lambda n: ("GET", f"/postmortems/{own}/timeline/capture/", None)),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Timeout|Interrupt)\w*: ")
 READS = ("home", "postmortem", "actions", "library", "search")
+# Fragments a page loads after itself (as a browser does), counted with the requests.
+FRAGMENTS = ("similar panel", "search facets", "blameless review")
 
 
 @dataclass(frozen=True, slots=True)

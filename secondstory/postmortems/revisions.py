@@ -187,7 +187,7 @@ def record_revision(
     changes = timeline_changes(postmortem, last.timeline_state if last else {}, state)
     if last is not None and last.snapshot == text and not changes:
         return None
-    number = (postmortem.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (last.number if last is not None else 0) + 1  # the highest: rows are locked
     return Revision.objects.create(
         postmortem=postmortem,
         number=number,
