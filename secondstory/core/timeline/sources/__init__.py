@@ -15,6 +15,7 @@ from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceE
 
 FORMATS: tuple[str, ...] = (
     "slack",
+    "slack_api",
     "mattermost",
     "teams",
     "discord",

@@ -85,9 +85,12 @@ _DAY_HEAD = re.compile(r"\s*\[\s*\{")
 # "blocks" and a broadcast's "root" before "ts" and "type", so the head is searched for either.
 _TS = re.compile(r'"(?:ts|thread_ts)"\s*:\s*"\d{9,10}\.\d{6}"')
 _MESSAGE_TYPE = re.compile(r'"type"\s*:\s*"message"')
+_API_PAGE = re.compile(r'^\s*\[\s*\{\s*"ok"\s*:|"messages"\s*:\s*\[')
 
 
 def _looks_like_day_file(head: str) -> bool:
+    if _API_PAGE.search(head):
+        return False  # a list of Web API pages (slack_api)
     return _DAY_HEAD.match(head) is not None and (
         _TS.search(head) is not None or ('"ts"' in head and _MESSAGE_TYPE.search(head) is not None)
     )
