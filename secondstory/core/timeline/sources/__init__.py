@@ -17,6 +17,7 @@ FORMATS: tuple[str, ...] = (
     "slack",
     "slack_api",
     "mattermost",
+    "mattermost_api",
     "teams",
     "discord",
     "pagerduty",

@@ -17,7 +17,6 @@ files saved beside the page, read when they are there:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,9 +27,9 @@ from secondstory.core.timeline.sources.base import (
     ParseOptions,
     Source,
     SourceError,
-    decode,
     load_json,
 )
+from secondstory.core.timeline.sources.beside import HEAD, neighbours
 from secondstory.core.timeline.sources.chat import as_text
 from secondstory.core.timeline.sources.slack import _Channel, _person, _State, _User
 
@@ -41,9 +40,8 @@ _PAGE = re.compile(r"^\s*[\[{]")
 _OK = re.compile(r'"ok"\s*:\s*true')
 _MESSAGES = re.compile(r'"messages"\s*:\s*\[')
 _CHANNEL_ID = re.compile(r"(?<![A-Za-z0-9])([CGD][A-Z0-9]{8,11})(?![A-Za-z0-9])")
-_MAX_SIBLINGS = 500
-_MAX_SIBLING_BYTES = 64 * 1024 * 1024
-_SIBLING_HEAD = 4096
+_REAL_NAME = re.compile(r'"real_name"\s*:')
+_PROFILE = re.compile(r'"profile"\s*:\s*\{')
 
 # What a file beside the page holds, told from its head: (kind, pattern).
 _COMPANIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -70,7 +68,7 @@ def sniff(source: Source) -> bool:
 
 def companion(source: Source) -> str:
     """What a Slack API file that holds no messages is for ("" when it is not one)."""
-    kind = _companion_kind(source.head_text(_SIBLING_HEAD)) if not source.is_dir else ""
+    kind = _companion_kind(source.head_text(HEAD)) if not source.is_dir else ""
     if kind in ("users", "user"):
         return "Slack users, read with the message pages beside them"
     if kind in ("channels", "channel"):
@@ -79,7 +77,10 @@ def companion(source: Source) -> str:
 
 
 def _companion_kind(head: str) -> str:
-    if not head.lstrip().startswith("{") or _OK.search(head) is None or _MESSAGES.search(head):
+    stripped = head.lstrip()
+    if stripped.startswith("[") and _REAL_NAME.search(head) and _PROFILE.search(head):
+        return "users"  # a workspace export's users.json
+    if not stripped.startswith("{") or _OK.search(head) is None or _MESSAGES.search(head):
         return ""
     for kind, pattern in _COMPANIONS:
         if pattern.search(head):
@@ -172,35 +173,9 @@ def _siblings(source: Source) -> tuple[dict[str, _User], dict[str, _Channel]]:
     """The users and channels saved in the files beside the page."""
     users: dict[str, _User] = {}
     channels: dict[str, _Channel] = {}
-    folder = source.path.parent
-    try:
-        candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
-    except OSError:
-        return users, channels
-    for path in candidates[:_MAX_SIBLINGS]:
-        if path == source.path or not path.is_file():
-            continue
-        try:
-            if path.stat().st_size > _MAX_SIBLING_BYTES:
-                continue
-            with path.open("rb") as handle:
-                head = decode(handle.read(_SIBLING_HEAD))
-        except OSError:
-            continue
-        kind = _companion_kind(head)
-        if not kind and path.name not in ("users.json", "channels.json", "groups.json"):
-            continue
-        value = _load(path, source)
-        _collect(kind or path.stem, value, users, channels)
+    for kind, value in neighbours(source, _companion_kind):
+        _collect(kind, value, users, channels)
     return users, channels
-
-
-def _load(path: Path, source: Source) -> Any:
-    try:
-        return json.loads(decode(path.read_bytes()))
-    except (OSError, ValueError, RecursionError) as exc:
-        source.warn(f"{path.name} beside it cannot be read ({exc.__class__.__name__}); passed over")
-        return None
 
 
 def _collect(kind: str, value: Any, users: dict[str, _User], channels: dict[str, _Channel]) -> None:
