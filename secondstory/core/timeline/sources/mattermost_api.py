@@ -215,11 +215,17 @@ def _reference(
     if not root_id:
         return stable_ref(team, channel_name, author, post.get("create_at"))
     root = posts.get(root_id)
-    root_author = (
-        names.usernames.get(as_text(root.get("user_id")), "") if isinstance(root, dict) else ""
-    )
+    if not isinstance(root, dict):
+        return ""
+    root_author = names.usernames.get(as_text(root.get("user_id")), "")
     if not root_author:
         return ""
     return stable_ref(
-        team, channel_name, root_author, root["create_at"], "reply", author, post.get("create_at")
+        team,
+        channel_name,
+        root_author,
+        root.get("create_at"),
+        "reply",
+        author,
+        post.get("create_at"),
     )
