@@ -79,6 +79,8 @@ class ImportSummary:
     """What an import did (or, for a dry run, would do)."""
 
     formats: list[tuple[str, str]] = field(default_factory=list)  # (input, format)
+    events_by_input: Counter[str] = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (folder file, reason)
     parsed: int = 0
     added: int = 0
     duplicates: int = 0
@@ -150,6 +152,7 @@ def parsed_events(
             if redactor is not None:
                 event = redactor.event(event)
             summary.parsed += 1
+            summary.events_by_input[source.name] += 1
             yield event
         summary.warnings.extend(source.warnings)
         summary.warning_count += source.warning_count

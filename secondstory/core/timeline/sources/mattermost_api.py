@@ -38,9 +38,11 @@ DESCRIPTION = "Mattermost REST API posts responses ({order, posts}) with users a
 _ORDER = re.compile(r'"order"\s*:\s*\[')
 _POSTS = re.compile(r'"posts"\s*:\s*\{')
 _USERNAME = re.compile(r'"username"\s*:')
+_USER_ONLY = re.compile(r'"(?:first_name|last_name|roles|auth_service)"\s*:')
 _TEAM_ID = re.compile(r'"team_id"\s*:')
 _DISPLAY = re.compile(r'"display_name"\s*:')
 _TEAM_ONLY = re.compile(r'"(?:allowed_domains|invite_id|company_name|allow_open_invite)"\s*:')
+_NOT_OURS = re.compile(r'"(?:ok|messages)"\s*:')
 _CHANNEL_TYPE = re.compile(r'"type"\s*:\s*"[OPDG]"')
 
 
@@ -60,9 +62,9 @@ def sniff(source: Source) -> bool:
 
 def _kind(head: str) -> str:
     """What a JSON file beside the posts holds: users, channels, teams (or "")."""
-    if not head.lstrip().startswith(("{", "[")) or _ORDER.search(head):
+    if not head.lstrip().startswith(("{", "[")) or _ORDER.search(head) or _NOT_OURS.search(head):
         return ""
-    if _USERNAME.search(head) and not _TEAM_ID.search(head):
+    if _USERNAME.search(head) and _USER_ONLY.search(head) and not _TEAM_ID.search(head):
         return "users"
     if _TEAM_ID.search(head) and _DISPLAY.search(head) and _CHANNEL_TYPE.search(head):
         return "channels"
