@@ -124,6 +124,34 @@ def declared_zone(line: str) -> Zone | None:
     return zone_named(match.group(1)) if match else None
 
 
+_BESIDE_TIME = re.compile(
+    r"(?<![\w:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s?[ap]\.?m\.?)?\s?\(?(" + ZONE + r")\)?",
+    re.IGNORECASE,
+)
+
+
+def zone_beside_times(lines: list[str]) -> Zone | None:
+    """The one zone the text writes beside its clock times ("began at 12:58 BST"), when the
+    document declares none; None when it writes none, or several different ones.
+
+    >>> zone_beside_times(["Errors from 12:58 BST to 14:20 BST.", "Paged at 1:06 PM"]).label
+    'BST'
+    >>> zone_beside_times(["12:58 BST", "13:58 CEST"]) is None
+    True
+    """
+    found: dict[str, Zone] = {}
+    for line in lines:
+        if ":" not in line:
+            continue
+        for match in _BESIDE_TIME.finditer(line):
+            zone = zone_named(match.group(1))
+            if zone is not None:
+                found.setdefault(zone.label, zone)
+                if len(found) > 1:
+                    return None
+    return next(iter(found.values()), None)
+
+
 MONTHS = {
     name: number
     for number, names in enumerate(

@@ -38,9 +38,18 @@ from secondstory.core.timeline.sources.base import actor_name, stable_ref
 SOURCE = "markdown"
 ROLLOVER = timedelta(hours=6)
 
+# A later entry of a multi-day timeline may name only the weekday or the day of the month.
+_WEEKDAY_NAME = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)\.?"
+)
+_RELATIVE_DAY = (
+    r"(?:" + _WEEKDAY_NAME + r"(?:,?\s+\d{1,2}(?:st|nd|rd|th)?)?|\d{1,2}(?:st|nd|rd|th))"
+)
 _STAMP = re.compile(
     r"(?:\*\*|__|`|\[|~|\(|approx\.?\s*)*\s*"
-    r"(?:(?P<date>" + DATE + r")(?:\s*,?\s*(?:at\s+)?|T))?"
+    r"(?:(?P<date>" + DATE + r")(?:\s*,?\s*(?:at\s+)?|T)"
+    r"|(?P<rel>" + _RELATIVE_DAY + r")(?![\w:])\s*,?\s*(?:at\s+)?)?"
     r"(?P<time>" + TIME + r")"
     r"(?:\s*\(?(?P<zone>" + ZONE + r")\)?)?"
     r"(?:\*\*|__|`|\]|\))*\s*(?:[-–—:|>=]+\s*)?",
@@ -96,6 +105,7 @@ class Context:
     zone: Zone | None  # declared by the document
     fallback: tzinfo | None  # given by the user
     notes: r.Notes
+    text_zone: Zone | None = None  # the one zone the text writes beside its times
 
 
 @dataclass(slots=True)
@@ -128,12 +138,20 @@ class _Reader:
     # -- instants -------------------------------------------------------------------------------
 
     def instant(
-        self, date_text: str, time_text: str, zone_text: str, line: int, header_zone: Zone | None
+        self,
+        date_text: str,
+        time_text: str,
+        zone_text: str,
+        line: int,
+        header_zone: Zone | None,
+        relative: str = "",
     ) -> datetime | None:
         clock = read_time(time_text)
         if clock is None:
             return None
         explicit = read_date(date_text, self.day.year if self.day else None) if date_text else None
+        if explicit is None and relative and self.day is not None:
+            explicit = following_day(self.day, relative)
         if explicit is not None:
             self.day = explicit
             local = datetime.combine(explicit, clock)
@@ -161,6 +179,15 @@ class _Reader:
         zone = find_zone(zone_text) if zone_text else None
         zone = zone or header_zone or self.ctx.zone
         tz: tzinfo
+        if zone is None and self.ctx.fallback is None and self.ctx.text_zone is not None:
+            zone = self.ctx.text_zone
+            self.ctx.notes.once(
+                r.ZONE_FROM_TEXT,
+                line,
+                "timeline",
+                f"no time zone declared; times without one are read in {zone.label}, the zone "
+                "the text writes beside its times",
+            )
         if zone is not None:
             tz = zone.tz
         elif self.ctx.fallback is not None:
@@ -251,6 +278,7 @@ class _Reader:
                     match.group("zone") or "",
                     number,
                     columns.zone,
+                    match.group("rel") or "",
                 )
             if at is None:
                 if any(cells):
@@ -265,7 +293,10 @@ class _Reader:
         self.pending = None
         match = _STAMP.match(text)
         if match and not text[match.end() :].strip():
-            self.heading_time = (None, f"{match.group('date') or ''}|{match.group('time')}")
+            self.heading_time = (
+                None,
+                f"{match.group('date') or ''}|{match.group('rel') or ''}|{match.group('time')}",
+            )
             self.heading_zone = match.group("zone") or ""
             return
         only_date = _DATE_ONLY.fullmatch(text)
@@ -289,6 +320,7 @@ class _Reader:
                 match.group("zone") or "",
                 number,
                 None,
+                match.group("rel") or "",
             )
             if at is not None:
                 self.add(at, _unwrap(body[match.end() :]), number, line)
@@ -306,12 +338,36 @@ class _Reader:
             raw["line"] = f"{raw.get('line', '')}\n{line}"
             return
         if self.heading_time is not None:
-            date_text, _, time_text = self.heading_time[1].partition("|")
-            at = self.instant(date_text, time_text, self.heading_zone, number, None)
+            date_text, relative, time_text = self.heading_time[1].split("|", 2)
+            at = self.instant(date_text, time_text, self.heading_zone, number, None, relative)
             if at is not None:
                 self.add(at, _unwrap(body), number, line)
                 return
         self.leftover(number, line)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NUMBER = re.compile(r"\d{1,2}")
+
+
+def following_day(current: date, relative: str) -> date | None:
+    """The first date on or after ``current`` that a weekday or a day of the month names.
+
+    >>> following_day(date(2023, 10, 30), "Wednesday"), following_day(date(2023, 10, 30), "2nd")
+    (datetime.date(2023, 11, 1), datetime.date(2023, 11, 2))
+    >>> following_day(date(2023, 10, 30), "Thu 02")
+    datetime.date(2023, 11, 2)
+    """
+    number = _DAY_NUMBER.search(relative)
+    weekday = relative.strip()[:3].casefold()
+    for ahead in range(62):
+        candidate = current + timedelta(days=ahead)
+        if number is not None:
+            if candidate.day == int(number.group(0)):
+                return candidate
+        elif weekday in _WEEKDAYS and candidate.weekday() == _WEEKDAYS.index(weekday):
+            return candidate
+    return None
 
 
 def _columns(header: list[str]) -> _Columns:

@@ -7,9 +7,15 @@ from datetime import date, time, timedelta
 import pytest
 
 from secondstory.core.postmortem_import import ImportOptions, import_markdown, postmortem_files
-from secondstory.core.postmortem_import.clock import declared_zone, read_date, read_time
+from secondstory.core.postmortem_import.clock import (
+    declared_zone,
+    read_date,
+    read_time,
+    zone_beside_times,
+)
 from secondstory.core.postmortem_import.headings import classify
 from secondstory.core.postmortem_import.options import key_from_name
+from secondstory.core.postmortem_import.timeline import following_day
 
 OPTIONS = ImportOptions(owner="importer")
 
@@ -181,3 +187,52 @@ def test_bold_labels_before_the_first_heading_act_as_headings() -> None:
     assert [f.description for f in result.record.factors] == [
         "The index alias pointed at an empty index."
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "label"),
+    [
+        (["Between 12:58 BST and 14:20 BST payments failed."], "BST"),
+        (["Paged at 1:06 pm (BST)", "resolved 2:20 PM BST"], "BST"),
+        (["12:58 BST", "13:58 CEST"], None),  # two zones: none is assumed
+        (["Version 1:06 of the BST tool"], None),  # a zone not written beside a time
+        (["No times here."], None),
+    ],
+)
+def test_the_one_zone_written_beside_times(lines: list[str], label: str | None) -> None:
+    zone = zone_beside_times(lines)
+    assert (zone.label if zone else None) == label
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("Mon", date(2023, 10, 30)),
+        ("Tuesday", date(2023, 10, 31)),
+        ("Sun.", date(2023, 11, 5)),
+        ("30th", date(2023, 10, 30)),
+        ("2nd", date(2023, 11, 2)),
+        ("Thu 02", date(2023, 11, 2)),
+        ("31st", date(2023, 10, 31)),
+    ],
+)
+def test_a_weekday_or_day_number_is_the_next_such_day(relative: str, expected: date) -> None:
+    assert following_day(date(2023, 10, 30), relative) == expected
+
+
+def test_the_zone_given_by_the_user_wins_over_the_one_in_the_text() -> None:
+    text = (
+        "# Payments failing on 2 May 2023\n\nErrors from 12:58 BST.\n\n## Timeline\n\n"
+        "### 1:06 PM\n\nPaged.\n"
+    )
+    from zoneinfo import ZoneInfo
+
+    options = ImportOptions(owner="importer", tz=ZoneInfo("America/New_York"))
+    (event,) = (
+        import_markdown(text, file="p.md", stem="p", options=options).record.incidents[0].timeline
+    )
+    assert event.at.utcoffset() == timedelta(hours=-4)
+    (event,) = (
+        import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
+    )
+    assert event.at.utcoffset() == timedelta(hours=1) and event.at.hour == 13
