@@ -242,6 +242,36 @@ def date_in_name(name: str) -> date | None:
     return None
 
 
+# A later entry of a multi-day timeline may name only the weekday or the day of the month.
+_WEEKDAY_NAME = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)\.?"
+)
+RELATIVE_DAY = r"(?:" + _WEEKDAY_NAME + r"(?:,?\s+\d{1,2}(?:st|nd|rd|th)?)?|\d{1,2}(?:st|nd|rd|th))"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NUMBER = re.compile(r"\d{1,2}")
+
+
+def following_day(current: date, relative: str) -> date | None:
+    """The first date on or after ``current`` that a weekday or a day of the month names.
+
+    >>> following_day(date(2023, 10, 30), "Wednesday"), following_day(date(2023, 10, 30), "2nd")
+    (datetime.date(2023, 11, 1), datetime.date(2023, 11, 2))
+    >>> following_day(date(2023, 10, 30), "Thu 02")
+    datetime.date(2023, 11, 2)
+    """
+    number = _DAY_NUMBER.search(relative)
+    weekday = relative.strip()[:3].casefold()
+    for ahead in range(62):
+        candidate = current + timedelta(days=ahead)
+        if number is not None:
+            if candidate.day == int(number.group(0)):
+                return candidate
+        elif weekday in _WEEKDAYS and candidate.weekday() == _WEEKDAYS.index(weekday):
+            return candidate
+    return None
+
+
 TIME = (
     r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:\s?[ap]\.?m\.?(?![a-z]))?"
     r"|(?:1[0-2]|0?[1-9])\s?[ap]\.?m\.?(?![a-z])"

@@ -23,10 +23,12 @@ from secondstory.core.postmortem_import.blocks import (
 )
 from secondstory.core.postmortem_import.clock import (
     DATE,
+    RELATIVE_DAY,
     TIME,
     ZONE,
     Zone,
     find_zone,
+    following_day,
     read_date,
     read_time,
     summer_time,
@@ -38,18 +40,10 @@ from secondstory.core.timeline.sources.base import actor_name, stable_ref
 SOURCE = "markdown"
 ROLLOVER = timedelta(hours=6)
 
-# A later entry of a multi-day timeline may name only the weekday or the day of the month.
-_WEEKDAY_NAME = (
-    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
-    r"|sat(?:urday)?|sun(?:day)?)\.?"
-)
-_RELATIVE_DAY = (
-    r"(?:" + _WEEKDAY_NAME + r"(?:,?\s+\d{1,2}(?:st|nd|rd|th)?)?|\d{1,2}(?:st|nd|rd|th))"
-)
 _STAMP = re.compile(
     r"(?:\*\*|__|`|\[|~|\(|approx\.?\s*)*\s*"
     r"(?:(?P<date>" + DATE + r")(?:\s*,?\s*(?:at\s+)?|T)"
-    r"|(?P<rel>" + _RELATIVE_DAY + r")(?![\w:])\s*,?\s*(?:at\s+)?)?"
+    r"|(?P<rel>" + RELATIVE_DAY + r")(?![\w:])\s*,?\s*(?:at\s+)?)?"
     r"(?P<time>" + TIME + r")"
     r"(?:\s*\(?(?P<zone>" + ZONE + r")\)?)?"
     r"(?:\*\*|__|`|\]|\))*\s*(?:[-–—:|>=]+\s*)?",
@@ -344,30 +338,6 @@ class _Reader:
                 self.add(at, _unwrap(body), number, line)
                 return
         self.leftover(number, line)
-
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_NUMBER = re.compile(r"\d{1,2}")
-
-
-def following_day(current: date, relative: str) -> date | None:
-    """The first date on or after ``current`` that a weekday or a day of the month names.
-
-    >>> following_day(date(2023, 10, 30), "Wednesday"), following_day(date(2023, 10, 30), "2nd")
-    (datetime.date(2023, 11, 1), datetime.date(2023, 11, 2))
-    >>> following_day(date(2023, 10, 30), "Thu 02")
-    datetime.date(2023, 11, 2)
-    """
-    number = _DAY_NUMBER.search(relative)
-    weekday = relative.strip()[:3].casefold()
-    for ahead in range(62):
-        candidate = current + timedelta(days=ahead)
-        if number is not None:
-            if candidate.day == int(number.group(0)):
-                return candidate
-        elif weekday in _WEEKDAYS and candidate.weekday() == _WEEKDAYS.index(weekday):
-            return candidate
-    return None
 
 
 def _columns(header: list[str]) -> _Columns:

@@ -9,13 +9,13 @@ import pytest
 from secondstory.core.postmortem_import import ImportOptions, import_markdown, postmortem_files
 from secondstory.core.postmortem_import.clock import (
     declared_zone,
+    following_day,
     read_date,
     read_time,
     zone_beside_times,
 )
 from secondstory.core.postmortem_import.headings import classify
 from secondstory.core.postmortem_import.options import key_from_name
-from secondstory.core.postmortem_import.timeline import following_day
 
 OPTIONS = ImportOptions(owner="importer")
 
