@@ -55,7 +55,10 @@ COMPANIONS = ("slack_api", "mattermost_api")
 
 
 def claims(source: Source) -> list[str]:
-    """Every format whose importer claims the input, in the order of ``FORMATS``."""
+    """Every format whose importer claims the input, in the order of ``FORMATS`` (told once
+    per input)."""
+    if source.claimed_by is not None:
+        return source.claimed_by
     found = []
     for name in FORMATS:
         try:
@@ -63,6 +66,7 @@ def claims(source: Source) -> list[str]:
                 found.append(name)
         except SourceError:
             continue
+    source.claimed_by = found
     return found
 
 
@@ -85,6 +89,7 @@ def detect(source: Source) -> str:
     which others matched, so that ``--from`` can correct it.
     """
     matched = claims(source)
+    source.forget_head()
     specific = [name for name in matched if name not in GENERIC]
     chosen = specific or matched
     if chosen:

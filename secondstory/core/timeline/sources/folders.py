@@ -90,13 +90,11 @@ def _walk(folder: Path, name: str, fmt: str | None, found: Expanded) -> None:
             continue
         if not child.is_file():
             continue
-        if fmt is not None and module_claims(fmt, source):
+        if module_claims(fmt, source) if fmt is not None else sources.claims(source):
             found.sources.append(source)
-            continue
-        if fmt is None and sources.claims(source):
-            found.sources.append(source)
-            continue
-        found.skipped.append((label, sources.companion(source) or UNKNOWN))
+        else:
+            found.skipped.append((label, sources.companion(source) or UNKNOWN))
+        source.forget_head()
 
 
 def module_claims(fmt: str, source: Source) -> bool:

@@ -82,7 +82,7 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
 
 def _load(source: Source) -> Any:
     try:
-        return _camel_keys(json.loads(decode(source.read_bytes())))
+        document = json.loads(decode(source.read_bytes()))
     except json.JSONDecodeError as exc:
         raise SourceError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", file=source.name, line=exc.lineno
@@ -91,6 +91,23 @@ def _load(source: Source) -> Any:
         raise SourceError("JSON nested too deeply", file=source.name) from exc
     except ValueError as exc:  # a number past the int conversion limit
         raise SourceError(f"not valid JSON: {exc}", file=source.name) from exc
+    return _camel_keys(document) if _pascal_case(document) else document
+
+
+def _pascal_case(document: Any) -> bool:
+    """Whether the first message (or page) writes its keys in PascalCase."""
+    first = document
+    for _ in range(3):
+        if isinstance(first, list):
+            first = first[0] if first else None
+        elif isinstance(first, dict) and not any(k[:1].isupper() for k in first):
+            inner = first.get("value", first.get("messages"))
+            if not isinstance(inner, list):
+                return False
+            first = inner
+        else:
+            break
+    return isinstance(first, dict) and any(k[:1].isupper() and k[1:2].islower() for k in first)
 
 
 def _camel_keys(document: Any) -> Any:
