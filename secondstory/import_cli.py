@@ -345,5 +345,5 @@ def import_command(
                 )
         except (SourceError, ImportInterrupted) as exc:
             raise UserError(f"{exc} (nothing was imported)") from exc
-    summary.skipped = walked.skipped
+    summary.skipped = walked.skipped + summary.skipped
     click.echo(import_report.render(summary, incident_key))

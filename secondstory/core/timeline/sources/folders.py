@@ -5,7 +5,8 @@ one input. Any other folder is walked: each file becomes an input named by its p
 folder, sub-folders that an importer reads as a whole stay whole, and the others are walked in
 turn. Files saved only to be read with the inputs beside them (users and channels fetched from
 an API) and files no importer recognises are skipped, each with the reason, so the summary
-accounts for every file.
+accounts for every file. Such a users or channels file given by name beside other inputs is
+skipped too: the inputs beside it read it.
 
 >>> from pathlib import Path
 >>> import tempfile
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from secondstory.core.timeline import sources
 from secondstory.core.timeline.sources.base import Source, SourceError
 
 MAX_FILES = 10_000
@@ -43,8 +45,8 @@ class Expanded:
 def expand(inputs: Sequence[Source], fmt: str | None = None) -> Expanded:
     """The inputs, with each folder no importer reads as a whole replaced by its files.
 
-    With ``fmt`` (``--from``), a folder that format does not read as a whole is walked and
-    every file that is not a companion is read in that format.
+    With ``fmt`` (``--from``), a folder that format does not read as a whole is walked, and
+    the files that format recognises are read in it; the others are skipped.
     """
     found = Expanded()
     walked: list[Source] = []
@@ -52,6 +54,8 @@ def expand(inputs: Sequence[Source], fmt: str | None = None) -> Expanded:
         if source.is_dir and not _whole(source, fmt):
             walked.append(source)
             _walk(source.path, source.name, fmt, found)
+        elif fmt is None and len(inputs) > 1 and _serves_others(source):
+            found.skipped.append((source.name, sources.companion(source)))
         else:
             found.sources.append(source)
     found.walked = bool(walked)
@@ -61,16 +65,12 @@ def expand(inputs: Sequence[Source], fmt: str | None = None) -> Expanded:
 
 
 def _whole(source: Source, fmt: str | None) -> bool:
-    from secondstory.core.timeline import sources
-
     if fmt is not None:
         return bool(sources.module(fmt).sniff(source))
     return bool([name for name in sources.claims(source) if name not in sources.GENERIC])
 
 
 def _walk(folder: Path, name: str, fmt: str | None, found: Expanded) -> None:
-    from secondstory.core.timeline import sources
-
     try:
         children = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
@@ -93,13 +93,17 @@ def _walk(folder: Path, name: str, fmt: str | None, found: Expanded) -> None:
         if module_claims(fmt, source) if fmt is not None else sources.claims(source):
             found.sources.append(source)
         else:
-            found.skipped.append((label, sources.companion(source) or UNKNOWN))
+            other = f"not recognised as {fmt}" if fmt is not None else UNKNOWN
+            found.skipped.append((label, sources.companion(source) or other))
         source.forget_head()
 
 
-def module_claims(fmt: str, source: Source) -> bool:
-    from secondstory.core.timeline import sources
+def _serves_others(source: Source) -> bool:
+    """A file given beside others only to be read with them (a users file)."""
+    return not source.is_dir and not sources.claims(source) and bool(sources.companion(source))
 
+
+def module_claims(fmt: str, source: Source) -> bool:
     try:
         return bool(sources.module(fmt).sniff(source))
     except SourceError:

@@ -141,3 +141,12 @@ def test_a_generic_format_beside_a_specific_one_is_not_ambiguous() -> None:
     source = Source(FIXTURES / "irc" / "irssi-ops.log")
     assert sources.claims(source) == ["irc", "plain"]
     assert sources.detect(source) == "irc" and source.warnings == []
+
+
+def test_a_users_file_named_beside_a_page_is_skipped_as_its_companion() -> None:
+    folder = FIXTURES / "slack_api"
+    page, users = Source(folder / "history-C05INCORD.json"), Source(folder / "users-list.json")
+    found = expand([page, users])
+    assert found.sources == [page] and not found.walked
+    assert found.skipped == [(users.name, "Slack users, read with the message pages beside them")]
+    assert expand([users]).sources == [users]  # alone, detection says what to give instead
