@@ -42,10 +42,11 @@ ROLLOVER = timedelta(hours=6)
 
 _STAMP = re.compile(
     r"(?:\*\*|__|`|\[|~|\(|approx\.?\s*)*\s*"
-    r"(?:(?P<date>" + DATE + r")(?:\s*,?\s*(?:at\s+)?|T)"
+    r"(?:(?P<date>" + DATE + r")(?:\s*[,–—]?\s*(?:at\s+)?|\s+-\s+|T)"
     r"|(?P<rel>" + RELATIVE_DAY + r")(?![\w:])\s*,?\s*(?:at\s+)?)?"
     r"(?P<time>" + TIME + r")"
     r"(?:\s*\(?(?P<zone>" + ZONE + r")\)?)?"
+    r"(?:\s*(?:,|\(|\bon\b)\s*(?P<after>" + DATE + r")\)?)?"
     r"(?:\*\*|__|`|\]|\))*\s*(?:[-–—:|>=]+\s*)?",
     re.IGNORECASE,
 )
@@ -267,7 +268,7 @@ class _Reader:
             at = None
             if match:
                 at = self.instant(
-                    match.group("date") or "",
+                    match.group("date") or match.group("after") or "",
                     match.group("time"),
                     match.group("zone") or "",
                     number,
@@ -289,7 +290,8 @@ class _Reader:
         if match and not text[match.end() :].strip():
             self.heading_time = (
                 None,
-                f"{match.group('date') or ''}|{match.group('rel') or ''}|{match.group('time')}",
+                f"{match.group('date') or match.group('after') or ''}|{match.group('rel') or ''}"
+                f"|{match.group('time')}",
             )
             self.heading_zone = match.group("zone") or ""
             return
@@ -309,7 +311,7 @@ class _Reader:
         match = _STAMP.match(body)
         if match and body[match.end() :].strip():
             at = self.instant(
-                match.group("date") or "",
+                match.group("date") or match.group("after") or "",
                 match.group("time"),
                 match.group("zone") or "",
                 number,

@@ -236,3 +236,29 @@ def test_the_zone_given_by_the_user_wins_over_the_one_in_the_text() -> None:
         import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
     )
     assert event.at.utcoffset() == timedelta(hours=1) and event.at.hour == 13
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "### 2023-05-02 12:58 PM",
+        "### May 2, 2023 at 12:58 PM",
+        "### 2 May 2023 – 12:58",
+        "### 2 May 2023 - 12:58 PM",
+        "### 12:58 PM (2 May 2023)",
+        "### 12:58 PM, May 2, 2023",
+        "### 12:58 PM BST on 2 May 2023",
+    ],
+)
+def test_the_date_given_once_on_the_first_time_heading(heading: str) -> None:
+    text = (
+        "# Payments failing\n\nBetween 12:58 BST and 14:20 BST cards failed.\n\n## Timeline\n\n"
+        f"{heading}\n\nAlert fired.\n\n### 1:06 PM\n\nPaged.\n"
+    )
+    timeline = (
+        import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
+    )
+    assert [(e.at.isoformat(), e.text) for e in timeline] == [
+        ("2023-05-02T12:58:00+01:00", "Alert fired."),
+        ("2023-05-02T13:06:00+01:00", "Paged."),
+    ]
