@@ -37,6 +37,8 @@ DESCRIPTION = "Mattermost REST API posts responses ({order, posts}) with users a
 
 _ORDER = re.compile(r'"order"\s*:\s*\[')
 _POSTS = re.compile(r'"posts"\s*:\s*\{')
+_CHANNEL_ID = re.compile(r'"channel_id"\s*:')
+_CREATE_AT = re.compile(r'"create_at"\s*:\s*\d')
 _USERNAME = re.compile(r'"username"\s*:')
 _USER_ONLY = re.compile(r'"(?:first_name|last_name|roles|auth_service)"\s*:')
 _TEAM_ID = re.compile(r'"team_id"\s*:')
@@ -51,10 +53,12 @@ def sniff(source: Source) -> bool:
         if source.is_dir:
             return False
         head = source.head_text()
-        return (
-            head.lstrip().startswith(("{", "["))
-            and _ORDER.search(head) is not None
-            and _POSTS.search(head) is not None
+        if not head.lstrip().startswith(("{", "[")) or _POSTS.search(head) is None:
+            return False
+        # "order" comes first as the server writes it; a response saved with its keys in
+        # another order is known by its posts' fields.
+        return _ORDER.search(head) is not None or (
+            _CHANNEL_ID.search(head) is not None and _CREATE_AT.search(head) is not None
         )
     except Exception:
         return False

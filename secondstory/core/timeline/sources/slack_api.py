@@ -39,6 +39,7 @@ DESCRIPTION = "Slack Web API pages (conversations.history, channels.history, con
 _PAGE = re.compile(r"^\s*[\[{]")
 _OK = re.compile(r'"ok"\s*:\s*true')
 _MESSAGES = re.compile(r'"messages"\s*:\s*\[')
+_TS = re.compile(r'"(?:ts|thread_ts)"\s*:\s*"\d{9,10}\.\d{6}"')
 _CHANNEL_ID = re.compile(r"(?<![A-Za-z0-9])([CGD][A-Z0-9]{8,11})(?![A-Za-z0-9])")
 _REAL_NAME = re.compile(r'"real_name"\s*:')
 _PROFILE = re.compile(r'"profile"\s*:\s*\{')
@@ -57,10 +58,12 @@ def sniff(source: Source) -> bool:
         if source.is_dir:
             return False
         head = source.head_text()
+        # "ok" comes first in Slack's responses; a page saved with its keys in another order
+        # is known by its messages' ts ("1714658591.000100").
         return (
             _PAGE.match(head) is not None
-            and _OK.search(head) is not None
             and _MESSAGES.search(head) is not None
+            and (_OK.search(head) is not None or _TS.search(head) is not None)
         )
     except Exception:
         return False

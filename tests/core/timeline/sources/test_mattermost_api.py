@@ -146,3 +146,16 @@ def test_mutated_responses_parse_or_raise_source_error(data: st.DataObject) -> N
         kinds={"chat"},
         printable=True,
     )
+
+
+def test_a_response_saved_with_its_keys_in_another_order_is_detected(tmp_path: Path) -> None:
+    response = json.loads(POSTS.read_text())
+    posts = {
+        f"{key}{n}": dict(post, id=f"{key}{n}")
+        for n in range(30)
+        for key, post in response["posts"].items()
+    }
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps({"posts": posts, "order": list(posts)}, indent=2))
+    assert '"order"' not in path.read_text()[:16384]
+    assert sources.detect(Source(path)) == "mattermost_api"

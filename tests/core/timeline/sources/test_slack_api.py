@@ -174,3 +174,12 @@ def test_mutated_pages_parse_or_raise_source_error(data: st.DataObject) -> None:
 def test_mutated_day_files_parse_or_raise_source_error(data: st.DataObject) -> None:
     changed, _ = data.draw(support.mutated_documents(DOCUMENTS[1:], VALUES))
     parses_or_fails_cleanly(slack, json.dumps(changed).encode(), "2024-05-02.json")
+
+
+def test_a_page_saved_with_its_keys_in_another_order_is_detected(tmp_path: Path) -> None:
+    page = json.loads(PAGES.read_text())[1]
+    reordered = {"messages": page["messages"] * 40, "has_more": False, "ok": True}
+    path = tmp_path / "C05INCORD.json"
+    path.write_text(json.dumps(reordered, indent=2))
+    assert '"ok"' not in path.read_text()[:16384]
+    assert sources.detect(Source(path)) == "slack_api"
