@@ -64,8 +64,8 @@ def claims(source: Source) -> list[str]:
         try:
             if module(name).sniff(source):
                 found.append(name)
-        except SourceError:
-            continue
+        except (SourceError, OSError, ValueError, RecursionError):
+            continue  # sniffers do not raise; an unreadable input is claimed by none
     source.claimed_by = found
     return found
 
