@@ -52,7 +52,30 @@ _FIXED_HOURS: dict[str, float] = {
     "AEDT": 11,
     "NZDT": 13,
 }
-ZONE_NAMES = sorted([*_REGIONS, *_FIXED_HOURS], key=len, reverse=True)
+# Zones written out in words, as their abbreviation.
+_LONG_NAMES: dict[str, str] = {
+    "Coordinated Universal Time": "UTC",
+    "Greenwich Mean Time": "GMT",
+    "British Summer Time": "BST",
+    "Central European Time": "CET",
+    "Central European Summer Time": "CEST",
+    "Eastern Time": "ET",
+    "Eastern Standard Time": "EST",
+    "Eastern Daylight Time": "EDT",
+    "Central Time": "CT",
+    "Central Standard Time": "CST",
+    "Central Daylight Time": "CDT",
+    "Mountain Time": "MT",
+    "Mountain Standard Time": "MST",
+    "Mountain Daylight Time": "MDT",
+    "Pacific Time": "PT",
+    "Pacific Standard Time": "PST",
+    "Pacific Daylight Time": "PDT",
+    "India Standard Time": "IST",
+    "Japan Standard Time": "JST",
+}
+_LONG_UPPER = {name.upper(): short for name, short in _LONG_NAMES.items()}
+ZONE_NAMES = sorted([*_REGIONS, *_FIXED_HOURS, *_LONG_NAMES], key=len, reverse=True)
 # A zone as written after a time or in a declaration: an abbreviation, UTC+2, +05:30, an IANA name.
 ZONE = (
     r"(?-i:(?<![A-Za-z])(?:(?:UTC|GMT|utc|gmt)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
@@ -79,6 +102,8 @@ def zone_named(text: str) -> Zone | None:
     """
     label = text.strip().strip("()")
     upper = label.upper()
+    if upper in _LONG_UPPER:
+        label = upper = _LONG_UPPER[upper]
     if upper in _FIXED_HOURS:
         minutes = int(_FIXED_HOURS[upper] * 60)
         return Zone(UTC if minutes == 0 else timezone(timedelta(minutes=minutes)), upper, False)

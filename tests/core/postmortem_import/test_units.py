@@ -262,3 +262,32 @@ def test_the_date_given_once_on_the_first_time_heading(heading: str) -> None:
         ("2023-05-02T12:58:00+01:00", "Alert fired."),
         ("2023-05-02T13:06:00+01:00", "Paged."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "hours"),
+    [
+        ("All times are in British Summer Time.", "BST", 1),
+        ("Times in Coordinated Universal Time", "UTC", 0),
+        ("All times Pacific Daylight Time", "PDT", -7),
+        ("Timestamps are India Standard Time", "IST", 5.5),
+    ],
+)
+def test_zones_written_out_in_words(line: str, label: str, hours: float) -> None:
+    zone = declared_zone(line)
+    assert zone is not None and zone.label == label
+    assert zone.tz.utcoffset(None) == timedelta(hours=hours)
+
+
+def test_a_time_followed_by_a_zone_in_words() -> None:
+    text = (
+        "# Login errors on 9 March 2023\n\n## Timeline\n\n"
+        "- 1:06 PM Pacific Time — errors began.\n- 5:10 PM Eastern Time — fixed.\n"
+    )
+    timeline = (
+        import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
+    )
+    assert [(e.at.isoformat(), e.text) for e in timeline] == [
+        ("2023-03-09T13:06:00-08:00", "errors began."),
+        ("2023-03-09T17:10:00-05:00", "fixed."),
+    ]
