@@ -67,7 +67,10 @@ def expand(inputs: Sequence[Source], fmt: str | None = None) -> Expanded:
 def _whole(source: Source, fmt: str | None) -> bool:
     if fmt is not None:
         return bool(sources.module(fmt).sniff(source))
-    return bool([name for name in sources.claims(source) if name not in sources.GENERIC])
+    return any(
+        name not in sources.GENERIC and not getattr(sources.module(name), "FOLDER_OF_FILES", False)
+        for name in sources.claims(source)
+    )
 
 
 def _walk(folder: Path, name: str, fmt: str | None, found: Expanded) -> None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
@@ -102,6 +106,16 @@ def test_with_a_format_every_file_but_the_companions_is_read_in_it(tmp_path: Pat
     ]
 
 
+def test_a_folder_of_discord_exports_beside_other_files_is_walked(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "discord" / "inc-2291-payments.json", tmp_path / "discord.json")
+    shutil.copy(FIXTURES / "irc" / "limnoria" / "#inc-db.2024-05-02.log", tmp_path / "irc.log")
+    found = expand([Source(tmp_path, "box")])
+    assert [(s.name, sources.detect(s)) for s in found.sources] == [
+        ("box/discord.json", "discord"),
+        ("box/irc.log", "irc"),
+    ]
+
+
 def test_a_folder_with_nothing_to_read_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "a.bin").write_bytes(b"\x00")
     with pytest.raises(SourceError, match=r"^box: no file in this folder .*a.bin: not a format"):
@@ -150,3 +164,44 @@ def test_a_users_file_named_beside_a_page_is_skipped_as_its_companion() -> None:
     assert found.sources == [page] and not found.walked
     assert found.skipped == [(users.name, "Slack users, read with the message pages beside them")]
     assert expand([users]).sources == [users]  # alone, detection says what to give instead
+
+
+CONTENTS = [
+    path.read_bytes()
+    for path in sorted(FIXTURES.rglob("*"))
+    if path.is_file() and not path.name.endswith(".expected.jsonl") and path.stat().st_size < 20000
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a.json", "b.log", "c.jsonl", "sub/d.json", "sub/e.txt", ".hidden"]),
+            st.sampled_from(CONTENTS) | st.binary(max_size=200),
+        ),
+        max_size=8,
+    )
+)
+def test_every_file_of_a_folder_is_read_or_skipped_with_a_reason(
+    files: list[tuple[str, bytes]],
+) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        for relative, content in files:
+            (folder / relative).parent.mkdir(exist_ok=True)
+            (folder / relative).write_bytes(content)
+        written = {rel for rel, _ in files if not rel.startswith(".")}
+        try:
+            found = expand([Source(folder, "box")])
+        except SourceError as exc:
+            assert str(exc).startswith("box: no file in this folder")
+            return
+        named = [s.name for s in found.sources] + [name for name, _ in found.skipped]
+        assert sorted(named) == sorted(f"box/{rel}" for rel in written)
+        assert all(reason for _, reason in found.skipped)
+        for source in found.sources:
+            try:
+                list(sources.parse(source, ParseOptions(tz=UTC, date=date(2024, 5, 2))))
+            except SourceError as exc:
+                assert str(exc).startswith(source.name)
