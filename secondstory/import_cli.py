@@ -22,6 +22,7 @@ from secondstory.cli_support import UserError, with_django
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.event import TimelineEvent, event_json, offset_text
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError, Where
+from secondstory.core.timeline.sources.folders import Expanded, expand
 
 F = TypeVar("F", bound=Callable[..., Any])
 STDIN = "-"
@@ -181,11 +182,34 @@ def table_line(event: TimelineEvent) -> str:
 
 
 def _parsed(
-    inputs: list[Source], fmt: str | None, options: ParseOptions
+    inputs: list[Source], fmt: str | None, options: ParseOptions, read: list[tuple[str, str, int]]
 ) -> Iterator[TimelineEvent]:
+    """The events of every input; ``read`` gets ``(input, format, events)`` of each."""
     formats = [fmt or sources.detect(source) for source in inputs]
     for source, name in zip(inputs, formats, strict=True):
-        yield from sources.parse(source, options, name)
+        count = 0
+        for event in sources.parse(source, options, name):
+            count += 1
+            yield event
+        read.append((source.name, name, count))
+
+
+def expanded(given: list[Source], fmt: str | None) -> Expanded:
+    """The inputs, each folder of mixed exports replaced by its files."""
+    try:
+        return expand(given, fmt)
+    except SourceError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _print_summary(found: Expanded, read: list[tuple[str, str, int]]) -> None:
+    """One line a file on standard error, when a folder was walked."""
+    if not found.walked:
+        return
+    for name, fmt, count in read:
+        click.echo(f"read {name} as {fmt}: {count:,} event{'' if count == 1 else 's'}", err=True)
+    for name, reason in found.skipped:
+        click.echo(f"skipped {name}: {reason}", err=True)
 
 
 @click.command("parse")
@@ -217,9 +241,12 @@ def parse_command(
 ) -> None:
     """Print the timeline events of raw exports, without touching the database.
 
-    SOURCE is a file, a folder (a Slack export, a git repository) or - for
-    standard input. Each line of jsonl output is one event with at (ISO 8601
-    UTC), offset, kind, source, source_ref, actor, actor_role and text.
+    SOURCE is a file, a folder (a Slack export, a git repository, or a folder
+    of mixed exports: each file is told on its own) or - for standard input.
+    Each line of jsonl output is one event with at (ISO 8601 UTC), offset,
+    kind, source, source_ref, actor, actor_role and text. When a folder is
+    walked, standard error ends with one line a file: its format and events,
+    or why it was skipped.
 
     Example:
 
@@ -230,9 +257,12 @@ def parse_command(
     options = build_options(**window)
     redactor = Redactor(emails=emails, phones=phones) if redact else None
     out = sys.stdout
-    with Inputs(inputs) as found:
+    read: list[tuple[str, str, int]] = []
+    with Inputs(inputs) as given:
+        walked = expanded(given, fmt)
+        found = walked.sources
         try:
-            events: Iterator[TimelineEvent] = _parsed(found, fmt, options)
+            events: Iterator[TimelineEvent] = _parsed(found, fmt, options, read)
             if redactor is not None:
                 events = (redactor.event(e) for e in events)
             if output_format == "jsonl":
@@ -243,6 +273,7 @@ def parse_command(
                     out.write(table_line(event) + "\n")
         except SourceError as exc:
             raise UserError(str(exc)) from exc
+        _print_summary(walked, read)
         for source in found:
             for warning in source.warnings:
                 click.echo(f"warning: {warning}", err=True)
@@ -297,9 +328,10 @@ def import_command(
     incident = import_report.incident_for(incident_key)
     by = import_report.user_for(username)
     kinds = import_report.milestone_kinds(accept)
-    with Inputs(inputs) as found:
+    with Inputs(inputs) as given:
+        walked = expanded(given, fmt)
         request = ImportRequest(
-            found, fmt, options, redact=not no_redact, emails=emails, phones=phones
+            walked.sources, fmt, options, redact=not no_redact, emails=emails, phones=phones
         )
         try:
             with import_report.progress_bar() as advance:
@@ -313,4 +345,5 @@ def import_command(
                 )
         except (SourceError, ImportInterrupted) as exc:
             raise UserError(f"{exc} (nothing was imported)") from exc
+    summary.skipped = walked.skipped + summary.skipped
     click.echo(import_report.render(summary, incident_key))

@@ -64,7 +64,10 @@ def progress_bar() -> Iterator[Callable[[int], None]]:
 def render(summary: ImportSummary, key: str) -> str:
     lines = []
     for name, fmt in summary.formats:
-        lines.append(f"read {name} as {fmt}")
+        count = summary.events_by_input[name]
+        lines.append(f"read {name} as {fmt}: {count:,} event{'' if count == 1 else 's'}")
+    for name, reason in summary.skipped:
+        lines.append(f"skipped {name}: {reason}")
     verb = "would add" if summary.dry_run else "added"
     lines.append(
         f"{key}: {verb} {summary.added:,} events; {summary.duplicates:,} duplicates skipped, "

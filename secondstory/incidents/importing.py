@@ -79,6 +79,8 @@ class ImportSummary:
     """What an import did (or, for a dry run, would do)."""
 
     formats: list[tuple[str, str]] = field(default_factory=list)  # (input, format)
+    events_by_input: Counter[str] = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (folder file, reason)
     parsed: int = 0
     added: int = 0
     duplicates: int = 0
@@ -97,11 +99,21 @@ class ImportSummary:
 
 
 def detect_formats(request: ImportRequest) -> list[str]:
-    """The format of every input (the given one, or detected); SourceError names the input."""
+    """The format of every input (the given one, or detected); SourceError names the input.
+
+    An input that only serves the others (a users file uploaded beside Slack API pages) gets
+    the format "" when another input is there to use it: it is read with them, not alone.
+    """
     if request.fmt is not None:
         sources.module(request.fmt)
         return [request.fmt for _ in request.inputs]
-    return [sources.detect(source) for source in request.inputs]
+    found = []
+    for source in request.inputs:
+        if len(request.inputs) > 1 and not sources.claims(source) and sources.companion(source):
+            found.append("")
+            continue
+        found.append(sources.detect(source))
+    return found
 
 
 def _clean(event: EventData, where: str) -> EventData:
@@ -144,12 +156,16 @@ def parsed_events(
     """Every event of every input, checked and (unless told not to) redacted."""
     redactor = request.redactor()
     for source, fmt in zip(request.inputs, formats, strict=True):
+        if not fmt:
+            summary.skipped.append((source.name, sources.companion(source)))
+            continue
         summary.formats.append((source.name, fmt))
         for event in sources.parse(source, request.options, fmt):
             event = _clean(event, source.name)
             if redactor is not None:
                 event = redactor.event(event)
             summary.parsed += 1
+            summary.events_by_input[source.name] += 1
             yield event
         summary.warnings.extend(source.warnings)
         summary.warning_count += source.warning_count

@@ -148,3 +148,34 @@ def test_import_to_an_unknown_incident_is_refused(incident: Incident) -> None:
     result = CliRunner().invoke(cli, ["import", FILES[1], "--incident", "INC-9"])
     assert result.exit_code == 1
     assert "--incident: no incident 'INC-9'" in result.output
+
+
+def _mixed_folder(root: Path) -> Path:
+    from tests.core.timeline.sources.test_folders import mixed_folder
+
+    return mixed_folder(root)
+
+
+def test_parse_of_a_folder_reads_each_file_and_sums_up_per_file(tmp_path: Path) -> None:
+    folder = _mixed_folder(tmp_path)
+    result = invoke("parse", str(folder))
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert {e["source"] for e in events} == {"teams", "irc", "mattermost", "pagerduty", "slack"}
+    assert f"read {folder}/irc.log as irc: 7 events" in result.output
+    assert f"read {folder}/pagerduty.jsonl as pagerduty: 4 events" in result.output
+    assert f"skipped {folder}/README.bin: not a format secondstory reads" in result.output
+    assert f"skipped {folder}/slack/users-list.json: Slack users" in result.output
+
+
+def test_import_of_a_folder_reports_each_file(incident: Incident, tmp_path: Path) -> None:
+    folder = _mixed_folder(tmp_path)
+    result = invoke("import", str(folder), "--incident", "INC-42", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"read {folder}/mattermost/posts-inc-orders.json as mattermost_api: 5 events" in (
+        result.output
+    )
+    assert f"read {folder}/workspace-export as slack: " in result.output
+    assert f"skipped {folder}/mattermost/team.json: Mattermost teams" in result.output
+    assert "dry run: nothing was written" in result.output
+    assert not TimelineEvent.objects.exists()

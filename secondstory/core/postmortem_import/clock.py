@@ -52,7 +52,30 @@ _FIXED_HOURS: dict[str, float] = {
     "AEDT": 11,
     "NZDT": 13,
 }
-ZONE_NAMES = sorted([*_REGIONS, *_FIXED_HOURS], key=len, reverse=True)
+# Zones written out in words, as their abbreviation.
+_LONG_NAMES: dict[str, str] = {
+    "Coordinated Universal Time": "UTC",
+    "Greenwich Mean Time": "GMT",
+    "British Summer Time": "BST",
+    "Central European Time": "CET",
+    "Central European Summer Time": "CEST",
+    "Eastern Time": "ET",
+    "Eastern Standard Time": "EST",
+    "Eastern Daylight Time": "EDT",
+    "Central Time": "CT",
+    "Central Standard Time": "CST",
+    "Central Daylight Time": "CDT",
+    "Mountain Time": "MT",
+    "Mountain Standard Time": "MST",
+    "Mountain Daylight Time": "MDT",
+    "Pacific Time": "PT",
+    "Pacific Standard Time": "PST",
+    "Pacific Daylight Time": "PDT",
+    "India Standard Time": "IST",
+    "Japan Standard Time": "JST",
+}
+_LONG_UPPER = {name.upper(): short for name, short in _LONG_NAMES.items()}
+ZONE_NAMES = sorted([*_REGIONS, *_FIXED_HOURS, *_LONG_NAMES], key=len, reverse=True)
 # A zone as written after a time or in a declaration: an abbreviation, UTC+2, +05:30, an IANA name.
 ZONE = (
     r"(?-i:(?<![A-Za-z])(?:(?:UTC|GMT|utc|gmt)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
@@ -79,6 +102,8 @@ def zone_named(text: str) -> Zone | None:
     """
     label = text.strip().strip("()")
     upper = label.upper()
+    if upper in _LONG_UPPER:
+        label = upper = _LONG_UPPER[upper]
     if upper in _FIXED_HOURS:
         minutes = int(_FIXED_HOURS[upper] * 60)
         return Zone(UTC if minutes == 0 else timezone(timedelta(minutes=minutes)), upper, False)
@@ -122,6 +147,34 @@ def declared_zone(line: str) -> Zone | None:
     """
     match = _DECLARATION.search(line)
     return zone_named(match.group(1)) if match else None
+
+
+_BESIDE_TIME = re.compile(
+    r"(?<![\w:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s?[ap]\.?m\.?)?\s?\(?(" + ZONE + r")\)?",
+    re.IGNORECASE,
+)
+
+
+def zone_beside_times(lines: list[str]) -> Zone | None:
+    """The one zone the text writes beside its clock times ("began at 12:58 BST"), when the
+    document declares none; None when it writes none, or several different ones.
+
+    >>> zone_beside_times(["Errors from 12:58 BST to 14:20 BST.", "Paged at 1:06 PM"]).label
+    'BST'
+    >>> zone_beside_times(["12:58 BST", "13:58 CEST"]) is None
+    True
+    """
+    found: dict[str, Zone] = {}
+    for line in lines:
+        if ":" not in line:
+            continue
+        for match in _BESIDE_TIME.finditer(line):
+            zone = zone_named(match.group(1))
+            if zone is not None:
+                found.setdefault(zone.label, zone)
+                if len(found) > 1:
+                    return None
+    return next(iter(found.values()), None)
 
 
 MONTHS = {
@@ -211,6 +264,36 @@ def date_in_name(name: str) -> date | None:
             return date(*(int(part) for part in match.groups()))
         except ValueError:
             continue
+    return None
+
+
+# A later entry of a multi-day timeline may name only the weekday or the day of the month.
+_WEEKDAY_NAME = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)\.?"
+)
+RELATIVE_DAY = r"(?:" + _WEEKDAY_NAME + r"(?:,?\s+\d{1,2}(?:st|nd|rd|th)?)?|\d{1,2}(?:st|nd|rd|th))"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NUMBER = re.compile(r"\d{1,2}")
+
+
+def following_day(current: date, relative: str) -> date | None:
+    """The first date on or after ``current`` that a weekday or a day of the month names.
+
+    >>> following_day(date(2023, 10, 30), "Wednesday"), following_day(date(2023, 10, 30), "2nd")
+    (datetime.date(2023, 11, 1), datetime.date(2023, 11, 2))
+    >>> following_day(date(2023, 10, 30), "Thu 02")
+    datetime.date(2023, 11, 2)
+    """
+    number = _DAY_NUMBER.search(relative)
+    weekday = relative.strip()[:3].casefold()
+    for ahead in range(62):
+        candidate = current + timedelta(days=ahead)
+        if number is not None:
+            if candidate.day == int(number.group(0)):
+                return candidate
+        elif weekday in _WEEKDAYS and candidate.weekday() == _WEEKDAYS.index(weekday):
+            return candidate
     return None
 
 

@@ -16,7 +16,7 @@ from secondstory.core import taxonomy
 from secondstory.core.invariants import format_path, postmortem_problems
 from secondstory.core.postmortem_import import report as r
 from secondstory.core.postmortem_import.blocks import Line, split_document, strip_comments
-from secondstory.core.postmortem_import.clock import declared_zone, find_date
+from secondstory.core.postmortem_import.clock import declared_zone, find_date, zone_beside_times
 from secondstory.core.postmortem_import.frontmatter import read_front_matter
 from secondstory.core.postmortem_import.headings import (
     ACTIONS,
@@ -190,6 +190,7 @@ def import_markdown(text: str, *, file: str, stem: str, options: ImportOptions) 
     zone = meta.zone or next(
         (found for _, line in all_lines if (found := declared_zone(line)) is not None), None
     )
+    text_zone = zone_beside_times([line for _, line in all_lines]) if zone is None else None
     sections = _Sections()
     if meta.summary:
         sections.add("summary", "", meta.summary)
@@ -217,7 +218,7 @@ def import_markdown(text: str, *, file: str, stem: str, options: ImportOptions) 
     has_summary = any(seg.target == "summary" for seg in segments) or bool(meta.summary)
     sections.add("background" if has_summary else "summary", "", preamble_text)
     unowned: list[str] = []
-    context = Context(meta.key, incident_date, zone, options.tz, notes)
+    context = Context(meta.key, incident_date, zone, options.tz, notes, text_zone)
     for seg in segments:
         if seg.target == TIMELINE:
             timeline = read_timeline(seg.lines, context)

@@ -9,6 +9,7 @@ MAX_NOTES = 200
 
 # Warning kinds, for the per-kind counts of a report.
 NO_ZONE = "no-zone"
+ZONE_FROM_TEXT = "zone-from-text"
 SUMMER_TIME = "summer-time"
 NO_DATE = "no-date"
 UNTIMED = "untimed-entry"

@@ -23,10 +23,12 @@ from secondstory.core.postmortem_import.blocks import (
 )
 from secondstory.core.postmortem_import.clock import (
     DATE,
+    RELATIVE_DAY,
     TIME,
     ZONE,
     Zone,
     find_zone,
+    following_day,
     read_date,
     read_time,
     summer_time,
@@ -40,9 +42,11 @@ ROLLOVER = timedelta(hours=6)
 
 _STAMP = re.compile(
     r"(?:\*\*|__|`|\[|~|\(|approx\.?\s*)*\s*"
-    r"(?:(?P<date>" + DATE + r")(?:\s*,?\s*(?:at\s+)?|T))?"
+    r"(?:(?P<date>" + DATE + r")(?:\s*[,–—]?\s*(?:at\s+)?|\s+-\s+|T)"
+    r"|(?P<rel>" + RELATIVE_DAY + r")(?![\w:])\s*,?\s*(?:at\s+)?)?"
     r"(?P<time>" + TIME + r")"
     r"(?:\s*\(?(?P<zone>" + ZONE + r")\)?)?"
+    r"(?:\s*(?:,|\(|\bon\b)\s*(?P<after>" + DATE + r")\)?)?"
     r"(?:\*\*|__|`|\]|\))*\s*(?:[-–—:|>=]+\s*)?",
     re.IGNORECASE,
 )
@@ -96,6 +100,7 @@ class Context:
     zone: Zone | None  # declared by the document
     fallback: tzinfo | None  # given by the user
     notes: r.Notes
+    text_zone: Zone | None = None  # the one zone the text writes beside its times
 
 
 @dataclass(slots=True)
@@ -128,12 +133,20 @@ class _Reader:
     # -- instants -------------------------------------------------------------------------------
 
     def instant(
-        self, date_text: str, time_text: str, zone_text: str, line: int, header_zone: Zone | None
+        self,
+        date_text: str,
+        time_text: str,
+        zone_text: str,
+        line: int,
+        header_zone: Zone | None,
+        relative: str = "",
     ) -> datetime | None:
         clock = read_time(time_text)
         if clock is None:
             return None
         explicit = read_date(date_text, self.day.year if self.day else None) if date_text else None
+        if explicit is None and relative and self.day is not None:
+            explicit = following_day(self.day, relative)
         if explicit is not None:
             self.day = explicit
             local = datetime.combine(explicit, clock)
@@ -161,6 +174,15 @@ class _Reader:
         zone = find_zone(zone_text) if zone_text else None
         zone = zone or header_zone or self.ctx.zone
         tz: tzinfo
+        if zone is None and self.ctx.fallback is None and self.ctx.text_zone is not None:
+            zone = self.ctx.text_zone
+            self.ctx.notes.once(
+                r.ZONE_FROM_TEXT,
+                line,
+                "timeline",
+                f"no time zone declared; times without one are read in {zone.label}, the zone "
+                "the text writes beside its times",
+            )
         if zone is not None:
             tz = zone.tz
         elif self.ctx.fallback is not None:
@@ -246,11 +268,12 @@ class _Reader:
             at = None
             if match:
                 at = self.instant(
-                    match.group("date") or "",
+                    match.group("date") or match.group("after") or "",
                     match.group("time"),
                     match.group("zone") or "",
                     number,
                     columns.zone,
+                    match.group("rel") or "",
                 )
             if at is None:
                 if any(cells):
@@ -265,7 +288,11 @@ class _Reader:
         self.pending = None
         match = _STAMP.match(text)
         if match and not text[match.end() :].strip():
-            self.heading_time = (None, f"{match.group('date') or ''}|{match.group('time')}")
+            self.heading_time = (
+                None,
+                f"{match.group('date') or match.group('after') or ''}|{match.group('rel') or ''}"
+                f"|{match.group('time')}",
+            )
             self.heading_zone = match.group("zone") or ""
             return
         only_date = _DATE_ONLY.fullmatch(text)
@@ -284,11 +311,12 @@ class _Reader:
         match = _STAMP.match(body)
         if match and body[match.end() :].strip():
             at = self.instant(
-                match.group("date") or "",
+                match.group("date") or match.group("after") or "",
                 match.group("time"),
                 match.group("zone") or "",
                 number,
                 None,
+                match.group("rel") or "",
             )
             if at is not None:
                 self.add(at, _unwrap(body[match.end() :]), number, line)
@@ -306,8 +334,8 @@ class _Reader:
             raw["line"] = f"{raw.get('line', '')}\n{line}"
             return
         if self.heading_time is not None:
-            date_text, _, time_text = self.heading_time[1].partition("|")
-            at = self.instant(date_text, time_text, self.heading_zone, number, None)
+            date_text, relative, time_text = self.heading_time[1].split("|", 2)
+            at = self.instant(date_text, time_text, self.heading_zone, number, None, relative)
             if at is not None:
                 self.add(at, _unwrap(body), number, line)
                 return

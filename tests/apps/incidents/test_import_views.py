@@ -169,3 +169,25 @@ def test_another_users_upload_cannot_be_confirmed(
     response = preview(client_for(alice))
     assert client_for(bob).post(confirm_url(response), {"confirm": "1"}).status_code == 404
     assert not TimelineEvent.objects.exists()
+
+
+def test_api_pages_uploaded_with_their_users_file_show_names(
+    incident: Incident, alice: User
+) -> None:
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "slack_api"
+    files = [
+        SimpleUploadedFile("C05INCORD.json", (folder / "history-C05INCORD.json").read_bytes()),
+        SimpleUploadedFile("users.json", (folder / "users-list.json").read_bytes()),
+    ]
+    response = client_for(alice).post(
+        reverse("incidents:import", args=["INC-42"]), {"files": files, "zone": "UTC"}
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "<strong>6</strong> new events" in page
+    assert (
+        '<span class="file-name">users.json</span> not imported on its own: Slack users, read '
+        "with the message pages beside them" in page
+    )
+    assert "Dara Okafor" in page and "Kofi Mensah" in page
+    assert not TimelineEvent.objects.exists()

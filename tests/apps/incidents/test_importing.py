@@ -192,3 +192,26 @@ def test_the_import_is_kept_in_each_postmortems_history(incident: Incident, alic
     assert revision is not None
     assert revision.summary == "Imported 11 timeline events"
     assert revision.author == alice
+
+
+def test_a_users_file_given_beside_api_pages_is_read_with_them(incident: Incident) -> None:
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "slack_api"
+    inputs = [
+        Source(folder / "history-C05INCORD.json", "C05INCORD.json"),
+        Source(folder / "users-list.json", "users-list.json"),
+    ]
+    summary = run(incident, inputs)
+    assert summary.formats == [("C05INCORD.json", "slack_api")]
+    assert summary.skipped == [
+        ("users-list.json", "Slack users, read with the message pages beside them")
+    ]
+    assert summary.added == 6
+    actors = set(TimelineEvent.objects.filter(incident=incident).values_list("actor", flat=True))
+    assert {"Dara Okafor", "Kofi Mensah"} <= actors
+
+
+def test_a_users_file_alone_says_what_to_give(incident: Incident) -> None:
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "slack_api"
+    with pytest.raises(SourceError, match="holds Slack users"):
+        run(incident, [Source(folder / "users-list.json", "users-list.json")])
+    assert not TimelineEvent.objects.exists()

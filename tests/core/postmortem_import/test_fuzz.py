@@ -23,6 +23,11 @@ PIECES = st.sampled_from(
         "## Action items\n",
         "## Root causes\n",
         "### 1:06 PM PST\n",
+        "### 1:06 PM\n",
+        "### Tue 10:05\n",
+        "### 31st, 23:59\n",
+        "- Wednesday 4:30 PM — ",
+        "Between 12:58 BST and 14:20 BST ",
         "| Time | Event |\n|---|---|\n",
         "| 23:59 | x |\n",
         "- [x] ",
@@ -104,3 +109,33 @@ def test_a_large_input_finishes() -> None:
     text = "# Big\n\n## Timeline\n\n| Time | Event |\n|---|---|\n" + rows + "x" * 200_000
     result = import_markdown(text, file="big.md", stem="big", options=OPTIONS)
     assert len(result.record.incidents[0].timeline) == 3000
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 23), st.integers(0, 59), st.booleans()),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_entries_naming_only_a_weekday_fall_on_it_and_never_go_back(
+    entries: list[tuple[int, int, int, bool]],
+) -> None:
+    lines = ["# Week-long incident", "", "Date: 2023-10-30", "All times in UTC.", "", "## Timeline"]
+    for number, (weekday, hour, minute, short) in enumerate(entries):
+        name = WEEKDAYS[weekday][:3] if short else WEEKDAYS[weekday]
+        lines += ["", f"### {name} {hour:02d}:{minute:02d}", "", f"Entry {number}."]
+    result = import_markdown("\n".join(lines), file="week.md", stem="week", options=OPTIONS)
+    timeline = result.record.incidents[0].timeline
+    by_text = {event.text: event.at for event in timeline}
+    assert len(by_text) == len(entries)
+    previous = None
+    for number, (weekday, hour, minute, _) in enumerate(entries):
+        at = by_text[f"Entry {number}."]
+        assert (at.weekday(), at.hour, at.minute) == (weekday, hour, minute)
+        assert previous is None or at.date() >= previous.date()
+        previous = at

@@ -7,7 +7,13 @@ from datetime import date, time, timedelta
 import pytest
 
 from secondstory.core.postmortem_import import ImportOptions, import_markdown, postmortem_files
-from secondstory.core.postmortem_import.clock import declared_zone, read_date, read_time
+from secondstory.core.postmortem_import.clock import (
+    declared_zone,
+    following_day,
+    read_date,
+    read_time,
+    zone_beside_times,
+)
 from secondstory.core.postmortem_import.headings import classify
 from secondstory.core.postmortem_import.options import key_from_name
 
@@ -180,4 +186,108 @@ def test_bold_labels_before_the_first_heading_act_as_headings() -> None:
     assert sections["background"] == "**Date:** 2023-03-02"
     assert [f.description for f in result.record.factors] == [
         "The index alias pointed at an empty index."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "label"),
+    [
+        (["Between 12:58 BST and 14:20 BST payments failed."], "BST"),
+        (["Paged at 1:06 pm (BST)", "resolved 2:20 PM BST"], "BST"),
+        (["12:58 BST", "13:58 CEST"], None),  # two zones: none is assumed
+        (["Version 1:06 of the BST tool"], None),  # a zone not written beside a time
+        (["No times here."], None),
+    ],
+)
+def test_the_one_zone_written_beside_times(lines: list[str], label: str | None) -> None:
+    zone = zone_beside_times(lines)
+    assert (zone.label if zone else None) == label
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("Mon", date(2023, 10, 30)),
+        ("Tuesday", date(2023, 10, 31)),
+        ("Sun.", date(2023, 11, 5)),
+        ("30th", date(2023, 10, 30)),
+        ("2nd", date(2023, 11, 2)),
+        ("Thu 02", date(2023, 11, 2)),
+        ("31st", date(2023, 10, 31)),
+    ],
+)
+def test_a_weekday_or_day_number_is_the_next_such_day(relative: str, expected: date) -> None:
+    assert following_day(date(2023, 10, 30), relative) == expected
+
+
+def test_the_zone_given_by_the_user_wins_over_the_one_in_the_text() -> None:
+    text = (
+        "# Payments failing on 2 May 2023\n\nErrors from 12:58 BST.\n\n## Timeline\n\n"
+        "### 1:06 PM\n\nPaged.\n"
+    )
+    from zoneinfo import ZoneInfo
+
+    options = ImportOptions(owner="importer", tz=ZoneInfo("America/New_York"))
+    (event,) = (
+        import_markdown(text, file="p.md", stem="p", options=options).record.incidents[0].timeline
+    )
+    assert event.at.utcoffset() == timedelta(hours=-4)
+    (event,) = (
+        import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
+    )
+    assert event.at.utcoffset() == timedelta(hours=1) and event.at.hour == 13
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "### 2023-05-02 12:58 PM",
+        "### May 2, 2023 at 12:58 PM",
+        "### 2 May 2023 – 12:58",
+        "### 2 May 2023 - 12:58 PM",
+        "### 12:58 PM (2 May 2023)",
+        "### 12:58 PM, May 2, 2023",
+        "### 12:58 PM BST on 2 May 2023",
+    ],
+)
+def test_the_date_given_once_on_the_first_time_heading(heading: str) -> None:
+    text = (
+        "# Payments failing\n\nBetween 12:58 BST and 14:20 BST cards failed.\n\n## Timeline\n\n"
+        f"{heading}\n\nAlert fired.\n\n### 1:06 PM\n\nPaged.\n"
+    )
+    timeline = (
+        import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
+    )
+    assert [(e.at.isoformat(), e.text) for e in timeline] == [
+        ("2023-05-02T12:58:00+01:00", "Alert fired."),
+        ("2023-05-02T13:06:00+01:00", "Paged."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "hours"),
+    [
+        ("All times are in British Summer Time.", "BST", 1),
+        ("Times in Coordinated Universal Time", "UTC", 0),
+        ("All times Pacific Daylight Time", "PDT", -7),
+        ("Timestamps are India Standard Time", "IST", 5.5),
+    ],
+)
+def test_zones_written_out_in_words(line: str, label: str, hours: float) -> None:
+    zone = declared_zone(line)
+    assert zone is not None and zone.label == label
+    assert zone.tz.utcoffset(None) == timedelta(hours=hours)
+
+
+def test_a_time_followed_by_a_zone_in_words() -> None:
+    text = (
+        "# Login errors on 9 March 2023\n\n## Timeline\n\n"
+        "- 1:06 PM Pacific Time — errors began.\n- 5:10 PM Eastern Time — fixed.\n"
+    )
+    timeline = (
+        import_markdown(text, file="p.md", stem="p", options=OPTIONS).record.incidents[0].timeline
+    )
+    assert [(e.at.isoformat(), e.text) for e in timeline] == [
+        ("2023-03-09T13:06:00-08:00", "errors began."),
+        ("2023-03-09T17:10:00-05:00", "fixed."),
     ]

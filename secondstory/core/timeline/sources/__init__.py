@@ -15,7 +15,9 @@ from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceE
 
 FORMATS: tuple[str, ...] = (
     "slack",
+    "slack_api",
     "mattermost",
+    "mattermost_api",
     "teams",
     "discord",
     "pagerduty",
@@ -45,14 +47,65 @@ def describe() -> list[tuple[str, str]]:
     return [(name, str(module(name).DESCRIPTION)) for name in FORMATS]
 
 
-def detect(source: Source) -> str:
-    """The format of an input, told from its content; SourceError when none fits."""
+# Formats that fit many files (any JSON lines, any table, any timed line): a more specific
+# format that also claims a file wins without a word.
+GENERIC = frozenset({"jsonl", "csv", "plain"})
+# Importers that recognise the files saved beside their inputs (users, channels).
+COMPANIONS = ("slack_api", "mattermost_api")
+
+
+def claims(source: Source) -> list[str]:
+    """Every format whose importer claims the input, in the order of ``FORMATS`` (told once
+    per input)."""
+    if source.claimed_by is not None:
+        return source.claimed_by
+    found = []
     for name in FORMATS:
         try:
             if module(name).sniff(source):
-                return name
-        except SourceError:
+                found.append(name)
+        except (SourceError, OSError, ValueError, RecursionError):
+            continue  # sniffers do not raise; an unreadable input is claimed by none
+    source.claimed_by = found
+    return found
+
+
+def companion(source: Source) -> str:
+    """What a file read with the inputs beside it holds ("Slack users, ..."), or ""."""
+    for name in COMPANIONS:
+        try:
+            found = str(module(name).companion(source))
+        except (SourceError, OSError):
             continue
+        if found:
+            return found
+    return ""
+
+
+def detect(source: Source) -> str:
+    """The format of an input, told from its content; SourceError when none fits.
+
+    When more than one specific format claims the input, the first is used and a warning says
+    which others matched, so that ``--from`` can correct it.
+    """
+    matched = claims(source)
+    source.forget_head()
+    specific = [name for name in matched if name not in GENERIC]
+    chosen = specific or matched
+    if chosen:
+        if len(specific) > 1:
+            source.warn(
+                f"read as {specific[0]}, but it also looks like {', '.join(specific[1:])}; "
+                "give --from if that is wrong"
+            )
+        return chosen[0]
+    beside = companion(source)
+    if beside:
+        raise SourceError(
+            f"this file holds {beside}; give the file of messages (or the whole folder)",
+            file=source.name,
+            field="from",
+        )
     raise SourceError(
         f"cannot tell the format of this input; give it with --from ({', '.join(FORMATS)})",
         file=source.name,
@@ -74,4 +127,14 @@ def parse(
             yield event
 
 
-__all__ = ["FORMATS", "ParseOptions", "Source", "SourceError", "describe", "detect", "parse"]
+__all__ = [
+    "FORMATS",
+    "ParseOptions",
+    "Source",
+    "SourceError",
+    "claims",
+    "companion",
+    "describe",
+    "detect",
+    "parse",
+]

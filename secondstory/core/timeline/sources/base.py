@@ -21,7 +21,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -120,6 +120,8 @@ class Source:
         self.warnings: list[str] = []
         self.warning_count = 0
         self._head: bytes | None = None
+        self._sniffed: dict[str, Any] = {}
+        self.claimed_by: list[str] | None = None  # the formats that claim it, once told
 
     def __repr__(self) -> str:
         return f"Source({self.name!r})"
@@ -145,6 +147,18 @@ class Source:
             except OSError:
                 self._head = b""
         return self._head[:size]
+
+    def forget_head(self) -> None:
+        """Drop the cached head (and what was read from it): a folder of thousands of inputs
+        keeps none in memory."""
+        self._head = None
+        self._sniffed.clear()
+
+    def sniffed(self, key: str, read: Callable[[], Any]) -> Any:
+        """What ``read`` tells from the head, read once for all the importers that ask."""
+        if key not in self._sniffed:
+            self._sniffed[key] = read()
+        return self._sniffed[key]
 
     def head_text(self, size: int = HEAD_SIZE) -> str:
         return decode(self.head(size))

@@ -91,6 +91,11 @@ _FALLBACK = {
 }
 
 
+# A folder is read file by file, as a walk of a folder of mixed exports reads it: such a walk
+# need not hand the folder over whole (and so reads the other files beside the exports too).
+FOLDER_OF_FILES = True
+
+
 def sniff(source: Source) -> bool:
     if source.is_dir:
         files = _export_files(source)

@@ -41,11 +41,13 @@ EVENTS = ("deployment", "deployment_status", "release", "workflow_run")
 
 _KEYS = re.compile(
     r'"(?:deployment_status|workflow_run)"\s*:\s*\{'
-    r'|"release"\s*:\s*\{[^{}]*"tag_name"'
     r'|"deployment"\s*:\s*\{[^{}]*"(?:sha|environment|task)"'
     r'|"x-github-event"\s*:',
     re.IGNORECASE,
 )
+
+_RELEASE = re.compile(r'"release"\s*:\s*\{')
+_TAG_NAME = re.compile(r'"tag_name"\s*:')
 
 
 def sniff(source: Source) -> bool:
@@ -53,7 +55,13 @@ def sniff(source: Source) -> bool:
         if source.is_dir:
             return False
         head = head_text(source)
-        return first_key(head) and _KEYS.search(head) is not None
+        if not first_key(head):
+            return False
+        # A release's "tag_name" comes after nested objects ("author"), so it is looked for
+        # on its own.
+        return _KEYS.search(head) is not None or (
+            _RELEASE.search(head) is not None and _TAG_NAME.search(head) is not None
+        )
     except Exception:
         return False
 

@@ -2,7 +2,8 @@
 
 The style is told line by line from the shape of the timestamp, so a file never needs a
 header. Messages, ``/me`` actions, notices, joins, parts, quits, kicks, nick, topic and mode
-changes all become ``chat`` events. IRC logs carry no UTC offset (``--tz`` is required);
+changes all become ``chat`` events. IRC logs carry no UTC offset (``--tz`` is required),
+except supybot/Limnoria lines written with one (``2024-05-02T14:03:11+0000``);
 lines that carry no date take it from an irssi ``Log opened`` / ``Day changed`` line, from the
 file name (``#ops_20240115.log``, ``2024-01-15.log``) or from ``--date``, and a clock that
 goes back by more than twelve hours without a day marker moves to the next day.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import PurePath
 
 from secondstory.core.timeline.event import TimelineEvent
@@ -27,6 +28,7 @@ from secondstory.core.timeline.sources.base import (
     Where,
     actor_name,
     decode,
+    parse_offset,
     require_date,
     require_zone,
     text_lines,
@@ -60,7 +62,12 @@ _IRSSI_DAY = re.compile(
 _WEECHAT = re.compile(
     r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2}) " + _TIME + r"\t(?P<prefix>[^\t]*)\t(?P<body>.*)$"
 )
-_SUPYBOT = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T" + _TIME + r"  (?P<body>\S.*)$")
+# supybot/Limnoria; a ``timestampFormat`` with ``%z`` adds the offset (``+0000``).
+_SUPYBOT = re.compile(
+    r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T"
+    + _TIME
+    + r"(?:[.,]\d{1,6})?(?P<off>Z|[+-]\d{2}:?\d{2})?  (?P<body>\S.*)$"
+)
 _YEARLESS = re.compile(r"^\[(?P<d>\d{1,2}) " + _MON + r" " + _TIME + r"\] (?P<body>\S.*)$")
 _ZNC = re.compile(r"^\[" + _TIME + r"\] (?P<body>\S.*)$")
 _IRSSI = re.compile(r"^" + _TIME + r" (?P<body>\S.*|\s\*\s.*)$")
@@ -126,6 +133,7 @@ class _Line:
     month_day: tuple[int, int] | None  # (month, day), for year-less lines
     actor: str
     text: str
+    offset: str = ""  # the UTC offset the line was written with, when it has one
 
 
 def sniff(source: Source) -> bool:
@@ -218,12 +226,15 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
         if not parsed.text.strip():
             source.warn("a message with no text; skipped", line=number)
             continue
-        if zone is None:
-            zone = require_zone(options, where, "IRC logs")
         local = _place(parsed, day, last, file_day, options, where)
         day = local.date()
         last = local
-        at = place(local, zone, where)
+        if parsed.offset:
+            at = _at_offset(local, parsed.offset, where)
+        else:
+            if zone is None:
+                zone = require_zone(options, where, "IRC logs without a UTC offset")
+            at = place(local, zone, where)
         if not options.in_window(at):
             continue
         yield TimelineEvent(
@@ -270,6 +281,15 @@ def _place(
     return roll_over(local, last, where, "the log runs past the year 9999")
 
 
+def _at_offset(local: datetime, offset: str, where: Where) -> datetime:
+    moment = local.replace(tzinfo=parse_offset(offset, where, "time"))
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise where.error("time", f"out of range: {local.isoformat()}{offset}") from exc
+    return moment
+
+
 class _Noise(Exception):
     """A line of the log that says nothing about the incident (client status chatter)."""
 
@@ -310,7 +330,7 @@ def _make(
         if month is None or not 1 <= mday <= 31:
             raise where.error("date", f"not a day and month: {line[:40]!r}")
         month_day = (month, mday)
-    return _Line(where.line, line, clock, day, month_day, actor, text)
+    return _Line(where.line, line, clock, day, month_day, actor, text, groups.get("off") or "")
 
 
 def _body(body: str, channel: str) -> tuple[str, str] | None:

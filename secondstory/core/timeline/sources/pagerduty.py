@@ -1,8 +1,9 @@
-"""PagerDuty: V3 webhook payloads and incident log entries from the REST API.
+"""PagerDuty: V3 and V2 webhook payloads and incident log entries from the REST API.
 
 A V3 webhook is ``{"event": {"id", "event_type", "occurred_at", "agent", "data"}}``; a log
 entries response is ``{"log_entries": [...], "limit", "offset", "more"}`` (or the bare list,
-or ``{"log_entry": {...}}``). Each webhook event and each log entry becomes one event.
+or ``{"log_entry": {...}}``). Each webhook event and each log entry becomes one event. V2
+webhooks (``{"messages": [...]}``) are read by ``pagerduty_v2``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from secondstory.core.timeline.sources.base import (
     signal_key,
     stable_ref,
 )
+from secondstory.core.timeline.sources.pagerduty_v2 import delivery_events, is_delivery
 from secondstory.core.timeline.sources.payloads import (
     Payload,
     each,
@@ -42,7 +44,7 @@ from secondstory.core.timeline.sources.payloads import (
 )
 
 NAME = "pagerduty"
-DESCRIPTION = "PagerDuty V3 webhook payloads and incident log entries (JSON)"
+DESCRIPTION = "PagerDuty V3 and V2 webhook payloads and incident log entries (JSON)"
 
 # Webhook event types: (kind, state, verb for the text).
 EVENT_TYPES: dict[str, tuple[str, str, str]] = {
@@ -131,10 +133,11 @@ def sniff(source: Source) -> bool:
             return not entries or is_log_entry(entries[0])
         if isinstance(body, dict) and "log_entry" in body:
             return is_log_entry(body["log_entry"])
-        return is_webhook(body) or is_log_entry(body)
+        return is_webhook(body) or is_log_entry(body) or is_delivery(body)
     # A file larger than the head that is not JSON lines nor an array of payloads.
     log = head_has(source, "log_entries") and '_log_entry"' in source.head_text()
-    return log or head_has(source, "event", "event_type", "occurred_at")
+    v2 = head_has(source, "messages", "event", "created_on") and '"incident.' in source.head_text()
+    return log or v2 or head_has(source, "event", "event_type", "occurred_at")
 
 
 def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
@@ -146,8 +149,10 @@ def _payload_events(
 ) -> Iterator[TimelineEvent]:
     where = payload.where
     body = obj(payload.body, where, "event")
-    if "event" in body:
-        events: Iterator[TimelineEvent | None] = iter([webhook_event(source, body, where)])
+    if "messages" in body:
+        events: Iterator[TimelineEvent | None] = delivery_events(source, body, where, log_event)
+    elif "event" in body:
+        events = iter([webhook_event(source, body, where)])
     elif "log_entries" in body:
         entries = opt_list(body, "log_entries", where)
         events = (

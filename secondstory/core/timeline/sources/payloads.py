@@ -167,8 +167,12 @@ def first_payload(source: Source) -> Any:
     """The first payload of a file, read from its head (None when it cannot be told).
 
     Never raises. A file longer than the head is read through its first JSON line, or the
-    first element of a top-level array.
+    first element of a top-level array. Read once per input for every importer that asks.
     """
+    return source.sniffed("first_payload", lambda: _first_payload(source))
+
+
+def _first_payload(source: Source) -> Any:
     try:
         if source.is_dir:
             return None

@@ -52,6 +52,7 @@ _LISTINGS = ("channels.json", "groups.json", "mpims.json", "dms.json")
 _DELETED = frozenset({"tombstone", "message_deleted"})
 _BROADCAST = frozenset({"here", "channel", "everyone"})
 _MARGIN = timedelta(days=1)
+_MAX_PROFILES = 100_000
 
 
 # --- detection -------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def sniff(source: Source) -> bool:
         if head.startswith(b"PK\x03\x04"):
             with zipfile.ZipFile(source.path) as archive:
                 return _find_root(archive.namelist()) is not None
-        return _looks_like_day_file(decode(head[:4096]))
+        return _looks_like_day_file(decode(head))
     except Exception:
         return False
 
@@ -80,13 +81,18 @@ def _folder_is_export(path: Path) -> bool:
 
 
 _DAY_HEAD = re.compile(r"\s*\[\s*\{")
+# A message's own time: Slack's "1714658591.000100". Exports written with sorted keys put
+# "blocks" and a broadcast's "root" before "ts" and "type", so the head is searched for either.
+_TS = re.compile(r'"(?:ts|thread_ts)"\s*:\s*"\d{9,10}\.\d{6}"')
+_MESSAGE_TYPE = re.compile(r'"type"\s*:\s*"message"')
+_API_PAGE = re.compile(r'^\s*\[\s*\{\s*"ok"\s*:|"messages"\s*:\s*\[')
 
 
 def _looks_like_day_file(head: str) -> bool:
-    return (
-        _DAY_HEAD.match(head) is not None
-        and '"ts"' in head
-        and re.search(r'"type"\s*:\s*"message"', head) is not None
+    if _API_PAGE.search(head):
+        return False  # a list of Web API pages (slack_api)
+    return _DAY_HEAD.match(head) is not None and (
+        _TS.search(head) is not None or ('"ts"' in head and _MESSAGE_TYPE.search(head) is not None)
     )
 
 
@@ -390,6 +396,12 @@ class _State:
             raise SourceError(f"not valid JSON: {exc}", file=label) from exc
         if not isinstance(messages, list):
             raise SourceError("expected an array of messages", file=label, path="$")
+        yield from self.messages(messages, label, member, channel)
+
+    def messages(
+        self, messages: list[Any], label: str, member: str, channel: _Channel, base: str = "$"
+    ) -> Iterator[TimelineEvent]:
+        """The events of a list of messages; ``base`` is the JSON path of the list."""
         since, until = self.since, self.until
         cid, cname = channel.id, channel.name
         users = self.users
@@ -397,7 +409,7 @@ class _State:
         epoch_start = _EPOCH
         for index, message in enumerate(messages):
             if type(message) is not dict:
-                raise SourceError("expected a message object", file=label, path=json_path(index))
+                raise SourceError("expected a message object", file=label, path=f"{base}[{index}]")
             raw = message
             subtype = message.get("subtype")
             if subtype is not None:
@@ -405,7 +417,7 @@ class _State:
                     raise SourceError(
                         f"expected text, got {type(subtype).__name__}",
                         file=label,
-                        path=json_path(index),
+                        path=f"{base}[{index}]",
                         field="subtype",
                     )
                 if subtype in _DELETED:
@@ -429,9 +441,9 @@ class _State:
                 try:
                     at = epoch_start + timedelta(0, int(ts[:10]), int(ts[11:]))
                 except ValueError:
-                    at = _moment(ts, label, index)
+                    at = _moment(ts, label, f"{base}[{index}]")
             else:
-                at = _moment(ts, label, index)
+                at = _moment(ts, label, f"{base}[{index}]")
             if (since is not None and at < since) or (until is not None and at > until):
                 continue
             text = message.get("text")
@@ -440,7 +452,7 @@ class _State:
                     raise SourceError(
                         f"expected text, got {type(text).__name__}",
                         file=label,
-                        path=json_path(index),
+                        path=f"{base}[{index}]",
                         field="text",
                     )
                 text = ""
@@ -458,7 +470,7 @@ class _State:
                 if person.is_bot:
                     role = "bot"
             else:
-                actor = self.stranger(message, user, label, member, index)
+                actor = self.stranger(message, user, label, member, f"{base}[{index}]")
             if role == "" and (subtype == "bot_message" or "bot_id" in message):
                 role = "bot"
                 if person is None:
@@ -523,19 +535,22 @@ class _State:
         return lines
 
     def stranger(
-        self, message: dict[str, Any], user: object, label: str, member: str, index: int
+        self, message: dict[str, Any], user: object, label: str, member: str, place: str
     ) -> str:
         """The name of an author missing from users.json (warned once per id)."""
         profile = message.get("user_profile")
         uid = user if isinstance(user, str) else ""
         if isinstance(profile, dict):
-            return _person(profile, uid).actor
+            person = _person(profile, uid)
+            if uid and len(self.users) < _MAX_PROFILES:
+                self.users[uid] = person  # mentions of this author show their name too
+            return person.actor
         if not uid:
             if user is not None:
                 raise SourceError(
                     f"expected a user id, got {type(user).__name__}",
                     file=label,
-                    path=json_path(index),
+                    path=place,
                     field="user",
                 )
             return ""
@@ -543,7 +558,7 @@ class _State:
             self.unknown.add(uid)
             self.source.warn(
                 f"author {uid} is not in users.json; shown by id",
-                path=f"{member} {json_path(index, 'user')}",
+                path=f"{member} {place}.user",
             )
         return actor_name(uid)
 
@@ -561,7 +576,7 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _moment(ts: object, label: str, index: int) -> datetime:
+def _moment(ts: object, label: str, place: str) -> datetime:
     """A message's ``ts`` ("1700000000.123456") as UTC, keeping the microseconds."""
     if type(ts) is str:
         whole, dot, fraction = ts.partition(".")
@@ -574,5 +589,5 @@ def _moment(ts: object, label: str, index: int) -> datetime:
             micros = int((fraction + "000000")[:6]) if fraction else 0
             return _EPOCH + timedelta(0, int(whole), micros)
     if ts is None or ts == "":
-        raise SourceError("is missing", file=label, path=json_path(index), field="ts")
-    return epoch(ts, Where(label, 0, json_path(index)), "ts")
+        raise SourceError("is missing", file=label, path=place, field="ts")
+    return epoch(ts, Where(label, 0, place), "ts")

@@ -16,7 +16,7 @@ from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceE
 from tests.core.timeline.sources import support
 
 FIXTURES = support.FIXTURES / "github"
-CASES = ["deployment_status.json", "mixed.jsonl", "array.json"]
+CASES = ["deployment_status.json", "mixed.jsonl", "array.json", "release.json"]
 
 
 def _parse(path: Path, options: ParseOptions | None = None) -> list[Any]:
@@ -244,3 +244,14 @@ def test_references_fit_their_column(tmp_path: Path) -> None:
     first = _parse(path)[0].source_ref
     assert len(first) <= 300
     assert first == _parse(path)[0].source_ref
+
+
+def test_a_release_as_github_sends_it_is_detected() -> None:
+    path = FIXTURES / "release.json"
+    head = path.read_text(encoding="utf-8")
+    # The author object and the URLs come before tag_name, as in GitHub's own payloads.
+    assert head.index('"author"') < head.index('"tag_name"')
+    assert support.detect(Source(path)) == "github"
+    (event,) = _parse(path)
+    assert event.utc == datetime(2024, 5, 2, 13, 44, 10, tzinfo=UTC)
+    assert event.utc_offset_minutes == 60

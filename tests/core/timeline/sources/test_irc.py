@@ -26,6 +26,12 @@ CASES = [
     ("znc/#ops/2024-01-15.log", "znc/#ops/2024-01-15.expected.jsonl", BERLIN, None),
     ("supybot/#ops.2024-01-16.log", "supybot/#ops.2024-01-16.expected.jsonl", BERLIN, None),
     (
+        "limnoria/#inc-db.2024-05-02.log",
+        "limnoria/#inc-db.2024-05-02.expected.jsonl",
+        None,
+        None,
+    ),
+    (
         "yearend-ops.log",
         "yearend-ops.expected.jsonl",
         ZoneInfo("America/New_York"),
@@ -43,7 +49,7 @@ def run(
 
 @pytest.mark.parametrize(("log", "result", "zone", "day"), CASES)
 def test_each_style_gives_the_expected_events(
-    log: str, result: str, zone: tzinfo, day: date | None
+    log: str, result: str, zone: tzinfo | None, day: date | None
 ) -> None:
     events, _ = run(IRC / log, ParseOptions(tz=zone, date=day))
     support.assert_expected(events, IRC / result)
@@ -61,7 +67,7 @@ def test_each_style_gives_the_expected_events(
 
 @pytest.mark.parametrize(("log", "result", "zone", "day"), CASES)
 def test_every_fixture_is_sniffed_as_irc(
-    log: str, result: str, zone: tzinfo, day: date | None
+    log: str, result: str, zone: tzinfo | None, day: date | None
 ) -> None:
     assert irc.sniff(Source(IRC / log))
 
@@ -117,6 +123,30 @@ def test_identical_lines_get_distinct_refs() -> None:
     pings = [e.source_ref for e in events if e.text == "ping"]
     assert len(pings) == 2
     assert pings[1] == pings[0] + "-2"
+
+
+def test_lines_with_an_offset_need_no_zone_and_keep_theirs(tmp_path: Path) -> None:
+    path = tmp_path / "ops.log"
+    path.write_text(
+        "2024-05-02T14:03:11+0000  <ana> checkout down\n"
+        "2024-05-02T16:04:00+02:00  <ben> looking\n"
+        "2024-05-02T14:05:00Z  <ana> rolled back\n"
+    )
+    assert irc.sniff(Source(path))
+    for options in (ParseOptions(), ParseOptions(tz=BERLIN)):
+        events, _ = run(path, options)
+        assert [(e.utc, e.utc_offset_minutes) for e in events] == [
+            (datetime(2024, 5, 2, 14, 3, 11, tzinfo=UTC), 0),
+            (datetime(2024, 5, 2, 14, 4, tzinfo=UTC), 120),
+            (datetime(2024, 5, 2, 14, 5, tzinfo=UTC), 0),
+        ]
+
+
+def test_a_line_without_an_offset_among_lines_with_one_asks_for_the_zone(tmp_path: Path) -> None:
+    path = tmp_path / "ops.log"
+    path.write_text("2024-05-02T14:03:11+0000  <ana> down\n2024-05-02T14:04:00  <ben> looking\n")
+    with pytest.raises(SourceError, match=r"ops.log:2: tz: .*--tz"):
+        run(path, ParseOptions())
 
 
 def test_the_zone_is_required() -> None:
@@ -325,7 +355,7 @@ def mutate(line: str, data: st.DataObject) -> str:
         if not chars:
             break
         position = data.draw(st.integers(0, len(chars) - 1))
-        chars[position] = data.draw(st.sampled_from(list("0123456789:[]<>*-!#\t @ZJan ")))
+        chars[position] = data.draw(st.sampled_from(list("0123456789:[]<>*-+!#\t @ZJan ")))
     return "".join(chars)
 
 

@@ -14,7 +14,7 @@ from tests.core.timeline.sources import support
 
 FORMAT = "pagerduty"
 FIXTURES = support.FIXTURES / FORMAT
-INPUTS = ["webhooks.jsonl", "log_entries.json"]
+INPUTS = ["webhooks.jsonl", "log_entries.json", "webhooks-v2.jsonl"]
 KEYS = [
     "event",
     "id",
@@ -41,6 +41,10 @@ KEYS = [
     "channel",
     "note",
     "user",
+    "messages",
+    "created_on",
+    "incident_number",
+    "last_status_change_by",
 ]
 write = support.scratch_writer(FORMAT)
 run = partial(support.run, importer)
@@ -101,6 +105,36 @@ def test_a_retried_delivery_is_one_event() -> None:
     refs = [e.source_ref for e in events]
     assert refs.count("01EVT0TRIG000000000000001") == 1
     assert len(refs) == len(set(refs))
+
+
+def test_v2_messages_are_read_by_their_log_entries_or_on_their_own() -> None:
+    events, source = run(FIXTURES / "webhooks-v2.jsonl")
+    assert [(e.kind, e.state, e.source_ref) for e in events] == [
+        ("page", "firing", "R0V2TRIG31070001"),
+        ("action", "acknowledged", "c4e1a7b2-e8d5-11e8-9a4b-0242ac110003"),
+        ("chat", "", "R0V2NOTE31070003"),
+        ("action", "resolved", "R0V2RSLV31070004"),
+    ]
+    assert {e.signal for e in events} == {"ordersdbprimarydown"}
+    acknowledged = events[1]
+    assert acknowledged.utc_offset_minutes == 120 and acknowledged.utc.hour == 14
+    assert (acknowledged.actor, acknowledged.actor_role) == ("Dara Okafor", "responder")
+    assert acknowledged.evidence_url == "https://northwind.pagerduty.com/incidents/P7Q3107ORDB"
+    assert source.warnings == []
+
+
+def test_a_v2_message_without_log_entries_needs_its_time() -> None:
+    delivery = {"messages": [{"id": "m1", "event": "incident.trigger", "incident": {}}]}
+    with pytest.raises(SourceError) as caught:
+        run(write("v2.json", json.dumps(delivery)))
+    assert str(caught.value) == "v2.json: $.messages[0].created_on: is missing"
+
+
+def test_an_unknown_v2_event_is_kept_as_an_observation() -> None:
+    message = {"id": "m1", "event": "incident.custom", "created_on": "2024-05-02T14:00:00Z"}
+    events, source = run(write("v2.json", json.dumps({"messages": [message]})))
+    assert [(e.kind, e.text) for e in events] == [("observation", "incident.custom")]
+    assert "unknown PagerDuty event 'incident.custom'" in source.warnings[0]
 
 
 def test_log_entries_kinds_and_actors() -> None:

@@ -106,17 +106,20 @@ def _write(folder: Path, document: object) -> Source:
             [{"value": [{"id": "1", "createdDateTime": "2026-03-04T14:00:00Z"}, 5]}],
             "$[0].value[1]: expected a message object",
         ),
-        ({"value": [{"createdDateTime": "2026-03-04T14:00:00Z"}]}, "$.value[0]: id: is missing"),
+        (
+            {"value": [{"id": ["1"], "createdDateTime": "2026-03-04T14:00:00Z"}]},
+            "$.value[0]: id: expected text, got list",
+        ),
         (
             {"value": [{"id": "1", "createdDateTime": "2026-03-04T14:00:00"}]},
             "$.value[0].createdDateTime: createdDateTime: '2026-03-04T14:00:00' has no UTC offset",
         ),
         (
-            {"id": "1", "createdDateTime": "2026-03-04T14:00:00Z", "body": "hi"},
+            {"id": "1", "createdDateTime": "2026-03-04T14:00:00Z", "body": 5},
             "$.body: body: expected an object",
         ),
         (
-            {"id": "1", "createdDateTime": "2026-03-04T14:00:00Z", "from": "Ada"},
+            {"id": "1", "createdDateTime": "2026-03-04T14:00:00Z", "from": 5},
             "$.from: from: expected an object",
         ),
         ({"value": {"id": "1"}}, "$.value: expected a list of messages"),
