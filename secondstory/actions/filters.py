@@ -19,7 +19,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.incidents.models import Incident, Service, Severity
-from secondstory.postmortems.models import LONG_TEXT
+from secondstory.postmortems.models import LONG_TEXT, Postmortem
 from secondstory.postmortems.services import visible_postmortems
 
 OPEN_STATUSES = ("open", "in_progress")
@@ -300,19 +300,37 @@ class Row:
         ]
 
 
-def row_for(item: ActionItem, today: date) -> Row:
-    """Build a row from an item fetched by ``ordered`` (no further queries)."""
-    incidents = list(item.postmortem.incidents.all())
+_Incidents = tuple[list[str], list[str], str]  # teams, services, worst severity
+
+
+def _incidents_of(postmortem: Postmortem) -> _Incidents:
+    incidents = list(postmortem.incidents.all())
     teams = sorted({team.slug for incident in incidents for team in incident.teams.all()})
     services = sorted({s.slug for incident in incidents for s in incident.services.all()})
     worst = min(incidents, key=lambda incident: incident.severity.rank, default=None)
+    return teams, services, worst.severity.code if worst else ""
+
+
+def row_for(item: ActionItem, today: date, known: dict[int, _Incidents] | None = None) -> Row:
+    """Build a row from an item fetched by ``ordered`` (no further queries); ``known`` keeps
+    what the rows of one postmortem share."""
+    known = {} if known is None else known
+    if item.postmortem_id not in known:
+        known[item.postmortem_id] = _incidents_of(item.postmortem)
+    teams, services, severity = known[item.postmortem_id]
     return Row(
         item=item,
         teams=teams,
         services=services,
-        severity=worst.severity.code if worst else "",
+        severity=severity,
         overdue_days=item.days_overdue(today),
     )
+
+
+def rows_for(items: Iterable[ActionItem], today: date) -> list[Row]:
+    """Rows of items fetched by ``ordered``; the incidents of a postmortem are read once."""
+    known: dict[int, _Incidents] = {}
+    return [row_for(item, today, known) for item in items]
 
 
 def item_path(item: ActionItem) -> str:

@@ -27,6 +27,7 @@ from secondstory.actions.filters import (
     ordered,
     parse_filter,
     row_for,
+    rows_for,
     status_counts,
     visible_items,
     write_csv,
@@ -52,11 +53,13 @@ def _today(request: HttpRequest) -> date:
 
 def _choices(user: User) -> dict[str, object]:
     """What the filter form offers (four queries, whatever the number of items)."""
-    owners = User.objects.filter(action_items__in=visible_items(user))
+    owners = User.objects.filter(action_items__in=visible_items(user)).only(
+        "username", "display_name", "first_name", "last_name"
+    )
     return {
         "owners": owners.distinct().order_by("username"),
-        "teams": Team.objects.order_by("name"),
-        "services": Service.objects.order_by("name"),
+        "teams": Team.objects.only("slug", "name").order_by("name"),
+        "services": Service.objects.only("slug", "name").order_by("name"),
         "severities": Severity.objects.order_by("rank"),
         "statuses": list(STATUS_LABELS.items()),
         "types": list(ActionItem.TYPE_CHOICES),
@@ -95,7 +98,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         flt=flt,
         raw=request.GET,
         page=page,
-        rows=[row_for(item, today) for item in page.object_list],
+        rows=rows_for(page.object_list, today),
         counts=[
             (status, STATUS_LABELS[status], count, flt.query_string(status=status))
             for status, count in status_counts(
