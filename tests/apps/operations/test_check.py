@@ -209,3 +209,36 @@ def test_check_finds_documents_without_their_postgres_vectors() -> None:
 
     rebuild()
     assert [level for level, _ in search_index()] == ["ok"]
+
+
+@ON_SQLITE
+@pytest.mark.django_db(transaction=True)
+def test_the_deep_index_check_takes_no_write_lock_and_still_finds_a_mismatch() -> None:
+    five_postmortems()
+    # Someone is writing meanwhile: the comparison runs on a copy and does not wait for them.
+    writer = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert [level for level, _ in search_index()] == ["ok"]
+    finally:
+        writer.rollback()
+        writer.close()
+
+    columns = "title, summary, factors, actions, labels, narrative, timeline"
+    with connection.cursor() as cursor:  # one document indexed with other words
+        cursor.execute(
+            f"INSERT INTO library_search_fts(library_search_fts, rowid, {columns}) "
+            f"SELECT 'delete', id, {columns} FROM library_searchdocument LIMIT 1"
+        )
+        cursor.execute(
+            "INSERT INTO library_search_fts(rowid, title) "
+            "SELECT id, 'nothing like the document' FROM library_searchdocument LIMIT 1"
+        )
+    [(level, line)] = list(search_index())
+    assert level == "fail"
+    assert "the full-text index does not match the documents" in line
+    assert [level for level, _ in search_index(compare_content=False)] == ["ok"]
+    from secondstory.library.index import rebuild
+
+    assert rebuild() == 5  # repaired, as the advice says
+    assert [level for level, _ in search_index()] == ["ok"]
