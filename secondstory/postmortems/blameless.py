@@ -115,7 +115,7 @@ def _cache_of(postmortem: Postmortem) -> dict[str, ReviewCache]:
 def _cached(entry: ReviewCache | None, key: str) -> list[Finding] | None:
     if entry is None or entry.fingerprint != key:
         return None
-    return [Finding(**item) for item in entry.findings]
+    return [Finding.from_record(item) for item in entry.findings]
 
 
 def _store(postmortem: Postmortem, reviewed: dict[str, tuple[str, list[Finding]]]) -> None:
