@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +47,9 @@ class Finding:
         return (self.message, *self.reasons)
 
     @classmethod
-    def from_record(cls, record: dict[str, object]) -> Finding:
+    def from_record(cls, record: dict[str, Any]) -> Finding:
         """A finding from ``dataclasses.asdict(finding)`` (JSON turns tuples into lists)."""
         values = dict(record)
         for name in ("also", "reasons"):
-            values[name] = tuple(values.get(name) or ())  # type: ignore[call-overload]
-        return cls(**values)  # type: ignore[arg-type]
+            values[name] = tuple(values.get(name) or ())
+        return cls(**values)
