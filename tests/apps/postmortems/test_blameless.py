@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from secondstory.accounts.models import User
@@ -18,7 +17,6 @@ from secondstory.postmortems.blameless import (
     section_findings,
 )
 from secondstory.postmortems.models import Postmortem, ReviewDismissal
-from secondstory.postmortems.services import transition
 from tests.apps.conftest import client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
