@@ -42,7 +42,8 @@ def test_every_kind_of_text_people_write_is_reviewed(postmortem: Postmortem, ali
     )
     manual = add_event(postmortem, "manual", "Dana obviously should have seen it.", "manual-1")
     add_event(postmortem, "slack", "<dana> I obviously should have seen it", "c1")
-    CustomerSummary.objects.create(postmortem=postmortem, text="Our operator made a careless error.")
+    summary = "Our operator made a careless error."
+    CustomerSummary.objects.create(postmortem=postmortem, text=summary)
     found = postmortem_item_findings(postmortem)
     places = {f.field for f in found}
     assert {"factor:F2", "action:A1:done", f"event:{manual.pk}", "customer-summary"} <= places
@@ -54,7 +55,7 @@ def test_a_dismissal_is_kept_per_item_and_survives_unrelated_edits(
     postmortem: Postmortem, alice: User
 ) -> None:
     postmortem.factors.filter(key__in=["F1", "F2"]).update(description=BLAME)
-    [f1, f2] = [f for f in postmortem_item_findings(postmortem) if f.field.startswith("factor")]
+    [f1, _] = [f for f in postmortem_item_findings(postmortem) if f.field.startswith("factor")]
     dismiss_item(postmortem, "factor:F1", f1.rule, f1.text, "", "Quoted.", alice)
     # Only F1's finding is dismissed, though F2 has the same words.
     assert [f.field for f in postmortem_item_findings(postmortem)] == ["factor:F2"]
