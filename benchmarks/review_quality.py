@@ -100,7 +100,7 @@ def score_sentences(
             tally.false_negatives.append(label)
         elif flagged:
             tally.fp += 1
-            rules = ", ".join(sorted({f.rule for f in found}))
+            rules = ", ".join(sorted({r for f in found for r in f.rules}))
             tally.false_positives.append(f"{label}  <- {rules}")
         else:
             tally.tn += 1
@@ -120,7 +120,7 @@ def score_paragraphs(tally: Tally, rule_hits: list[int]) -> int:
             overlapping = [i for i, f in enumerate(found) if f.start < end and f.end > start]
             claimed.update(overlapping)
             rule_hits[1] += 1
-            rule_hits[0] += any(found[i].rule == expected["rule"] for i in overlapping)
+            rule_hits[0] += any(expected["rule"] in found[i].rules for i in overlapping)
             if overlapping:
                 tally.tp += 1
             else:

@@ -13,9 +13,11 @@ Item texts are short, so they are reviewed when shown rather than stored in the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
@@ -23,7 +25,13 @@ from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
-from secondstory.core.review import ReviewTooLargeError, UnknownRuleError, review
+from secondstory.core.review import (
+    Finding,
+    ReviewConfig,
+    ReviewTooLargeError,
+    UnknownRuleError,
+    review,
+)
 from secondstory.incidents.models import TimelineEvent
 from secondstory.postmortems.blameless import (
     SectionFinding,
@@ -102,11 +110,25 @@ def event_text(event: TimelineEvent) -> ItemText | None:
     """A hand-written event's text; None for imported ones (chat, alerts: quoted, not ours)."""
     if event.source != HAND_WRITTEN_SOURCE:
         return None
-    at = timezone.localtime(event.at, timezone.get_fixed_timezone(event.utc_offset_minutes))
-    return ItemText(
-        f"event:{event.pk}", "event", f"Timeline event at {at:%d %b %H:%M}", event.text,
-        f"event-{event.pk}",
-    )  # fmt: skip
+    return _event_item(event.pk, event.text, event.at, event.utc_offset_minutes)
+
+
+def _event_item(pk: int, text: str, at: datetime, offset_minutes: int) -> ItemText:
+    local = timezone.localtime(at, timezone.get_fixed_timezone(offset_minutes))
+    label = f"Timeline event at {local:%d %b %H:%M}"
+    return ItemText(f"event:{pk}", "event", label, text, f"event-{pk}")
+
+
+def _hand_written_events(postmortem: Postmortem) -> list[ItemText]:
+    """The hand-written events' texts, read as values: a long timeline's events are never
+    built as objects (only the page's window of them is)."""
+    rows = (
+        timeline_events(postmortem)
+        .filter(source=HAND_WRITTEN_SOURCE)
+        .order_by("at", "id")
+        .values_list("pk", "text", "at", "utc_offset_minutes")
+    )
+    return [_event_item(*row) for row in rows]
 
 
 def customer_summary_text(postmortem: Postmortem) -> ItemText | None:
@@ -123,8 +145,7 @@ def item_texts(postmortem: Postmortem) -> list[ItemText]:
     texts = [factor_text(f) for f in postmortem.factors.all()]
     for item in postmortem.action_items.all():
         texts.extend(action_texts(item))
-    manual = timeline_events(postmortem).filter(source=HAND_WRITTEN_SOURCE).order_by("at", "id")
-    texts.extend(t for t in map(event_text, manual) if t is not None)
+    texts.extend(_hand_written_events(postmortem))
     summary = customer_summary_text(postmortem)
     if summary is not None:
         texts.append(summary)
@@ -163,13 +184,20 @@ def findings_of(
         return []
     prefix = PREFIXES[item.kind]
     try:
-        found = review(f"{prefix}{text}\n", names=names, config=organisation_config())
+        found = _reviewed(f"{prefix}{text}\n", tuple(sorted(set(names))), organisation_config())
     except (ReviewTooLargeError, UnknownRuleError):
         return []
     lines_before = prefix.count("\n")
     return shown_findings(
         item.part, item.label, len(prefix), lines_before, text, found, dismissed or set()
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _reviewed(text: str, names: tuple[str, ...], config: ReviewConfig) -> tuple[Finding, ...]:
+    """The engine's findings, remembered per process: the same short texts (a long timeline's
+    hand-written events) are shown on every view of the page and reviewed once."""
+    return tuple(review(text, names=names, config=config))
 
 
 def postmortem_item_findings(postmortem: Postmortem) -> list[SectionFinding]:

@@ -59,6 +59,8 @@ def item_review(postmortem: Postmortem, obj: Any, which: str = "") -> ItemReview
     """``{% item_review postmortem factor as review %}`` (``"done"`` for an action item's
     "done when"; ``"customer-summary"`` as ``obj`` for the customer summary). The people's
     names and the dismissals are read once per postmortem object (one per request)."""
+    if not isinstance(postmortem, Postmortem):
+        return ItemReview(None)
     item, back = _text_of(postmortem, obj, which)
     if item is None:
         return ItemReview(None)
