@@ -52,6 +52,7 @@ class SectionFinding:
     inside: str
     after: str
     draft: str | None  # a replacement for the flagged words, when one is safe to offer
+    place: str = ""  # where the page shows an item's text (a factor, action item or event)
 
     @property
     def rule(self) -> str:
@@ -64,10 +65,9 @@ class SectionFinding:
     @property
     def anchor(self) -> str:
         """Where the postmortem page shows the text: a section, factor, item or event."""
-        kind, _, rest = self.field.partition(":")
-        if kind in ("factor", "action", "event"):
-            return f"{kind}-{rest.partition(':')[0]}"
-        return "" if kind == "customer-summary" else f"section-{self.field}"
+        if ":" in self.field or self.field == "customer-summary":
+            return self.place
+        return f"section-{self.field}"
 
 
 def people_names(postmortem: Postmortem) -> list[str]:
@@ -186,6 +186,7 @@ def shown_findings(
     text: str,
     findings: Iterable[Finding],
     dismissed: set[tuple[str, str, str]],
+    place: str = "",
 ) -> list[SectionFinding]:
     """Findings of ``text`` reviewed after a ``prefix`` of that many characters and lines
     (its heading), as offsets into ``text``; those dismissed for ``part`` left out."""
@@ -211,7 +212,9 @@ def shown_findings(
             line=f.line - lines_before,
             end_line=f.end_line - lines_before,
         )
-        out.append(SectionFinding(part, heading, shifted, flagged, before, inside, after, draft))
+        out.append(
+            SectionFinding(part, heading, shifted, flagged, before, inside, after, draft, place)
+        )
     return out
 
 

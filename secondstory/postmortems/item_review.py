@@ -3,10 +3,10 @@ descriptions, action items' titles and "done when" criteria, timeline events wri
 (never imported chat or alerts) and the customer summary.
 
 Each text is a *part* with a stable name (``factor:F2``, ``action:A1:title``,
-``action:A1:done``, ``event:431``, ``customer-summary``). Its findings are shown like a
-section's and dismissed like a section's: a :class:`ReviewDismissal` keyed by the part, the
-rule and the flagged words, so a dismissal survives edits elsewhere in the postmortem and even
-in the same text, as long as the same words are flagged again.
+``action:A1:done``, ``event:manual-3f2a9c01b7de``, ``customer-summary``). Its findings are
+shown like a section's and dismissed like a section's: a :class:`ReviewDismissal` keyed by the
+part, the rule and the flagged words, so a dismissal survives edits elsewhere in the
+postmortem and even in the same text, as long as the same words are flagged again.
 
 Item texts are short, so they are reviewed when shown rather than stored in the review cache.
 """
@@ -67,7 +67,9 @@ FORM_FIELDS = {
 # The attribute of a postmortem object where a page keeps the people's names and the
 # dismissals once read, so that every item on the page reuses them.
 ITEM_REVIEW_MEMO = "_item_review_memo"
-_PART = re.compile(r"^(?:factor:F\d+|action:A\d+:(?:title|done)|event:\d+|customer-summary)$")
+_PART = re.compile(
+    r"^(?:factor:F\d+|action:A\d+:(?:title|done)|event:[\w.-]{1,34}|customer-summary)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +112,14 @@ def event_text(event: TimelineEvent) -> ItemText | None:
     """A hand-written event's text; None for imported ones (chat, alerts: quoted, not ours)."""
     if event.source != HAND_WRITTEN_SOURCE:
         return None
-    return _event_item(event.pk, event.text, event.at, event.utc_offset_minutes)
+    return _event_item(event.pk, event.source_ref, event.text, event.at, event.utc_offset_minutes)
 
 
-def _event_item(pk: int, text: str, at: datetime, offset_minutes: int) -> ItemText:
+def _event_item(pk: int, ref: str, text: str, at: datetime, offset_minutes: int) -> ItemText:
+    # Keyed by the event's source reference, which an export and a load keep (its id is not).
     local = timezone.localtime(at, timezone.get_fixed_timezone(offset_minutes))
     label = f"Timeline event at {local:%d %b %H:%M}"
-    return ItemText(f"event:{pk}", "event", label, text, f"event-{pk}")
+    return ItemText(f"event:{ref}", "event", label, text, f"event-{pk}")
 
 
 def _hand_written_events(postmortem: Postmortem) -> list[ItemText]:
@@ -126,7 +129,7 @@ def _hand_written_events(postmortem: Postmortem) -> list[ItemText]:
         timeline_events(postmortem)
         .filter(source=HAND_WRITTEN_SOURCE)
         .order_by("at", "id")
-        .values_list("pk", "text", "at", "utc_offset_minutes")
+        .values_list("pk", "source_ref", "text", "at", "utc_offset_minutes")
     )
     return [_event_item(*row) for row in rows]
 
@@ -189,8 +192,9 @@ def findings_of(
         return []
     lines_before = prefix.count("\n")
     return shown_findings(
-        item.part, item.label, len(prefix), lines_before, text, found, dismissed or set()
-    )
+        item.part, item.label, len(prefix), lines_before, text, found, dismissed or set(),
+        item.anchor,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)

@@ -46,9 +46,17 @@ def test_every_kind_of_text_people_write_is_reviewed(postmortem: Postmortem, ali
     CustomerSummary.objects.create(postmortem=postmortem, text=summary)
     found = postmortem_item_findings(postmortem)
     places = {f.field for f in found}
-    assert {"factor:F2", "action:A1:done", f"event:{manual.pk}", "customer-summary"} <= places
-    assert not any(f.field.startswith("event:") and f.field != f"event:{manual.pk}" for f in found)
+    assert {
+        "factor:F2",
+        "action:A1:done",
+        f"event:{manual.source_ref}",
+        "customer-summary",
+    } <= places
+    assert not any(
+        f.field.startswith("event:") and f.field != f"event:{manual.source_ref}" for f in found
+    )
     assert all(is_part(f.field) for f in found)
+    assert {f.anchor for f in found} >= {"factor-F2", f"event-{manual.pk}"}
 
 
 def test_a_dismissal_is_kept_per_item_and_survives_unrelated_edits(
