@@ -143,8 +143,9 @@ def transition(
     """Move the postmortem along its lifecycle, recording who did it and when.
 
     Raises ValidationError for a move the lifecycle does not allow, for "not
-    required" without a reason and for publishing a postmortem that lacks a
-    summary, a contributing factor or a timeline event.
+    required" without a reason, for publishing a postmortem that lacks a
+    summary, a contributing factor or a timeline event, and for approving or
+    publishing one the review gate holds back (``publish_gate``).
     """
     original = postmortem
     postmortem = Postmortem.objects.select_for_update().get(pk=original.pk)
