@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
-from secondstory.postmortems.models import ContributingFactor, Postmortem
 from secondstory.postmortems.blameless import SectionFinding
 from secondstory.postmortems.item_review import ItemText, findings_of
+from secondstory.postmortems.models import ContributingFactor, Postmortem
 from tests.apps.conftest import client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
