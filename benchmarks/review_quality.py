@@ -132,7 +132,7 @@ def score_sentences(tally: Tally, breakdown: Breakdown, labelled: Path) -> None:
         example = json.loads(line)
         document, offset = sentence_document(example)
         found = [f for f in flags(review(document)) if f.end > offset]
-        rules = {f.rule for f in found}
+        rules = {r for f in found for r in f.rules}
         blame = bool(example["blame"])
         breakdown.add(str(example["category"]), blame, rules)
         label = f"{labelled.name}:{number} [{example['category']}] {example['text']}"
@@ -164,7 +164,7 @@ def score_corpus_sentences(
         sentence = text[start:end]
         if hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:16] != row["sha1"]:
             raise SystemExit(f"{name}: the labelled sentence at {start} changed; relabel it")
-        rules = {f.rule for f in found if f.start < end and f.end > start}
+        rules = {r for f in found if f.start < end and f.end > start for r in f.rules}
         blame = bool(row["blame"])
         breakdown.add(str(row["category"]), blame, rules)
         label = f"{name}@{start} [{row['category']}] {' '.join(sentence.split())[:160]}"

@@ -21,7 +21,7 @@ from secondstory.import_cli import import_command, parse_command
 from secondstory.notify_cli import remind_command, worker_command
 from secondstory.operations.cli import backup_command, restore_command
 from secondstory.postmortem_import_cli import import_postmortems
-from secondstory.publish_cli import publish_site_command
+from secondstory.publish_cli import publish_command, publish_site_command
 from secondstory.search_cli import reindex_command, search_command
 from secondstory.sharing.cli import customer_summary_command
 from secondstory.trackers.cli import trackers
@@ -301,6 +301,7 @@ cli.add_command(worker_command, "worker")
 cli.add_command(trackers)
 cli.add_command(customer_summary_command)
 cli.add_command(publish_site_command)
+cli.add_command(publish_command)
 cli.add_command(search_command, "search")
 cli.add_command(reindex_command, "reindex")
 cli.add_command(backup_command)

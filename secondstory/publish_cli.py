@@ -69,3 +69,64 @@ def publish_site_command(directory: Path, roles: bool, title: str, base_url: str
         f"wrote {published.postmortems} postmortem{'s' if published.postmortems != 1 else ''} "
         f"({published.pages} pages) to {published.directory}; open index.html"
     )
+
+
+@click.command("publish")
+@click.argument("key")
+@click.option(
+    "--as",
+    "as_user",
+    required=True,
+    metavar="USERNAME",
+    help="Who publishes: the postmortem's owner or an administrator.",
+)
+@click.option("--yes", "-y", is_flag=True, help="Publish without asking for confirmation.")
+@with_django
+def publish_command(key: str, as_user: str, yes: bool) -> None:
+    """Publish the approved postmortem KEY, as the web page's Publish button does.
+
+    Says what the blameless review still holds against it (SECONDSTORY_REVIEW_GATE) and
+    who will be notified, then asks for confirmation.
+
+    Example:
+
+        secondstory publish PM-42 --as dana
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from secondstory.accounts.models import User
+    from secondstory.postmortems.models import Postmortem
+    from secondstory.postmortems.publish_gate import notified_on_publish, review_gate
+    from secondstory.postmortems.revisions import record_revision
+    from secondstory.postmortems.services import transition
+
+    postmortem = Postmortem.objects.filter(key=key).first()
+    if postmortem is None:
+        raise UserError(f"KEY: there is no postmortem {key!r}")
+    user = User.objects.filter(username=as_user, is_active=True).first()
+    if user is None:
+        raise UserError(f"--as: there is no active user {as_user!r}")
+    if not (user.is_staff or postmortem.owner_id == user.pk):
+        raise UserError(f"--as: {as_user} neither owns {key} nor is an administrator")
+    gate = review_gate(postmortem)
+    for problem in gate.problems:
+        label = "blocked" if gate.blocks else "warning"
+        click.echo(f"{label}: {problem}")
+    if gate.blocks:
+        raise UserError(f"{key} was not published: the review holds it back (see above)")
+    people = notified_on_publish(postmortem)
+    if people:
+        names = ", ".join(person.name for person in people)
+        click.echo(f"The next publication digest of {len(people)} will list it: {names}.")
+    else:
+        click.echo("Nobody follows its teams, services or tags: no one will be notified.")
+    if not yes and not click.confirm(f"Publish {key}?", default=False):
+        raise UserError(f"{key} was not published")
+    try:
+        with transaction.atomic():
+            transition(postmortem, "published", by=user)
+            record_revision(postmortem, author=user, summary="Moved to Published")
+    except ValidationError as error:
+        raise UserError(f"{key} was not published: {'; '.join(error.messages)}") from error
+    click.echo(f"Published {key}.")

@@ -184,6 +184,10 @@ def format_text(results: list[tuple[Document, Finding]], file_count: int) -> str
             f"{finding.rule} ({finding.severity}) {finding.message}"
         )
         lines.append(f"    {marked_sentence(document, finding)}")
+        lines.extend(
+            f"  also {rule}: {reason}"
+            for rule, reason in zip(finding.also, finding.reasons, strict=True)
+        )
         if finding.suggestion:
             lines.append(f"  suggestion: {finding.suggestion}")
     lines.append(summary_line(results, file_count))

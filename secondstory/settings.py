@@ -267,9 +267,14 @@ if HTTPS:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
-# Blameless review: false warns about blame findings on the submission checklist;
-# true refuses submitting and publishing while undismissed blame findings remain.
-SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = env_bool("SECONDSTORY_REVIEW_BLOCKS_PUBLISHING", False)
+# The review gate (docs/review.md): "block" refuses approving and publishing while blame
+# findings are neither reworded nor dismissed with a reason, or a reviewer's "please change"
+# comments are open; "warn" shows them and lets the step go ahead; "off" leaves them out.
+SECONDSTORY_REVIEW_GATE = env_str("SECONDSTORY_REVIEW_GATE", "block").strip().lower()
+if SECONDSTORY_REVIEW_GATE not in ("off", "warn", "block"):
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_REVIEW_GATE={SECONDSTORY_REVIEW_GATE!r}: expected off, warn or block"
+    )
 # The most time (milliseconds) a postmortem page spends reviewing sections not reviewed since
 # they were saved; the rest of the review is fetched after the page (see docs/review.md).
 SECONDSTORY_REVIEW_BUDGET_MS = env_int("SECONDSTORY_REVIEW_BUDGET_MS", 300)

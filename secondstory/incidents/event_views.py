@@ -40,6 +40,7 @@ from secondstory.lib.concurrency import (
 from secondstory.lib.timezones import viewer_zone, zone_names
 from secondstory.postmortems.access import is_htmx, postmortem_for_editor, signed_in_user
 from secondstory.postmortems.changes import announce_change
+from secondstory.postmortems.item_review import live_review_attrs
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
 
@@ -149,10 +150,15 @@ def _render_event_form(
     *,
     status: int = 200,
 ) -> HttpResponse:
+    # Hand-written text is reviewed as it is typed; imported chat and alerts are quotes.
+    live_review = event is None or event.source == MANUAL_SOURCE
+    if live_review:
+        form.fields["text"].widget.attrs.update(live_review_attrs(postmortem, "event"))
     context = {
         "postmortem": postmortem,
         "form": form,
         "event": event,
+        "live_review": live_review,
         "zone_names": zone_names(),
         "display_zone": viewer_zone(request),
     }

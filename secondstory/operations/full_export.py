@@ -158,6 +158,7 @@ def comments() -> Iterator[dict[str, Any]]:
             "author": c.author.username,
             "section": c.section,
             "body": c.body,
+            "requests_change": c.requests_change,
             "created_at": _when(c.created_at),
             "resolved_at": _when(c.resolved_at),
             "resolved_by": _name(c.resolved_by),

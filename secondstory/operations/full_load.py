@@ -333,6 +333,8 @@ def _comment(i: Item) -> None:
     )
     comment = same.first() or Comment(postmortem=postmortem, author=author, body=body)
     comment.section = i.text("section", required=False)
+    # Exports made before "please change" comments existed have no such field.
+    comment.requests_change = "requests_change" in i.data and i.flag("requests_change")
     comment.resolved_at = i.instant("resolved_at", required=False)
     comment.resolved_by = _user_named(i, "resolved_by", required=False)
     comment.save()

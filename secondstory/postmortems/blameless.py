@@ -52,6 +52,7 @@ class SectionFinding:
     inside: str
     after: str
     draft: str | None  # a replacement for the flagged words, when one is safe to offer
+    place: str = ""  # where the page shows an item's text (a factor, action item or event)
 
     @property
     def rule(self) -> str:
@@ -60,6 +61,13 @@ class SectionFinding:
     @property
     def severity(self) -> str:
         return self.finding.severity
+
+    @property
+    def anchor(self) -> str:
+        """Where the postmortem page shows the text: a section, factor, item or event."""
+        if ":" in self.field or self.field == "customer-summary":
+            return self.place
+        return f"section-{self.field}"
 
 
 def people_names(postmortem: Postmortem) -> list[str]:
@@ -115,7 +123,7 @@ def _cache_of(postmortem: Postmortem) -> dict[str, ReviewCache]:
 def _cached(entry: ReviewCache | None, key: str) -> list[Finding] | None:
     if entry is None or entry.fingerprint != key:
         return None
-    return [Finding(**item) for item in entry.findings]
+    return [Finding.from_record(item) for item in entry.findings]
 
 
 def _store(postmortem: Postmortem, reviewed: dict[str, tuple[str, list[Finding]]]) -> None:
@@ -166,15 +174,29 @@ def _shown(
 ) -> list[SectionFinding]:
     """The engine's findings as the section shows them: offsets into the section text, the
     dismissed ones left out."""
-    heading = HEADINGS[field]
     prefix = len(_prefixed(field, ""))
+    return shown_findings(field, HEADINGS[field], prefix, 2, text, findings, dismissed)
+
+
+def shown_findings(
+    part: str,
+    heading: str,
+    prefix: int,
+    lines_before: int,
+    text: str,
+    findings: Iterable[Finding],
+    dismissed: set[tuple[str, str, str]],
+    place: str = "",
+) -> list[SectionFinding]:
+    """Findings of ``text`` reviewed after a ``prefix`` of that many characters and lines
+    (its heading), as offsets into ``text``; those dismissed for ``part`` left out."""
     out: list[SectionFinding] = []
     for f in findings:
         start, end = f.start - prefix, f.end - prefix
         if start < 0:
             continue
         flagged = text[start:end]
-        if (field, f.rule, flagged) in dismissed:
+        if (part, f.rule, flagged) in dismissed:
             continue
         sentence = f.sentence
         at = sentence.find(flagged)
@@ -184,9 +206,15 @@ def _shown(
             before, inside, after = sentence[:at], flagged, sentence[at + len(flagged) :]
         draft = "" if flagged.lower() in _DROPPABLE else None
         shifted = dataclasses.replace(
-            f, start=start, end=end, line=f.line - 2, end_line=f.end_line - 2
+            f,
+            start=start,
+            end=end,
+            line=f.line - lines_before,
+            end_line=f.end_line - lines_before,
         )
-        out.append(SectionFinding(field, heading, shifted, flagged, before, inside, after, draft))
+        out.append(
+            SectionFinding(part, heading, shifted, flagged, before, inside, after, draft, place)
+        )
     return out
 
 
@@ -235,14 +263,6 @@ def counts_by_severity(findings: Iterable[SectionFinding]) -> list[tuple[str, in
     return [(s, counts[s]) for s in SEVERITIES if counts[s]]
 
 
-def blame_count(postmortem: Postmortem) -> int:
-    return sum(1 for f in postmortem_findings(postmortem) if f.severity == "blame")
-
-
-def review_blocks_publishing() -> bool:
-    return bool(getattr(settings, "SECONDSTORY_REVIEW_BLOCKS_PUBLISHING", False))
-
-
 def review_budget() -> float:
     """Seconds the postmortem page may spend reviewing sections not reviewed yet."""
     return max(0, int(getattr(settings, "SECONDSTORY_REVIEW_BUDGET_MS", 300))) / 1000
@@ -288,10 +308,20 @@ def blameless_context(
             reviewed[section.field] = (key, found)
         findings.extend(_shown(section.field, section.text, found, dismissed))
     _store(postmortem, reviewed)
+    # Factors, action items, hand-written events and the customer summary: short texts
+    # reviewed here (item_review builds on this module, hence the late import).
+    from secondstory.postmortems.item_review import (
+        ITEM_REVIEW_MEMO,
+        item_findings_for_page,
+        part_label,
+    )
+
+    setattr(postmortem, ITEM_REVIEW_MEMO, (people, dismissed))
+    findings.extend(item_findings_for_page(postmortem, people, dismissed))
     sees_dismissals = user.is_staff or user in (postmortem.owner, *collaborators, *reviewers)
     dismissals = rows if sees_dismissals else []
     for d in dismissals:
-        d.heading = HEADINGS.get(d.section, d.section)  # type: ignore[attr-defined]
+        d.heading = HEADINGS.get(d.section) or part_label(d.section)  # type: ignore[attr-defined]
     return {
         "review_findings": findings,
         "review_counts": counts_by_severity(findings),

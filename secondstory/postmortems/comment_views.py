@@ -23,6 +23,7 @@ from secondstory.postmortems.services import (
     add_comment,
     can_comment,
     can_resolve_comment,
+    can_review,
     reopen_comment,
     resolve_comment,
 )
@@ -47,6 +48,8 @@ def comment_add(request: HttpRequest, key: str) -> HttpResponse:
                 author=signed_in_user(request),
                 body=form.cleaned_data["body"],
                 section=form.cleaned_data["section"],
+                requests_change=form.cleaned_data["requests_change"]
+                and can_review(signed_in_user(request), postmortem),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from secondstory.accounts.models import User
-from secondstory.postmortems import blameless
+from secondstory.postmortems import publish_gate
 from secondstory.postmortems.access import (
     postmortem_for_reader,
     require,
@@ -59,9 +59,7 @@ def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
     require(_owns(signed_in_user(request), postmortem))
     checklist = submission_checklist(postmortem)
-    blame = blameless.blame_count(postmortem)
-    blocking = blameless.review_blocks_publishing()
-    complete = all(item.done for item in checklist) and not (blocking and blame)
+    complete = all(item.done for item in checklist)
     problems: list[str] = []
     if postmortem.status != "draft":
         now = STATUS_LABELS[postmortem.status].lower()
@@ -80,8 +78,7 @@ def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "postmortem": postmortem,
         "checklist": checklist,
-        "blame_findings": blame,
-        "review_blocks": blocking,
+        "gate": publish_gate.review_gate(postmortem),
         "complete": complete,
         "problems": problems,
         "note": request.POST.get("note", ""),
@@ -101,7 +98,12 @@ def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
             with transaction.atomic():
                 _move(request, postmortem, "approved" if approve else "draft", comment)
                 if comment:
-                    add_comment(postmortem, author=signed_in_user(request), body=comment)
+                    add_comment(
+                        postmortem,
+                        author=signed_in_user(request),
+                        body=comment,
+                        requests_change=not approve,
+                    )
         except ValidationError as error:
             _errors(form, error)
         else:
@@ -113,22 +115,32 @@ def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
         "postmortem": postmortem,
         "form": form,
         "status_label": STATUS_LABELS[postmortem.status],
+        "gate": publish_gate.review_gate(postmortem),
     }
     return render(request, "postmortems/lifecycle_review.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def lifecycle_publish(request: HttpRequest, key: str) -> HttpResponse:
+    """Ask for confirmation (what the review says, who will be notified), then publish."""
     postmortem = postmortem_for_reader(request, key)
     require(_owns(signed_in_user(request), postmortem))
-    try:
-        _move(request, postmortem, "published")
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, f"Not published: {message}.")
-    else:
-        messages.success(request, "Published.")
-    return redirect(detail_url(postmortem, "about"))
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            _move(request, postmortem, "published")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"Not published: {message}.")
+        else:
+            messages.success(request, "Published.")
+        return redirect(detail_url(postmortem, "about"))
+    context = {
+        "postmortem": postmortem,
+        "gate": publish_gate.review_gate(postmortem),
+        "notified": publish_gate.notified_on_publish(postmortem),
+        "status_label": STATUS_LABELS[postmortem.status],
+    }
+    return render(request, "postmortems/lifecycle_publish.html", context)
 
 
 @require_http_methods(["GET", "POST"])

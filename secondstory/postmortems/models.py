@@ -187,6 +187,8 @@ class Comment(models.Model):
         max_length=30, blank=True, choices=[(f, h) for f, h in taxonomy.SECTIONS]
     )
     body = models.TextField()
+    # A reviewer's "please change": approval and publication wait until it is resolved.
+    requests_change = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -11,6 +11,7 @@ from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.incidents.models import TimelineEvent
+from secondstory.postmortems.item_review import live_review_attrs
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.services import timeline_events
 from secondstory.postmortems.templatetags.secondstory import display_zone
@@ -69,6 +70,7 @@ class FactorForm(forms.Form):
     def __init__(self, *args: Any, postmortem: Postmortem, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "factor-%s")  # ids unique on the postmortem's page
         super().__init__(*args, **kwargs)
+        self.fields["description"].widget.attrs.update(live_review_attrs(postmortem, "factor"))
         events = self.fields["events"]
         events.queryset = timeline_events(postmortem)  # type: ignore[attr-defined]
         # Any event of the timeline is accepted; only a bounded list is offered.
@@ -160,6 +162,9 @@ class ActionItemForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", "action-%s")  # ids unique on the postmortem's page
         super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs.update(live_review_attrs(postmortem, "action-title"))
+        done = self.fields["done_criterion"].widget
+        done.attrs.update(live_review_attrs(postmortem, "action-done"))
         self.fields["factors"].queryset = postmortem.factors.all()  # type: ignore[attr-defined]
         if new:
             # Left empty, the due date follows the severity's SLO and the priority.
@@ -219,6 +224,11 @@ class CommentForm(forms.Form):
         label="Comment",
         help_text="Markdown.",
         error_messages={"required": "Write the comment before sending it."},
+    )
+    requests_change = forms.BooleanField(
+        required=False,
+        label="Please change",
+        help_text="For reviewers: approving and publishing wait until this comment is resolved.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -143,8 +143,9 @@ def transition(
     """Move the postmortem along its lifecycle, recording who did it and when.
 
     Raises ValidationError for a move the lifecycle does not allow, for "not
-    required" without a reason and for publishing a postmortem that lacks a
-    summary, a contributing factor or a timeline event.
+    required" without a reason, for publishing a postmortem that lacks a
+    summary, a contributing factor or a timeline event, and for approving or
+    publishing one the review gate holds back (``publish_gate``).
     """
     original = postmortem
     postmortem = Postmortem.objects.select_for_update().get(pk=original.pk)
@@ -169,8 +170,7 @@ def transition(
         missing = publication_checklist(postmortem)
         if missing:
             raise ValidationError({"status": missing})
-    if target in ("in_review", "published"):
-        _check_blameless(postmortem)
+    _check_review(postmortem, target)
     at = at or timezone.now()
     postmortem.status = target
     update = ["status", "updated_at", "not_required_reason"]
@@ -186,20 +186,11 @@ def transition(
     )
 
 
-def _check_blameless(postmortem: Postmortem) -> None:
-    """Refuse while blame findings remain, when the organisation made the review blocking."""
-    from secondstory.postmortems import blameless  # imports this module
+def _check_review(postmortem: Postmortem, target: str) -> None:
+    """Refuse approving or publishing while the review gate holds it back (publish_gate)."""
+    from secondstory.postmortems import publish_gate  # imports this module
 
-    if not blameless.review_blocks_publishing():
-        return
-    count = blameless.blame_count(postmortem)
-    if count:
-        raise ValidationError(
-            {
-                "status": f"the blameless review still flags {count} blame finding"
-                f"{'s' if count != 1 else ''}; reword them or dismiss them with a reason"
-            }
-        )
+    publish_gate.enforce(postmortem, target)
 
 
 # --- Contributing factors, the submission checklist and comments (reviewing workspace) ---
@@ -322,13 +313,27 @@ def _action_policy_checklist(postmortem: Postmortem) -> list[ChecklistItem]:
     return [ChecklistItem(rule, actions.action_policy_met(postmortem))]
 
 
-def add_comment(postmortem: Postmortem, *, author: User, body: str, section: str = "") -> Comment:
-    """Leave a comment, optionally anchored to one section."""
+def add_comment(
+    postmortem: Postmortem,
+    *,
+    author: User,
+    body: str,
+    section: str = "",
+    requests_change: bool = False,
+) -> Comment:
+    """Leave a comment, optionally anchored to one section; ``requests_change`` marks a
+    reviewer's "please change", which holds approval and publication until resolved."""
     if not body.strip():
         raise ValidationError({"body": "a comment needs some text"})
     if section and section not in taxonomy.SECTION_FIELDS:
         raise ValidationError({"section": f"unknown section {section!r}"})
-    return Comment.objects.create(postmortem=postmortem, author=author, body=body, section=section)
+    return Comment.objects.create(
+        postmortem=postmortem,
+        author=author,
+        body=body,
+        section=section,
+        requests_change=requests_change,
+    )
 
 
 def can_resolve_comment(user: User, comment: Comment) -> bool:

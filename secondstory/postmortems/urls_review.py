@@ -9,6 +9,7 @@ from secondstory.postmortems import (
     action_views,
     comment_views,
     factor_views,
+    item_review_views,
     lifecycle_views,
     review_views,
 )
@@ -29,6 +30,12 @@ urlpatterns: list[URLPattern] = [
     path(f"{_PM}submit/", lifecycle_views.lifecycle_submit, name="lifecycle_submit"),
     path(f"{_PM}review/", lifecycle_views.lifecycle_review, name="lifecycle_review"),
     path(f"{_PM}blameless/", review_views.blameless_review, name="blameless_review"),
+    path(
+        f"{_PM}item-review/dismiss/",
+        item_review_views.item_review_dismiss,
+        name="item_review_dismiss",
+    ),
+    path(f"{_PM}item-review/<str:kind>/", item_review_views.item_review, name="item_review"),
     path(f"{_PM}publish/", lifecycle_views.lifecycle_publish, name="lifecycle_publish"),
     path(
         f"{_PM}not-required/",

@@ -133,7 +133,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     # 404 as a key that does not exist, so there is no hint that it does.
     postmortem = get_object_or_404(
         visible_postmortems(request.user)
-        .select_related("owner", "facilitator")
+        .select_related("owner", "facilitator", "customer_summary")
         .annotate(
             has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk")))
         ),

@@ -19,7 +19,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.incidents.models import Milestone, Service, Tag
 from secondstory.lib.kept import Kept
 from secondstory.postmortems.models import LONG_TEXT, Postmortem
-from secondstory.postmortems.services import visible_postmortems
+from secondstory.postmortems.services import can_read, visible_postmortems
 from secondstory.sharing.models import CustomerSummary, FeedToken, Subscription
 
 # The longest customer summary accepted, in characters.
@@ -171,6 +171,21 @@ def subscribe(user: User, scope: Scope) -> tuple[Subscription, bool]:
 
 def subscriptions_of(user: User) -> QuerySet[Subscription]:
     return Subscription.objects.filter(user=user).select_related("team", "service", "tag")
+
+
+def followers_of(postmortem: Postmortem) -> list[User]:
+    """Active people whose publication digest would list ``postmortem``: they follow
+    everything, or a team, service or tag of its incidents, and they may read it."""
+    incidents = postmortem.incidents.all()
+    follows = (
+        Q(scope="all")
+        | Q(scope="team", team__in=incidents.values("teams"))
+        | Q(scope="service", service__in=incidents.values("services"))
+        | Q(scope="tag", tag__in=incidents.values("tags"))
+    )
+    ids = Subscription.objects.filter(follows).values("user")
+    people = User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")
+    return [person for person in people if can_read(person, postmortem)]
 
 
 # Customer summaries ------------------------------------------------------------------------

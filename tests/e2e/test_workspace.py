@@ -144,6 +144,8 @@ def test_write_review_and_publish_a_postmortem(
     reviewer.context.close()
 
     page.reload()
+    page.get_by_role("link", name="Publish…").click()
+    expect(page.locator(".publish-notified")).to_contain_text("Who will be notified")
     page.get_by_role("button", name="Publish").click()
     expect(page.locator("#about")).to_contain_text("Published")
     expect(page.locator("#history")).to_contain_text("Bob Reviewer")

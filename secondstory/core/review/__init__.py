@@ -23,6 +23,7 @@ from secondstory.core.review.config import (
 )
 from secondstory.core.review.context import context_of
 from secondstory.core.review.finding import Finding
+from secondstory.core.review.merge import merge_overlapping
 from secondstory.core.review.ruler import Rule, Ruler, UnknownRuleError
 from secondstory.core.review.rules import BUILTIN_RULES
 from secondstory.core.review.segment import sentences
@@ -94,7 +95,8 @@ def review(
     enable: Iterable[str] = (),
     config: ReviewConfig | None = None,
 ) -> list[Finding]:
-    """Review Markdown text and return findings in document order.
+    """Review Markdown text and return findings in document order, one per problem
+    (findings of several rules on overlapping words are merged: see ``merge``).
 
     ``names`` are people known for this postmortem (participants, timeline actors); settings
     in ``config`` add names, teams and enabled/disabled rules; an explicit ``preset`` other
@@ -143,8 +145,7 @@ def review(
                         rule.suggestion,
                     )
                 )
-    findings.sort(key=lambda f: (f.start, f.end, f.rule))
-    return findings
+    return merge_overlapping(findings)
 
 
 def fingerprint(

@@ -41,7 +41,9 @@ def populate() -> dict[str, Any]:
         postmortem.summary += "\n\nMore detail."
         postmortem.save()
         record_revision(postmortem, author=author, summary="added detail")
-    Comment.objects.create(postmortem=first, author=bob, section="summary", body="Which hosts?")
+    Comment.objects.create(
+        postmortem=first, author=bob, section="summary", body="Which hosts?", requests_change=True
+    )
     Comment.objects.create(
         postmortem=first, author=alice, body="Resolved.", resolved_at=WHEN, resolved_by=alice
     )

@@ -69,6 +69,7 @@ def test_export_all_and_load_into_an_empty_installation_give_the_same_export(
     ]
     assert Incident.objects.get(key="INC-LONE").timeline.count() == 4
     assert Comment.objects.filter(resolved_by=alice).count() == 1
+    assert Comment.objects.get(requests_change=True).body == "Which hosts?"
     assert Revision.objects.filter(postmortem__key="PM-2").count() == 2
 
     code, output = invoke("load", str(tmp_path / "one"))  # loading again changes nothing

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
+from secondstory.postmortems.blameless import SectionFinding
+from secondstory.postmortems.item_review import ItemText, findings_of
 from secondstory.postmortems.models import ContributingFactor, Postmortem
-from secondstory.postmortems.templatetags.action_review import item_findings
 from tests.apps.conftest import client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -29,6 +30,10 @@ def _data(person: User, title: str) -> dict[str, object]:
         "tracker_url": "",
         "factors": [factor.pk],
     }
+
+
+def item_findings(title: str) -> list[SectionFinding]:
+    return findings_of(ItemText("action:A9:title", "action-title", "A9", title, "action-A9"))
 
 
 def _text(html: bytes) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from secondstory.accounts.models import User
@@ -18,7 +17,6 @@ from secondstory.postmortems.blameless import (
     section_findings,
 )
 from secondstory.postmortems.models import Postmortem, ReviewDismissal
-from secondstory.postmortems.services import transition
 from tests.apps.conftest import client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -183,48 +181,16 @@ def test_the_page_shows_counts_and_reviewers_see_dismissals(
     assert "“obviously” (hindsight) dismissed by Alice Owner: Quoted." in reviewer
 
 
-def test_the_checklist_shows_blame_findings_as_a_warning(
+def test_the_checklist_shows_blame_findings_and_submitting_is_still_allowed(
     postmortem: Postmortem, alice: User
 ) -> None:
     set_section(postmortem, "summary", BLAME)
     url = reverse("postmortems:lifecycle_submit", args=["PM-1"])
     html = text(client_for(alice).get(url))
-    assert "1 unresolved blame finding in the" in html
-    assert "(a warning: submitting is still allowed)" in html
+    assert "The blameless review still flags 1 blame finding (Summary)" in html
+    assert "approving and publishing wait until this is done" in html
     assert client_for(alice).post(url).status_code == 302
     assert Postmortem.objects.get(pk=postmortem.pk).status == "in_review"
-
-
-def test_blocking_setting_refuses_submission(
-    postmortem: Postmortem, alice: User, settings: object
-) -> None:
-    settings.SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = True  # type: ignore[attr-defined]
-    set_section(postmortem, "summary", BLAME)
-    url = reverse("postmortems:lifecycle_submit", args=["PM-1"])
-    response = client_for(alice).post(url)
-    html = text(response)
-    assert response.status_code == 200
-    assert "Complete everything on the checklist before submitting." in html
-    assert '<li class="missing review-item">' in html
-    assert Postmortem.objects.get(pk=postmortem.pk).status == "draft"
-    # Dismissing the blame finding clears the way.
-    dismiss(postmortem, "summary", "counterfactual", "should have checked", "", "Quoted.", alice)
-    assert client_for(alice).post(url).status_code == 302
-    assert Postmortem.objects.get(pk=postmortem.pk).status == "in_review"
-
-
-def test_blocking_setting_refuses_publishing(
-    postmortem: Postmortem, alice: User, bob: User, settings: object
-) -> None:
-    transition(postmortem, "in_review", by=alice)
-    transition(postmortem, "approved", by=bob)
-    set_section(postmortem, "summary", BLAME)
-    settings.SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = True  # type: ignore[attr-defined]
-    with pytest.raises(ValidationError, match="blameless review still flags 1 blame finding"):
-        transition(postmortem, "published", by=alice)
-    settings.SECONDSTORY_REVIEW_BLOCKS_PUBLISHING = False  # type: ignore[attr-defined]
-    transition(postmortem, "published", by=alice)
-    assert Postmortem.objects.get(pk=postmortem.pk).status == "published"
 
 
 def test_the_organisation_settings_in_the_data_directory_reach_the_editor(

@@ -57,6 +57,9 @@ def test_an_incomplete_checklist_blocks_submission(postmortem: Postmortem, alice
     assert status() == "draft"
 
 
+CONFIRM = {"confirm": "yes"}
+
+
 def test_only_the_owner_or_staff_submits(postmortem: Postmortem, bob: User) -> None:
     assert client_for(bob).get(url("submit")).status_code == 403
     assert client_for(bob).post(url("submit")).status_code == 403
@@ -120,13 +123,18 @@ def test_the_owner_publishes_an_approved_postmortem(
 ) -> None:
     transition(postmortem, "in_review", by=alice)
     transition(postmortem, "approved", by=bob)
-    assert client_for(bob).post(url("publish")).status_code == 403
-    assert client_for(alice).post(url("publish")).status_code == 302
+    assert client_for(bob).post(url("publish"), CONFIRM).status_code == 403
+    # Publishing asks first: the page says who will be notified, and nothing changes yet.
+    page = client_for(alice).get(url("publish"))
+    assert "Who will be notified" in page.content.decode()
+    assert client_for(alice).post(url("publish")).status_code == 200
+    assert status() == "approved"
+    assert client_for(alice).post(url("publish"), CONFIRM).status_code == 302
     assert status() == "published"
 
 
 def test_publishing_a_draft_is_refused_with_a_message(postmortem: Postmortem, alice: User) -> None:
-    response = client_for(alice).post(url("publish"), follow=True)
+    response = client_for(alice).post(url("publish"), CONFIRM, follow=True)
     assert "Not published: a postmortem cannot move from Draft to Published" in (
         response.content.decode()
     )
@@ -139,7 +147,7 @@ def test_publishing_checks_the_publication_rules(
     transition(postmortem, "in_review", by=alice)
     transition(postmortem, "approved", by=bob)
     postmortem.factors.all().delete()
-    response = client_for(alice).post(url("publish"), follow=True)
+    response = client_for(alice).post(url("publish"), CONFIRM, follow=True)
     assert "at least one contributing factor" in response.content.decode()
     assert status() == "approved"
 
