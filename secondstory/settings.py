@@ -53,9 +53,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def _home() -> Path:
+    """The data folder; created readable by this user only (0700)."""
     home = Path(env_str("SECONDSTORY_HOME", "var")).expanduser().resolve()
     try:
-        home.mkdir(parents=True, exist_ok=True)
+        if not home.exists():
+            home.mkdir(parents=True, mode=0o700)
+            home.chmod(0o700)
     except OSError as exc:
         raise ImproperlyConfigured(f"SECONDSTORY_HOME={home}: cannot create it ({exc})") from exc
     return home
@@ -67,14 +70,24 @@ def _secret_key(home: Path) -> str:
         return key
     path = home / "secret_key"
     if not path.exists():
+        _private_file(path)
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty and 0600 if missing (SQLite gives its -wal and -shm files the
+    database file's mode, so they are private too)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{path}: cannot create the database file ({exc})") from exc
 
 
 def _database(home: Path) -> dict[str, object]:
     url = os.environ.get("SECONDSTORY_DATABASE_URL", "")
     if not url:
+        _private_file(home / "secondstory.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(home / "secondstory.sqlite3"),
@@ -144,6 +157,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "secondstory.lib.database_locks.LockRetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "secondstory.lib.request_limits.SecureCookieMiddleware",
+    "secondstory.lib.request_limits.RequestSizeMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +226,16 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# A request body bigger than this is refused (413) before it is read: uploads to import.
+SECONDSTORY_UPLOAD_MAX_MB = env_int("SECONDSTORY_UPLOAD_MAX_MB", 100)
+if SECONDSTORY_UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_UPLOAD_MAX_MB={SECONDSTORY_UPLOAD_MAX_MB}: expected at least 1"
+    )
+# Uploaded files (kept aside until an import is confirmed) are readable by this user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -221,10 +246,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Served over HTTPS (directly or behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto): cookies only over HTTPS, redirect plain HTTP, and HSTS.
+# Without it, a request that arrives over HTTPS still gets Secure cookies
+# (SecureCookieMiddleware); behind a proxy, SECONDSTORY_TRUST_FORWARDED_PROTO lets the
+# proxy's X-Forwarded-Proto say so without the redirect and HSTS (docs/security.md).
 HTTPS = env_bool("SECONDSTORY_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS or env_bool("SECONDSTORY_SECURE_COOKIES", False)
-if HTTPS:
+if HTTPS or env_bool("SECONDSTORY_TRUST_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_REDIRECT_EXEMPT = [r"^metrics$"]

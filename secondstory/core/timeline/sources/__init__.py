@@ -51,7 +51,9 @@ def detect(source: Source) -> str:
         try:
             if module(name).sniff(source):
                 return name
-        except SourceError:
+        except SourceError as error:
+            if getattr(error, "refused", False):  # an archive too big to look into
+                raise
             continue
     raise SourceError(
         f"cannot tell the format of this input; give it with --from ({', '.join(FORMATS)})",
