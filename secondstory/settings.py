@@ -287,6 +287,11 @@ SECONDSTORY_RECURRENCE_DAYS = env_int("SECONDSTORY_RECURRENCE_DAYS", 180)
 SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
 # Key that encrypts tracker tokens at rest (default: derived from the secret key).
 SECONDSTORY_TRACKER_KEY = env_str("SECONDSTORY_TRACKER_KEY", "")
+# Tracker webhooks (docs/trackers.md): a delivery whose signed time is further than this
+# from the server's clock is refused; delivery ids are remembered this many days, so the
+# same delivery never applies twice.
+SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS = env_int("SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS", 300)
+SECONDSTORY_WEBHOOK_REMEMBER_DAYS = env_int("SECONDSTORY_WEBHOOK_REMEMBER_DAYS", 30)
 # Seconds a tracker API call may take before it counts as failed (retried next run).
 SECONDSTORY_TRACKER_TIMEOUT = env_int("SECONDSTORY_TRACKER_TIMEOUT", 10)
 # Reminders and notifications: each channel is optional.
