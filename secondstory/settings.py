@@ -198,6 +198,16 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "postmortems:home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in throttling (docs/security.md): failures allowed per username and per address
+# within the window (seconds); then each try waits until the oldest failure leaves it.
+SECONDSTORY_LOGIN_MAX_FAILURES = env_int("SECONDSTORY_LOGIN_MAX_FAILURES", 5)
+SECONDSTORY_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "SECONDSTORY_LOGIN_MAX_FAILURES_PER_ADDRESS", 20
+)
+SECONDSTORY_LOGIN_WINDOW_SECONDS = env_int("SECONDSTORY_LOGIN_WINDOW_SECONDS", 900)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the client
+# address is then REMOTE_ADDR).
+SECONDSTORY_PROXY_COUNT = env_int("SECONDSTORY_PROXY_COUNT", 0)
 # Every way of setting a password (the web forms, `createuser`, accounts.services) asks
 # these validators (docs/security.md).
 SECONDSTORY_PASSWORD_MIN_LENGTH = env_int("SECONDSTORY_PASSWORD_MIN_LENGTH", 10)

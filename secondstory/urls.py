@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from secondstory.accounts.forms import AdminLoginForm
+from secondstory.accounts.views import LoginView
 from secondstory.actions.metrics_views import metrics
 
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("incidents/", include("secondstory.incidents.urls")),

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from secondstory.accounts.models import Team, User
+from secondstory.accounts.models import LoginFailure, Team, User
 from secondstory.library.admin_sync import ReindexingAdmin
 
 
@@ -18,3 +19,18 @@ class TeamAdmin(ReindexingAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Failed sign-ins in the throttling window; deleting them lets the person try again."""
+
+    list_display = ("at", "username", "address")
+    search_fields = ("username", "address")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -61,3 +61,17 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for the throttling window (see accounts.throttle)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.address}"

@@ -69,7 +69,9 @@ def test_plain_http_cookies_stay_usable_in_development(alice: User) -> None:
 
 @pytest.mark.parametrize("trusted", [True, False])
 def test_a_proxys_forwarded_proto_counts_only_when_trusted(
-    alice: User, settings, trusted: bool  # type: ignore[no-untyped-def]
+    alice: User,
+    settings,
+    trusted: bool,  # type: ignore[no-untyped-def]
 ) -> None:
     if trusted:
         settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -49,7 +49,9 @@ def slack_zip(day_bytes: bytes) -> bytes:
 
 
 def test_a_request_over_the_limit_is_refused_before_it_is_read(
-    incident: Incident, alice: User, settings  # type: ignore[no-untyped-def]
+    incident: Incident,
+    alice: User,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.SECONDSTORY_UPLOAD_MAX_MB = 1
     big = SimpleUploadedFile("chat.log", b"14:02 <ana> paged\n" * 70_000)
