@@ -89,7 +89,7 @@ def test_a_signed_time_outside_the_window_is_refused(
     with serve(kind) as fake:
         connection = connect(fake)
         link = linked(alice, item, connection)
-        body, headers = delivery(kind, link.external_id, closed=True, at=CLOSED_AT)
+        body, _ = delivery(kind, link.external_id, closed=True, at=CLOSED_AT)
         payload = json.loads(body)
         payload[field] = int((time.time() + offset.total_seconds()) * 1000)
         assert send(connection, *signed(kind, payload))[0] == 403
