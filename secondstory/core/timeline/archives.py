@@ -24,8 +24,9 @@ from secondstory.core.timeline.sources.chat import ZIP_ERRORS
 MAX_MEMBERS = 200_000
 #: Bytes all members together may inflate to.
 MAX_TOTAL_BYTES = 4 * 1024**3
-#: Bytes of one member read into memory at once (a Slack day file, users.json).
-MAX_MEMBER_BYTES = 64 * 1024**2
+#: Bytes of one member read into memory at once (a Slack day file, users.json): parsed, 32 MiB
+#: of chat JSON takes about 210 MB, which keeps an import under 300 MB.
+MAX_MEMBER_BYTES = 32 * 1024**2
 #: Uncompressed size over compressed size, for members bigger than ``RATIO_FROM_BYTES``;
 #: chat JSON compresses about 5 to 20 times, a zip bomb about 1,000 times.
 MAX_RATIO = 100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from secondstory.core.timeline.redact import Redactor
 from tests.core.timeline.redaction_corpus import (
     Case,
     kept,
@@ -32,3 +33,12 @@ def test_the_corpus_covers_every_new_kind() -> None:
     kinds = {case.kind for case in CASES}
     assert {"gitlab_token", "npm_token", "openai_key", "azure_storage_key"} <= kinds
     assert len(CASES) >= 40 and len(LOOK_ALIKES) >= 40
+
+
+def test_redacting_the_corpus_twice_changes_and_counts_nothing_more() -> None:
+    first = Redactor()
+    once = [first.text(case.text) for case in CASES]
+    second = Redactor()
+    assert [second.text(text) for text in once] == once
+    assert not second.counts
+    assert sum(first.counts.values()) >= len(CASES)
