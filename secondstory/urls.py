@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from secondstory.accounts.forms import AdminLoginForm
-from secondstory.accounts.views import LoginView
+from secondstory.accounts.login_forms import AdminLoginForm
+from secondstory.accounts.login_views import LoginView
 from secondstory.actions.metrics_views import metrics
 
 admin.site.login_form = AdminLoginForm

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
-from secondstory.accounts.forms import LoginForm
+from secondstory.accounts.login_forms import LoginForm
 
 
 class LoginView(auth_views.LoginView):
