@@ -159,6 +159,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "secondstory.lib.request_limits.SecureCookieMiddleware",
     "secondstory.lib.request_limits.RequestSizeMiddleware",
+    "secondstory.lib.request_limits.QueryStringMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,5 +1,8 @@
 """Requests refused before their body is read, and cookies kept to HTTPS when served over it.
 
+:class:`QueryStringMiddleware` answers ``400`` to a query string holding a NUL character,
+which no page uses and PostgreSQL refuses in any text it is given (so a lookup would fail).
+
 :class:`RequestSizeMiddleware` answers ``413`` with a page that says the size and the limit
 (``SECONDSTORY_UPLOAD_MAX_MB``) when a request declares a bigger body, before anything reads
 it: no temporary file is written, no form is parsed, nothing is changed.
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 from secondstory.core.timeline.archives import describe_bytes
@@ -57,3 +60,20 @@ class SecureCookieMiddleware:
             for morsel in response.cookies.values():
                 morsel["secure"] = True
         return response
+
+
+class QueryStringMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = str(request.META.get("QUERY_STRING", ""))
+        if ("%00" in query or "\x00" in query) and any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                "Bad request: a query parameter holds a NUL character (%00).",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

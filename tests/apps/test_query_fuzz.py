@@ -135,3 +135,13 @@ def test_no_query_string_makes_any_page_fail(urls: list[str], alice: User, signe
             if response.status_code >= 500:
                 failures.append(f"{response.status_code} GET {url}?{query[:120]}")
     assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
+
+
+def test_a_nul_in_a_query_parameter_is_a_bad_request(postmortem: Postmortem, alice: User) -> None:
+    client = Client()
+    client.force_login(alice)
+    for url in ("/actions/?status=%00", "/insights/?from=2026%0001", "/start/?incident=INC%00"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "NUL character" in response.content.decode()
+    assert client.get("/actions/?status=open").status_code == 200
