@@ -55,9 +55,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def _home() -> Path:
+    """The data folder; created readable by this user only (0700)."""
     home = Path(env_str("SECONDSTORY_HOME", "var")).expanduser().resolve()
     try:
-        home.mkdir(parents=True, exist_ok=True)
+        if not home.exists():
+            home.mkdir(parents=True, mode=0o700)
+            home.chmod(0o700)
     except OSError as exc:
         raise ImproperlyConfigured(f"SECONDSTORY_HOME={home}: cannot create it ({exc})") from exc
     return home
@@ -69,14 +72,24 @@ def _secret_key(home: Path) -> str:
         return key
     path = home / "secret_key"
     if not path.exists():
+        _private_file(path)
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty and 0600 if missing (SQLite gives its -wal and -shm files the
+    database file's mode, so they are private too)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{path}: cannot create the database file ({exc})") from exc
 
 
 def _database(home: Path) -> dict[str, object]:
     url = os.environ.get("SECONDSTORY_DATABASE_URL", "")
     if not url:
+        _private_file(home / "secondstory.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(home / "secondstory.sqlite3"),
@@ -149,6 +162,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "secondstory.lib.database_locks.LockRetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "secondstory.lib.request_limits.SecureCookieMiddleware",
+    "secondstory.lib.request_limits.RequestSizeMiddleware",
+    "secondstory.lib.request_limits.QueryStringMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,10 +209,27 @@ LOGOUT_REDIRECT_URL = "login"
 # email); false leaves single sign-on as the only way in (see docs/sign-in.md).
 SECONDSTORY_LOCAL_PASSWORDS = env_bool("SECONDSTORY_LOCAL_PASSWORDS", True)
 AUTHENTICATION_BACKENDS = ["secondstory.accounts.backends.LocalPasswordBackend"]
+# Sign-in throttling (docs/security.md): failures allowed per username and per address
+# within the window (seconds); then each try waits until the oldest failure leaves it.
+SECONDSTORY_LOGIN_MAX_FAILURES = env_int("SECONDSTORY_LOGIN_MAX_FAILURES", 5)
+SECONDSTORY_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "SECONDSTORY_LOGIN_MAX_FAILURES_PER_ADDRESS", 20
+)
+SECONDSTORY_LOGIN_WINDOW_SECONDS = env_int("SECONDSTORY_LOGIN_WINDOW_SECONDS", 900)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the client
+# address is then REMOTE_ADDR).
+SECONDSTORY_PROXY_COUNT = env_int("SECONDSTORY_PROXY_COUNT", 0)
+# Every way of setting a password (the web forms, `createuser`, accounts.services) asks
+# these validators (docs/security.md).
+SECONDSTORY_PASSWORD_MIN_LENGTH = env_int("SECONDSTORY_PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": SECONDSTORY_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # Single sign-on with OpenID Connect (see docs/sign-in.md); off while the issuer is unset.
@@ -249,6 +282,16 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# A request body bigger than this is refused (413) before it is read: uploads to import.
+SECONDSTORY_UPLOAD_MAX_MB = env_int("SECONDSTORY_UPLOAD_MAX_MB", 100)
+if SECONDSTORY_UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_UPLOAD_MAX_MB={SECONDSTORY_UPLOAD_MAX_MB}: expected at least 1"
+    )
+# Uploaded files (kept aside until an import is confirmed) are readable by this user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -259,10 +302,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Served over HTTPS (directly or behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto): cookies only over HTTPS, redirect plain HTTP, and HSTS.
+# Without it, a request that arrives over HTTPS still gets Secure cookies
+# (SecureCookieMiddleware); behind a proxy, SECONDSTORY_TRUST_FORWARDED_PROTO lets the
+# proxy's X-Forwarded-Proto say so without the redirect and HSTS (docs/security.md).
 HTTPS = env_bool("SECONDSTORY_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS or env_bool("SECONDSTORY_SECURE_COOKIES", False)
-if HTTPS:
+if HTTPS or env_bool("SECONDSTORY_TRUST_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
@@ -304,6 +351,11 @@ SECONDSTORY_RECURRENCE_CACHE_SECONDS = env_int("SECONDSTORY_RECURRENCE_CACHE_SEC
 SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
 # Key that encrypts tracker tokens at rest (default: derived from the secret key).
 SECONDSTORY_TRACKER_KEY = env_str("SECONDSTORY_TRACKER_KEY", "")
+# Tracker webhooks (docs/trackers.md): a delivery whose signed time is further than this
+# from the server's clock is refused; delivery ids are remembered this many days, so the
+# same delivery never applies twice.
+SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS = env_int("SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS", 300)
+SECONDSTORY_WEBHOOK_REMEMBER_DAYS = env_int("SECONDSTORY_WEBHOOK_REMEMBER_DAYS", 30)
 # Seconds a tracker API call may take before it counts as failed (retried next run).
 SECONDSTORY_TRACKER_TIMEOUT = env_int("SECONDSTORY_TRACKER_TIMEOUT", 10)
 # Reminders and notifications: each channel is optional.

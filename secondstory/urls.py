@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from secondstory.accounts.login_forms import AdminLoginForm
+from secondstory.accounts.login_views import LoginView
 from secondstory.accounts.urls import sign_in_patterns
 from secondstory.actions.metrics_views import metrics
 
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *sign_in_patterns,
     path("account/", include("secondstory.accounts.urls")),

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from secondstory.accounts.models import ApiToken, SingleSignOnIdentity, Team, User
+from secondstory.accounts.models import ApiToken, LoginFailure, SingleSignOnIdentity, Team, User
 from secondstory.accounts.tokens import revoke
 from secondstory.library.admin_sync import ReindexingAdmin
 
@@ -57,3 +57,18 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             revoke(token)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Failed sign-ins in the throttling window; deleting them lets the person try again."""
+
+    list_display = ("at", "username", "address")
+    search_fields = ("username", "address")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

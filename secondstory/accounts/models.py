@@ -121,3 +121,17 @@ class ApiToken(models.Model):
         if scope == TokenScope.READ:
             return bool({TokenScope.READ, TokenScope.WRITE} & set(self.scopes))
         return scope in self.scopes
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for the throttling window (see accounts.throttle)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.address}"

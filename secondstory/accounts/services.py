@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -24,6 +25,7 @@ def create_user(
     user.role = Role.ADMIN if staff else Role.RESPONDER
     user.full_clean(exclude=["password"])
     if password:
+        check_password_strength(user, password)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -31,10 +33,22 @@ def create_user(
     return user
 
 
+def check_password_strength(user: User, password: str) -> None:
+    """Refuse a password that the configured validators (AUTH_PASSWORD_VALIDATORS) reject:
+    too short, too common, all digits or too like the person's name, with every reason."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        reasons = "; ".join(message.rstrip(".") for message in error.messages)
+        raise ValidationError({"password": f"password: {reasons}"}) from error
+
+
 @transaction.atomic
 def set_password(user: User, password: str) -> None:
+    """Set a new password after the configured validators accept it."""
     if not password:
         raise ValidationError({"password": "the password is empty"})
+    check_password_strength(user, password)
     user.set_password(password)
     user.save(update_fields=["password"])
 

@@ -9,6 +9,7 @@ preview showed, less what the user unticked.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -91,16 +92,28 @@ def stage(
     _sweep()
     token = secrets.token_hex(16)
     staged = Staged(token, incident.key, user_id, [], **settings_)
-    staged.folder.mkdir(parents=True)
-    for number, upload in enumerate(uploads, start=1):
-        shown = Path(upload.name or f"upload-{number}").name
-        stored = f"{number:02d}-{re.sub(r'[^A-Za-z0-9._-]+', '_', shown)[:80]}"
-        with (staged.folder / stored).open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        staged.files.append((stored, shown))
-    (staged.folder / "staged.json").write_text(json.dumps(staged.__dict__), encoding="utf-8")
+    staging_root().mkdir(mode=0o700, exist_ok=True)
+    staging_root().chmod(0o700)
+    staged.folder.mkdir(mode=0o700)
+    try:
+        for number, upload in enumerate(uploads, start=1):
+            shown = Path(upload.name or f"upload-{number}").name
+            stored = f"{number:02d}-{re.sub(r'[^A-Za-z0-9._-]+', '_', shown)[:80]}"
+            with _private(staged.folder / stored) as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            staged.files.append((stored, shown))
+        with _private(staged.folder / "staged.json") as out:
+            out.write(json.dumps(staged.__dict__).encode("utf-8"))
+    except BaseException:
+        staged.discard()  # nothing half-written stays behind
+        raise
     return staged
+
+
+def _private(path: Path) -> BinaryIO:
+    """A new file only this user may read (0600), whatever the umask."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def staged_upload(token: str, incident: Incident, user_id: int) -> Staged | None:

@@ -268,10 +268,12 @@ def _history_context(request: HttpRequest, postmortem: Postmortem) -> dict[str, 
 
 
 def _revision_number(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
+    """A revision number from the query string; None for anything else (a number too big
+    for the database column is not a revision either)."""
+    text = (value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
         return None
+    return int(text)
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 
-from secondstory.trackers.models import SyncLog, TrackerConnection, TrackerLink
+from secondstory.trackers.models import SyncLog, TrackerConnection, TrackerLink, WebhookDelivery
 
 
 class ConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -109,6 +109,23 @@ class SyncLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("reason", "error", "item__title", "item__postmortem__key")
     raw_id_fields = ("item", "link")
     date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Deliveries received (kept to refuse replays); read-only."""
+
+    list_display = ("received_at", "connection", "delivery_id")
+    list_filter = ("connection",)
+    list_select_related = ("connection",)
+    search_fields = ("delivery_id",)
+    date_hierarchy = "received_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -149,3 +149,24 @@ class SyncLog(models.Model):
     @property
     def changed(self) -> bool:
         return self.old_status != self.new_status
+
+
+class WebhookDelivery(models.Model):
+    """A webhook delivery already received, by the tracker's delivery id: the same delivery
+    sent again (a retry or a replay) changes nothing twice."""
+
+    connection = models.ForeignKey(
+        TrackerConnection, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    delivery_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "delivery_id"], name="unique_webhook_delivery"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}:{self.delivery_id}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +23,7 @@ from secondstory.core import taxonomy
 from secondstory.notify.stopping import stop_requested
 from secondstory.trackers.clients import Issue, NewIssue, RateLimited, TrackerError, client_for
 from secondstory.trackers.crypto import CredentialError
-from secondstory.trackers.models import SyncLog, TrackerConnection, TrackerLink
+from secondstory.trackers.models import SyncLog, TrackerConnection, TrackerLink, WebhookDelivery
 
 logger = logging.getLogger("secondstory.trackers")
 
@@ -214,3 +214,19 @@ def pull_sync(*, connections: list[TrackerConnection] | None = None) -> PullRepo
                 connection.paused_until = None
                 connection.save(update_fields=["paused_until"])
     return report
+
+
+def remember_delivery(connection: TrackerConnection, delivery_id: str) -> bool:
+    """Note a webhook delivery as received; False when it was received before (a retry or a
+    replay). Deliveries older than SECONDSTORY_WEBHOOK_REMEMBER_DAYS are forgotten."""
+    now = timezone.now()
+    horizon = now - timedelta(days=settings.SECONDSTORY_WEBHOOK_REMEMBER_DAYS)
+    WebhookDelivery.objects.filter(received_at__lt=horizon).delete()
+    try:
+        with transaction.atomic():
+            WebhookDelivery.objects.create(
+                connection=connection, delivery_id=delivery_id, received_at=now
+            )
+    except IntegrityError:
+        return False
+    return True

@@ -7,6 +7,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -67,16 +68,30 @@ def hook(request: HttpRequest, connection_id: int) -> HttpResponse:
         return JsonResponse({"error": "forbidden"}, status=403)
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return JsonResponse({"error": "the body is not JSON"}, status=400)
-    if webhooks.stale(connection, payload):
-        logger.warning("refused stale webhook for tracker connection %s", connection.pk)
+    refusal = webhooks.stale(connection, payload)
+    delivery = webhooks.delivery_id(connection, request.headers)
+    if not refusal and not delivery:
+        header = webhooks.DELIVERY_HEADERS[connection.kind][0]
+        refusal = f"the delivery has no {header} header"
+    if refusal:
+        logger.warning(
+            "refused webhook replay for tracker connection %s: %s", connection.pk, refusal
+        )
         return JsonResponse({"error": "forbidden"}, status=403)
+    with transaction.atomic():
+        if not services.remember_delivery(connection, delivery):
+            return JsonResponse({"result": "duplicate"})
+        return JsonResponse({"result": _apply(connection, request, payload)})
+
+
+def _apply(connection: TrackerConnection, request: HttpRequest, payload: object) -> str:
     event = webhooks.parse(connection, request.headers, payload)
     if event is None:
-        return JsonResponse({"result": "ignored"})
+        return "ignored"
     link = TrackerLink.objects.filter(connection=connection, external_id=event.external_id).first()
     if link is None:
-        return JsonResponse({"result": "not linked"})
+        return "not linked"
     services.apply_state(link, event.state, at=event.at, direction="inbound", reason=event.reason)
-    return JsonResponse({"result": "applied"})
+    return "applied"

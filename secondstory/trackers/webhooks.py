@@ -3,8 +3,13 @@
 - GitHub: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>``.
 - GitLab: ``X-Gitlab-Token`` equals the secret.
 - Jira Cloud admin webhooks with a secret: ``X-Hub-Signature: sha256=<hex HMAC-SHA256>``.
-- Linear: ``Linear-Signature: <hex HMAC-SHA256 of the body>``, and a ``webhookTimestamp``
-  no older than a few minutes (against replays).
+- Linear: ``Linear-Signature: <hex HMAC-SHA256 of the body>``.
+
+Against replays (docs/trackers.md): every delivery must carry the tracker's delivery id
+(``DELIVERY_HEADERS``); an id already received is answered "duplicate" and changes nothing,
+and ids are remembered for ``SECONDSTORY_WEBHOOK_REMEMBER_DAYS``. Trackers that sign the time
+of a delivery (Linear's ``webhookTimestamp``, Jira's ``timestamp``) are also refused outside
+``SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS`` of the server's clock, either way.
 """
 
 from __future__ import annotations
@@ -16,12 +21,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from secondstory.trackers.clients import linear_state, parse_time
 from secondstory.trackers.models import TrackerConnection
 
-LINEAR_MAX_AGE_SECONDS = 300
+# The header that identifies one delivery (its retries share it), per tracker, newest first.
+DELIVERY_HEADERS = {
+    "github": ("X-GitHub-Delivery",),
+    "gitlab": ("X-Gitlab-Event-UUID", "Idempotency-Key"),
+    "jira": ("X-Atlassian-Webhook-Identifier",),
+    "linear": ("Linear-Delivery",),
+}
+# Where a tracker puts the (signed) time it sent a delivery, in epoch milliseconds.
+SENT_AT_FIELDS = {"jira": "timestamp", "linear": "webhookTimestamp"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,13 @@ def _jira(headers: Mapping[str, str], payload: Any) -> Event | None:
     if issue_id is None:
         return None
     category = _field(payload, "issue", "fields", "status", "statusCategory", "key")
-    at = _millis(_field(payload, "timestamp")) or timezone.now()
+    fields = _field(payload, "issue", "fields")
+    at = (
+        (parse_time(_field(fields, "resolutiondate")) if category == "done" else None)
+        or parse_time(_field(fields, "updated"))
+        or _millis(_field(payload, "timestamp"))
+        or timezone.now()
+    )
     if category == "done":
         return Event(str(issue_id), "closed", at, "Jira issue moved to a done status by webhook")
     return Event(str(issue_id), "open", at, "Jira issue moved out of done by webhook")
@@ -151,14 +171,28 @@ def _linear(headers: Mapping[str, str], payload: Any) -> Event | None:
     return Event(str(issue_id), state, at or timezone.now(), reasons[state])
 
 
-def stale(connection: TrackerConnection, payload: Any) -> bool:
-    """A Linear delivery whose signed timestamp is too old to be anything but a replay."""
-    if connection.kind != "linear":
-        return False
-    sent = _millis(_field(payload, "webhookTimestamp"))
+def delivery_id(connection: TrackerConnection, headers: Mapping[str, str]) -> str:
+    """The tracker's id of this delivery ("" when the headers carry none)."""
+    for name in DELIVERY_HEADERS[connection.kind]:
+        value = headers.get(name, "").strip()
+        if value:
+            return value[:200]
+    return ""
+
+
+def stale(connection: TrackerConnection, payload: Any) -> str:
+    """Why a delivery's signed time shows it is not fresh ("" when it is, or is unsigned)."""
+    name = SENT_AT_FIELDS.get(connection.kind)
+    if name is None:
+        return ""
+    sent = _millis(_field(payload, name))
     if sent is None:
-        return True
-    return abs((timezone.now() - sent).total_seconds()) > LINEAR_MAX_AGE_SECONDS
+        return f"the delivery has no {name}"
+    age = (timezone.now() - sent).total_seconds()
+    window = settings.SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS
+    if abs(age) > window:
+        return f"{name} is {abs(age):.0f} s {'old' if age > 0 else 'ahead'}; at most {window} s"
+    return ""
 
 
 PARSERS = {"github": _github, "gitlab": _gitlab, "jira": _jira, "linear": _linear}

@@ -28,6 +28,12 @@ from typing import Any, Final
 
 from secondstory.core.taxonomy import MAX_ACTOR, MAX_URL
 from secondstory.core.timeline.event import TimelineEvent
+from secondstory.core.timeline.redact_more import (
+    MORE_KINDS,
+    may_hold_more,
+    redact_more,
+    redact_tokens,
+)
 
 MARKER_PREFIX: Final = "[REDACTED:"
 
@@ -45,6 +51,7 @@ KINDS: Final[dict[str, str]] = {
     "jwt": "a JSON Web Token (eyJ... header, two or more dot-separated parts)",
     "authorization": "an Authorization header value, a Bearer token or Basic credentials",
     "secret": "the value of a secret=, token=, api_key=, access_key=, credentials= assignment",
+    **MORE_KINDS,
     "email": "an email address (only with emails=True)",
     "phone": "a phone number (only with phones=True)",
 }
@@ -81,7 +88,7 @@ def may_hold_secret(value: str) -> bool:
     ):
         return True
     low = value.lower()
-    return (
+    return may_hold_more(value, low) or (
         "token" in low
         or "pass" in low
         or "secret" in low
@@ -340,6 +347,7 @@ class Redactor:
             or "ACCA" in value
         ):
             value = _TOKENS.sub(self._token, value)
+        value = redact_tokens(value, self._count)
         low = _lower(value)
         separated = "=" in value or ":" in value
         if separated and "authorization" in low:
@@ -356,7 +364,7 @@ class Redactor:
             low = _lower(value)
         if "aws" in low or "secret" in low:
             value = self._aws_secrets(value)
-        return value
+        return redact_more(value, self._count)
 
     @staticmethod
     def _on_lower(

@@ -9,6 +9,7 @@ import hmac
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -318,17 +319,21 @@ def delivery(
         headers = {"X-Gitlab-Event": "Issue Hook", "X-Gitlab-Token": secret}
     elif kind == "jira":
         payload = {
-            "timestamp": int(at.timestamp() * 1000),
+            "timestamp": int(time.time() * 1000),
             "webhookEvent": "jira:issue_updated",
             "issue_event_type_name": "issue_generic",
             "issue": {
                 "id": external_id,
                 "key": "PAY-1",
                 "fields": {
+                    "updated": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+                    "resolutiondate": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+                    if closed
+                    else None,
                     "status": {
                         "name": "Done" if closed else "To Do",
                         "statusCategory": {"key": "done" if closed else "new"},
-                    }
+                    },
                 },
             },
             "changelog": {
@@ -363,18 +368,27 @@ def delivery(
         }
         body = json.dumps(payload).encode()
         headers = {"Linear-Event": "Issue", "Linear-Signature": hex_signature(secret, body)}
-    return body, headers
+    return body, with_delivery_id(kind, headers)
+
+
+def with_delivery_id(kind: str, headers: dict[str, str]) -> dict[str, str]:
+    """The headers with a new delivery id, in the header ``kind`` sends it in."""
+    name = {
+        "github": "X-GitHub-Delivery",
+        "gitlab": "X-Gitlab-Event-UUID",
+        "jira": "X-Atlassian-Webhook-Identifier",
+        "linear": "Linear-Delivery",
+    }[kind]
+    return {**headers, name: str(uuid.uuid4())}
 
 
 def signed(
     kind: str, payload: dict[str, Any], secret: str = SECRET
 ) -> tuple[bytes, dict[str, str]]:
     """Any payload, signed the way ``kind`` signs its deliveries."""
-    if kind == "linear":
-        payload = {
-            **payload,
-            "webhookTimestamp": payload.get("webhookTimestamp", int(time.time() * 1000)),
-        }
+    stamp = SENT_AT.get(kind)
+    if stamp:
+        payload = {**payload, stamp: payload.get(stamp, int(time.time() * 1000))}
     body = json.dumps(payload).encode()
     digest = hex_signature(secret, body)
     headers = {
@@ -383,15 +397,16 @@ def signed(
         "jira": {"X-Hub-Signature": f"sha256={digest}"},
         "linear": {"Linear-Event": "Issue", "Linear-Signature": digest},
     }[kind]
-    return body, headers
+    return body, with_delivery_id(kind, headers)
 
+
+SENT_AT = {"jira": "timestamp", "linear": "webhookTimestamp"}
 
 # Deliveries each tracker sends that do not open or close an issue.
 UNRELATED = {
     "github": {"action": "labeled", "issue": {"number": 1, "state": "open"}},
     "gitlab": {"object_kind": "issue", "object_attributes": {"iid": 1, "action": "update"}},
     "jira": {
-        "timestamp": 1775124900000,
         "webhookEvent": "jira:issue_updated",
         "issue": {"id": "10001", "fields": {"status": {"statusCategory": {"key": "done"}}}},
         "changelog": {"items": [{"field": "summary", "fieldId": "summary"}]},

@@ -64,8 +64,12 @@ def claims(source: Source) -> list[str]:
         try:
             if module(name).sniff(source):
                 found.append(name)
-        except (SourceError, OSError, ValueError, RecursionError):
+        except SourceError as error:
+            if getattr(error, "refused", False):  # an archive too big to look into
+                raise
             continue  # sniffers do not raise; an unreadable input is claimed by none
+        except (OSError, ValueError, RecursionError):
+            continue
     source.claimed_by = found
     return found
 

@@ -31,6 +31,8 @@ from secondstory.core.taxonomy import MAX_ACTOR, MAX_ROLE, MAX_SOURCE_REF
 
 MAX_WARNINGS = 200
 HEAD_SIZE = 16384
+#: Bytes of one line of a line-oriented input (JSON Lines, a line of a log).
+MAX_LINE_BYTES = 16 * 1024**2
 
 
 class SourceError(ValueError):
@@ -278,7 +280,7 @@ def json_lines(source: Source, stream: IO[bytes] | None = None) -> Iterator[tupl
     """Numbered JSON values, one per non-blank line."""
     handle = stream if stream is not None else source.open()
     try:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(bounded_lines(handle, source.name), start=1):
             if not raw.strip():
                 continue
             try:
@@ -296,6 +298,24 @@ def json_lines(source: Source, stream: IO[bytes] | None = None) -> Iterator[tupl
     finally:
         if stream is None:
             handle.close()
+
+
+def bounded_lines(handle: IO[bytes], name: str) -> Iterator[bytes]:
+    """The lines of a stream, refusing one longer than ``MAX_LINE_BYTES`` before it is all
+    in memory (a stream without newlines would otherwise be read whole)."""
+    number = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise SourceError(
+                f"line longer than {MAX_LINE_BYTES // 1024**2} MiB; is this the right file?",
+                file=name,
+                line=number,
+            )
+        yield raw
 
 
 def json_path(*parts: str | int) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
+from secondstory.core.timeline.archives import ArchiveRefused, open_zip
 from secondstory.core.timeline.event import TimelineEvent
 from secondstory.core.timeline.sources.base import (
     ParseOptions,
@@ -59,13 +60,15 @@ def sniff(source: Source) -> bool:
             return False
         head = source.head()
         if head.startswith(b"PK\x03\x04"):
-            with zipfile.ZipFile(source.path) as archive:
+            with open_zip(source) as archive:
                 member = _jsonl_member(archive)
                 if member is None:
                     return False
                 with archive.open(member) as handle:
                     return _is_export_line(handle.readline(65536))
         return _is_export_line(head.lstrip().split(b"\n", 1)[0])
+    except ArchiveRefused:
+        raise
     except Exception:
         return False
 
@@ -97,11 +100,7 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
     if not source.head().startswith(b"PK\x03\x04"):
         yield from _Reader(source, options).read(None)
         return
-    try:
-        archive = zipfile.ZipFile(source.path)
-    except ZIP_ERRORS as exc:
-        raise SourceError(f"not a readable zip file: {exc}", file=source.name) from exc
-    with archive:
+    with open_zip(source) as archive:
         member = _jsonl_member(archive)
         if member is None:
             raise SourceError("this zip holds no .jsonl export file", file=source.name)

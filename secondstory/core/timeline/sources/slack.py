@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from secondstory.core.taxonomy import MAX_SOURCE_REF
+from secondstory.core.timeline.archives import ArchiveRefused, open_zip, read_member
 from secondstory.core.timeline.event import TimelineEvent
 from secondstory.core.timeline.sources.base import (
     ParseOptions,
@@ -64,9 +65,12 @@ def sniff(source: Source) -> bool:
             return _folder_is_export(source.path)
         head = source.head()
         if head.startswith(b"PK\x03\x04"):
-            with zipfile.ZipFile(source.path) as archive:
+            archive = open_zip(source)
+            with archive:
                 return _find_root(archive.namelist()) is not None
         return _looks_like_day_file(decode(head))
+    except ArchiveRefused:
+        raise
     except Exception:
         return False
 
@@ -158,11 +162,13 @@ class _Export:
                     info = self.archive.getinfo(self.root + member)
                 except KeyError:
                     return None
-                return self.archive.read(info)
+                return read_member(self.archive, info, self.label(member))
             path = self.folder / member
             if not path.is_file():
                 return None
             return path.read_bytes()
+        except SourceError:
+            raise
         except ZIP_ERRORS as exc:
             raise SourceError(f"cannot read this file: {exc}", file=self.label(member)) from exc
 
@@ -214,10 +220,7 @@ def parse(source: Source, options: ParseOptions) -> Iterator[TimelineEvent]:
         return
     head = source.head()
     if head.startswith(b"PK\x03\x04"):
-        try:
-            archive = zipfile.ZipFile(source.path)
-        except ZIP_ERRORS as exc:
-            raise SourceError(f"not a readable zip file: {exc}", file=source.name) from exc
+        archive = open_zip(source)
         with archive:
             export.archive = archive
             try:
