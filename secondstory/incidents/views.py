@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core.timeline.event import offset_text
 from secondstory.incidents.editing import (
@@ -48,7 +49,7 @@ def incident_for_user(user: User, key: str, *, edit: bool = False) -> Incident:
         raise Http404("No incident matches the given query.")
     if edit and not can_edit_incident(user, incident):
         raise PermissionDenied(
-            "Only staff, the incident's teams and its postmortems' editors can edit it."
+            "Only admins, the incident's teams and its postmortems' writers can edit it."
         )
     return incident
 
@@ -111,6 +112,8 @@ def _render_form(
 
 def incident_create(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
+    if not permissions.may_declare_incident(request.user):
+        raise PermissionDenied("Viewers read incidents; admins and responders declare them.")
     zone = viewer_zone(request)
     if request.method != "POST":
         # The creator's teams by default, so that they may edit it afterwards.
