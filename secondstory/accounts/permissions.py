@@ -96,6 +96,13 @@ def _visible_postmortems(user: User) -> QuerySet[Postmortem]:
     return everything.filter(_named_on_postmortem(user) | ~closed)
 
 
+def open_to_everyone() -> QuerySet[Postmortem]:
+    """The postmortems every signed-in person reads: none of their incidents is restricted
+    (what a static site for the whole organisation may show)."""
+    restricted = Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted")
+    return Postmortem.objects.exclude(Exists(restricted))
+
+
 def may_read(user: Any, postmortem: Postmortem) -> bool:
     if not isinstance(user, User) or not user.is_authenticated:
         return False

@@ -18,7 +18,6 @@ from secondstory.postmortems.services import can_edit, can_read, transition
 from tests.apps.conftest import client_for
 from tests.apps.factories import incident_record, postmortem_record
 
-
 START = "/start/"
 
 
@@ -91,9 +90,7 @@ def test_an_editor_through_another_postmortem_cannot_impose_a_restriction(
     _second_postmortem(incident, charlie)
     ops = Team.objects.create(slug="ops", name="Ops")
     ops.members.add(charlie)
-    closed = dataclasses.replace(
-        incident_fields(incident), visibility="restricted", teams=[ops]
-    )
+    closed = dataclasses.replace(incident_fields(incident), visibility="restricted", teams=[ops])
     with pytest.raises(ValidationError) as refused:
         update_incident(incident, closed, by=charlie)
     assert {"visibility", "teams"} <= set(refused.value.message_dict)

@@ -66,8 +66,9 @@ some_people = st.frozensets(people, max_size=PEOPLE)
 def organisations(draw: st.DrawFn) -> Organisation:
     roles = tuple(draw(st.sampled_from(table.ORGANISATION_ROLES)) for _ in range(PEOPLE))
     members = tuple(draw(some_people) for _ in range(TEAMS))
-    maintainers = tuple(draw(st.frozensets(st.sampled_from(sorted(m)))) if m else frozenset()
-                        for m in members)
+    maintainers = tuple(
+        draw(st.frozensets(st.sampled_from(sorted(m)))) if m else frozenset() for m in members
+    )
     incidents = tuple(
         (draw(st.booleans()), draw(st.frozensets(st.sampled_from(range(TEAMS)))))
         for _ in range(draw(st.integers(1, 3)))
@@ -208,7 +209,8 @@ def check_person(org: Organisation, built: Built, person: int) -> None:
     client = Client()
     client.force_login(user)
     readable = {
-        pm.key for pm, p in zip(built.postmortems, org.postmortems, strict=True)
+        pm.key
+        for pm, p in zip(built.postmortems, org.postmortems, strict=True)
         if reads_postmortem(org, person, p)
     }
     assert {pm.key for pm in permissions.visible_postmortems(user)} == readable

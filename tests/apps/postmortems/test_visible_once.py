@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from secondstory.accounts.models import User
 from secondstory.accounts import permissions as services
+from secondstory.accounts.models import User
 from secondstory.postmortems.models import Postmortem
 from tests.apps.conftest import client_for
 
