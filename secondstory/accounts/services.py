@@ -17,11 +17,14 @@ def create_user(
     display_name: str = "",
     email: str = "",
     staff: bool = False,
+    role: str | None = None,
 ) -> User:
-    """Create a person who can sign in (or update the password of an existing one)."""
+    """Create a person who can sign in (or update the password of an existing one).
+
+    ``role`` is the organisation role; by default staff are admins and others responders."""
     user = User(username=username, display_name=display_name, email=email)
     user.is_staff = user.is_superuser = staff
-    user.role = Role.ADMIN if staff else Role.RESPONDER
+    user.role = role or (Role.ADMIN if staff else Role.RESPONDER)
     user.full_clean(exclude=["password"])
     if password:
         user.set_password(password)
