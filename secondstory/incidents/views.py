@@ -66,7 +66,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "key")
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "incidents/list.html", {"page": page})
+    context = {"page": page, "may_declare": permissions.may_declare_incident(request.user)}
+    return render(request, "incidents/list.html", context)
 
 
 def incident_detail(request: HttpRequest, key: str) -> HttpResponse:

@@ -233,3 +233,20 @@ def test_an_internal_incident_does_not_open_a_restricted_postmortem(
     assert start.status_code == 200
     assert "PM-M" not in start.text
     assert "PM-M" not in client.get("/incidents/INC-OPS/").text
+
+
+# --- Viewers read ------------------------------------------------------------------------------
+
+
+def test_a_viewer_reads_but_changes_nothing(postmortem: Postmortem, bob: User) -> None:
+    bob.role = "viewer"
+    bob.save(update_fields=["role"])
+    postmortem.collaborators.add(bob)
+    client = client_for(bob)
+    assert client.get(f"/postmortems/{postmortem.key}/").status_code == 200
+    assert not can_edit(bob, postmortem)
+    assert "New incident" not in client.get("/incidents/").text
+    assert client.get("/incidents/new/").status_code == 403
+    incident = postmortem.incidents.get()
+    assert client.get(f"/incidents/{incident.key}/edit/").status_code == 403
+    assert client.post(START, {"incident": incident.key}).status_code == 403
