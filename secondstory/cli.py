@@ -161,17 +161,29 @@ def load(paths: tuple[Path, ...]) -> None:
 @click.argument("username")
 @click.option("--email", default="")
 @click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--staff", is_flag=True, help="May use the admin and read everything.")
+@click.option("--staff", is_flag=True, help="An admin who may use the admin site.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "responder", "viewer"]),
+    default=None,
+    help="Organisation role (default: admin with --staff, else responder).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_django
 def createuser(
-    username: str, email: str, display_name: str, staff: bool, password_stdin: bool
+    username: str,
+    email: str,
+    display_name: str,
+    staff: bool,
+    role: str | None,
+    password_stdin: bool,
 ) -> None:
     """Create a person who can sign in.
 
     Example:
 
         echo 's3cret-pass' | secondstory createuser dana --name "Dana Reyes" --password-stdin
+        secondstory createuser nina --role viewer
     """
     from secondstory.accounts.services import create_user
 
@@ -182,9 +194,14 @@ def createuser(
     if not password:
         raise UserError("the password is empty")
     user = create_user(
-        username, password=password, display_name=display_name, email=email, staff=staff
+        username,
+        password=password,
+        display_name=display_name,
+        email=email,
+        staff=staff,
+        role=role,
     )
-    click.echo(f"created {user.username}" + (" (staff)" if staff else ""))
+    click.echo(f"created {user.username} ({user.role}{', staff' if staff else ''})")
 
 
 @cli.command()

@@ -78,7 +78,7 @@ def publish_site_command(directory: Path, roles: bool, title: str, base_url: str
     "as_user",
     required=True,
     metavar="USERNAME",
-    help="Who publishes: the postmortem's owner or an administrator.",
+    help="Who publishes: the postmortem's owner, its facilitator or an admin.",
 )
 @click.option("--yes", "-y", is_flag=True, help="Publish without asking for confirmation.")
 @with_django
@@ -95,6 +95,7 @@ def publish_command(key: str, as_user: str, yes: bool) -> None:
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from secondstory.accounts import permissions
     from secondstory.accounts.models import User
     from secondstory.postmortems.models import Postmortem
     from secondstory.postmortems.publish_gate import notified_on_publish, review_gate
@@ -107,8 +108,12 @@ def publish_command(key: str, as_user: str, yes: bool) -> None:
     user = User.objects.filter(username=as_user, is_active=True).first()
     if user is None:
         raise UserError(f"--as: there is no active user {as_user!r}")
-    if not (user.is_staff or postmortem.owner_id == user.pk):
-        raise UserError(f"--as: {as_user} neither owns {key} nor is an administrator")
+    if not (
+        permissions.may_read(user, postmortem) and permissions.may(user, "publish", postmortem)
+    ):
+        raise UserError(
+            f"--as: {as_user} may not publish {key} (its owner, facilitator or an admin may)"
+        )
     gate = review_gate(postmortem)
     for problem in gate.problems:
         label = "blocked" if gate.blocks else "warning"

@@ -10,12 +10,14 @@ from secondstory.library.admin_sync import ReindexingAdmin
 
 @admin.register(User)
 class SecondstoryUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    # The organisation role decides what a person may do (docs/permissions.md).
     fieldsets = (  # type: ignore[assignment]
         *UserAdmin.fieldsets,  # type: ignore[misc]
-        ("Organisation", {"fields": ("role", "display_name", "time_zone")}),
+        ("Display", {"fields": ("display_name", "time_zone")}),
+        ("Organisation role", {"fields": ("role",)}),
     )
     list_display = ("username", "display_name", "email", "role", "is_staff", "is_active")
-    list_filter = ("role", "is_staff", "is_active")
+    list_filter = ("role", *UserAdmin.list_filter)
     search_fields = ("username", "display_name", "email")
 
 
@@ -24,7 +26,7 @@ class TeamAdmin(ReindexingAdmin):
     indexed_through = "incidents__teams"
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "maintainers")
 
 
 @admin.register(SingleSignOnIdentity)

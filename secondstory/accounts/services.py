@@ -18,11 +18,14 @@ def create_user(
     display_name: str = "",
     email: str = "",
     staff: bool = False,
+    role: str | None = None,
 ) -> User:
-    """Create a person who can sign in (or update the password of an existing one)."""
+    """Create a person who can sign in (or update the password of an existing one).
+
+    ``role`` is the organisation role; by default staff are admins and others responders."""
     user = User(username=username, display_name=display_name, email=email)
     user.is_staff = user.is_superuser = staff
-    user.role = Role.ADMIN if staff else Role.RESPONDER
+    user.role = role or (Role.ADMIN if staff else Role.RESPONDER)
     user.full_clean(exclude=["password"])
     if password:
         check_password_strength(user, password)
@@ -55,14 +58,18 @@ def set_password(user: User, password: str) -> None:
 
 @transaction.atomic
 def load_organisation(organisation: Organisation) -> None:
-    """Create or update people, teams and services; idempotent."""
+    """Create or update people, teams and services; idempotent.
+
+    A person's organisation role is given when they are created and never changed here
+    afterwards (an admin may have changed it since)."""
     from secondstory.incidents.models import Service
 
     users = {}
     for person in organisation.people:
+        role = organisation.roles.get(person.username, Role.RESPONDER)
         user, created = User.objects.get_or_create(
             username=person.username,
-            defaults={"display_name": person.name, "email": person.email},
+            defaults={"display_name": person.name, "email": person.email, "role": role},
         )
         if created:
             user.set_unusable_password()
@@ -72,6 +79,7 @@ def load_organisation(organisation: Organisation) -> None:
     for team in organisation.teams:
         row, _ = Team.objects.update_or_create(slug=team.slug, defaults={"name": team.name})
         row.members.set([users[name] for name in team.members if name in users])
+        row.maintainers.set([users[name] for name in team.maintainers if name in users])
         teams[team.slug] = row
     for service in organisation.services:
         Service.objects.update_or_create(

@@ -141,6 +141,8 @@ class Team:
     slug: str
     name: str
     members: list[str] = field(default_factory=list)
+    # Members who may change the team's incidents' visibility and teams.
+    maintainers: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -158,3 +160,5 @@ class Organisation:
     people: list[Person] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
+    # Organisation role by username (admin, responder, viewer); a person left out responds.
+    roles: dict[str, str] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
 from secondstory.feeds.models import CalendarToken
@@ -47,17 +48,17 @@ def feed_url(raw: str) -> str:
 
 def may_create_for_team(user: User, team: Team) -> bool:
     """Members create feeds for their teams; staff for any team."""
-    return user.is_staff or team.members.filter(pk=user.pk).exists()
+    return permissions.is_admin(user) or team.members.filter(pk=user.pk).exists()
 
 
 def may_manage(user: User, token: CalendarToken) -> bool:
     """The creator, the person a personal feed belongs to, and staff see and revoke a feed."""
-    return user.is_staff or user.pk in (token.created_by_id, token.user_id)
+    return permissions.is_admin(user) or user.pk in (token.created_by_id, token.user_id)
 
 
 def manageable_tokens(user: User) -> QuerySet[CalendarToken]:
     tokens = CalendarToken.objects.select_related("user", "team", "created_by")
-    if user.is_staff:
+    if permissions.is_admin(user):
         return tokens
     return tokens.filter(created_by=user) | tokens.filter(user=user)
 
@@ -124,7 +125,7 @@ def feed_items(token: CalendarToken) -> QuerySet[ActionItem]:
     else:
         items = items.filter(owner=token.user)
     for reader in {person.pk: person for person in readers(token)}.values():
-        if not (reader.is_staff or reader.is_superuser):
+        if not permissions.is_admin(reader):
             items = items.filter(postmortem__in=visible_postmortems(reader))
     return items.select_related("owner", "postmortem").distinct().order_by("due", "id")
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import Team
 from secondstory.feeds import services
 from secondstory.feeds.models import CalendarToken
@@ -18,7 +19,7 @@ from secondstory.postmortems.access import signed_in_user
 def _page(request: HttpRequest, *, created: services.NewFeed | None = None, error: str = "",
           status: int = 200) -> HttpResponse:  # fmt: skip
     user = signed_in_user(request)
-    teams = Team.objects.all() if user.is_staff else user.teams.all()
+    teams = Team.objects.all() if permissions.is_admin(user) else user.teams.all()
     context = {
         "tokens": services.manageable_tokens(user),
         "teams": teams,

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import Team, User
 from secondstory.core import taxonomy
 from secondstory.core.invariants import milestone_order_problems
@@ -57,46 +58,18 @@ class IncidentFields:
     milestone_order_note: str = ""
 
 
-def _named_on_postmortems(user: User) -> Exists:
-    from secondstory.postmortems.models import Postmortem
-
-    return Exists(
-        Postmortem.objects.filter(incidents=OuterRef("pk")).filter(
-            Q(owner=user) | Q(facilitator=user) | Q(collaborators=user) | Q(reviewers=user)
-        )
-    )
-
-
 def visible_incidents(user: User) -> QuerySet[Incident]:
-    """The incidents ``user`` may read.
-
-    Internal incidents are open to everyone signed in; a restricted one only to
-    staff, the members of its teams and the people named on its postmortems.
-    """
-    everything = Incident.objects.all()
-    if user.is_staff or user.is_superuser:
-        return everything
-    in_team = Exists(Team.objects.filter(incidents=OuterRef("pk"), members=user))
-    return everything.filter(~Q(visibility="restricted") | in_team | _named_on_postmortems(user))
+    """The incidents ``user`` may read (see ``secondstory.accounts.permissions``)."""
+    return permissions.visible_incidents(user)
 
 
 def can_read_incident(user: User, incident: Incident) -> bool:
-    return visible_incidents(user).filter(pk=incident.pk).exists()
+    return permissions.may_read_incident(user, incident)
 
 
 def can_edit_incident(user: User, incident: Incident) -> bool:
-    """Staff, the members of its teams and whoever can edit one of its postmortems."""
-    from secondstory.postmortems.models import Postmortem
-
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or incident.teams.filter(members=user).exists():
-        return True
-    return (
-        Postmortem.objects.filter(incidents=incident)
-        .filter(Q(owner=user) | Q(collaborators=user))
-        .exists()
-    )
+    """Admins, responders of its teams and the writers of its postmortems."""
+    return permissions.may_edit_incident(user, incident)
 
 
 def next_incident_key() -> str:
@@ -188,19 +161,40 @@ def _validate(fields: IncidentFields, by: User | None, incident: Incident | None
         errors.setdefault("teams", []).append(
             "a restricted incident needs one of your teams, or you could no longer open it"
         )
+    if by is not None:
+        _check_access_change(by, fields, incident, errors)
     if errors:
         raise ValidationError(errors)
 
 
 def _would_see(user: User, fields: IncidentFields, incident: Incident | None) -> bool:
-    if fields.visibility != "restricted" or user.is_staff or user.is_superuser:
+    if fields.visibility != "restricted" or permissions.is_admin(user):
         return True
     if any(team.members.filter(pk=user.pk).exists() for team in fields.teams):
         return True
     return (
         incident is not None
-        and Incident.objects.filter(pk=incident.pk).filter(_named_on_postmortems(user)).exists()
+        and incident.postmortems.filter(
+            Q(owner=user) | Q(facilitator=user) | Q(collaborators=user) | Q(reviewers=user)
+        ).exists()
     )
+
+
+def _check_access_change(
+    user: User, fields: IncidentFields, incident: Incident | None, errors: dict[str, list[str]]
+) -> None:
+    """Visibility and teams change only by the maintainers of the incident's teams and admins:
+    an editor who came through a postmortem may not open or close it for the others."""
+    if incident is None or permissions.may_change_incident_access(user, incident):
+        return
+    if fields.visibility != incident.visibility:
+        errors.setdefault("visibility", []).append(
+            "only admins and the maintainers of the incident's teams change its visibility"
+        )
+    if {t.pk for t in fields.teams} != set(incident.teams.values_list("pk", flat=True)):
+        errors.setdefault("teams", []).append(
+            "only admins and the maintainers of the incident's teams change its teams"
+        )
 
 
 def _write(incident: Incident, fields: IncidentFields) -> None:

@@ -63,8 +63,9 @@ class IncidentForm(forms.Form):
         choices=Incident.VISIBILITY_CHOICES,
         initial="internal",
         widget=forms.RadioSelect,
-        help_text="A restricted incident is open only to staff, its teams' members and "
-        "the people named on its postmortems.",
+        help_text="A restricted incident is open only to admins, its teams' members and "
+        "the people named on its postmortems. Only admins and the maintainers of its "
+        "teams change its visibility and teams.",
     )
     milestone_order_note = forms.CharField(
         required=False,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core.timeline.event import offset_text
 from secondstory.incidents.editing import (
@@ -48,7 +49,7 @@ def incident_for_user(user: User, key: str, *, edit: bool = False) -> Incident:
         raise Http404("No incident matches the given query.")
     if edit and not can_edit_incident(user, incident):
         raise PermissionDenied(
-            "Only staff, the incident's teams and its postmortems' editors can edit it."
+            "Only admins, the incident's teams and its postmortems' writers can edit it."
         )
     return incident
 
@@ -65,7 +66,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "key")
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "incidents/list.html", {"page": page})
+    context = {"page": page, "may_declare": permissions.may_declare_incident(request.user)}
+    return render(request, "incidents/list.html", context)
 
 
 def incident_detail(request: HttpRequest, key: str) -> HttpResponse:
@@ -111,6 +113,8 @@ def _render_form(
 
 def incident_create(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
+    if not permissions.may_declare_incident(request.user):
+        raise PermissionDenied("Viewers read incidents; admins and responders declare them.")
     zone = viewer_zone(request)
     if request.method != "POST":
         # The creator's teams by default, so that they may edit it afterwards.

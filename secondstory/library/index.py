@@ -16,6 +16,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.search import keys
@@ -68,6 +69,33 @@ def _readers(pks: list[int]) -> dict[int, list[int]]:
         ):
             people[postmortem].append(user)
     return people
+
+
+def _members(teams: set[int]) -> dict[int, set[int]]:
+    """The members of each of ``teams``."""
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = Team.members.through.objects.filter(team_id__in=teams).values_list("team_id", "user_id")
+    for team, user in rows:
+        found[team].add(user)
+    return found
+
+
+def _access(closed: list[set[int]], members: dict[int, set[int]]) -> tuple[set[int], list[int]]:
+    """Who reads a restricted postmortem through teams: a member of a team of *every*
+    restricted incident (docs/permissions.md).
+
+    With one restricted incident that is its teams (a token per team, so a change of
+    membership needs no new index). With several, the teams they all share, plus the
+    people who are in a team of each one and in none of those shared teams, by name.
+    """
+    if not closed:
+        return set(), []
+    shared = set.intersection(*closed)
+    if len(closed) == 1:
+        return shared, []
+    inside = [set().union(*(members.get(t, set()) for t in teams)) for teams in closed]
+    through_shared = set().union(*(members.get(t, set()) for t in shared))
+    return shared, sorted(set.intersection(*inside) - through_shared)
 
 
 def _timeline_texts(incident_ids: list[int]) -> dict[int, list[str]]:
@@ -166,6 +194,7 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
     for postmortem_id, incident_id in links:
         incidents_of[postmortem_id].append(incident_id)
     readers = _readers(pks)
+    members = _members({t for i in restricted for t in key_ids["teams"].get(i, [])})
     fields = ["pk", "title", "summary", "status", "created_at", "owner_id", "facilitator_id"]
     documents = []
     for row in Postmortem.objects.filter(pk__in=pks).order_by("pk").values(*fields, *NARRATIVE):
@@ -173,6 +202,8 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
         mine = incidents_of.get(pk, [])
         narrative = [row[field] for field in NARRATIVE] + [titles[i] for i in mine]
         people = [row["owner_id"], row["facilitator_id"], *readers.get(pk, [])]
+        closed = [set(key_ids["teams"].get(i, [])) for i in mine if i in restricted]
+        access, admitted = _access(closed, members)
         document_keys = keys.document_keys(
             services=(s for i in mine for s in key_ids["services"].get(i, [])),
             teams=(t for i in mine for t in key_ids["teams"].get(i, [])),
@@ -182,7 +213,8 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
             status_code=row["status"],
             created=timezone.localtime(row["created_at"]).date(),
             restricted=any(i in restricted for i in mine),
-            readers=(p for p in people if p),
+            readers=[p for p in people if p] + admitted,
+            access_teams=access,
         )
         documents.append(
             SearchDocument(

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import Team, User
 from secondstory.core.search import keys
 from secondstory.core.search.query import Filter, Query, QueryError, add_filter, parse
@@ -110,10 +111,10 @@ def key_expression(query: Query, user: User | None) -> keys.KeyExpression:
     excluded: list[keys.OneOf] = []
     for f in query.filters:
         (excluded if f.negated else required).append(_clause(f))  # dates: never negated
-    if user is None or user.is_staff or user.is_superuser:
+    if user is None or permissions.is_admin(user):
         return keys.KeyExpression(tuple(required), tuple(excluded))
     readers = [keys.reader(user.pk)]
-    readers += [keys.team(pk) for pk in user.teams.values_list("pk", flat=True)]
+    readers += [keys.access_team(pk) for pk in user.teams.values_list("pk", flat=True)]
     return keys.KeyExpression(tuple(required), tuple(excluded), True, tuple(readers))
 
 

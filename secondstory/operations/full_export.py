@@ -63,6 +63,7 @@ def users() -> Iterator[dict[str, Any]]:
             "last_name": u.last_name,
             "email": u.email,
             "is_staff": u.is_staff,
+            "role": u.role,
             "is_active": u.is_active,
             "time_zone": u.time_zone,
             "date_joined": _when(u.date_joined),
@@ -70,9 +71,10 @@ def users() -> Iterator[dict[str, Any]]:
 
 
 def teams() -> Iterator[dict[str, Any]]:
-    for t in Team.objects.order_by("slug").prefetch_related("members"):
+    for t in Team.objects.order_by("slug").prefetch_related("members", "maintainers"):
         members = sorted(m.username for m in t.members.all())
-        yield {"slug": t.slug, "name": t.name, "members": members}
+        maintainers = sorted(m.username for m in t.maintainers.all())
+        yield {"slug": t.slug, "name": t.name, "members": members, "maintainers": maintainers}
 
 
 def vocabularies() -> dict[str, Iterator[dict[str, Any]]]:

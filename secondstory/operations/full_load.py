@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from secondstory.accounts.models import Team, User
+from secondstory.accounts.models import Role, Team, User
 from secondstory.actions.models import PriorityPolicy, SavedFilter
 from secondstory.core.exchange import ExchangeError
 from secondstory.core.invariants import format_path, incident_problems
@@ -215,6 +215,12 @@ def _user(i: Item) -> None:
         "is_active": i.flag("is_active"),
         "time_zone": i.text("time_zone", required=False),
     }
+    # Exports older than organisation roles carry none: staff were the admins then.
+    fields["role"] = i.text("role", required=False) or (
+        Role.ADMIN if fields["is_staff"] else Role.RESPONDER
+    )
+    if fields["role"] not in Role.values:
+        raise i.error("role", f"expected one of {', '.join(Role.values)}")
     user = User.objects.filter(username=i.text("username")).first()
     if user is None:
         user = User(username=i.text("username"), date_joined=i.instant("date_joined"))
@@ -226,12 +232,13 @@ def _user(i: Item) -> None:
 
 def _team(i: Item) -> None:
     team, _ = Team.objects.update_or_create(slug=i.text("slug"), defaults={"name": i.text("name")})
-    members = i.names("members")
-    found = list(User.objects.filter(username__in=members))
-    if len(found) != len(set(members)):
-        missing = sorted(set(members) - {u.username for u in found})
-        raise i.error("members", f"no user {missing[0]!r} (users.jsonl)")
-    team.members.set(found)
+    for field_name in ("members", "maintainers"):
+        names = i.names(field_name)
+        found = list(User.objects.filter(username__in=names))
+        if len(found) != len(set(names)):
+            missing = sorted(set(names) - {u.username for u in found})
+            raise i.error(field_name, f"no user {missing[0]!r} (users.jsonl)")
+        getattr(team, field_name).set(found)
 
 
 def _service(i: Item) -> None:

@@ -37,7 +37,9 @@ def postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
     """The postmortem if the user may edit it: 404 when unreadable, 403 when read-only."""
     postmortem = postmortem_for_reader(request, key)
     if not can_edit(signed_in_user(request), postmortem):
-        raise PermissionDenied("Only the owner, collaborators and staff change this postmortem.")
+        raise PermissionDenied(
+            "Only the owner, the facilitator, collaborators and admins change this postmortem."
+        )
     return postmortem
 
 

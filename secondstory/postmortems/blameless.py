@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core.review import Finding, ReviewConfig, fingerprint, load_config, review
 from secondstory.postmortems.models import Postmortem, ReviewCache, ReviewDismissal
@@ -318,7 +319,7 @@ def blameless_context(
 
     setattr(postmortem, ITEM_REVIEW_MEMO, (people, dismissed))
     findings.extend(item_findings_for_page(postmortem, people, dismissed))
-    sees_dismissals = user.is_staff or user in (postmortem.owner, *collaborators, *reviewers)
+    sees_dismissals = permissions.may_see_dismissals(user, postmortem)
     dismissals = rows if sees_dismissals else []
     for d in dismissals:
         d.heading = HEADINGS.get(d.section) or part_label(d.section)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from secondstory.accounts.models import User
+from secondstory.accounts.models import Role, User
 from secondstory.accounts.services import load_organisation
 from secondstory.core.demo import demo_organisation, demo_postmortems, stream_postmortems
 from secondstory.postmortems.bulk import bulk_insert
@@ -23,8 +23,8 @@ def ensure_demo_login() -> str:
     """Sign in as one of the demo organisation's people, so the home page has work on it.
 
     The person with the most open action items of the demo organisation gets the password
-    ``demo`` and staff rights (for the admin); the choice follows the data, so it is the same
-    on every run.
+    ``demo`` and the admin role (with the admin site); the choice follows the data, so it
+    is the same on every run.
     """
     people = [person.username for person in demo_organisation().people]
     open_items = Count(
@@ -40,10 +40,11 @@ def ensure_demo_login() -> str:
     )
     if person is None:
         raise ValueError("the demo organisation has no people yet")
-    if not person.check_password(DEMO_PASSWORD) or not person.is_staff:
+    if not person.check_password(DEMO_PASSWORD) or not person.is_staff or person.role != Role.ADMIN:
         person.set_password(DEMO_PASSWORD)
         person.is_staff = person.is_superuser = True
-        person.save(update_fields=["password", "is_staff", "is_superuser"])
+        person.role = Role.ADMIN
+        person.save(update_fields=["password", "is_staff", "is_superuser", "role"])
     return f"log in as {person.username} / {DEMO_PASSWORD}"
 
 

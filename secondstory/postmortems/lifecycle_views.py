@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.postmortems import publish_gate
 from secondstory.postmortems.access import (
@@ -35,9 +36,14 @@ from secondstory.postmortems.services import (
 )
 
 
-def _owns(user: User, postmortem: Postmortem) -> bool:
-    """The owner (or staff) submits, publishes and marks a postmortem not required."""
-    return user.is_staff or postmortem.owner_id == user.pk
+def _submits(user: User, postmortem: Postmortem) -> bool:
+    """The owner, the facilitator and admins submit a draft for review."""
+    return permissions.may(user, "submit", postmortem)
+
+
+def _publishes(user: User, postmortem: Postmortem) -> bool:
+    """The owner, the facilitator and admins publish, mark not required and reopen."""
+    return permissions.may(user, "publish", postmortem)
 
 
 def _move(request: HttpRequest, postmortem: Postmortem, target: str, note: str = "") -> None:
@@ -57,7 +63,7 @@ def _errors(form: Form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def lifecycle_submit(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
-    require(_owns(signed_in_user(request), postmortem))
+    require(_submits(signed_in_user(request), postmortem))
     checklist = submission_checklist(postmortem)
     complete = all(item.done for item in checklist)
     problems: list[str] = []
@@ -124,7 +130,7 @@ def lifecycle_review(request: HttpRequest, key: str) -> HttpResponse:
 def lifecycle_publish(request: HttpRequest, key: str) -> HttpResponse:
     """Ask for confirmation (what the review says, who will be notified), then publish."""
     postmortem = postmortem_for_reader(request, key)
-    require(_owns(signed_in_user(request), postmortem))
+    require(_publishes(signed_in_user(request), postmortem))
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             _move(request, postmortem, "published")
@@ -146,7 +152,7 @@ def lifecycle_publish(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lifecycle_not_required(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
-    require(_owns(signed_in_user(request), postmortem))
+    require(_publishes(signed_in_user(request), postmortem))
     form = NotRequiredForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +170,7 @@ def lifecycle_not_required(request: HttpRequest, key: str) -> HttpResponse:
 def lifecycle_reopen(request: HttpRequest, key: str) -> HttpResponse:
     """Bring a postmortem marked not required back to draft."""
     postmortem = postmortem_for_reader(request, key)
-    require(_owns(signed_in_user(request), postmortem))
+    require(_publishes(signed_in_user(request), postmortem))
     if postmortem.status != "not_required":
         messages.error(request, "Only a postmortem marked not required can be reopened.")
         return redirect(detail_url(postmortem, "about"))

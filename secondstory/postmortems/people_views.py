@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
+from secondstory.core import permissions as table
 from secondstory.lib.concurrency import EditConflict, check_base, fingerprint
-from secondstory.postmortems.access import postmortem_for_editor, signed_in_user
+from secondstory.postmortems.access import postmortem_for_reader, require, signed_in_user
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
 
@@ -51,11 +56,37 @@ def _people(postmortem: Postmortem) -> dict[str, object]:
     }
 
 
+def people_problems(by: User, postmortem: Postmortem, data: dict[str, Any]) -> dict[str, str]:
+    """What ``by`` may not change, field by field (see docs/permissions.md)."""
+    now = _people(postmortem)
+    wanted = {
+        "owner": data["owner"].pk,
+        "facilitator": data["facilitator"].pk if data["facilitator"] else None,
+        "collaborators": sorted(u.pk for u in data["collaborators"]),
+        "reviewers": sorted(u.pk for u in data["reviewers"]),
+    }
+    problems: dict[str, str] = {}
+    if wanted["owner"] != now["owner"] and not permissions.may(by, "change_owner", postmortem):
+        problems["owner"] = "only the owner and admins hand a postmortem to another owner"
+    for name in ("facilitator", "collaborators", "reviewers"):
+        if wanted[name] != now[name] and not permissions.may(by, "change_people", postmortem):
+            problems[name] = f"only the owner, the facilitator and admins change the {name}"
+    if wanted["owner"] in wanted["reviewers"]:
+        problems["reviewers"] = "the owner never reviews their own postmortem"
+    if permissions.organisation_role(data["owner"]) == table.VIEWER:
+        problems["owner"] = f"{data['owner']} is a viewer; an owner must be able to write"
+    return problems
+
+
 @transaction.atomic
-def save_people(postmortem: Postmortem, data: dict[str, object], *, base: str, by: User) -> None:
-    """Apply the form's people; a change made since the form opened raises EditConflict."""
+def save_people(postmortem: Postmortem, data: dict[str, Any], *, base: str, by: User) -> None:
+    """Apply the form's people; a change made since the form opened raises EditConflict, a
+    change ``by`` may not make raises ValidationError naming the field."""
     locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
     check_base(base, _people(locked), what="who works on this postmortem", yours=data)
+    problems = people_problems(by, locked, data)
+    if problems:
+        raise ValidationError(problems)
     locked.owner = data["owner"]  # type: ignore[assignment]
     locked.facilitator = data["facilitator"]  # type: ignore[assignment]
     locked.save(update_fields=["owner", "facilitator", "updated_at"])
@@ -65,7 +96,12 @@ def save_people(postmortem: Postmortem, data: dict[str, object], *, base: str, b
 
 
 def people_edit(request: HttpRequest, key: str) -> HttpResponse:
-    postmortem = postmortem_for_editor(request, key)
+    postmortem = postmortem_for_reader(request, key)
+    user = signed_in_user(request)
+    require(
+        permissions.may(user, "change_people", postmortem)
+        or permissions.may(user, "change_owner", postmortem)
+    )
     current = _people(postmortem)
     conflict = None
     if request.method == "POST":
@@ -81,6 +117,10 @@ def people_edit(request: HttpRequest, key: str) -> HttpResponse:
             except EditConflict as error:
                 conflict = error
                 form = PeopleForm(request.POST | {"base": error.base})
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        form.add_error(field, message[:1].upper() + message[1:] + ".")
             else:
                 return redirect(reverse("postmortems:detail", args=[key]) + "#about")
     else:

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core import followup, taxonomy
 from secondstory.core.invariants import publication_problems
-from secondstory.incidents.models import Incident, TimelineEvent
+from secondstory.incidents.models import TimelineEvent
 from secondstory.library.index import index_postmortem
 from secondstory.postmortems.models import (
     Comment,
@@ -28,82 +29,28 @@ from secondstory.postmortems.records import record_for
 STATUS_LABELS = dict(Postmortem.STATUS_CHOICES)
 
 
-def _restricted_incident() -> Exists:
-    return Exists(Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted"))
-
-
-_VISIBLE = "_secondstory_visible_postmortems"
-
-
 def visible_postmortems(user: User) -> QuerySet[Postmortem]:
-    """The postmortems ``user`` may read.
-
-    Internal postmortems are open to every signed-in person. A postmortem with a
-    restricted incident is open only to staff, the people named on it and the
-    members of the incident's teams.
-
-    Building the condition is a noticeable part of a page's CPU time and a page asks for
-    it several times, so it is built once per user object (one per request) and each
-    call gets a fresh copy of that queryset. The query itself runs whenever it is used, so
-    a change of membership shows at once; a change of staff rights builds it again.
-    """
-    rights = (user.pk, user.is_staff, user.is_superuser)
-    memo: tuple[tuple[object, ...], QuerySet[Postmortem]] | None = getattr(user, _VISIBLE, None)
-    if memo is None or memo[0] != rights:
-        memo = (rights, _visible_postmortems(user))
-        setattr(user, _VISIBLE, memo)
-    return memo[1].all()
-
-
-def _visible_postmortems(user: User) -> QuerySet[Postmortem]:
-    everything = Postmortem.objects.all()
-    if user.is_staff or user.is_superuser:
-        return everything
-    involved = (
-        Q(owner=user)
-        | Q(facilitator=user)
-        | Exists(
-            Postmortem.collaborators.through.objects.filter(
-                postmortem_id=OuterRef("pk"), user_id=user.pk
-            )
-        )
-        | Exists(
-            Postmortem.reviewers.through.objects.filter(
-                postmortem_id=OuterRef("pk"), user_id=user.pk
-            )
-        )
-        | Exists(Incident.objects.filter(postmortems=OuterRef("pk"), teams__members=user))
-    )
-    return everything.filter(~_restricted_incident() | involved)
+    """The postmortems ``user`` may read (see ``secondstory.accounts.permissions``)."""
+    return permissions.visible_postmortems(user)
 
 
 def can_read(user: User, postmortem: Postmortem) -> bool:
-    return visible_postmortems(user).filter(pk=postmortem.pk).exists()
+    return permissions.may_read(user, postmortem)
 
 
 def can_edit(user: User, postmortem: Postmortem) -> bool:
-    """The owner, collaborators and staff edit; everybody else reads at most."""
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or postmortem.owner_id == user.pk:
-        return True
-    return postmortem.collaborators.filter(pk=user.pk).exists()
+    """The owner, facilitator, collaborators and admins edit; everybody else reads at most."""
+    return permissions.may(user, "edit", postmortem)
 
 
 def can_review(user: User, postmortem: Postmortem) -> bool:
-    """Reviewers (and staff) approve or send back a postmortem in review."""
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or postmortem.reviewers.filter(pk=user.pk).exists()
+    """Reviewers other than the owner approve or send back a postmortem in review."""
+    return permissions.may(user, "review", postmortem)
 
 
 def can_comment(user: User, postmortem: Postmortem) -> bool:
-    """Reviewers, collaborators, the owner and the facilitator leave comments."""
-    return (
-        can_edit(user, postmortem)
-        or can_review(user, postmortem)
-        or postmortem.facilitator_id == user.pk
-    )
+    """Reviewers, collaborators, the owner, the facilitator and admins leave comments."""
+    return permissions.may(user, "comment", postmortem)
 
 
 def publication_checklist(postmortem: Postmortem) -> list[str]:
@@ -160,6 +107,8 @@ def transition(
                 f"{STATUS_LABELS[target]}; from {STATUS_LABELS[current]} it can move to {allowed}"
             }
         )
+    if target == "approved" and by.pk == postmortem.owner_id:
+        raise ValidationError({"status": "the owner never approves their own postmortem"})
     if target == "not_required":
         if not note.strip():
             raise ValidationError(
@@ -337,10 +286,8 @@ def add_comment(
 
 
 def can_resolve_comment(user: User, comment: Comment) -> bool:
-    """The comment's author, the postmortem's owner and staff resolve or reopen it."""
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or comment.author_id == user.pk or comment.postmortem.owner_id == user.pk
+    """The comment's author, the postmortem's owner and admins resolve or reopen it."""
+    return permissions.may_resolve_comment(user, comment)
 
 
 def resolve_comment(comment: Comment, *, by: User, at: datetime | None = None) -> Comment:

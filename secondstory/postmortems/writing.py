@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from secondstory.accounts import permissions
 from secondstory.incidents.editing import (
     visible_incidents,
 )
@@ -75,6 +76,12 @@ def start(request: HttpRequest) -> HttpResponse:
         incidents = visible_incidents(signed_in_user(request)).order_by("-created_at", "key")[:200]
         return render(request, "postmortems/start_pick.html", {"incidents": incidents})
     incident = _get_incident_for_user(request, key)
+    if not permissions.may_start_postmortem(signed_in_user(request), incident):
+        raise PermissionDenied(
+            "A postmortem makes its writers editors of the incident: only the people who "
+            "edit the incident (its teams' responders, its postmortems' writers, admins) "
+            "start one."
+        )
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         postmortem = start_postmortem(
@@ -86,7 +93,9 @@ def start(request: HttpRequest) -> HttpResponse:
         "incident": incident,
         "form": form,
         "templates": [(t, template_entries(t)) for t in PostmortemTemplate.objects.all()],
-        "existing": incident.postmortems.order_by("key"),
+        "existing": permissions.visible_postmortems(signed_in_user(request))
+        .filter(incidents=incident)
+        .order_by("key"),
     }
     return render(request, "postmortems/start.html", context, status=400 if form.errors else 200)
 
@@ -316,12 +325,12 @@ def _filename(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in key) or "postmortem"
 
 
-# --- Templates (staff only) ----------------------------------------------------------------
+# --- Templates (admins only) ---------------------------------------------------------------
 
 
 def _require_staff(request: HttpRequest) -> None:
-    if not signed_in_user(request).is_staff:
-        raise PermissionDenied("Only staff manage postmortem templates.")
+    if not permissions.is_admin(signed_in_user(request)):
+        raise PermissionDenied("Only admins manage postmortem templates.")
 
 
 @require_GET

@@ -7,16 +7,18 @@ transaction, so the history never misses a saved change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core import taxonomy
 from secondstory.core.exchange import ExchangeError, parse_postmortem
+from secondstory.core.record import PostmortemRecord
 from secondstory.incidents.models import Incident
 from secondstory.lib.concurrency import check_base
 from secondstory.lib.keys import NoFreeKey, with_next_key
@@ -189,6 +191,7 @@ def restore_revision(
     record.not_required_reason = now.not_required_reason
     record.transitions = now.transitions
     record.people = {**now.people, **record.people}
+    _keep_incident_access(record, postmortem, author)
     keep_current_timelines(record)
     try:
         load_record(record, vocab=vocabulary())
@@ -197,6 +200,26 @@ def restore_revision(
     return record_revision(
         postmortem, author=author, summary=f"Restored revision {revision.number}"
     )
+
+
+def _keep_incident_access(record: PostmortemRecord, postmortem: Postmortem, author: User) -> None:
+    """A restore never opens or closes an incident for others: the visibility and teams of
+    an incident stay as they are unless ``author`` may change them, and an incident the
+    postmortem no longer covers comes back only for someone who may edit it."""
+    stored = {i.key: i for i in Incident.objects.filter(key__in=[i.key for i in record.incidents])}
+    covered = set(postmortem.incidents.values_list("key", flat=True))
+    for position, incident in enumerate(record.incidents):
+        row = stored.get(incident.key)
+        if row is None:
+            continue
+        if incident.key not in covered and not permissions.may_edit_incident(author, row):
+            raise ValidationError(
+                {"revision": f"it covers incident {row.key}, which you may not edit"}
+            )
+        if not permissions.may_change_incident_access(author, row):
+            record.incidents[position] = replace(
+                incident, omitted=incident.omitted | {"visibility", "teams"}
+            )
 
 
 # --- Templates -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models import Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import Team, User
 from secondstory.incidents.models import Milestone, Service, Tag
 from secondstory.lib.kept import Kept
@@ -135,12 +136,12 @@ def find_feed(raw: str) -> FeedToken | None:
 
 
 def may_manage(user: User, token: FeedToken) -> bool:
-    return user.is_staff or token.created_by_id == user.pk
+    return permissions.is_admin(user) or token.created_by_id == user.pk
 
 
 def manageable_feeds(user: User) -> QuerySet[FeedToken]:
     tokens = FeedToken.objects.select_related("created_by", "team", "service", "tag")
-    return tokens if user.is_staff else tokens.filter(created_by=user)
+    return tokens if permissions.is_admin(user) else tokens.filter(created_by=user)
 
 
 def revoke(token: FeedToken) -> None:

@@ -136,7 +136,20 @@ def test_createuser_reads_the_password_from_stdin() -> None:
     assert code == 0, output
     user = User.objects.get(username="dana")
     assert user.check_password("s3cret-pass") and user.name == "Dana Reyes"
-    assert not user.is_staff
+    assert not user.is_staff and user.role == "responder"
+
+
+@pytest.mark.django_db
+def test_createuser_gives_the_role_asked_for() -> None:
+    code, output = invoke(
+        "createuser", "nina", "--role", "viewer", "--password-stdin", input="pw\n"
+    )
+    assert code == 0, output
+    assert "created nina (viewer)" in output
+    assert User.objects.get(username="nina").role == "viewer"
+    code, output = invoke("createuser", "dora", "--staff", "--password-stdin", input="pw\n")
+    assert code == 0, output
+    assert User.objects.get(username="dora").role == "admin"
 
 
 @pytest.mark.django_db

@@ -38,6 +38,10 @@ def test_document_keys_list_every_filterable_value_once() -> None:
 
 def test_readers_are_keys_of_restricted_documents_only() -> None:
     assert "xu5" not in keys.document_keys(readers=[5])
+    assert "xk2" not in keys.document_keys(teams=[2], access_teams=[2])
+    restricted = keys.document_keys(teams=[2, 3], restricted=True, access_teams=[2])
+    assert restricted.split() == ["xa0", "xt2", "xt3", "xr1", "xk2"]
+    assert keys.facet_keys(restricted) == "xt2 xt3"  # access tokens are never facets
     assert keys.status("unknown") is None
 
 

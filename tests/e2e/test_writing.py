@@ -74,7 +74,7 @@ def test_workspace_pages_render_under_the_policy(
     from secondstory.postmortems.writing_services import save_section
 
     alice = User.objects.get(username="alice")
-    alice.is_staff = True
+    alice.role = "admin"
     alice.save()
     pm = Postmortem.objects.get()
     record_revision(pm, author=alice, summary="Imported")

@@ -146,14 +146,31 @@ def zone(minutes: int) -> timezone:
     return tz
 
 
+# People who read postmortems to learn but respond to no incident: organisation viewers.
+READERS: tuple[Person, ...] = (
+    Person("nina.park", "Nina Park", f"nina.park@{DOMAIN}"),  # leads customer support
+)
+
+
 def demo_organisation() -> Organisation:
-    """The people, teams and services of the fictional company."""
+    """The people, teams and services of the fictional company.
+
+    Everybody on a team responds; the first member of each team maintains it (and so
+    decides who may see its incidents); the readers are viewers. The demo login is
+    made an admin by ``secondstory demo``.
+    """
     return Organisation(
-        people=[s.person() for s in STAFF],
+        people=[s.person() for s in STAFF] + list(READERS),
         teams=[
-            Team(slug, name, [s.username for s in TEAM_MEMBERS[slug]])
+            Team(
+                slug,
+                name,
+                [s.username for s in TEAM_MEMBERS[slug]],
+                maintainers=[TEAM_MEMBERS[slug][0].username],
+            )
             for slug, name in TEAM_NAMES.items()
         ],
+        roles={person.username: "viewer" for person in READERS},
         services=[
             Service(slug, name, team, description) for slug, name, team, description in SERVICES
         ],

@@ -3,7 +3,8 @@
 Every search document carries, in a column of its own, one token per thing a
 query can filter on (its services, teams, tags, severities, factor categories,
 status, the decade, year, month and day it was created) plus ``xr1`` when it is
-restricted and one token per person named on it. A query's filters and the
+restricted, one token per person who may read it by name and one per team whose
+members may read it (docs/permissions.md). A query's filters and the
 reader's visibility then become a boolean expression over these tokens, which
 the full-text index answers together with the words: no joins, the same
 expression on SQLite (FTS5) and PostgreSQL (tsquery).
@@ -52,6 +53,11 @@ def factor(pk: int) -> str:
 def reader(pk: int) -> str:
     """A person named on a restricted postmortem (owner, facilitator, collaborator, reviewer)."""
     return f"xu{pk}"
+
+
+def access_team(pk: int) -> str:
+    """A team whose members read a restricted postmortem (a team of every restricted incident)."""
+    return f"xk{pk}"
 
 
 def status(code: str) -> str | None:
@@ -114,6 +120,7 @@ def document_keys(
     created: date | None = None,
     restricted: bool = False,
     readers: Iterable[int] = (),
+    access_teams: Iterable[int] = (),
 ) -> str:
     """The keys column of one document."""
     tokens = [EVERY]
@@ -130,6 +137,7 @@ def document_keys(
     if restricted:
         tokens.append(RESTRICTED)
         tokens += [reader(pk) for pk in sorted(set(readers))]
+        tokens += [access_team(pk) for pk in sorted(set(access_teams))]
     return " ".join(tokens)
 
 

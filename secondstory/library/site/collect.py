@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import nh3
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
@@ -43,8 +44,7 @@ def file_name(value: str) -> str:
 
 def publishable() -> QuerySet[Postmortem]:
     """Published postmortems none of whose incidents is restricted."""
-    restricted = Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted")
-    return Postmortem.objects.filter(status="published").exclude(Exists(restricted))
+    return permissions.open_to_everyone().filter(status="published")
 
 
 def _queryset() -> QuerySet[Postmortem]:

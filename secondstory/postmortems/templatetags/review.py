@@ -7,7 +7,9 @@ from typing import Any
 
 from django import template
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
+from secondstory.core import permissions as table
 from secondstory.postmortems.models import Comment, Postmortem, PostmortemTransition
 
 register = template.Library()
@@ -20,18 +22,27 @@ class Permissions:
     edit: bool
     review: bool
     comment: bool
-    own: bool  # the owner or staff: submit, publish, mark not required
+    own: bool  # submit, publish, mark not required, reopen
+    people: bool = False  # change the owner or the other people on it
 
 
 def permissions_for(user: Any, postmortem: Postmortem) -> Permissions:
     """Computed from the (usually prefetched) collaborators and reviewers: no extra queries."""
     if not isinstance(user, User) or not user.is_authenticated:
         return Permissions(False, False, False, False)
-    own = user.is_staff or postmortem.owner_id == user.pk
-    edit = own or any(p.pk == user.pk for p in postmortem.collaborators.all())
-    review = user.is_staff or any(p.pk == user.pk for p in postmortem.reviewers.all())
-    comment = edit or review or postmortem.facilitator_id == user.pk
-    return Permissions(edit=edit, review=review, comment=comment, own=own)
+    role = permissions.organisation_role(user)
+    roles = permissions.postmortem_roles(user, postmortem)
+
+    def may(action: str) -> bool:
+        return table.may_on_postmortem(action, role, roles)
+
+    return Permissions(
+        edit=may("edit"),
+        review=may("review"),
+        comment=may("comment"),
+        own=may("publish"),
+        people=may("change_people") or may("change_owner"),
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -71,11 +82,7 @@ def comment_panel(context: template.Context, postmortem: Postmortem) -> CommentP
 @register.filter
 def may_resolve(comment: Comment, user: Any) -> bool:
     """Whether ``user`` may resolve or reopen ``comment`` (its author, the owner, staff)."""
-    if not isinstance(user, User) or not user.is_authenticated:
-        return False
-    return bool(
-        user.is_staff or comment.author_id == user.pk or comment.postmortem.owner_id == user.pk
-    )
+    return permissions.may_resolve_comment(user, comment)
 
 
 @register.simple_tag

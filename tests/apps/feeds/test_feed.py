@@ -156,7 +156,7 @@ def test_a_team_feed_leaves_out_what_any_member_may_not_read(
 def test_a_staff_creator_does_not_open_restricted_items_to_a_team(
     restricted: Postmortem, alice: User, charlie: User
 ) -> None:
-    staff = User.objects.create(username="sam", is_staff=True)
+    staff = User.objects.create(username="sam", role="admin")
     mixed = Team.objects.create(slug="ops", name="Ops")
     mixed.members.set([alice, charlie])
     assert _summaries(services.create_token(created_by=staff, team=mixed).raw) == set()

@@ -66,7 +66,7 @@ def test_team_feeds_only_for_ones_own_teams(alice: User, charlie: User, payments
 
 
 def test_staff_may_create_a_feed_for_any_team(charlie: User, payments: Team) -> None:
-    charlie.is_staff = True
+    charlie.role = "admin"
     charlie.save()
     _create(client_for(charlie), "team:payments")
     assert CalendarToken.objects.get().team == payments
@@ -93,7 +93,7 @@ def test_people_see_and_revoke_only_their_feeds(alice: User, bob: User, charlie:
 def test_staff_see_and_revoke_any_feed(alice: User, charlie: User) -> None:
     _create(client_for(alice), "me")
     token = CalendarToken.objects.get()
-    charlie.is_staff = True
+    charlie.role = "admin"
     charlie.save()
     staff = client_for(charlie)
     page = staff.get(reverse("feeds:index")).content.decode()

@@ -51,7 +51,7 @@ def test_restricted_evidence_is_only_counted_for_readers_who_may_not_read_it(
     html = page(client, charlie, as_of="2026-06-30")
     assert f"/postmortems/{key}/" not in html and f">{key}<" not in html
     assert "1 restricted postmortem you may not read" in html
-    charlie.is_staff = True
+    charlie.role = "admin"
     charlie.save()
     assert f'href="/postmortems/{key}/"' in page(client, charlie, as_of="2026-06-30")
 

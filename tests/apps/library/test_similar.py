@@ -206,7 +206,7 @@ class TestRestricted:
         assert keys(subject, alice) == ["PM-R"]  # on the incident's team
         assert keys(subject, bob) == ["PM-R"]
         assert keys(subject, charlie) == []
-        charlie.is_staff = True
+        charlie.role = "admin"
         assert keys(subject, charlie) == ["PM-R"]
 
     def test_page_of_an_outsider_does_not_name_it(self, alice: User, charlie: User) -> None:
@@ -252,7 +252,7 @@ def _siblings(plans: list, postmortems: dict[str, Postmortem]) -> dict[str, set[
 @pytest.mark.django_db
 def test_each_demo_theme_finds_its_siblings() -> None:
     load_demo(login=False)
-    staff = User.objects.create(username="librarian", is_staff=True)
+    staff = User.objects.create(username="librarian", role="admin")
     plans = _base_plans(7)
     postmortems = {p.key: p for p in Postmortem.objects.filter(key__in=[p.key for p in plans])}
     siblings = _siblings(plans, postmortems)
@@ -284,7 +284,7 @@ def test_demo_restricted_theme_stays_hidden_from_outsiders() -> None:
     outsider = User.objects.create(username="visitor")
     restricted = {p.key for p in _base_plans(7) if p.theme.visibility == "restricted"}
     assert restricted
-    staff = User.objects.create(username="librarian", is_staff=True)
+    staff = User.objects.create(username="librarian", role="admin")
     seen_by_staff: set[str] = set()
     for subject in Postmortem.objects.all():
         assert not {s.key for s in similar_postmortems(subject, outsider)} & restricted

@@ -62,6 +62,9 @@ def test_export_all_and_load_into_an_empty_installation_give_the_same_export(
     alice = User.objects.get(username="alice")
     assert not alice.has_usable_password()
     assert User.objects.get(username="eve").is_active is False
+    assert User.objects.get(username="eve").role == "viewer"
+    maintainers = Team.objects.get(slug="payments").maintainers
+    assert list(maintainers.values_list("username", flat=True)) == ["bob"]
     assert User.objects.get(username="dora").is_staff is True
     assert sorted(Team.objects.get(slug="payments").members.values_list("username", flat=True)) == [
         "alice",

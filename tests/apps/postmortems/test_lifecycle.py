@@ -33,9 +33,11 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(
     assert postmortem.transitions.count() == 0
 
 
-def test_publishing_needs_summary_factor_and_timeline(postmortem: Postmortem, alice: User) -> None:
+def test_publishing_needs_summary_factor_and_timeline(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
     transition(postmortem, "in_review", by=alice)
-    transition(postmortem, "approved", by=alice)
+    transition(postmortem, "approved", by=bob)
     Postmortem.objects.filter(pk=postmortem.pk).update(summary="")
     postmortem.factors.all().delete()
     with pytest.raises(ValidationError) as caught:

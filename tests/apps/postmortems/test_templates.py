@@ -15,8 +15,8 @@ from tests.apps.conftest import client_for
 
 @pytest.fixture
 def staff(alice: User) -> User:
-    alice.is_staff = True
-    alice.save(update_fields=["is_staff"])
+    alice.role = "admin"
+    alice.save(update_fields=["role"])
     return alice
 
 

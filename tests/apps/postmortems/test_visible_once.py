@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from secondstory.accounts import permissions as services
 from secondstory.accounts.models import User
-from secondstory.postmortems import services
 from secondstory.postmortems.models import Postmortem
 from tests.apps.conftest import client_for
 
@@ -43,8 +43,8 @@ def test_staff_rights_build_it_again(
     restricted: Postmortem, charlie: User, builds: list[int]
 ) -> None:
     assert restricted not in services.visible_postmortems(charlie)
-    charlie.is_staff = True
+    charlie.role = "admin"
     assert restricted in services.visible_postmortems(charlie)
-    charlie.is_staff = False
+    charlie.role = "responder"
     assert restricted not in services.visible_postmortems(charlie)
     assert len(builds) == 3

@@ -22,10 +22,11 @@ def test_handles_are_unique_and_emails_fictional() -> None:
     assert len({s.slug for s in org.services}) == len(org.services)
 
 
-def test_every_person_is_in_a_team_and_every_service_has_an_owner() -> None:
+def test_every_responder_is_in_a_team_and_every_service_has_an_owner() -> None:
     org = demo_organisation()
     members = [m for team in org.teams for m in team.members]
-    assert sorted(members) == sorted(p.username for p in org.people)
+    responders = [p.username for p in org.people if org.roles.get(p.username) != "viewer"]
+    assert sorted(members) == sorted(responders)
     slugs = {t.slug for t in org.teams}
     for service in org.services:
         assert service.team in slugs
@@ -42,3 +43,10 @@ def test_returns_fresh_objects() -> None:
     first = demo_organisation()
     first.people[0].name = "Changed"
     assert demo_organisation().people[0].name != "Changed"
+
+
+def test_each_team_has_a_maintainer_among_its_members_and_someone_only_reads() -> None:
+    org = demo_organisation()
+    for team in org.teams:
+        assert team.maintainers and set(team.maintainers) <= set(team.members)
+    assert "viewer" in org.roles.values()

@@ -1,0 +1,206 @@
+"""The one place that decides who may see or change what.
+
+Every view, fragment, feed, export and command asks this module: "may this person
+do this to this postmortem / incident?" (``may``, ``may_read``, ``may_edit_incident``
+…) and "which rows may this person see?" (``visible_postmortems``,
+``visible_incidents``). The rules themselves are the table in
+``secondstory.core.permissions`` (printed in docs/permissions.md); this module only
+gathers the facts the table needs from the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from secondstory.accounts.models import Team, User
+from secondstory.core import permissions as table
+from secondstory.incidents.models import Incident
+from secondstory.postmortems.models import Comment, Postmortem
+
+
+def organisation_role(user: Any) -> str:
+    """The person's organisation role; a superuser counts as an admin. Anonymous: viewer."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return table.VIEWER
+    if user.is_superuser:
+        return table.ADMIN
+    return str(user.role)
+
+
+def is_admin(user: Any) -> bool:
+    return organisation_role(user) == table.ADMIN
+
+
+def postmortem_roles(user: Any, postmortem: Postmortem) -> frozenset[str]:
+    """The person's roles on the postmortem (prefetched collaborators and reviewers are used)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return frozenset()
+    roles = set()
+    if postmortem.owner_id == user.pk:
+        roles.add(table.OWNER)
+    if postmortem.facilitator_id == user.pk:
+        roles.add(table.FACILITATOR)
+    if any(p.pk == user.pk for p in postmortem.collaborators.all()):
+        roles.add(table.COLLABORATOR)
+    if any(p.pk == user.pk for p in postmortem.reviewers.all()):
+        roles.add(table.REVIEWER)
+    return frozenset(roles)
+
+
+# --- Postmortems ---------------------------------------------------------------------------
+
+_VISIBLE = "_secondstory_visible_postmortems"
+
+
+def visible_postmortems(user: User) -> QuerySet[Postmortem]:
+    """The postmortems ``user`` may read (``core.permissions.may_read_postmortem``).
+
+    Building the condition is a noticeable part of a page's CPU time and a page asks for
+    it several times, so it is built once per user object (one per request) and each
+    call gets a fresh copy. The query runs whenever it is used, so a change of
+    membership shows at once; a change of role builds it again.
+    """
+    rights = (user.pk, organisation_role(user))
+    memo: tuple[tuple[object, ...], QuerySet[Postmortem]] | None = getattr(user, _VISIBLE, None)
+    if memo is None or memo[0] != rights:
+        memo = (rights, _visible_postmortems(user))
+        setattr(user, _VISIBLE, memo)
+    return memo[1].all()
+
+
+def _named_on_postmortem(user: User) -> Q:
+    through = (Postmortem.collaborators.through, Postmortem.reviewers.through)
+    named = Q(owner=user) | Q(facilitator=user)
+    for model in through:
+        named |= Exists(model.objects.filter(postmortem_id=OuterRef("pk"), user_id=user.pk))
+    return named
+
+
+def _in_incident_team(user: User) -> Exists:
+    return Exists(Team.objects.filter(incidents=OuterRef("pk"), members=user))
+
+
+def _visible_postmortems(user: User) -> QuerySet[Postmortem]:
+    everything = Postmortem.objects.all()
+    if organisation_role(user) == table.ADMIN:
+        return everything
+    if not user.is_authenticated:
+        return everything.none()
+    closed = Exists(
+        Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted").filter(
+            ~_in_incident_team(user)
+        )
+    )
+    return everything.filter(_named_on_postmortem(user) | ~closed)
+
+
+def open_to_everyone() -> QuerySet[Postmortem]:
+    """The postmortems every signed-in person reads: none of their incidents is restricted
+    (what a static site for the whole organisation may show)."""
+    restricted = Incident.objects.filter(postmortems=OuterRef("pk"), visibility="restricted")
+    return Postmortem.objects.exclude(Exists(restricted))
+
+
+def may_read(user: Any, postmortem: Postmortem) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return visible_postmortems(user).filter(pk=postmortem.pk).exists()
+
+
+def may(user: Any, action: str, postmortem: Postmortem) -> bool:
+    """Whether ``user`` may do ``action`` (a key of ``core.permissions.POSTMORTEM_RULES``) to
+    a postmortem they can read."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    role = organisation_role(user)
+    return table.may_on_postmortem(action, role, postmortem_roles(user, postmortem))
+
+
+def may_resolve_comment(user: Any, comment: Comment) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return table.may_resolve_comment(
+        organisation_role(user),
+        author=comment.author_id == user.pk,
+        owner=comment.postmortem.owner_id == user.pk,
+    )
+
+
+def may_see_dismissals(user: Any, postmortem: Postmortem) -> bool:
+    """Dismissed blameless findings are shown to the people who write or review it."""
+    return may(user, "comment", postmortem)
+
+
+# --- Incidents -----------------------------------------------------------------------------
+
+
+def _named_on_covering_postmortem(user: User, roles: frozenset[str] | None = None) -> Exists:
+    wanted = roles if roles is not None else frozenset(table.POSTMORTEM_ROLES)
+    named = Q()
+    if table.OWNER in wanted:
+        named |= Q(owner=user)
+    if table.FACILITATOR in wanted:
+        named |= Q(facilitator=user)
+    if table.COLLABORATOR in wanted:
+        named |= Q(collaborators=user)
+    if table.REVIEWER in wanted:
+        named |= Q(reviewers=user)
+    return Exists(Postmortem.objects.filter(incidents=OuterRef("pk")).filter(named))
+
+
+def visible_incidents(user: User) -> QuerySet[Incident]:
+    """The incidents ``user`` may read (``core.permissions.may_read_incident``)."""
+    everything = Incident.objects.all()
+    if organisation_role(user) == table.ADMIN:
+        return everything
+    if not user.is_authenticated:
+        return everything.none()
+    named = _named_on_covering_postmortem(user)
+    return everything.filter(~Q(visibility="restricted") | _in_incident_team(user) | named)
+
+
+def may_read_incident(user: Any, incident: Incident) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return visible_incidents(user).filter(pk=incident.pk).exists()
+
+
+def may_edit_incident(user: Any, incident: Incident) -> bool:
+    """Admins, responders of its teams (anyone's while it has none) and the writers of its
+    postmortems; only for people who can read it."""
+    if not may_read_incident(user, incident):
+        return False
+    facts = Incident.objects.filter(pk=incident.pk).annotate(
+        in_team=_in_incident_team(user),
+        has_teams=Exists(Team.objects.filter(incidents=OuterRef("pk"))),
+        writes=_named_on_covering_postmortem(user, table.WRITERS),
+    )
+    row = facts.values("in_team", "has_teams", "writes").get()
+    return table.may_edit_incident(
+        organisation_role(user),
+        in_team=row["in_team"],
+        has_teams=row["has_teams"],
+        writes_postmortem=row["writes"],
+    )
+
+
+def may_change_incident_access(user: Any, incident: Incident | None) -> bool:
+    """Whether ``user`` may change the visibility and teams of ``incident`` (None: one being
+    declared, whose declarer chooses them)."""
+    role = organisation_role(user)
+    if incident is None:
+        return table.may_declare_incident(role)
+    maintains = Team.objects.filter(incidents=incident, maintainers=user).exists()
+    return table.may_change_incident_access(role, maintains_a_team=maintains)
+
+
+def may_declare_incident(user: Any) -> bool:
+    return table.may_declare_incident(organisation_role(user))
+
+
+def may_start_postmortem(user: Any, incident: Incident) -> bool:
+    """A postmortem on an incident makes its writers the incident's editors, so only the
+    people who already edit the incident start one."""
+    return may_declare_incident(user) and may_edit_incident(user, incident)

@@ -1,0 +1,124 @@
+"""Who may do what: the role table, in plain Python.
+
+``docs/permissions.md`` prints this table and ``secondstory.accounts.permissions``
+applies it to people and rows; views, the CLI and exports ask that module, never
+these functions directly. Every function here answers from facts already known
+(the person's organisation role, their roles on one postmortem, their teams), so
+the rules can be read, tested and documented without a database.
+
+>>> may_on_postmortem("publish", RESPONDER, frozenset({OWNER}))
+True
+>>> may_on_postmortem("review", ADMIN, frozenset({OWNER, REVIEWER}))
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Organisation roles (accounts.models.Role holds the same codes).
+ADMIN = "admin"
+RESPONDER = "responder"
+VIEWER = "viewer"
+ORGANISATION_ROLES = (ADMIN, RESPONDER, VIEWER)
+
+# Roles on one postmortem.
+OWNER = "owner"
+FACILITATOR = "facilitator"
+COLLABORATOR = "collaborator"
+REVIEWER = "reviewer"
+POSTMORTEM_ROLES = (OWNER, FACILITATOR, COLLABORATOR, REVIEWER)
+
+WRITERS = frozenset({OWNER, FACILITATOR, COLLABORATOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Who may do one thing to a postmortem they can read.
+
+    ``roles``: the roles on the postmortem that allow it; ``admins``: whether an admin
+    may without such a role; ``never_owner``: refused to the owner whoever they are.
+    A viewer never changes anything, whatever their roles on the postmortem.
+    """
+
+    label: str
+    roles: frozenset[str]
+    admins: bool = True
+    never_owner: bool = False
+
+
+POSTMORTEM_RULES: dict[str, Rule] = {
+    "edit": Rule("Edit sections, timeline, factors and action items; restore a revision", WRITERS),
+    "comment": Rule("Comment", WRITERS | {REVIEWER}),
+    "change_owner": Rule("Hand the postmortem to another owner", frozenset({OWNER})),
+    "change_people": Rule(
+        "Choose the facilitator, collaborators and reviewers", frozenset({OWNER, FACILITATOR})
+    ),
+    "submit": Rule("Submit for review", frozenset({OWNER, FACILITATOR})),
+    "review": Rule(
+        "Approve or send back to draft", frozenset({REVIEWER}), admins=False, never_owner=True
+    ),
+    "publish": Rule("Publish, mark not required, reopen", frozenset({OWNER, FACILITATOR})),
+}
+
+
+def may_on_postmortem(action: str, role: str, roles: frozenset[str]) -> bool:
+    """Whether a person with organisation ``role`` and postmortem ``roles`` may do ``action``.
+
+    Reading is decided by ``may_read_postmortem``; this assumes the person reads it.
+
+    >>> may_on_postmortem("change_owner", RESPONDER, frozenset({COLLABORATOR}))
+    False
+    """
+    rule = POSTMORTEM_RULES[action]
+    if role == VIEWER or (rule.never_owner and OWNER in roles):
+        return False
+    if role == ADMIN and rule.admins:
+        return True
+    return bool(rule.roles & roles)
+
+
+def may_read_postmortem(
+    role: str, roles: frozenset[str], restricted_in_team: Iterable[bool]
+) -> bool:
+    """Admins and the people named on it read a postmortem; everybody else only when they
+    are in a team of *every* restricted incident it covers (``restricted_in_team`` holds
+    one answer per restricted incident: an internal incident opens nothing).
+
+    >>> may_read_postmortem(RESPONDER, frozenset(), [True, False])
+    False
+    """
+    return role == ADMIN or bool(roles) or all(restricted_in_team)
+
+
+def may_read_incident(role: str, *, restricted: bool, in_team: bool, named: bool) -> bool:
+    """Internal incidents are open to all; a restricted one to admins, the members of its
+    teams and the people named on a postmortem that covers it."""
+    return role == ADMIN or not restricted or in_team or named
+
+
+def may_edit_incident(
+    role: str, *, in_team: bool, has_teams: bool, writes_postmortem: bool
+) -> bool:
+    """Admins; responders in one of its teams (any responder while it has no team); and
+    the owner, facilitator and collaborators of a postmortem that covers it."""
+    if role == VIEWER:
+        return False
+    return role == ADMIN or in_team or not has_teams or writes_postmortem
+
+
+def may_change_incident_access(role: str, *, maintains_a_team: bool) -> bool:
+    """An incident's visibility and teams: admins and the maintainers of its teams only,
+    never through a postmortem (its editors, a revision restore or a load)."""
+    return role == ADMIN or (role == RESPONDER and maintains_a_team)
+
+
+def may_declare_incident(role: str) -> bool:
+    """Admins and responders declare incidents (and start postmortems on those they edit)."""
+    return role in (ADMIN, RESPONDER)
+
+
+def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
+    """A comment's author, the postmortem's owner and admins resolve or reopen it."""
+    return role != VIEWER and (role == ADMIN or author or owner)

@@ -1,0 +1,47 @@
+"""docs/permissions.md prints the table that secondstory.core.permissions enforces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from secondstory.core import permissions as table
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+HEADER = "| On a postmortem they can read |"
+
+
+def documented_rows() -> dict[str, dict[str, bool]]:
+    lines = DOC.read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(HEADER))
+    columns = [c.strip() for c in lines[start].strip("|").split("|")][1:]
+    rows: dict[str, dict[str, bool]] = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        label, *answers = [c.strip() for c in line.strip("|").split("|")]
+        action = label.rsplit("(`", 1)[1].rstrip("`)")
+        rows[action] = {c: a == "yes" for c, a in zip(columns, answers, strict=True)}
+    return rows
+
+
+def test_the_postmortem_table_is_the_one_the_code_enforces() -> None:
+    expected = {
+        action: {
+            "Admin": table.may_on_postmortem(action, table.ADMIN, frozenset()),
+            **{
+                role.capitalize(): table.may_on_postmortem(
+                    action, table.RESPONDER, frozenset({role})
+                )
+                for role in table.POSTMORTEM_ROLES
+            },
+        }
+        for action in table.POSTMORTEM_RULES
+    }
+    assert documented_rows() == expected
+
+
+def test_viewers_change_nothing_and_owners_never_review() -> None:
+    every = frozenset(table.POSTMORTEM_ROLES)
+    assert not any(table.may_on_postmortem(a, table.VIEWER, every) for a in table.POSTMORTEM_RULES)
+    assert not table.may_on_postmortem("review", table.ADMIN, every)
+    assert table.may_on_postmortem("review", table.ADMIN, every - {table.OWNER})
