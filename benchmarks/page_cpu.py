@@ -8,7 +8,8 @@ to warm up, then RUNS times; it prints the CPU time of this process per request 
 90th percentile, in ms) and the number of queries. CPU time does not count time spent waiting
 for another process, so the figures hold on a busy machine; on PostgreSQL they leave out the
 database server's own CPU. The postmortem page cycles through every postmortem the reader
-may read, as the load mix does.
+may read, as the load mix does. "section save" posts an edit of the summary of the reader's
+own postmortem (the save path: the section, its revision and the audit event).
 
     python benchmarks/page_cpu.py
     python benchmarks/page_cpu.py --runs 40
@@ -40,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from secondstory.accounts.models import User  # noqa: E402
+from secondstory.lib.concurrency import fingerprint  # noqa: E402
 from secondstory.postmortems.demo import load_demo  # noqa: E402
 from secondstory.postmortems.models import Postmortem  # noqa: E402
 from secondstory.postmortems.services import visible_postmortems  # noqa: E402
@@ -70,12 +72,20 @@ def pages(own: str, reads: list[str]) -> list[tuple[str, Callable[[int], str]]]:
     ]
 
 
-def cpu_ms(client: Client, path: str) -> tuple[float, int]:
+def save_ms(client: Client, own: str, n: int) -> tuple[float, int]:
+    """Post a changed summary of the reader's own postmortem, as the section form does."""
+    current = Postmortem.objects.values_list("summary", flat=True).get(key=own)
+    data = {"text": f"{current.split(' [save ')[0]} [save {n}]", "base": fingerprint(current)}
+    path = f"/postmortems/{own}/sections/summary/edit/"
+    return cpu_ms(client, path, data)
+
+
+def cpu_ms(client: Client, path: str, data: dict[str, str] | None = None) -> tuple[float, int]:
     with CaptureQueriesContext(connection) as queries:
         started = time.process_time()
-        response = client.get(path)
+        response = client.get(path) if data is None else client.post(path, data)
         spent = (time.process_time() - started) * 1000
-    if response.status_code != 200:
+    if response.status_code not in (200, 302):
         raise SystemExit(f"error: {path} answered {response.status_code}")
     return spent, len(queries)
 
@@ -127,6 +137,13 @@ def main() -> None:
             f"{label:16} CPU median {statistics.median(spent):6.1f} ms   "
             f"p90 {percentile(spent, 0.9):6.1f} ms   queries {min(counts)}-{max(counts)}"
         )
+    saves = [save_ms(client, own, n) for n in range(WARMUP + args.runs)][WARMUP:]
+    spent = [ms for ms, _ in saves]
+    print(
+        f"{'section save':16} CPU median {statistics.median(spent):6.1f} ms   "
+        f"p90 {percentile(spent, 0.9):6.1f} ms   queries "
+        f"{min(c for _, c in saves)}-{max(c for _, c in saves)}"
+    )
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ def with_django(func: F) -> F:
         from django.core.exceptions import ValidationError
         from django.db import DatabaseError
 
+        from secondstory.audit.context import set_process_actor
+
+        set_process_actor("cli")  # what a command changes is attributed to "cli"
+
         try:
             return func(*args, **kwargs)
         except ValidationError as exc:
