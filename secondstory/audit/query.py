@@ -81,22 +81,29 @@ def parse_moment(value: str, field: str, *, end: bool = False) -> datetime | Non
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def page(events: QuerySet[AuditEvent], size: int, after: str = "") -> tuple[list[AuditEvent], str]:
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def page(
+    events: QuerySet[AuditEvent], size: int, after: str = ""
+) -> tuple[list[AuditEvent], str]:
     """One page of events, newest first, after the cursor ``after``; and the next cursor
-    ("" on the last page). The cursor is ``<at ISO>|<id>`` of the last event shown."""
+    ("" on the last page): ``<microseconds since 1970>.<id>`` of the last event shown."""
     ordered = events.order_by("-at", "-id")
     if after:
-        at, _, pk = after.rpartition("|")
+        micros, _, pk = after.partition(".")
         try:
-            moment, number = datetime.fromisoformat(at), int(pk)
-        except ValueError as exc:
-            raise FilterError(f"after: not a page cursor: {after!r}") from exc
+            moment, number = _EPOCH + int(micros) * _MICROSECOND, int(pk)
+        except (ValueError, OverflowError) as exc:
+            raise FilterError(f"after: not a page cursor: {after[:40]!r}") from exc
         ordered = ordered.filter(Q(at__lt=moment) | Q(at=moment, id__lt=number))
     rows = list(ordered[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    cursor = f"{rows[-1].at.isoformat()}|{rows[-1].pk}" if more and rows else ""
-    return rows, cursor
+    if not (more and rows):
+        return rows, ""
+    return rows, f"{(rows[-1].at - _EPOCH) // _MICROSECOND}.{rows[-1].pk}"
 
 
 def stream(events: QuerySet[AuditEvent], *, oldest_first: bool = True) -> Iterator[AuditEvent]:

@@ -86,7 +86,8 @@ def record_token_use(
 
     ``token`` is the stored token object: its ``hint`` (first characters) names the actor,
     its creator is kept. ``refused`` says why a known token was turned away (revoked,
-    expired...). The secret itself is never written.
+    expired...). The secret itself is never written, nor the request's path (a feed's
+    path is its token).
     """
     hint = str(getattr(token, "hint", "") or token.pk)
     base = current_actor()
@@ -97,8 +98,8 @@ def record_token_use(
         base.remote_addr,
     )
     after: dict[str, Any] = {"kind": kind}
-    if request is not None:
-        after["path"] = request.path[:300]
+    if request is not None:  # the method only: a feed's path holds its token
+        after["method"] = request.method or ""
     if refused:
         after["refused"] = refused
     record(
