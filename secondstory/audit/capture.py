@@ -47,7 +47,7 @@ class Tracked:
 
 
 _PEOPLE_RIGHTS = frozenset({"role", "is_staff", "is_superuser", "is_active"})
-_TOKEN = {"secret": frozenset({"token_hash"}), "ignore": frozenset({"last_used_at"})}
+_TOKEN_SECRET, _TOKEN_IGNORE = frozenset({"token_hash"}), frozenset({"last_used_at"})
 
 #: ``app_label.Model`` -> how it is audited. Other apps add theirs with :func:`track`.
 TRACKED: dict[str, Tracked] = {
@@ -72,8 +72,8 @@ TRACKED: dict[str, Tracked] = {
         "name", secret=frozenset({"token_encrypted", "webhook_secret_encrypted"})
     ),
     "notify.NotificationChannel": Tracked("name", secret=frozenset({"target"})),
-    "feeds.CalendarToken": Tracked("hint", **_TOKEN),
-    "sharing.FeedToken": Tracked("hint", **_TOKEN),
+    "feeds.CalendarToken": Tracked("hint", secret=_TOKEN_SECRET, ignore=_TOKEN_IGNORE),
+    "sharing.FeedToken": Tracked("hint", secret=_TOKEN_SECRET, ignore=_TOKEN_IGNORE),
     "sharing.CustomerSummary": Tracked(),
 }
 
@@ -98,7 +98,7 @@ def track(model: type[models.Model], how: Tracked | None = None) -> None:
     post_save.connect(_after_save, sender=model, dispatch_uid=uid)
     post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
     for m2m in model._meta.many_to_many:
-        through = m2m.remote_field.through  # type: ignore[attr-defined]
+        through = m2m.remote_field.through
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}-{m2m.name}")
 
 
@@ -268,7 +268,7 @@ def _links_changed(
 def _relation(through: type[models.Model]) -> Any:
     for model in _models:
         for m2m in model._meta.many_to_many:
-            if m2m.remote_field.through is through:  # type: ignore[attr-defined]
+            if m2m.remote_field.through is through:
                 return m2m
     return None
 

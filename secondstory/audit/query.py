@@ -85,9 +85,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def page(
-    events: QuerySet[AuditEvent], size: int, after: str = ""
-) -> tuple[list[AuditEvent], str]:
+def page(events: QuerySet[AuditEvent], size: int, after: str = "") -> tuple[list[AuditEvent], str]:
     """One page of events, newest first, after the cursor ``after``; and the next cursor
     ("" on the last page): ``<microseconds since 1970>.<id>`` of the last event shown."""
     ordered = events.order_by("-at", "-id")

@@ -37,8 +37,9 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
     model = get_user_model()
-    tried = str(credentials.get(model.USERNAME_FIELD, credentials.get("username", "")))[:150]
-    known = model._default_manager.filter(**{model.USERNAME_FIELD: tried}).first()
+    field = str(getattr(model, "USERNAME_FIELD", "username"))
+    tried = str(credentials.get(field, credentials.get("username", "")))[:150]
+    known = model._default_manager.filter(**{field: tried}).first()
     base = current_actor()
     record(
         Action.LOGIN_FAILED,

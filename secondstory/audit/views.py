@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -57,11 +59,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         found = _filter(request)
         events, cursor = page(found.events(), PAGE_SIZE, request.GET.get("after", ""))
     except FilterError as exc:
-        context = {"error": str(exc), "actions": Action.choices, "query": request.GET}
-        return render(request, "audit/log.html", context, status=400)
+        refused = {"error": str(exc), "actions": Action.choices, "query": request.GET}
+        return render(request, "audit/log.html", refused, status=400)
     query = request.GET.copy()
     query.pop("after", None)
-    context = {
+    context: dict[str, Any] = {
         "rows": [(event, describe_change(event)) for event in events],
         "actions": Action.choices,
         "query": request.GET,

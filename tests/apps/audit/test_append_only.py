@@ -47,7 +47,7 @@ def test_events_cannot_be_updated_in_bulk(event: AuditEvent) -> None:
     ],
 )
 def test_postgresql_refuses_update_and_delete_from_any_client(event: AuditEvent, sql: str) -> None:
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [event.pk])
+    refused = pytest.raises(DatabaseError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).actor == "system"

@@ -154,7 +154,8 @@ def test_passwords_and_secrets_are_never_written(alice: User) -> None:
                    feed.raw, feed.token.token_hash, connection.token_encrypted):  # fmt: skip
         assert secret not in text
     [password] = events_since(start, object_type="accounts.user")
-    assert (password.before, password.after) == ({"password": "(hidden)"}, {"password": "(changed)"})
+    assert password.before == {"password": "(hidden)"}
+    assert password.after == {"password": "(changed)"}
     [tracker] = events_since(start, object_type="trackers.trackerconnection")
     assert tracker.after["token_encrypted"] == "(hidden)"
     assert tracker.after["project"] == "acme/app"

@@ -23,10 +23,15 @@ START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 def _spread(count: int, actor: str = "alice") -> None:
     AuditEvent.objects.bulk_create(
         AuditEvent(
-            at=START + timedelta(minutes=n), actor=actor, action="update",
-            object_type="incidents.incident", object_id=str(n), object_label=f"INC-{n}",
-            before={"title": "old"}, after={"title": f"new {n}"},
-        )  # fmt: skip
+            at=START + timedelta(minutes=n),
+            actor=actor,
+            action="update",
+            object_type="incidents.incident",
+            object_id=str(n),
+            object_label=f"INC-{n}",
+            before={"title": "old"},
+            after={"title": f"new {n}"},
+        )
         for n in range(count)
     )
 

@@ -86,7 +86,8 @@ def test_sign_in_and_sign_out(alice: User) -> None:
     assert response.status_code == 302
     client.post(reverse("logout"))
     signed_in, signed_out = events_since(start)
-    assert (signed_in.action, signed_in.actor, signed_in.actor_user_id) == ("login", "alice", alice.pk)
+    assert (signed_in.action, signed_in.actor) == ("login", "alice")
+    assert signed_in.actor_user_id == alice.pk
     assert signed_in.remote_addr == "203.0.113.9"
     assert (signed_out.action, signed_out.actor) == ("logout", "alice")
 
@@ -102,7 +103,8 @@ def test_a_failed_sign_in_records_the_name_tried_never_the_password(
     )
     assert response.status_code == 200
     [event] = events_since(start)
-    assert (event.action, event.actor, event.object_label) == ("login_failed", "anonymous", username)
+    assert (event.action, event.actor) == ("login_failed", "anonymous")
+    assert event.object_label == username
     assert event.after == {"username": username, "known_user": username == "alice"}
     assert event.object_id == (str(alice.pk) if username == "alice" else "")
     assert event.remote_addr == "203.0.113.9"

@@ -14,7 +14,9 @@ from secondstory.sharing import services as sharing
 from tests.apps.audit.conftest import events_since, mark
 
 
-def test_a_calendar_feed_fetch_is_recorded_as_token_use(postmortem: Postmortem, alice: User) -> None:
+def test_a_calendar_feed_fetch_is_recorded_as_token_use(
+    postmortem: Postmortem, alice: User
+) -> None:
     feed = feeds.create_token(created_by=alice)
     start = mark()
     response = Client().get(f"/feeds/{feed.raw}.ics", REMOTE_ADDR="192.0.2.50")

@@ -21,10 +21,14 @@ def _spread(count: int) -> list[AuditEvent]:
     start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
     return [
         AuditEvent.objects.create(
-            at=start + timedelta(hours=n), actor="alice" if n % 2 else "cli", action="update",
-            object_type="postmortems.postmortem", object_id=str(n), object_label=f"PM-{n}",
+            at=start + timedelta(hours=n),
+            actor="alice" if n % 2 else "cli",
+            action="update",
+            object_type="postmortems.postmortem",
+            object_id=str(n),
+            object_label=f"PM-{n}",
             after={"title": f"=cmd|' /C calc'!A{n}"},
-        )  # fmt: skip
+        )
         for n in range(count)
     ]
 
