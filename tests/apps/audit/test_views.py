@@ -117,3 +117,20 @@ def test_the_navigation_links_the_log_for_admins_only(dana: User, alice: User) -
     home = reverse("postmortems:home")
     assert f'href="{LOG}"' in client_for(dana).get(home).content.decode()
     assert f'href="{LOG}"' not in client_for(alice).get(home).content.decode()
+
+
+def test_the_admin_shows_the_log_read_only_to_admins_only(dana: User, alice: User) -> None:
+    _spread(1)
+    alice.is_staff = True  # staff, but a responder
+    alice.save()
+    dana.is_staff = True
+    dana.save()
+    path = reverse("admin:audit_auditevent_changelist")
+    assert client_for(alice).get(path).status_code == 403
+    assert client_for(dana).get(path).status_code == 200
+    event = AuditEvent.objects.first()
+    assert event is not None
+    change = reverse("admin:audit_auditevent_change", args=[event.pk])
+    response = client_for(dana).post(change, {"actor": "someone"})
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).actor == event.actor
