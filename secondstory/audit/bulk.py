@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 
+from secondstory.audit.context import Actor, current_actor
 from secondstory.audit.models import Action
 
 
@@ -117,16 +118,18 @@ def bulk(
         yield scope
     finally:
         _scope.reset(token)
-    transaction.on_commit(lambda: _write(scope))
+    actor = current_actor()  # who ran it, even if the commit comes later
+    transaction.on_commit(lambda: _write(scope, actor))
 
 
-def _write(scope: BulkScope) -> None:
+def _write(scope: BulkScope, actor: Actor) -> None:
     from secondstory.audit.record import record
 
     if not scope.committed and not scope.details:
         return
     record(
         Action.BULK,
+        actor=actor,
         object_type=scope.object_type,
         object_id=scope.object_id,
         object_label=scope.object_label or scope.operation,

@@ -49,11 +49,12 @@ _current: ContextVar[Actor | _RequestActor | None] = ContextVar("audit_actor", d
 _process = Actor(SYSTEM)
 
 
-def set_process_actor(name: str) -> None:
+def set_process_actor(name: str) -> str:
     """Name the actor of everything this process does outside a request: ``cli`` for
-    commands, ``worker`` for the background worker."""
+    commands, ``worker`` for the background worker. Returns the name it replaces."""
     global _process
-    _process = Actor(name)
+    previous, _process = _process.name, Actor(name)
+    return previous
 
 
 def current_actor() -> Actor:

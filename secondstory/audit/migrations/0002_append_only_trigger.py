@@ -25,7 +25,7 @@ DROP FUNCTION IF EXISTS audit_event_append_only();
 def _on_postgres(sql: str):  # type: ignore[no-untyped-def]
     def run(apps, schema_editor):  # type: ignore[no-untyped-def]
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)  # no parameters: "%" is plpgsql's
 
     return run
 
