@@ -118,7 +118,9 @@ def _json(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | memoryview):
         return f"({len(value)} bytes)"
-    return clip(value)
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return clip(value)
+    return clip(str(value))  # anything else (a duration, a range...) as its text
 
 
 def _value(how: Tracked, f: models.Field[Any, Any], raw: Any) -> Any:
