@@ -208,8 +208,12 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
         scope.count(type_of(sender), Action.DELETE)
         return
     origin = kwargs.get("origin")
-    direct = origin is instance or (isinstance(origin, models.QuerySet) and origin.model is sender)
-    if not direct and origin is not None and type(origin) in _models:
+    queryset = isinstance(origin, models.QuerySet)
+    direct = origin is instance or (queryset and origin.model is sender)
+    audited = (origin.model if queryset else type(origin)) in _models
+    if not direct and origin is not None and audited:
+        # Django deletes a cascade's rows before the rows that caused it: count them now,
+        # write them on the (first) event of the deletion that caused them.
         _, counts = _cascades.setdefault(id(origin), (origin, Counter()))
         counts[type_of(sender)] += 1
         return

@@ -186,6 +186,17 @@ def test_a_cascade_is_counted_on_the_deletion_that_caused_it(postmortem: Postmor
     assert gone.after["cascade"]["incidents.timelineevent"] == events
 
 
+def test_a_cascade_of_a_query_deletion_is_counted_too(postmortem: Postmortem) -> None:
+    incident = postmortem.incidents.get()
+    events = incident.timeline.count()
+    postmortem.delete()
+    start = mark()
+    Incident.objects.filter(pk=incident.pk).delete()  # as the admin's delete action does
+    recorded = events_since(start)
+    assert [(e.object_type, e.action) for e in recorded] == [("incidents.incident", "delete")]
+    assert recorded[0].after["cascade"]["incidents.timelineevent"] == events
+
+
 def test_a_sign_in_does_not_record_a_change_of_last_login(alice: User) -> None:
     start = mark()
     client = client_for(alice)
