@@ -119,3 +119,10 @@ def test_a_bad_line_names_the_file_line_and_field_and_loads_nothing(tmp_path: Pa
     with pytest.raises(FullLoadError, match=r"audit_events.jsonl:3: action: unknown action"):
         load_everything(tmp_path / "move")
     assert AuditEvent.objects.count() == count
+
+
+def test_a_new_installation_with_only_audit_events_can_take_a_restore() -> None:
+    from secondstory.operations.restore import tables_holding_data
+
+    _spread(2)  # failed sign-ins on the new installation, for example
+    assert "audit_auditevent" not in tables_holding_data()
