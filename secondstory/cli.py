@@ -15,6 +15,7 @@ import click
 
 from secondstory import __version__
 from secondstory.actions_cli import actions
+from secondstory.audit.cli import audit_command
 from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.health_cli import health_command
 from secondstory.import_cli import import_command, parse_command
@@ -96,11 +97,13 @@ def demo(scale: int | None, seed: int, login: bool) -> None:
         secondstory demo            # about 65 incidents over 18 months
         secondstory demo --scale 100000
     """
+    from secondstory.audit.bulk import bulk
     from secondstory.lib.server import run_migrations
     from secondstory.postmortems.demo import load_demo, load_scale
 
     run_migrations()
-    summary = load_scale(scale, seed=seed) if scale else load_demo(seed=seed, login=login)
+    with bulk("demo"):  # one audit event for the whole organisation
+        summary = load_scale(scale, seed=seed) if scale else load_demo(seed=seed, login=login)
     click.echo(summary)
 
 
@@ -144,13 +147,17 @@ def load(paths: tuple[Path, ...]) -> None:
 
         secondstory load ./postmortems
     """
+    from secondstory.audit.bulk import bulk
     from secondstory.operations.cli import load_complete_export
-
-    if load_complete_export(paths):  # a directory written by `export --all`
-        return
     from secondstory.postmortems.exchange import load_paths
 
-    report = load_paths(paths)
+    # One audit event sums up the load, however many rows it writes.
+    with bulk("load", object_label=" ".join(str(p) for p in paths)[:200]) as scope:
+        if load_complete_export(paths):  # a directory written by `export --all`
+            return
+        report = load_paths(paths)
+        refused = report.count("refused")
+        scope.details["files"] = {"loaded": len(report.outcomes) - refused, "refused": refused}
     for line in report.lines():
         click.echo(line, err=line.startswith(("error", "  ")))
     if report.failed:
@@ -324,6 +331,7 @@ cli.add_command(reindex_command, "reindex")
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(health_command)
+cli.add_command(audit_command)
 
 
 def main() -> None:

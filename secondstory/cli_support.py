@@ -39,6 +39,9 @@ def with_django(func: F) -> F:
         from django.core.exceptions import ValidationError
         from django.db import DatabaseError
 
+        from secondstory.audit.context import set_process_actor
+
+        previous = set_process_actor("cli")  # what a command changes is attributed to "cli"
         try:
             return func(*args, **kwargs)
         except ValidationError as exc:
@@ -46,5 +49,7 @@ def with_django(func: F) -> F:
         except DatabaseError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise UserError(f"database: {first}") from exc
+        finally:
+            set_process_actor(previous)
 
     return wrapper  # type: ignore[return-value]

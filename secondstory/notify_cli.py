@@ -117,8 +117,10 @@ def worker_command(every: int, queue_name: str, interval: float, once: bool) -> 
 
         secondstory worker --every 15
     """
+    from secondstory.audit.context import set_process_actor
     from secondstory.notify.tasks import enqueue_periodic
 
+    set_process_actor("worker")
     verbosity = 0 if once else 1
     if once:
         enqueued = enqueue_periodic()

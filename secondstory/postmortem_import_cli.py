@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date, tzinfo
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -86,30 +87,38 @@ def _write(paths: Iterable[Path], options: ImportOptions) -> bool:
 
     @with_django
     def run() -> bool:
+        from secondstory.audit.bulk import bulk
         from secondstory.postmortems.markdown_import import ImportSetupError, import_paths
 
         tally = _Tally()
         try:
-            for outcome in import_paths(paths, options):
-                if outcome.skipped:
-                    tally.skipped += 1
-                    click.echo(f"skipped {outcome.path}: {outcome.skipped}")
-                elif outcome.error:
-                    tally.refused += 1
-                    click.echo(f"error: {outcome.path}: not imported", err=True)
-                    for line in outcome.error.splitlines():
-                        click.echo(f"  {line}", err=True)
-                elif outcome.result is not None:
-                    tally.imported += 1
-                    tally.warnings += outcome.result.notes.total
-                    for line in _result_lines(outcome.result, "imported"):
-                        click.echo(line)
+            with bulk("import-postmortems") as scope:
+                for outcome in import_paths(paths, options):
+                    _report(outcome, tally)
+                scope.details["files"] = {"imported": tally.imported, "refused": tally.refused}
         except ImportSetupError as exc:
             raise UserError(str(exc)) from exc
         click.echo(tally.line("imported"))
         return tally.refused > 0
 
     return bool(run())
+
+
+def _report(outcome: Any, tally: _Tally) -> None:
+    """Print what happened to one file and count it."""
+    if outcome.skipped:
+        tally.skipped += 1
+        click.echo(f"skipped {outcome.path}: {outcome.skipped}")
+    elif outcome.error:
+        tally.refused += 1
+        click.echo(f"error: {outcome.path}: not imported", err=True)
+        for line in outcome.error.splitlines():
+            click.echo(f"  {line}", err=True)
+    elif outcome.result is not None:
+        tally.imported += 1
+        tally.warnings += outcome.result.notes.total
+        for line in _result_lines(outcome.result, "imported"):
+            click.echo(line)
 
 
 @click.command("import-postmortems")

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "secondstory.sharing",
     "secondstory.insights",
     "secondstory.operations",
+    "secondstory.audit",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -172,6 +173,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Whoever the request signs in as is the actor of what it changes (docs/audit.md).
+    "secondstory.audit.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

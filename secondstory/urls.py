@@ -23,6 +23,7 @@ urlpatterns = [
     path("library/", include("secondstory.library.urls")),
     path("sharing/", include("secondstory.sharing.urls")),
     path("insights/", include("secondstory.insights.urls")),
+    path("audit/", include("secondstory.audit.urls")),
     path("metrics", metrics, name="metrics"),
     path("", include("secondstory.postmortems.urls")),
 ]

@@ -69,10 +69,17 @@ def authenticate_token(raw: str) -> ApiToken | None:
     """
     if not raw.startswith(PREFIX):
         return None
+    from secondstory.audit.record import record_token_use
+
     token = ApiToken.objects.select_related("user").filter(token_hash=token_digest(raw)).first()
     now = timezone.now()
-    if token is None or not is_live(token, now) or not token.user.is_active:
+    if token is None:
         return None
+    if not is_live(token, now) or not token.user.is_active:
+        refused = "revoked" if token.revoked_at is not None else "expired"
+        record_token_use("api", token, refused=refused if token.user.is_active else "inactive")
+        return None
+    record_token_use("api", token)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = now
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

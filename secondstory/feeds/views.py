@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from secondstory.accounts import permissions
 from secondstory.accounts.models import Team
+from secondstory.audit.record import record_token_use
 from secondstory.feeds import services
 from secondstory.feeds.models import CalendarToken
 from secondstory.postmortems.access import signed_in_user
@@ -66,15 +67,20 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar feed. The token is the credential: no sign-in, and nothing cached by
     shared caches. Unknown tokens get 404, revoked ones 410 Gone."""
     found = services.find_token(token)
-    if found is None or (found.revoked_at is None and not services.is_live(found)):
+    if found is None:
+        raise Http404("No calendar feed matches this address.")
+    if found.revoked_at is None and not services.is_live(found):
+        record_token_use("calendar", found, refused="its people lost access", request=request)
         raise Http404("No calendar feed matches this address.")
     if found.revoked_at is not None:
+        record_token_use("calendar", found, refused="revoked", request=request)
         return HttpResponse(
             "This calendar feed has been revoked.\n",
             status=410,
             content_type="text/plain; charset=utf-8",
         )
     now = timezone.now()
+    record_token_use("calendar", found, request=request)
     services.touch(found, now)
     body = services.render_calendar(found, list(services.feed_items(found)), now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from secondstory.accounts.models import User
+from secondstory.audit.bulk import bulk
 from secondstory.core import taxonomy
 from secondstory.core.invariants import milestone_order_problems
 from secondstory.core.limits import event_count_problem
@@ -247,8 +248,11 @@ def _finish(
     accept_milestones: Iterable[str],
     by: User | None,
 ) -> None:
-    """The one short transaction that makes the import visible, with its history."""
-    with transaction.atomic():
+    """The one short transaction that makes the import visible, with its history (and one
+    audit event that sums it up, whatever its size)."""
+    audited = bulk("import", object_type="incidents.incident", object_id=incident.pk,
+                   object_label=incident.key)  # fmt: skip
+    with transaction.atomic(), audited as scope:
         summary.grouped = _store_groups(incident, held, writer.import_id)
         summary.added = publish(incident, writer.import_id, writer.written)
         too_many = event_count_problem(
@@ -264,6 +268,11 @@ def _finish(
             transaction.set_rollback(True)
         elif summary.added or summary.grouped or summary.milestones_set:
             _record_revisions(incident, summary, by)
+            scope.details.update(
+                inputs=[name for name, _ in summary.formats], events_added=summary.added,
+                grouped=summary.grouped, duplicates=summary.duplicates,
+                left_out=summary.left_out, milestones_set=summary.milestones_set,
+            )  # fmt: skip
 
 
 def _outcomes(

@@ -22,6 +22,8 @@ from django.db import connection, transaction
 from secondstory import __version__
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import PriorityPolicy, SavedFilter
+from secondstory.audit.transfer import KIND as audit_kind
+from secondstory.audit.transfer import exported_events
 from secondstory.core.exchange.render import format_datetime
 from secondstory.incidents.models import (
     DurationMetric,
@@ -268,6 +270,7 @@ def _write_everything(directory: Path) -> dict[str, int]:
     counts["review_dismissals"] = write_kind(directory, "review_dismissals", review_dismissals())
     counts["saved_filters"] = write_kind(directory, "saved_filters", saved_filters())
     counts["customer_summaries"] = write_kind(directory, "customer_summaries", customer_summaries())
+    counts[audit_kind] = write_kind(directory, audit_kind, exported_events())
     index = {
         "format": FORMAT,
         "version": VERSION,

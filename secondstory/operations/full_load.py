@@ -3,8 +3,8 @@
 The order follows the references: vocabularies, people (with unusable passwords: each
 person sets one with a password reset), teams, services and tags, incidents without a
 postmortem, the postmortems (the Markdown loader), then comments, revision history,
-dismissed review findings, saved filters and customer summaries. Loading twice changes
-nothing the second time.
+dismissed review findings, saved filters, customer summaries and the audit log. Loading
+twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django.db import transaction
 
 from secondstory.accounts.models import Role, Team, User
 from secondstory.actions.models import PriorityPolicy, SavedFilter
+from secondstory.audit.transfer import KIND as audit_kind
+from secondstory.audit.transfer import load_events
 from secondstory.core.exchange import ExchangeError
 from secondstory.core.invariants import format_path, incident_problems
 from secondstory.core.record import ExternalReference, IncidentRecord, Milestone
@@ -114,6 +116,7 @@ def _load(directory: Path, report: FullLoadReport) -> None:
     count["review_dismissals"] = _each(directory, "review_dismissals", _dismissal)
     count["saved_filters"] = _each(directory, "saved_filters", _saved_filter)
     count["customer_summaries"] = _each(directory, "customer_summaries", _customer_summary)
+    count[audit_kind] = load_events(directory)
 
 
 def _each(directory: Path, kind: str, load: Any) -> int:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
+from secondstory.audit.record import record_restricted_read
 from secondstory.incidents.models import Incident, Milestone, TimelineEvent
 from secondstory.incidents.services import (
     DurationRow,
@@ -141,6 +142,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
     prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
     incidents = list(postmortem.incidents.all())
+    record_restricted_read(request, postmortem, "page", incidents)
     today = timezone.localdate(timezone=display_zone(request))
     action_items = annotate_clocks(postmortem.action_items.all(), today, zone=display_zone(request))
     metrics = duration_metrics()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from secondstory.accounts import permissions
+from secondstory.audit.record import record_restricted_read
 from secondstory.incidents.editing import (
     visible_incidents,
 )
@@ -262,6 +263,7 @@ def review_dismiss(request: HttpRequest, key: str, field: str) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
+    record_restricted_read(request, postmortem, "history")
     return render(request, "postmortems/history.html", _history_context(request, postmortem))
 
 
@@ -301,6 +303,7 @@ def revision_diff(request: HttpRequest, key: str) -> HttpResponse:
         context = {**_history_context(request, postmortem), "error": error}
         return render(request, "postmortems/history.html", context, status=400)
     diff = compare_revisions(found[numbers[0]], found[numbers[1]])  # type: ignore[index]
+    record_restricted_read(request, postmortem, f"revisions {numbers[0]} and {numbers[1]}")
     context = {
         "postmortem": postmortem,
         "diff": diff,
@@ -315,6 +318,7 @@ def revision_diff(request: HttpRequest, key: str) -> HttpResponse:
 def download(request: HttpRequest, key: str) -> HttpResponse:
     """The postmortem as one Markdown file in the exchange format."""
     postmortem = postmortem_for_reader(request, key)
+    record_restricted_read(request, postmortem, "download")
     response = HttpResponse(snapshot(postmortem), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(postmortem.key)}.md"'
     return response

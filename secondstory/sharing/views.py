@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from secondstory.audit.record import record_restricted_read, record_token_use
 from secondstory.postmortems.access import (
     postmortem_for_editor,
     postmortem_for_reader,
@@ -81,12 +82,17 @@ def atom(request: HttpRequest, token: str) -> HttpResponse:
     Unknown tokens get 404, revoked ones 410 Gone, and a feed whose creator's account is
     no longer active 404."""
     found = services.find_feed(token)
-    if found is None or (found.revoked_at is None and not found.created_by.is_active):
+    if found is None:
+        raise Http404("No feed matches this address.")
+    if found.revoked_at is None and not found.created_by.is_active:
+        record_token_use("feed", found, refused="its creator is inactive", request=request)
         raise Http404("No feed matches this address.")
     if found.revoked_at is not None:
+        record_token_use("feed", found, refused="revoked", request=request)
         return HttpResponse(
             "This feed has been revoked.\n", status=410, content_type="text/plain; charset=utf-8"
         )
+    record_token_use("feed", found, request=request)
     services.touch(found, timezone.now())
     response = PostmortemFeed(found)(request)
     response["Cache-Control"] = "private, no-store, max-age=0"
@@ -162,6 +168,7 @@ def customer_summary_markdown(request: HttpRequest, key: str) -> HttpResponse:
     summary = CustomerSummary.objects.filter(postmortem=postmortem).first()
     if summary is None:
         raise Http404("This postmortem has no customer summary yet.")
+    record_restricted_read(request, postmortem, "customer summary download")
     body = services.customer_summary_markdown(postmortem, summary)
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{postmortem.key}-customer-summary.md"'

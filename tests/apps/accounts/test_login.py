@@ -137,6 +137,7 @@ def test_every_model_has_a_working_admin_list(postmortem: Postmortem, staff: Use
         "trackers",
         "feeds",
         "operations",
+        "audit",
     ):
         for model in apps.get_app_config(label).get_models():
             assert model in admin.site._registry, model
