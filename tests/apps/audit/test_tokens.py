@@ -72,3 +72,18 @@ def test_record_token_use_serves_any_token_kind(alice: User) -> None:
         f"api-token:{feed.token.hint}",
         {"kind": "api"},
     )
+
+
+def test_an_api_token_is_recorded_when_made_used_and_refused(alice: User) -> None:
+    from secondstory.accounts.tokens import authenticate_token, create_token, revoke
+
+    start = mark()
+    made = create_token(alice, name="deploy bot", scopes=["read"], expires_at=None)
+    assert authenticate_token(made.raw) is not None
+    revoke(made.token)
+    assert authenticate_token(made.raw) is None
+    actions = [event.action for event in events_since(start)]
+    assert actions[0] == "create" and actions[1] == "token_use"
+    assert actions[-1] == "token_refused"
+    for event in events_since(start):
+        assert made.raw not in json.dumps([event.before, event.after, event.actor])
