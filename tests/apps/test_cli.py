@@ -142,12 +142,14 @@ def test_createuser_reads_the_password_from_stdin() -> None:
 @pytest.mark.django_db
 def test_createuser_gives_the_role_asked_for() -> None:
     code, output = invoke(
-        "createuser", "nina", "--role", "viewer", "--password-stdin", input="pw\n"
+        "createuser", "nina", "--role", "viewer", "--password-stdin", input="long-enough-pw\n"
     )
     assert code == 0, output
     assert "created nina (viewer)" in output
     assert User.objects.get(username="nina").role == "viewer"
-    code, output = invoke("createuser", "dora", "--staff", "--password-stdin", input="pw\n")
+    code, output = invoke(
+        "createuser", "dora", "--staff", "--password-stdin", input="long-enough-pw\n"
+    )
     assert code == 0, output
     assert User.objects.get(username="dora").role == "admin"
 
