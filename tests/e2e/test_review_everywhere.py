@@ -16,7 +16,7 @@ from secondstory.postmortems.records import load_record
 from tests.apps.factories import postmortem_record
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
     from pytest_django.live_server_helper import LiveServer
 
 PASSWORD = "a long enough test passphrase"
@@ -43,6 +43,16 @@ def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.wait_for_url(live_server.url + "/")
 
 
+def typed(field: Locator, text: str) -> None:
+    """Type into a field of a form htmx has just swapped in, once htmx has taken it over (it
+    does so as the swap settles: a keystroke before that sends nothing, as for a person)."""
+    field.element_handle().wait_for_element_state("stable")
+    field.page.wait_for_function(
+        "el => el['htmx-internal-data'] !== undefined", arg=field.element_handle()
+    )
+    field.fill(text)
+
+
 def csrf_token(page: Page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
@@ -60,7 +70,7 @@ def test_factors_action_items_and_hand_written_events_show_findings_in_the_edito
     # A contributing factor: the findings follow the description as it is typed.
     page.locator("#factor-F1").get_by_role("link", name="Edit F1").click()
     form = page.locator("#factor-form-F1")
-    form.get_by_label("Description").fill(FACTOR_BLAME)
+    typed(form.get_by_label("Description"), FACTOR_BLAME)
     expect(form.locator(".item-review-live")).to_contain_text("1 finding in what you typed")
     expect(form.locator(".item-review-live mark")).to_have_text(re.compile("failed to"))
     form.get_by_role("button", name="Save F1").click()
@@ -77,12 +87,12 @@ def test_factors_action_items_and_hand_written_events_show_findings_in_the_edito
     # An action item's title, as typed.
     page.locator("#action-A1").get_by_role("link", name="Edit A1").click()
     action = page.locator("#action-form-A1")
-    action.get_by_label("Title").fill(TITLE_BLAME)
+    typed(action.get_by_label("Title"), TITLE_BLAME)
     expect(action.locator(".item-review-live").first).to_contain_text("1 finding in what you typed")
 
     # A timeline event written by hand, as typed and once saved.
     page.goto(live_server.url + "/postmortems/PM-1/timeline/events/new/")
-    page.get_by_label("Text").fill(EVENT_BLAME)
+    typed(page.get_by_label("Text"), EVENT_BLAME)
     live = page.locator(".item-review-live")
     expect(live).to_contain_text("in what you typed")
     expect(live.locator("mark").first).to_be_visible()
