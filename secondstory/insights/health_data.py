@@ -37,22 +37,26 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Length, Replace
+from django.utils import timezone
 
 from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.insights.health import (
+    CheckResult,
     FactorRow,
     HealthData,
     ItemRow,
     MonthRow,
     PostmortemRow,
     Thresholds,
+    evaluate,
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
 from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import Incident, Milestone, Service
+from secondstory.insights import freshness
 from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewCache
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
@@ -204,6 +208,26 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
         )
         for i in range(months)
     ]
+
+
+def checks(
+    as_of: date, team: str | None = None, *, known: Thresholds | None = None
+) -> list[CheckResult]:
+    """Every check's result as the organisation stood at the end of ``as_of`` (only the
+    team's, with ``team``), computed once per state of the data and reused until it changes.
+
+    The results name every postmortem of their evidence; the page and the digest show a
+    reader only those they may read.
+    """
+    t = known or thresholds()
+
+    def compute() -> list[CheckResult]:
+        data = build(as_of, team, known=t)
+        services = team_services(team) if team is not None else None
+        return evaluate(data, t, targets_people=person_predicate(), services=services)
+
+    zone = timezone.get_current_timezone_name()
+    return freshness.cached("health", (as_of, team, repr(t), zone), compute)
 
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
