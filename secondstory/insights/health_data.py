@@ -220,6 +220,7 @@ def checks(
     reader only those they may read.
     """
     t = known or thresholds()
+    review_unreviewed(as_of)  # before the token is read: these writes are not a change
 
     def compute() -> list[CheckResult]:
         data = build(as_of, team, known=t)
@@ -228,6 +229,23 @@ def checks(
 
     zone = timezone.get_current_timezone_name()
     return freshness.cached("health", (as_of, team, repr(t), zone), compute)
+
+
+def review_unreviewed(as_of: date) -> int:
+    """Review once the postmortems of the last year before ``as_of`` that the blameless
+    reviewer has never seen (an imported history), storing their findings; how many."""
+    from secondstory.postmortems.blameless import postmortem_findings
+
+    end = end_of(as_of)
+    reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
+    unseen = Postmortem.objects.filter(
+        created_at__gte=end - timedelta(days=HISTORY_DAYS), created_at__lt=end
+    ).exclude(Exists(reviewed))
+    count = 0
+    for postmortem in unseen:
+        postmortem_findings(postmortem)
+        count += 1
+    return count
 
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
