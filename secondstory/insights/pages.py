@@ -295,6 +295,18 @@ def sections(scope: Scope, user: User) -> Iterator[Section]:
     yield "writing", "Blameless writing", *_cached("writing", scope, version, writing_charts)
 
 
+def compute_figures(scope: Scope) -> None:
+    """Compute and cache every figure of the scope that is the same for every reader (what
+    the worker does ahead of the first reader; see ``insights.jobs``)."""
+    version = freshness.data_version()
+    _cached("incidents", scope, version, incidents_charts)
+    _cached("durations", scope, version, duration_charts)
+    _cached("pipeline", scope, version, _pipeline)
+    _cached("follow", scope, version, follow_through_charts)
+    _cached("factors", scope, version, _factors)
+    _cached("writing", scope, version, writing_charts)
+
+
 def page(scope: Scope, user: User) -> dict[str, object]:
     """Every section's charts and facts, in page order."""
     return {"sections": list(sections(scope, user))}

@@ -13,7 +13,7 @@ from django.db import connection
 
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
-from secondstory.incidents.models import Incident, Milestone, Severity, TimelineEvent
+from secondstory.incidents.models import Incident, Milestone, Service, Severity, TimelineEvent
 from secondstory.insights import freshness, health_data, pages
 from secondstory.insights.models import DataChange
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
@@ -197,3 +197,21 @@ def test_health_checks_are_reused_until_the_data_changes(
     assert len(calls) == 1
     caches["insights"].clear()
     assert health_data.checks(day) == again  # the cached result is the fresh one
+
+
+def test_the_worker_job_computes_the_default_pages_before_the_first_reader(
+    postmortem: Postmortem, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secondstory.insights.jobs import compute_insights
+    from secondstory.notify.jobs import periodic_job_paths
+
+    assert "secondstory.insights.jobs.compute_insights" in periodic_job_paths()
+    assert compute_insights() == 1 + Team.objects.count() + Service.objects.count() + 1
+
+    def fail(*args: object) -> None:
+        raise AssertionError("computed while the reader waited")
+
+    monkeypatch.setattr(pages, "duration_charts", fail)
+    monkeypatch.setattr(health_data, "build", fail)
+    assert client_for(alice).get("/insights/").status_code == 200
+    assert client_for(alice).get("/insights/health/").status_code == 200
