@@ -54,7 +54,6 @@ from secondstory.core.insights.health import (
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
-from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import Incident, Milestone, Service
 from secondstory.insights import freshness
 from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewCache
@@ -70,6 +69,8 @@ def thresholds() -> Thresholds:
 
 def person_predicate() -> Callable[[str], bool]:
     """The reviewer's person-targeted rule (the same judgement the action-item form shows)."""
+    from secondstory.core.review.person_targeted import targets_people
+
     return lru_cache(maxsize=4096)(targets_people)  # titles repeat across items
 
 
@@ -238,11 +239,15 @@ def review_unreviewed(as_of: date) -> int:
 
     end = end_of(as_of)
     reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
-    unseen = Postmortem.objects.filter(
-        created_at__gte=end - timedelta(days=HISTORY_DAYS), created_at__lt=end
-    ).exclude(Exists(reviewed))
+    unseen = list(
+        Postmortem.objects.filter(
+            created_at__gte=end - timedelta(days=HISTORY_DAYS), created_at__lt=end
+        )
+        .exclude(Exists(reviewed))
+        .values_list("pk", flat=True)
+    )
     count = 0
-    for postmortem in unseen:
+    for postmortem in Postmortem.objects.filter(pk__in=unseen):
         postmortem_findings(postmortem)
         count += 1
     return count
