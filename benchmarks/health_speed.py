@@ -116,6 +116,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", type=Path, help="measure this SECONDSTORY_HOME as it is")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="skip SQLite (with SECONDSTORY_DATABASE_URL)"
+    )
     args = parser.parse_args()
     home = args.reuse or Path(tempfile.mkdtemp(prefix="health-bench-"))
     postgres = os.environ.get("SECONDSTORY_DATABASE_URL", "")
@@ -123,6 +126,8 @@ def main() -> None:
     engines = [("sqlite", {**base, "SECONDSTORY_HOME": str(home)})]
     if postgres:
         engines.append(("postgresql", {**engines[0][1], "SECONDSTORY_DATABASE_URL": postgres}))
+    if args.postgres_only:
+        engines = engines[1:]
     for name, env in engines:
         print(f"{name}:")
         if args.reuse is None:

@@ -20,10 +20,13 @@ from typing import TypeVar
 
 from django.core.cache import caches
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 T = TypeVar("T")
 #: PostgreSQL adds a row per writing statement; past this many a reader folds them into one.
 FOLD_AFTER = 1000
+#: Tokens stay below this (the triggers' modulus too), so sums never overflow a bigint.
+TOKEN_MODULUS = 4611686018427387903
 _MISSING = object()
 log = logging.getLogger(__name__)
 
@@ -46,11 +49,13 @@ def data_version() -> str:
     return f"{rows}:{total}"
 
 
-def _fold(cursor: object) -> None:
+def _fold(cursor: CursorWrapper) -> None:
     """Replace the rows by one holding their sum (the token changes once; that is harmless)."""
-    cursor.execute(  # type: ignore[attr-defined]
+    cursor.execute(
         "WITH gone AS (DELETE FROM insights_datachange RETURNING token) "
-        "INSERT INTO insights_datachange (token) SELECT COALESCE(SUM(token), 1) FROM gone"
+        "INSERT INTO insights_datachange (token) "
+        "SELECT COALESCE(SUM(token), 1) %% %s FROM gone",
+        [TOKEN_MODULUS],
     )
 
 

@@ -36,7 +36,7 @@ OPERATIONS = ("insert", "update", "delete")
 SQLITE_TRIGGER = """
 CREATE TRIGGER insights_change_{table}_{op} AFTER {op} ON {table} BEGIN
     INSERT INTO insights_datachange (id, token) VALUES (1, 1 + abs(random() % 2147483647))
-    ON CONFLICT (id) DO UPDATE SET token = token + excluded.token;
+    ON CONFLICT (id) DO UPDATE SET token = (token + excluded.token) % 4611686018427387903;
 END
 """
 # PostgreSQL: one new row per statement, so concurrent writers never share a row (no lock
