@@ -3,26 +3,37 @@
 Fills a fresh data directory with `secondstory demo --scale N` (or measures an existing one
 with --reuse HOME), then times the diagnostic several times:
 
-- in-process: `health_data.build` + `evaluate` + rendering JSON, the work behind both the
-  command and /insights/health/ (the first run also reviews postmortems the blameless
-  reviewer has never seen and caches their findings; it is printed apart as "cold");
-- the whole `secondstory health --format json` process, interpreter start-up included.
+- in-process, computed: `health_data.build` + `evaluate` + rendering JSON, the work behind
+  both the command and /insights/health/ when the data changed (the first run also reviews
+  postmortems the blameless reviewer has never seen and caches their findings; it is printed
+  apart as "cold");
+- in-process, cached: `health_data.checks` + rendering JSON while the data is unchanged;
+- the whole `secondstory health --format json` process (cached), interpreter start-up
+  included, wall and CPU.
 
 SQLite always; PostgreSQL too when SECONDSTORY_DATABASE_URL is set (that database is filled
-the same way, so give it a database of its own).
+the same way, so give it a database of its own; --postgres-only skips SQLite).
 
     python benchmarks/health_speed.py --scale 10000
     python benchmarks/health_speed.py --reuse ~/.secondstory-bench --runs 5
 
 Measured on `demo --scale 10000` (10,348 incidents, 10,000 postmortems, 24,269 action items;
-the checks read 3,284 postmortems and 8,010 items of the last year), 2 shared cores, 5 runs:
+the checks read 3,284 postmortems and 8,010 items of the last year), 2 shared cores:
 
     before (first version)  sqlite  in-process warm 4.33 s, process 6.96 s
-    after                   sqlite  in-process warm 1.02 s (max 1.09), process 2.24 s
-    after                   postgresql  in-process warm 1.28 s (max 1.31), process 2.63 s
+    uncached                sqlite  in-process warm 1.02 s (max 1.09), process 2.24 s
+    uncached                postgresql  in-process warm 1.28 s (max 1.31), process 2.63 s
     cold (reviewing 3,284 never-reviewed postmortems once): sqlite 84 s, postgresql 121 s
 
-The process figure includes starting Python and Django (about 1.2 s here).
+With the cache, on the same data but a machine at load average 11-15 (wall times there are
+mostly waiting for a core; CPU is the steadier figure), 3 runs:
+
+    sqlite      computed 9.66 s (cpu 0.61)   cached 0.210 s (cpu 0.017)
+                process, cached 11.4 s (cpu 0.68)
+    postgresql  computed 7.06 s (cpu 0.57)   cached 0.116 s (cpu 0.005)
+                process, cached 10.6 s (cpu 0.85)
+
+The process figure is nearly all starting Python and Django.
 """
 
 from __future__ import annotations
