@@ -42,6 +42,7 @@ NOT_DATA = {
     "actions.prioritypolicy",
     "operations.backuprecord",
     "sessions.session",
+    "insights.datachange",  # the insights cache's token: written by the migration itself
 }
 SAFETY_DIRECTORY = "backups-before-restore"
 DATABASE_FILES = ("database.sqlite3", "database.pgdump")
