@@ -215,3 +215,27 @@ def test_the_worker_job_computes_the_default_pages_before_the_first_reader(
     monkeypatch.setattr(health_data, "build", fail)
     assert client_for(alice).get("/insights/").status_code == 200
     assert client_for(alice).get("/insights/health/").status_code == 200
+
+
+def test_cached_health_evidence_stays_a_count_for_readers_who_may_not_read_it(
+    db: None, charlie: User
+) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from secondstory.cli import cli
+
+    fixtures = Path(__file__).parents[2] / "fixtures" / "health" / "slow-publication"
+    assert CliRunner().invoke(cli, ["load", str(fixtures)]).exit_code == 0
+    day = datetime(2026, 6, 30).date()
+    key = next(k for r in health_data.checks(day) if r.status == "alarm" for k in r.evidence)
+    Incident.objects.filter(postmortems__key=key).update(visibility="restricted")
+    charlie.is_staff = True
+    charlie.save()
+    staff = client_for(charlie).get("/insights/health/", {"as_of": "2026-06-30"})
+    assert f'href="/postmortems/{key}/"' in staff.content.decode()  # computed and cached
+    reader = User.objects.create(username="insights-reader", display_name="A Reader")
+    html = client_for(reader).get("/insights/health/", {"as_of": "2026-06-30"}).content.decode()
+    assert f"/postmortems/{key}/" not in html and f">{key}<" not in html
+    assert "restricted postmortem" in html and "you may not read" in html
