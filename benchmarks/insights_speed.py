@@ -14,19 +14,18 @@ job (the default pages and today's health checks) takes with nothing cached.
     SECONDSTORY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
         python benchmarks/insights_speed.py --scale 10000
 
-Measured on a 2-core machine shared with other heavy work (load average 11-15; wall times
-are mostly waiting for a core, CPU is the steadier figure), 3 cached runs; "before" is the
-first version at `--scale 10000` on a quieter machine: organisation 1.8 s (SQLite) and
-2.1 s (PostgreSQL) on every view.
+Measured on a 2-core machine shared with other work (load average 4-7), 5 cached runs;
+"before" is the first version at `--scale 10000`: organisation 1.8 s (SQLite) and 2.1 s
+(PostgreSQL) on every view.
 
-    scale 10,000    sqlite      organisation  computed 23.7 s (cpu 1.01)  cached 0.56 s (cpu 0.028)
-                                4 years       computed 36.2 s (cpu 1.64)  cached 0.49 s (cpu 0.038)
-                    postgresql  organisation  computed  9.6 s (cpu 0.60)  cached 0.43 s (cpu 0.034)
-                                4 years       computed 14.6 s (cpu 0.49)  cached 0.25 s (cpu 0.039)
-    scale 100,000   sqlite      organisation  computed 64.0 s (cpu 6.13)  cached 0.29 s (cpu 0.030)
-                                team          computed 34.0 s (cpu 4.39)  cached 0.25 s (cpu 0.032)
-                                service       computed 22.7 s (cpu 4.08)  cached 0.22 s (cpu 0.031)
-                                4 years       computed 89.4 s (cpu 15.0)  cached 0.18 s (cpu 0.034)
+    scale 10,000    sqlite      organisation  computed  2.08 s (cpu 0.96)  cached 0.037 s
+                                4 years       computed  4.88 s (cpu 1.67)  cached 0.080 s
+                    postgresql  organisation  computed  1.85 s (cpu 0.47)  cached 0.036 s
+                                4 years       computed  3.81 s (cpu 0.44)  cached 0.106 s
+    scale 100,000   sqlite      organisation  computed  6.07 s (cpu 5.53)  cached 0.024 s
+                                team          computed  4.13 s (cpu 3.80)  cached 0.024 s
+                                service       computed  4.14 s (cpu 3.80)  cached 0.026 s
+                                4 years       computed 22.1 s (cpu 14.8)   cached 0.048 s
 
 Every table is in docs/insights.md ("Speed").
 """
