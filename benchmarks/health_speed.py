@@ -33,7 +33,9 @@ mostly waiting for a core; CPU is the steadier figure), 3 runs:
     postgresql  computed 7.06 s (cpu 0.57)   cached 0.116 s (cpu 0.005)
                 process, cached 10.6 s (cpu 0.85)
 
-The process figure is nearly all starting Python and Django.
+At load average 4-7 the cached process took 0.63-0.86 s (cpu 0.5) on SQLite and
+1.6-2.2 s (cpu 0.6) on PostgreSQL. The process figure is nearly all starting Python and
+Django.
 """
 
 from __future__ import annotations
