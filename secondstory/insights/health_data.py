@@ -60,6 +60,7 @@ from secondstory.postmortems.models import ContributingFactor, Postmortem, Revie
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
 MONTH_DAYS = 30
+REVIEW_BATCH = 500  # never-reviewed postmortems read at once (their texts are long)
 
 
 def thresholds() -> Thresholds:
@@ -246,11 +247,10 @@ def review_unreviewed(as_of: date) -> int:
         .exclude(Exists(reviewed))
         .values_list("pk", flat=True)
     )
-    count = 0
-    for postmortem in Postmortem.objects.filter(pk__in=unseen):
-        postmortem_findings(postmortem)
-        count += 1
-    return count
+    for start in range(0, len(unseen), REVIEW_BATCH):
+        for postmortem in Postmortem.objects.filter(pk__in=unseen[start : start + REVIEW_BATCH]):
+            postmortem_findings(postmortem)
+    return len(unseen)
 
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
