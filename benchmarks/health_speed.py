@@ -33,7 +33,13 @@ mostly waiting for a core; CPU is the steadier figure), 3 runs:
     postgresql  computed 7.06 s (cpu 0.57)   cached 0.116 s (cpu 0.005)
                 process, cached 10.6 s (cpu 0.85)
 
-At load average 4-7 the cached process took 0.63-0.86 s (cpu 0.5) on SQLite and
+At `--scale 100000` on SQLite (33,150 postmortems and 81,038 items read), load 2-5:
+
+    sqlite      computed 6.43 s (cpu 5.25)   cached 0.159 s (cpu 0.118)
+                process, cached 0.666 s (cpu 0.591)
+    first run: reviewing 24,985 never-reviewed postmortems took about 7 minutes
+
+At load average 4-7 the cached process at 10,000 took 0.63-0.86 s (cpu 0.5) on SQLite and
 1.6-2.2 s (cpu 0.6) on PostgreSQL. The process figure is nearly all starting Python and
 Django.
 """
