@@ -65,7 +65,6 @@ def health_command(as_of: str | None, team: str | None, fmt: str, output: Path |
         secondstory health --as-of 2026-06-30 --format json --output health.json
     """
     from secondstory.accounts.models import Team
-    from secondstory.core.insights.health import evaluate
     from secondstory.core.insights.health.render import render
     from secondstory.insights import health_data
 
@@ -78,11 +77,7 @@ def health_command(as_of: str | None, team: str | None, fmt: str, output: Path |
         thresholds = health_data.thresholds()
     except ValueError as exc:
         raise UserError(f"SECONDSTORY_HEALTH: {exc}") from None
-    data = health_data.build(day, team, known=thresholds)
-    services = health_data.team_services(team) if team is not None else None
-    results = evaluate(
-        data, thresholds, targets_people=health_data.person_predicate(), services=services
-    )
+    results = health_data.checks(day, team, known=thresholds)
     text = render(fmt, day, results)
     if output is None:
         click.echo(text, nl=False)

@@ -6,23 +6,19 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from secondstory.core.postmortem_import import (
-    ImportOptions,
-    ImportResult,
-    import_file,
-    postmortem_files,
-)
-from secondstory.core.postmortem_import.clock import zone_named
-from secondstory.core.taxonomy import DEFAULT_SEVERITIES
-from secondstory.core.timeline.event import event_json
-from secondstory.core.timeline.sources.base import SourceError
+# The importer (and its YAML and Markdown parsers) loads when the command runs, not when any
+# ``secondstory`` command starts.
+if TYPE_CHECKING:
+    from secondstory.core.postmortem_import import ImportOptions, ImportResult
 
 
 def _zone(name: str) -> tzinfo | None:
+    from secondstory.core.postmortem_import.clock import zone_named
+
     if not name:
         return None
     zone = zone_named(name)
@@ -55,6 +51,10 @@ class _Tally:
 
 def _dry_run(paths: Iterable[Path], options: ImportOptions, output_format: str) -> bool:
     """Print what would be imported; return whether any file was refused."""
+    from secondstory.core.postmortem_import import import_file, postmortem_files
+    from secondstory.core.timeline.event import event_json
+    from secondstory.core.timeline.sources.base import SourceError
+
     found = postmortem_files(paths)
     tally = _Tally()
     for path, reason in found.skipped:
@@ -154,6 +154,8 @@ def import_postmortems(
         secondstory import-postmortems docs/postmortems --owner dana --dry-run
     """
     from secondstory.cli_support import UserError
+    from secondstory.core.postmortem_import import ImportOptions
+    from secondstory.core.taxonomy import DEFAULT_SEVERITIES
 
     if output_format == "jsonl" and not dry_run:
         raise UserError("--format jsonl prints a dry run; add --dry-run")

@@ -200,6 +200,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database(HOME)}
+# Insights figures, keyed by the data-change token (docs/insights.md, "Speed"): files under
+# SECONDSTORY_HOME, so the web server's processes and the command line share them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "insights": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(HOME / "cache" / "insights"),
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 # SQLite: times a request refused by another writer's lock is run again before a 503.
 SECONDSTORY_LOCK_RETRIES = env_int("SECONDSTORY_LOCK_RETRIES", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

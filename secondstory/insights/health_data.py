@@ -37,26 +37,30 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Length, Replace
+from django.utils import timezone
 
 from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.insights.health import (
+    CheckResult,
     FactorRow,
     HealthData,
     ItemRow,
     MonthRow,
     PostmortemRow,
     Thresholds,
+    evaluate,
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
-from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import Incident, Milestone, Service
+from secondstory.insights import freshness
 from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewCache
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
 MONTH_DAYS = 30
+REVIEW_BATCH = 500  # never-reviewed postmortems read at once (their texts are long)
 
 
 def thresholds() -> Thresholds:
@@ -66,6 +70,8 @@ def thresholds() -> Thresholds:
 
 def person_predicate() -> Callable[[str], bool]:
     """The reviewer's person-targeted rule (the same judgement the action-item form shows)."""
+    from secondstory.core.review.person_targeted import targets_people
+
     return lru_cache(maxsize=4096)(targets_people)  # titles repeat across items
 
 
@@ -204,6 +210,47 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
         )
         for i in range(months)
     ]
+
+
+def checks(
+    as_of: date, team: str | None = None, *, known: Thresholds | None = None
+) -> list[CheckResult]:
+    """Every check's result as the organisation stood at the end of ``as_of`` (only the
+    team's, with ``team``), computed once per state of the data and reused until it changes.
+
+    The results name every postmortem of their evidence; the page and the digest show a
+    reader only those they may read.
+    """
+    t = known or thresholds()
+    review_unreviewed(as_of)  # before the token is read: these writes are not a change
+
+    def compute() -> list[CheckResult]:
+        data = build(as_of, team, known=t)
+        services = team_services(team) if team is not None else None
+        return evaluate(data, t, targets_people=person_predicate(), services=services)
+
+    zone = timezone.get_current_timezone_name()
+    return freshness.cached("health", (as_of, team, repr(t), zone), compute)
+
+
+def review_unreviewed(as_of: date) -> int:
+    """Review once the postmortems of the last year before ``as_of`` that the blameless
+    reviewer has never seen (an imported history), storing their findings; how many."""
+    from secondstory.postmortems.blameless import postmortem_findings
+
+    end = end_of(as_of)
+    reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
+    unseen = list(
+        Postmortem.objects.filter(
+            created_at__gte=end - timedelta(days=HISTORY_DAYS), created_at__lt=end
+        )
+        .exclude(Exists(reviewed))
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(unseen), REVIEW_BATCH):
+        for postmortem in Postmortem.objects.filter(pk__in=unseen[start : start + REVIEW_BATCH]):
+            postmortem_findings(postmortem)
+    return len(unseen)
 
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from secondstory.accounts.models import User
-from secondstory.core.insights.health import CheckResult, evaluate
+from secondstory.core.insights.health import CheckResult
 from secondstory.incidents.models import Incident
 from secondstory.insights import health_data
 from secondstory.notify.models import Delivery
@@ -31,9 +31,7 @@ def digest_key(user: User, month: str) -> str:
 
 
 def _results(day: date) -> dict[tuple[str, tuple[tuple[str, object], ...]], CheckResult]:
-    thresholds = health_data.thresholds()
-    data = health_data.build(day, known=thresholds)
-    results = evaluate(data, thresholds, targets_people=health_data.person_predicate())
+    results = health_data.checks(day)
     return {(r.id, tuple(sorted(r.scope.items()))): r for r in results}
 
 

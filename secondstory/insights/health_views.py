@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from secondstory.accounts.models import Team, User
-from secondstory.core.insights.health import CheckResult, by_severity, evaluate
+from secondstory.core.insights.health import CheckResult, by_severity
 from secondstory.insights import health_data
 from secondstory.postmortems.services import visible_postmortems
 
@@ -48,12 +48,7 @@ def health(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
     if team is not None and team not in teams:
         team, problem = None, f"No team {team!r}; showing every team."
-    thresholds = health_data.thresholds()
-    data = health_data.build(day, team, known=thresholds)
-    services = health_data.team_services(team) if team is not None else None
-    results = by_severity(
-        evaluate(data, thresholds, targets_people=health_data.person_predicate(), services=services)
-    )
+    results = by_severity(health_data.checks(day, team))
     wanted = {key for r in results for key in r.evidence}
     readable = set(visible_postmortems(user).filter(key__in=wanted).values_list("key", flat=True))
     shown = [

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from secondstory.accounts.models import User
 from secondstory.core.followup import policy_rule
@@ -20,11 +21,12 @@ from secondstory.core.insights.pipeline import stage_delays
 from secondstory.core.insights.stats import DAY_EDGES, DURATION_EDGES_HOURS, Distribution
 from secondstory.core.insights.tables import count_table
 from secondstory.core.insights.writing import writing_rates
-from secondstory.insights import charts, services, writing
+from secondstory.insights import charts, freshness, services, writing
 from secondstory.insights.charts import Chart
 from secondstory.insights.scope import Scope
 
 DRAFT_AGE_DAYS = 30
+T = TypeVar("T")
 
 
 def _r(value: float | None) -> float | None:
@@ -117,8 +119,9 @@ def duration_charts(scope: Scope) -> list[Chart]:
     return result
 
 
-def pipeline_charts(scope: Scope, user: User) -> tuple[list[Chart], dict[str, object]]:
+def _pipeline(scope: Scope) -> tuple[Chart, dict[str, object], list[int]]:
     coverage = services.policy_coverage(scope)
+    policy = services.policy_severities()
     delays = stage_delays(services.stage_times(scope), DAY_EDGES)
     chart = Chart(
         "review-delays",
@@ -136,17 +139,15 @@ def pipeline_charts(scope: Scope, user: User) -> tuple[list[Chart], dict[str, ob
         [d.label for d in delays],
         [d.summary for d in delays],
     )
-    drafts = services.old_drafts(scope, user, DRAFT_AGE_DAYS)
     facts = {
         "coverage": coverage,
         "coverage_share": _percent(coverage.share),
         "published_share": _percent(coverage.published_share),
-        "policy": ", ".join(services.policy_severities()) or "none",
-        "policy_rule": policy_rule(services.policy_severities()),
-        "drafts": drafts,
+        "policy": ", ".join(policy) or "none",
+        "policy_rule": policy_rule(policy),
         "draft_age_days": DRAFT_AGE_DAYS,
     }
-    return [chart], facts
+    return chart, facts, services.old_draft_ids(scope, DRAFT_AGE_DAYS)
 
 
 def follow_through_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
@@ -189,7 +190,7 @@ def follow_through_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]
     return [summary, chart], {}
 
 
-def factor_charts(scope: Scope, user: User) -> tuple[list[Chart], dict[str, object]]:
+def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
     cats = services.categories()
     codes = [c for c, _ in cats]
     periods = quarters(scope.span)
@@ -231,11 +232,7 @@ def factor_charts(scope: Scope, user: User) -> tuple[list[Chart], dict[str, obje
         codes,
         by_service.cells,
     )
-    recurring = services.recurring(scope, user, per_service)
-    return [by_quarter, service_chart, heat], {
-        "recurring": recurring,
-        "recurring_minimum": services.RECURRING_MINIMUM,
-    }
+    return [by_quarter, service_chart, heat], services.recurring_candidates(scope, per_service)
 
 
 def writing_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
@@ -272,15 +269,42 @@ def writing_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
 Section = tuple[str, str, list[Chart], dict[str, object]]
 
 
+def _cached(name: str, scope: Scope, version: str, build: Callable[[Scope], T]) -> T:
+    """``build(scope)`` once per state of the data (figures the same for every reader)."""
+    parts = scope.cache_parts
+    return freshness.cached(f"insights-{name}", parts, lambda: build(scope), version)
+
+
 def sections(scope: Scope, user: User) -> Iterator[Section]:
     """(id, heading, charts, facts) per section, in page order, each built when asked for
-    (a CSV of one chart stops at the section that holds it)."""
-    yield "incidents", "Incidents", incidents_charts(scope), {}
-    yield "durations", "Durations", duration_charts(scope), {}
-    yield "pipeline", "Review pipeline", *pipeline_charts(scope, user)
-    yield "follow-through", "Follow-through", *follow_through_charts(scope)
-    yield "factors", "Contributing factors", *factor_charts(scope, user)
-    yield "writing", "Blameless writing", *writing_charts(scope)
+    (a CSV of one chart stops at the section that holds it). The figures are computed once
+    per state of the data; the keys a reader may see are chosen per reader."""
+    version = freshness.data_version()  # once, before any figure is computed
+    yield "incidents", "Incidents", _cached("incidents", scope, version, incidents_charts), {}
+    yield "durations", "Durations", _cached("durations", scope, version, duration_charts), {}
+    chart, facts, drafts = _cached("pipeline", scope, version, _pipeline)
+    keyed = services.KeyedCount(len(drafts), services.readable_keys(user, drafts))
+    yield "pipeline", "Review pipeline", [chart], {**facts, "drafts": keyed}
+    follow = _cached("follow", scope, version, follow_through_charts)
+    yield "follow-through", "Follow-through", *follow
+    figures, candidates = _cached("factors", scope, version, _factors)
+    recurring = services.readable_pairs(user, candidates)
+    minimum = services.RECURRING_MINIMUM
+    facts = {"recurring": recurring, "recurring_minimum": minimum}
+    yield "factors", "Contributing factors", figures, facts
+    yield "writing", "Blameless writing", *_cached("writing", scope, version, writing_charts)
+
+
+def compute_figures(scope: Scope) -> None:
+    """Compute and cache every figure of the scope that is the same for every reader (what
+    the worker does ahead of the first reader; see ``insights.jobs``)."""
+    version = freshness.data_version()
+    _cached("incidents", scope, version, incidents_charts)
+    _cached("durations", scope, version, duration_charts)
+    _cached("pipeline", scope, version, _pipeline)
+    _cached("follow", scope, version, follow_through_charts)
+    _cached("factors", scope, version, _factors)
+    _cached("writing", scope, version, writing_charts)
 
 
 def page(scope: Scope, user: User) -> dict[str, object]:

@@ -39,6 +39,14 @@ class Scope:
     def is_organisation(self) -> bool:
         return self.team is None and self.service is None
 
+    @property
+    def cache_parts(self) -> tuple[object, ...]:
+        """Everything besides the data that the figures of this scope depend on."""
+        team = None if self.team is None else self.team.pk
+        service = None if self.service is None else self.service.pk
+        zone = timezone.get_current_timezone_name()
+        return (self.span.start, self.span.end, self.today, team, service, zone)
+
 
 def _day(value: str, name: str) -> date:
     try:

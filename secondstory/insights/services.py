@@ -32,6 +32,7 @@ from secondstory.postmortems.services import visible_postmortems
 
 KEYS_SHOWN = 20  # keys listed under a figure; the count says how many there are in all
 RECURRING_MINIMUM = 3  # postmortems for a (service, category) pair to count as recurring
+KEYS_CHUNK = 200  # postmortems asked about at once when looking for the readable keys
 
 
 def quarter_of_month(month: str) -> str:
@@ -186,14 +187,32 @@ class KeyedCount:
     keys: list[str]
 
 
-def old_drafts(scope: Scope, user: User, days: int) -> KeyedCount:
+def old_draft_ids(scope: Scope, days: int) -> list[int]:
+    """Drafts created more than ``days`` days before today, oldest first (every reader's)."""
     cutoff = scope.today - timedelta(days=days)
     drafts = Postmortem.objects.filter(
         postmortems_in(scope), status="draft", created_at__date__lt=cutoff
     )
-    readable = visible_postmortems(user).filter(pk__in=drafts.values("pk"))
-    keys = list(readable.order_by("created_at").values_list("key", flat=True)[:KEYS_SHOWN])
-    return KeyedCount(drafts.count(), keys)
+    return list(drafts.order_by("created_at", "pk").values_list("pk", flat=True))
+
+
+def readable_keys(user: User, ids: list[int], limit: int = KEYS_SHOWN) -> list[str]:
+    """The keys of the first ``limit`` postmortems of ``ids`` (in that order) this reader may
+    read; asks in chunks and stops once it has enough (usually after one query)."""
+    visible = visible_postmortems(user)
+    keys: list[str] = []
+    for start in range(0, len(ids), KEYS_CHUNK):
+        chunk = ids[start : start + KEYS_CHUNK]
+        found = dict(visible.filter(pk__in=chunk).values_list("pk", "key"))
+        keys += [found[pk] for pk in chunk if pk in found]
+        if len(keys) >= limit:
+            break
+    return keys[:limit]
+
+
+def old_drafts(scope: Scope, user: User, days: int) -> KeyedCount:
+    ids = old_draft_ids(scope, days)
+    return KeyedCount(len(ids), readable_keys(user, ids))
 
 
 def _items(scope: Scope) -> Q:
@@ -286,12 +305,12 @@ def service_categories(scope: Scope) -> list[GroupedCount]:
     ]
 
 
-def recurring(scope: Scope, user: User, counts: Iterable[GroupedCount]) -> list[RecurringPair]:
-    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, with the readable keys.
+Candidate = tuple[str, str, int, tuple[int, ...]]
 
-    Two queries: the (service, category, postmortem) rows of the scope, kept for the top
-    pairs, then which of the newest ``KEYS_SHOWN`` per pair this reader may read.
-    """
+
+def recurring_candidates(scope: Scope, counts: Iterable[GroupedCount]) -> list[Candidate]:
+    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids
+    of its newest ``KEYS_SHOWN`` postmortems (the same for every reader); one query."""
     top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
     if not top:
         return []
@@ -309,17 +328,28 @@ def recurring(scope: Scope, user: User, counts: Iterable[GroupedCount]) -> list[
         ids = newest.get((service, category))
         if ids is not None and len(ids) < KEYS_SHOWN:
             ids.append(postmortem)
-    candidates = {pk for ids in newest.values() for pk in ids}
-    readable = dict(visible_postmortems(user).filter(pk__in=candidates).values_list("pk", "key"))
+    return [
+        (service, category, n, tuple(newest[(service, category)])) for service, category, n in top
+    ]
+
+
+def readable_pairs(user: User, candidates: list[Candidate]) -> list[RecurringPair]:
+    """The recurring pairs with the keys of the postmortems this reader may read; one query."""
+    if not candidates:
+        return []
+    wanted = {pk for *_, ids in candidates for pk in ids}
+    readable = dict(visible_postmortems(user).filter(pk__in=wanted).values_list("pk", "key"))
     return [
         RecurringPair(
-            service,
-            category,
-            n,
-            tuple(sorted(readable[pk] for pk in newest[(service, category)] if pk in readable)),
+            service, category, n, tuple(sorted(readable[pk] for pk in ids if pk in readable))
         )
-        for service, category, n in top
+        for service, category, n, ids in candidates
     ]
+
+
+def recurring(scope: Scope, user: User, counts: Iterable[GroupedCount]) -> list[RecurringPair]:
+    """The recurring pairs with the keys this reader may read."""
+    return readable_pairs(user, recurring_candidates(scope, counts))
 
 
 def people_predicate() -> Callable[[str], bool]:

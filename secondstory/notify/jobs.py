@@ -24,6 +24,7 @@ PERIODIC_JOBS: list[str] = [
     "secondstory.trackers.jobs.pull_sync",
     "secondstory.sharing.jobs.send_publication_digests",
     "secondstory.insights.health_digest.send_health_digests",
+    "secondstory.insights.jobs.compute_insights",
 ]
 
 

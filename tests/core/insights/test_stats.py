@@ -67,3 +67,18 @@ def test_histogram_bins_are_half_open() -> None:
 def test_histogram_refuses_unordered_edges() -> None:
     with pytest.raises(ValueError, match="strictly increasing"):
         histogram([1.0], [0, 5, 5])
+
+
+def test_the_binomial_tail_of_a_service_with_thousands_of_postmortems() -> None:
+    from math import comb
+
+    from secondstory.core.insights.health.stats import _large_tail, binomial_tail
+
+    # C(20000, 250) is far beyond a float; the exact sum used to overflow
+    tail = binomial_tail(250, 20000, 0.01)
+    assert 0.0003 < tail < 0.0004
+    assert binomial_tail(1, 25000, 0.5) == pytest.approx(1.0)
+    assert binomial_tail(25000, 25000, 0.0) == 0.0
+    for k, n, p in [(3, 900, 0.01), (20, 1000, 0.02), (500, 1000, 0.5)]:
+        exact = sum(comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
+        assert abs(_large_tail(k, n, p) - exact) < 1e-9 * exact

@@ -18,7 +18,6 @@ from secondstory.core.insights.health import (
 from secondstory.core.insights.health.common import keys
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import CheckResult, HealthData
-from secondstory.core.review.person_targeted import targets_people as reviewer_targets_people
 
 Check = Callable[[HealthData, Thresholds], list[CheckResult]]
 
@@ -34,8 +33,13 @@ CHECK_IDS: tuple[str, ...] = (
 _ORDER = {"alarm": 0, "warn": 1, "ok": 2}
 
 
-def checks(targets_people: Callable[[str], bool] = reviewer_targets_people) -> list[Check]:
-    """Every check, in the order of ``CHECK_IDS``."""
+def checks(targets_people: Callable[[str], bool] | None = None) -> list[Check]:
+    """Every check, in the order of ``CHECK_IDS`` (by default judging action items with the
+    blameless reviewer's person-targeted rule, imported only when the checks run)."""
+    if targets_people is None:
+        from secondstory.core.review.person_targeted import targets_people as reviewer
+
+        targets_people = reviewer
     return [
         recurring_factor.check,
         slow_publication.check,
@@ -51,7 +55,7 @@ def evaluate(
     data: HealthData,
     thresholds: Thresholds | None = None,
     *,
-    targets_people: Callable[[str], bool] = reviewer_targets_people,
+    targets_people: Callable[[str], bool] | None = None,
     services: Collection[str] | None = None,
 ) -> list[CheckResult]:
     """Run every check; with ``services`` given, keep only the recurring-factor pairs of them.
