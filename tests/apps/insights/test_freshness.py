@@ -231,7 +231,7 @@ def test_cached_health_evidence_stays_a_count_for_readers_who_may_not_read_it(
     day = datetime(2026, 6, 30).date()
     key = next(k for r in health_data.checks(day) if r.status == "alarm" for k in r.evidence)
     Incident.objects.filter(postmortems__key=key).update(visibility="restricted")
-    charlie.is_staff = True
+    charlie.role = "admin"
     charlie.save()
     staff = client_for(charlie).get("/insights/health/", {"as_of": "2026-06-30"})
     assert f'href="/postmortems/{key}/"' in staff.content.decode()  # computed and cached
