@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from secondstory.accounts.models import User
+from secondstory.accounts.models import Role, User
 from secondstory.core.insights.health import CheckResult
 from secondstory.incidents.models import Incident
 from secondstory.insights import health_data
@@ -88,7 +88,9 @@ def send_health_digests(today: date | None = None) -> list[Delivery]:
     deliveries tried now."""
     today = today or timezone.localdate()
     month = f"{today:%Y-%m}"
-    staff = User.objects.filter(is_active=True, is_staff=True)
+    # Admins get every digest (docs/permissions.md: a superuser counts as an admin).
+    admins = Q(role=Role.ADMIN) | Q(is_superuser=True)
+    staff = User.objects.filter(admins, is_active=True)
     done = set(
         Delivery.objects.filter(kind=KIND, key__endswith=f":{month}").values_list(
             "recipient_id", flat=True
@@ -98,7 +100,7 @@ def send_health_digests(today: date | None = None) -> list[Delivery]:
         return []
     end, changes = changed_statuses(today)
     teams = {str(r.scope["team"]) for r, _ in changes if "team" in r.scope}
-    people = User.objects.filter(Q(is_staff=True) | Q(teams__slug__in=teams), is_active=True)
+    people = User.objects.filter(admins | Q(teams__slug__in=teams), is_active=True)
     text = digest_text(end, changes)
     subject = f"Learning health: {len(changes)} checks changed status in {end:%B %Y}"
     run = Run()

@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "health"
 
 
 def test_the_digest_lists_changed_checks_once_a_month(smtp: Inbox, alice: User) -> None:
-    alice.is_staff = True
+    alice.role = "admin"
     alice.save()
     result = CliRunner().invoke(cli, ["load", str(FIXTURES / "failure-outpacing-learning")])
     assert result.exit_code == 0, result.output
