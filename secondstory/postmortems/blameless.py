@@ -343,11 +343,18 @@ def dismiss(
     """Record that ``by`` dismissed a finding (``reason`` required)."""
     if field not in HEADINGS:
         raise ValueError(f"unknown section {field!r}")
+    return record_dismissal(postmortem, field, rule, text, sentence, reason, by)
+
+
+def record_dismissal(
+    postmortem: Postmortem, part: str, rule: str, text: str, sentence: str, reason: str, by: User
+) -> ReviewDismissal:
+    """Store a dismissal of a finding in ``part`` (a section or an item text) with its reason."""
     if not reason.strip():
         raise ValueError("say why this finding does not apply")
     return ReviewDismissal.objects.create(
         postmortem=postmortem,
-        section=field,
+        section=part,
         rule=rule[:80],
         text=text[:500],
         sentence=sentence,

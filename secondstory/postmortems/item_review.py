@@ -37,6 +37,7 @@ from secondstory.postmortems.blameless import (
     SectionFinding,
     organisation_config,
     people_names,
+    record_dismissal,
     shown_findings,
 )
 from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewDismissal
@@ -244,15 +245,4 @@ def dismiss_item(
     """Record that ``by`` dismissed a finding of an item text (``reason`` required)."""
     if not is_part(part):
         raise ValueError(f"unknown part {part!r}")
-    if not reason.strip():
-        raise ValueError("say why this finding does not apply")
-    return ReviewDismissal.objects.create(
-        postmortem=postmortem,
-        section=part,
-        rule=rule[:80],
-        text=text[:500],
-        sentence=sentence,
-        reason=reason.strip(),
-        by=by,
-        at=timezone.now(),
-    )
+    return record_dismissal(postmortem, part, rule, text, sentence, reason, by)
