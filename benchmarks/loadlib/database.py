@@ -26,7 +26,7 @@ django.setup()
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from secondstory.accounts.models import Team, User  # noqa: E402
+from secondstory.accounts.models import Role, Team, User  # noqa: E402
 from secondstory.core.taxonomy import SECTION_FIELDS  # noqa: E402
 from secondstory.incidents.models import TimelineEvent  # noqa: E402
 from secondstory.postmortems.models import Postmortem  # noqa: E402
@@ -38,9 +38,14 @@ MARKER = re.compile(r"lb-c\d+-[se]\d+")
 
 
 def _clients(count: int, password: str) -> list[User]:
-    """``count`` non-staff people who sign in with ``password``: the demo organisation's
-    people first, then new ones spread over its teams."""
-    people = list(User.objects.filter(is_staff=False, is_active=True).order_by("username"))
+    """``count`` responders (no admin or staff rights; writers, so not viewers) who sign in
+    with ``password``: the demo organisation's people first, then new ones spread over its
+    teams."""
+    people = list(
+        User.objects.filter(is_staff=False, is_active=True, role=Role.RESPONDER).order_by(
+            "username"
+        )
+    )
     teams = list(Team.objects.order_by("slug"))
     for n in range(len(people), count):
         user, _ = User.objects.get_or_create(
