@@ -37,7 +37,7 @@ from secondstory.lib.concurrency import (
     fingerprint,
     render_conflict_page,
 )
-from secondstory.lib.timezones import viewer_zone, zone_names
+from secondstory.lib.timezones import viewer_zone
 from secondstory.postmortems.access import is_htmx, postmortem_for_editor, signed_in_user
 from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.item_review import live_review_attrs
@@ -159,7 +159,6 @@ def _render_event_form(
         "form": form,
         "event": event,
         "live_review": live_review,
-        "zone_names": zone_names(),
         "display_zone": viewer_zone(request),
     }
     return render(request, "incidents/timeline_event_form.html", context, status=status)
@@ -181,7 +180,6 @@ def _render_conflict(
         "form": EventForm(data),
         "yours": form.cleaned_data,
         "conflict": conflict,
-        "zone_names": zone_names(),
         "display_zone": viewer_zone(request),
     }
     return render_conflict_page(request, "incidents/timeline_event_conflict.html", context)
@@ -201,7 +199,6 @@ def _render_gone(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
         "postmortem": postmortem,
         "form": form,
         "typed": {name: data.get(name, "") for name in ("date", "time", "zone", "actor", "text")},
-        "zone_names": zone_names(),
     }
     return render_conflict_page(request, "incidents/timeline_event_gone.html", context)
 

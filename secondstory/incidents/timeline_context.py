@@ -32,7 +32,6 @@ from secondstory.lib.timezones import (
     site_zone,
     viewer_zone,
     zone_choice,
-    zone_names,
     zone_offsets_label,
 )
 from secondstory.postmortems.access import signed_in_user
@@ -167,7 +166,6 @@ def timeline_context(
         "display_zone": zone,
         "display_zone_label": zone_offsets_label(zone, [event.at for event in window.events]),
         "zone_form": zone_form(request),
-        "zone_names": zone_names(),
     }
     if editable and incidents:
         context["capture_form"] = capture_form(request, incidents, zone)

@@ -42,7 +42,6 @@ from secondstory.incidents.timeline_forms import (
 from secondstory.lib.timezones import (
     set_session_zone,
     viewer_zone,
-    zone_names,
 )
 from secondstory.postmortems.access import (
     is_htmx,
@@ -180,7 +179,6 @@ def _render_capture(
         "lines": lines,
         "error_count": sum(1 for line in lines or [] if line.error),
         "refusal": refusal,
-        "zone_names": zone_names(),
         "capture_page": True,
     }
     if is_htmx(request):
@@ -261,7 +259,6 @@ def timeline_zone(request: HttpRequest, key: str) -> HttpResponse:
         context = {
             "postmortem": postmortem,
             "zone_form": form,
-            "zone_names": zone_names(),
             "display_zone": viewer_zone(request),
         }
         return render(request, "incidents/timeline_zone.html", context, status=400)
