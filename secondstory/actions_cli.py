@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from secondstory.cli_support import UserError, with_django
+from secondstory.lib import site
 
 if TYPE_CHECKING:
     from secondstory.actions.filters import Row
@@ -76,7 +77,6 @@ def list_items(
 
         secondstory actions list --as charlie --format json
     """
-    from django.conf import settings
     from django.utils import timezone
 
     from secondstory.accounts.models import User
@@ -118,7 +118,7 @@ def list_items(
     rows = [
         row_for(i, today) for i in ordered(apply_filter(visible_items(viewer), flt, today), flt)
     ]
-    base_url = str(getattr(settings, "SECONDSTORY_BASE_URL", "") or "")
+    base_url = site.base_url()
     if fmt == "csv":
         click.echo(write_csv(rows, base_url), nl=False)
     elif fmt == "json":

@@ -170,6 +170,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "secondstory.lib.site.SiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -375,7 +376,8 @@ SECONDSTORY_TRACKER_TIMEOUT = env_int("SECONDSTORY_TRACKER_TIMEOUT", 10)
 # Reminders and notifications: each channel is optional.
 SECONDSTORY_SLACK_WEBHOOK_URL = env_str("SECONDSTORY_SLACK_WEBHOOK_URL", "")
 SECONDSTORY_NOTIFY_WEBHOOK_URL = env_str("SECONDSTORY_NOTIFY_WEBHOOK_URL", "")
-SECONDSTORY_BASE_URL = env_str("SECONDSTORY_BASE_URL", "http://127.0.0.1:8000")
+# Unset: links use the address each page was served from (secondstory.lib.site).
+SECONDSTORY_BASE_URL = env_str("SECONDSTORY_BASE_URL", "")
 # Seconds the SMTP server or a webhook may stay silent before a delivery counts as failed.
 SECONDSTORY_NOTIFY_TIMEOUT = env_int("SECONDSTORY_NOTIFY_TIMEOUT", 10)
 if not 1 <= SECONDSTORY_NOTIFY_TIMEOUT <= 600:

@@ -14,6 +14,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponseBase
 
+from secondstory.lib import site
+
 
 class _LocalPasswordsOnly:
     @login_not_required
@@ -35,7 +37,7 @@ class PasswordResetView(_LocalPasswordsOnly, auth_views.PasswordResetView):
     def form_valid(self, form: Any) -> Any:
         if not settings.EMAIL_HOST:
             return self.form_invalid(form)
-        self.extra_email_context = {"base_url": settings.SECONDSTORY_BASE_URL.rstrip("/")}
+        self.extra_email_context = {"base_url": site.configured_base_url() or site.DEFAULT_BASE_URL}
         return super().form_valid(form)
 
 

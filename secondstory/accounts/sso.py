@@ -32,6 +32,7 @@ from joserfc.errors import (
 
 from secondstory.accounts.models import User
 from secondstory.accounts.sso_accounts import SignInError, account_for_claims, provider_name
+from secondstory.lib import site
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def enabled() -> bool:
 
 def callback_url() -> str:
     """The redirect URI to register at the provider."""
-    return settings.SECONDSTORY_BASE_URL.rstrip("/") + reverse("sso_callback")
+    return site.base_url() + reverse("sso_callback")
 
 
 def begin(request: HttpRequest, next_url: str) -> HttpResponse:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.actions.recurrence import Match, find_matches
 from secondstory.actions.recurrence_evidence import _readable
+from secondstory.lib import site
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def _message(match: Match, item: ActionItem, readable: bool) -> tuple[str, str]:
     """The notification for ``item``'s owner; a postmortem they cannot read stays unnamed."""
     if readable:
         url = reverse("postmortems:detail", args=[match.factor_postmortem_key])
-        base = str(getattr(settings, "SECONDSTORY_BASE_URL", "")).rstrip("/")
+        base = site.base_url()
         where = (
             f"factor {match.factor_key} of {match.factor_postmortem_key}.\n\n"
             f"Did the fix work? See {base}{url}#factor-{match.factor_key}\n"

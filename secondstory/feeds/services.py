@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from secondstory.accounts import permissions
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
 from secondstory.feeds.models import CalendarToken
+from secondstory.lib import site
 from secondstory.postmortems.services import visible_postmortems
 
 # Only items still to be done appear in a feed; done and not-doing items are left out.
@@ -42,7 +42,7 @@ class NewFeed:
 
 
 def feed_url(raw: str) -> str:
-    base = settings.SECONDSTORY_BASE_URL.rstrip("/")
+    base = site.base_url()
     return base + reverse("feeds:calendar", args=[raw])
 
 
@@ -139,7 +139,7 @@ def touch(token: CalendarToken, now: datetime | None = None) -> None:
 
 
 def item_url(item: ActionItem) -> str:
-    base = settings.SECONDSTORY_BASE_URL.rstrip("/")
+    base = site.base_url()
     return f"{base}{reverse('postmortems:detail', args=[item.postmortem.key])}#action-{item.key}"
 
 

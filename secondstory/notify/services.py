@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
+from secondstory.lib import site
 from secondstory.notify import outbox
 from secondstory.notify.channels import (
     Channel,
@@ -61,7 +61,7 @@ class Run:
 def item_url(item: ActionItem) -> str:
     """The action item's anchor on its postmortem page, as an absolute link."""
     path = reverse("postmortems:detail", args=[item.postmortem.key])
-    return f"{settings.SECONDSTORY_BASE_URL.rstrip('/')}{path}#action-{item.key}"
+    return f"{site.base_url()}{path}#action-{item.key}"
 
 
 def item_payload(item: ActionItem) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from secondstory.lib import site
 from secondstory.lib.markdown import render_markdown
 from secondstory.postmortems.models import Postmortem
 from secondstory.sharing import services
@@ -18,7 +18,7 @@ from secondstory.sharing.models import FeedToken
 
 
 def _absolute(path: str) -> str:
-    return settings.SECONDSTORY_BASE_URL.rstrip("/") + path
+    return site.base_url() + path
 
 
 class PostmortemFeed(Feed):  # type: ignore[type-arg]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.accounts.models import User
+from secondstory.lib import site
 from secondstory.notify.channels import Message
 from secondstory.notify.models import Delivery
 from secondstory.notify.services import Run, deliver_message
@@ -82,9 +83,7 @@ def _restricted_ids(postmortems: list[Postmortem]) -> set[int]:
 
 
 def _line(postmortem: Postmortem, *, hide_title: bool) -> str:
-    url = settings.SECONDSTORY_BASE_URL.rstrip("/") + reverse(
-        "postmortems:detail", args=[postmortem.key]
-    )
+    url = site.base_url() + reverse("postmortems:detail", args=[postmortem.key])
     title = "(restricted postmortem)" if hide_title else postmortem.title
     published = postmortem.published_at.date().isoformat() if postmortem.published_at else ""
     return f"- {postmortem.key} {title} (published {published}, {postmortem.owner.name})\n  {url}"
@@ -104,7 +103,7 @@ def digest_for(
     restricted = _restricted_ids(news)
     count = f"{len(news)} newly published postmortem{'s' if len(news) != 1 else ''}"
     head = f"{user.name}, {count} from what you follow ({_following(subscriptions)}):\n\n"
-    foot = "\n\nChange what you follow: " + settings.SECONDSTORY_BASE_URL.rstrip("/")
+    foot = "\n\nChange what you follow: " + site.base_url()
     foot += reverse("sharing:index")
     text = head + "\n".join(_line(pm, hide_title=False) for pm in news) + foot
     shared = head + "\n".join(_line(pm, hide_title=pm.pk in restricted) for pm in news) + foot

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Q, QuerySet
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from secondstory.accounts import permissions
 from secondstory.accounts.models import Team, User
 from secondstory.incidents.models import Milestone, Service, Tag
+from secondstory.lib import site
 from secondstory.lib.kept import Kept
 from secondstory.postmortems.models import LONG_TEXT, Postmortem
 from secondstory.postmortems.services import can_read, visible_postmortems
@@ -118,7 +118,7 @@ class NewFeed:
 
 
 def feed_url(raw: str) -> str:
-    return settings.SECONDSTORY_BASE_URL.rstrip("/") + reverse("sharing:atom", args=[raw])
+    return site.base_url() + reverse("sharing:atom", args=[raw])
 
 
 def create_feed(*, created_by: User, scope: Scope) -> NewFeed:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import set_status
 from secondstory.core import taxonomy
+from secondstory.lib import site
 from secondstory.notify.stopping import stop_requested
 from secondstory.trackers.clients import Issue, NewIssue, RateLimited, TrackerError, client_for
 from secondstory.trackers.crypto import CredentialError
@@ -32,7 +33,7 @@ ACTIVE = ("open", "in_progress")
 
 def item_url(item: ActionItem) -> str:
     path = reverse("postmortems:detail", args=[item.postmortem.key])
-    return f"{settings.SECONDSTORY_BASE_URL.rstrip('/')}{path}#action-{item.key}"
+    return f"{site.base_url()}{path}#action-{item.key}"
 
 
 def log(
