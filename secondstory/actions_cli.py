@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from secondstory.cli_support import UserError, with_django
-from secondstory.lib import site
 
 if TYPE_CHECKING:
     from secondstory.actions.filters import Row
@@ -118,6 +117,8 @@ def list_items(
     rows = [
         row_for(i, today) for i in ordered(apply_filter(visible_items(viewer), flt, today), flt)
     ]
+    from secondstory.lib import site
+
     base_url = site.base_url()
     if fmt == "csv":
         click.echo(write_csv(rows, base_url), nl=False)

@@ -81,6 +81,15 @@ class Staged:
             inputs, self.fmt, options, redact=self.redact, emails=self.emails, phones=self.phones
         )
 
+    def save(self) -> None:
+        """Write the options back beside the kept files (an answer given after the upload)."""
+        target = self.folder / "staged.json"
+        spare = self.folder / "staged.json.new"
+        spare.unlink(missing_ok=True)
+        with _private(spare) as out:
+            out.write(json.dumps(self.__dict__).encode("utf-8"))
+        spare.replace(target)
+
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 

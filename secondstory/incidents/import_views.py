@@ -8,6 +8,7 @@ JavaScript; nothing is written before the confirmation.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from secondstory.accounts.models import User
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.merge import DUPLICATE
-from secondstory.core.timeline.sources.base import SourceError
+from secondstory.core.timeline.sources.base import MissingOption, SourceError
 from secondstory.incidents.import_staging import (
     MAX_FILES,
     MAX_PREVIEW,
@@ -138,9 +139,13 @@ def _preview_page(
 ) -> HttpResponse:
     try:
         merged = preview(incident, staged.request())
+    except MissingOption as missing:
+        return _ask(request, incident, staged, missing)
     except SourceError as error:
         staged.discard()
-        form = form or ImportForm(initial={"zone": staged.zone})
+        if form is None:
+            form = ImportForm({"zone": staged.zone, "fmt": staged.fmt or ""})
+            form.is_valid()
         form.add_error(None, f"Nothing was imported: {error}")
         return _page(request, incident, status=400, form=form)
     current = {m.kind.code: m for m in incident.milestones.select_related("kind")}
@@ -181,6 +186,85 @@ def import_confirm(request: HttpRequest, key: str, token: str) -> HttpResponse:
     staged.discard()
     messages.success(request, _summary_text(summary))
     return redirect(detail)
+
+
+_QUESTIONS = {
+    "date": "carry no date. On which day were they written?",
+    "tz": "carry no time zone. In which time zone were these times written?",
+    "from": "cannot be told apart from other formats. Which tool wrote it?",
+}
+
+
+def _ask(
+    request: HttpRequest,
+    incident: Incident,
+    staged: Staged,
+    missing: MissingOption,
+    error: str = "",
+) -> HttpResponse:
+    """The upload is kept; ask in words for the one thing it needs."""
+    subject = f"The {missing.what} in {missing.file}" if missing.file else f"The {missing.what}"
+    if missing.option == "from":
+        subject = f"{missing.file or 'This file'}"
+    return _page(
+        request,
+        incident,
+        status=400 if error else 200,
+        staged=staged,
+        missing=missing.option,
+        question=f"{subject} {_QUESTIONS[missing.option]}",
+        answer_error=error,
+        file_names=[shown for _, shown in staged.files],
+    )
+
+
+@require_POST
+def import_answer(request: HttpRequest, key: str, token: str) -> HttpResponse:
+    """The answer to :func:`_ask`: store it with the kept upload and preview again."""
+    user, incident = _incident(request, key)
+    staged = staged_upload(token, incident, user.pk)
+    if staged is None:
+        raise Http404("This upload is no longer waiting; upload the files again.")
+    if "cancel" in request.POST:
+        staged.discard()
+        messages.info(request, "Import cancelled: nothing was written.")
+        return redirect(reverse("incidents:detail", args=[incident.key]))
+    option = request.POST.get("option", "")
+    value = request.POST.get("value", "").strip()
+    problem = _answer_problem(option, value)
+    if problem:
+        try:
+            preview(incident, staged.request())
+        except MissingOption as missing:
+            return _ask(request, incident, staged, missing, error=problem)
+        except SourceError:
+            pass
+        return _preview_page(request, incident, staged)
+    if option == "date":
+        staged.day = value
+    elif option == "tz":
+        staged.zone = value
+    else:
+        staged.fmt = value
+    staged.save()
+    return _preview_page(request, incident, staged)
+
+
+def _answer_problem(option: str, value: str) -> str:
+    if option == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return "Give the day as a date, for example 2024-03-15."
+    elif option == "tz":
+        if parse_zone(value) is None:
+            return f"“{value}” is not a time zone; pick one such as Europe/Berlin or UTC."
+    elif option == "from":
+        if value not in {name for name, _ in sources.describe()}:
+            return "Pick the tool that wrote the file."
+    else:
+        return "Answer the question below."
+    return ""
 
 
 def _left_out(merged: Preview, kept: set[str]) -> list[str]:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:key>/edit/", views.incident_edit, name="edit"),
     path("<str:key>/import/", import_views.import_upload, name="import"),
     path("<str:key>/import/<str:token>/", import_views.import_confirm, name="import_confirm"),
+    path("<str:key>/import/<str:token>/answer/", import_views.import_answer, name="import_answer"),
 ]

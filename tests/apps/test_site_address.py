@@ -1,4 +1,4 @@
-"""Links that leave the page start with the configured address, else with where the page was served."""
+"""Links that leave the page use the configured address, else the one the page was served at."""
 
 from __future__ import annotations
 

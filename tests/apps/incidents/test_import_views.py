@@ -141,7 +141,8 @@ def test_a_bad_file_is_refused_with_its_name_and_nothing_is_kept(
 ) -> None:
     bad = SimpleUploadedFile("alerts.json", b'{"version": "4", "alerts": [{"status": "firing"')
     response = client_for(alice).post(
-        reverse("incidents:import", args=["INC-42"]), {"files": [bad], "zone": "UTC"}
+        reverse("incidents:import", args=["INC-42"]),
+        {"files": [bad], "zone": "UTC", "fmt": "alertmanager"},
     )
     assert response.status_code == 400
     page = text(response)

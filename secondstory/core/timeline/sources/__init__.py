@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 from secondstory.core.timeline.event import TimelineEvent
-from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from secondstory.core.timeline.sources.base import MissingOption, ParseOptions, Source, SourceError
 
 FORMATS: tuple[str, ...] = (
     "slack",
@@ -110,10 +110,11 @@ def detect(source: Source) -> str:
             file=source.name,
             field="from",
         )
-    raise SourceError(
+    raise MissingOption(
         f"cannot tell the format of this input; give it with --from ({', '.join(FORMATS)})",
+        option="from",
+        what="this file",
         file=source.name,
-        field="from",
     )
 
 

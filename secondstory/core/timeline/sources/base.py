@@ -65,6 +65,30 @@ class SourceError(ValueError):
         return ": ".join(parts)
 
 
+class MissingOption(SourceError):
+    """An input that needs something only the person importing knows: ``option`` is ``"date"``,
+    ``"tz"`` or ``"from"`` (the format), ``what`` names the lines that need it.
+
+    The command line asks for the flag of the same name; the browser asks for the value in words
+    and keeps the upload.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        option: str,
+        what: str,
+        file: str = "",
+        line: int = 0,
+        path: str = "",
+        field: str = "",
+    ) -> None:
+        super().__init__(message, file=file, line=line, path=path, field=field or option)
+        self.option = option
+        self.what = what
+
+
 class Where(NamedTuple):
     """A place in an input, for error messages: the file, a line and/or a JSON path."""
 
@@ -74,6 +98,11 @@ class Where(NamedTuple):
 
     def error(self, field: str, message: str) -> SourceError:
         return SourceError(message, file=self.file, line=self.line, path=self.path, field=field)
+
+    def missing(self, option: str, what: str, message: str) -> MissingOption:
+        return MissingOption(
+            message, option=option, what=what, file=self.file, line=self.line, path=self.path
+        )
 
     def at(self, *, line: int | None = None, path: str | None = None) -> Where:
         return Where(
@@ -504,13 +533,13 @@ def localize(naive: datetime, tz: tzinfo, where: Where, field: str) -> datetime:
 
 def require_date(options: ParseOptions, where: Where, what: str = "these lines") -> date:
     if options.date is None:
-        raise where.error("date", f"{what} carry no date; give it with --date YYYY-MM-DD")
+        raise where.missing("date", what, f"{what} carry no date; give it with --date YYYY-MM-DD")
     return options.date
 
 
 def require_zone(options: ParseOptions, where: Where, what: str = "these lines") -> tzinfo:
     if options.tz is None:
-        raise where.error("tz", f"{what} carry no UTC offset; give the zone with --tz")
+        raise where.missing("tz", what, f"{what} carry no UTC offset; give the zone with --tz")
     return options.tz
 
 

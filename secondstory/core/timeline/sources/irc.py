@@ -269,7 +269,9 @@ def _place(
             year = file_day.year
         else:
             if options.date is None:
-                raise where.error("date", "year-less lines carry no year; give it with --date")
+                raise where.missing(
+                    "date", "year-less lines", "year-less lines carry no year; give it with --date"
+                )
             year = options.date.year
         try:
             return datetime.combine(date(year, month, mday), parsed.clock)
