@@ -32,6 +32,16 @@ class Problem:
         return format_path(self.path)
 
 
+@dataclass(frozen=True, slots=True)
+class OrderProblem(Problem):
+    """Milestone ``later`` at ``later_at`` is before ``earlier`` at ``earlier_at``."""
+
+    earlier: str = ""
+    later: str = ""
+    earlier_at: datetime | None = None
+    later_at: datetime | None = None
+
+
 def format_path(path: Path) -> str:
     """``("incidents", 0, "severity")`` -> ``incidents[0].severity``."""
     out = ""
@@ -85,10 +95,14 @@ def milestone_order_problems(milestones: Sequence[Milestone], note: str) -> list
             continue  # reported as a problem of its own; such moments do not compare
         if b.at < a.at:
             problems.append(
-                Problem(
+                OrderProblem(
                     ("milestones", index[later], "at"),
                     f"{later} ({b.at.isoformat()}) is before {earlier} ({a.at.isoformat()}); "
                     "fix the times or add a milestone_order_note explaining why",
+                    earlier=earlier,
+                    later=later,
+                    earlier_at=a.at,
+                    later_at=b.at,
                 )
             )
     return problems

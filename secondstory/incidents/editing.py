@@ -20,6 +20,7 @@ from secondstory.core import taxonomy
 from secondstory.core.invariants import milestone_order_problems
 from secondstory.core.record import Milestone as MilestoneData
 from secondstory.core.timeline.event import offset_minutes
+from secondstory.incidents.milestone_words import plain_messages
 from secondstory.incidents.models import (
     ExternalReference,
     Incident,
@@ -156,7 +157,7 @@ def _validate(fields: IncidentFields, by: User | None, incident: Incident | None
         fields.milestone_order_note,
     )
     if problems:
-        errors.setdefault("milestones", []).extend(p.message for p in problems)
+        errors.setdefault("milestones", []).extend(plain_messages(problems))
     if by is not None and not _would_see(by, fields, incident):
         errors.setdefault("teams", []).append(
             "a restricted incident needs one of your teams, or you could no longer open it"

@@ -17,6 +17,7 @@ from secondstory.core.timeline.event import offset_text
 from secondstory.incidents.editing import (
     IncidentFields,
 )
+from secondstory.incidents.milestone_words import NOTE_LABEL
 from secondstory.incidents.models import Incident, MilestoneKind, Service, Severity
 
 _OFFSET = re.compile(r"^(?P<sign>[+-])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})\Z")
@@ -68,6 +69,7 @@ class IncidentForm(forms.Form):
         "teams change its visibility and teams.",
     )
     milestone_order_note = forms.CharField(
+        label=NOTE_LABEL,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when the milestones are deliberately out of the usual order.",

@@ -41,6 +41,7 @@ from secondstory.core.timeline.merge import (
 )
 from secondstory.core.timeline.redact import Redactor
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
+from secondstory.incidents.milestone_words import plain_messages
 from secondstory.incidents.models import (
     EventReference,
     Incident,
@@ -364,7 +365,7 @@ def _set_milestones(
         [MilestoneData(code, at) for code, at in planned.items()], incident.milestone_order_note
     )
     if problems:
-        raise ValidationError({"milestones": [p.message for p in problems]})
+        raise ValidationError({"milestones": plain_messages(problems)})
     for suggestion in chosen:
         if suggestion.kind not in kinds:
             continue

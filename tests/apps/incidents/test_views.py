@@ -236,7 +236,14 @@ def test_out_of_order_milestones_are_refused_without_a_note(alice: User) -> None
     response = client_for(alice).post(CREATE, data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "detected (2026-03-04T13:00:00+01:00) is before impact_started" in html
+    assert "detected (2026-03-04T13:00:00+01:00) is before" not in html, "no file-format words"
+    text = " ".join(html.split())
+    assert (
+        "Detected (4 Mar 2026 13:00 UTC+01:00) is earlier than impact started "
+        "(4 Mar 2026 13:40 UTC+01:00), though impact started usually comes first." in text
+    )
+    assert "if it really happened in this order, say why under" in text
+    assert "Why the milestones are out of the usual order" in text
     assert not Incident.objects.exists()
 
 
