@@ -154,7 +154,7 @@ def action_edit(request: HttpRequest, key: str, item_key: str) -> HttpResponse:
     if request.method != "POST":
         form = ActionItemForm(initial=_initial(item), postmortem=postmortem)
         return _form_page(request, postmortem, form, item=item)
-    form = ActionItemForm(request.POST, postmortem=postmortem)
+    form = ActionItemForm(request.POST, postmortem=postmortem, current_due=item.due)
     if form.is_valid():
         try:
             with transaction.atomic():
@@ -178,7 +178,7 @@ def action_edit(request: HttpRequest, key: str, item_key: str) -> HttpResponse:
         except EditConflict as conflict:
             data = request.POST.copy()
             data["base"] = conflict.base
-            form = ActionItemForm(data, postmortem=postmortem)
+            form = ActionItemForm(data, postmortem=postmortem, current_due=item.due)
             form.is_valid()
             return _form_page(request, postmortem, form, item=item, conflict=conflict)
         except ValidationError as error:

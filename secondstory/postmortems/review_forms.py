@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIteratorValue
+from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
@@ -156,9 +158,17 @@ class ActionItemForm(forms.Form):
         required=False,
         label="Factors addressed",
     )
+    past_due = forms.BooleanField(
+        required=False, label="Yes, the due date is in the past on purpose"
+    )
 
     def __init__(
-        self, *args: Any, postmortem: Postmortem, new: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        postmortem: Postmortem,
+        new: bool = False,
+        current_due: date | None = None,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "action-%s")  # ids unique on the postmortem's page
         super().__init__(*args, **kwargs)
@@ -169,6 +179,26 @@ class ActionItemForm(forms.Form):
         if new:
             # Left empty, the due date follows the severity's SLO and the priority.
             self.fields["due"].required = False
+        self.current_due = current_due
+        self.asks_past_due = False
+
+    def clean(self) -> dict[str, Any]:
+        """A new due date in the past is kept only once confirmed: it is overdue at once."""
+        data = super().clean() or {}
+        due = data.get("due")
+        if (
+            isinstance(due, date)
+            and due < timezone.localdate()
+            and due != self.current_due
+            and not data.get("past_due")
+        ):
+            self.asks_past_due = True
+            self.add_error(
+                "due",
+                f"{due:%-d %b %Y} is in the past, so the item would be overdue as soon as it "
+                "is saved. Tick the box below to keep it, or choose a later date.",
+            )
+        return data
 
 
 class ActionStatusForm(forms.Form):

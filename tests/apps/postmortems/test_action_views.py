@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
@@ -106,8 +107,35 @@ def test_owner_adds_an_action_item(postmortem: Postmortem, alice: User, bob: Use
 
 
 def test_an_explicit_due_date_is_kept(postmortem: Postmortem, alice: User, bob: User) -> None:
-    client_for(alice).post(add_url(), item_data(bob, due="2026-05-01"))
-    assert ActionItem.objects.get(key="A2").due == date(2026, 5, 1)
+    later = timezone.localdate() + timedelta(days=40)
+    client_for(alice).post(add_url(), item_data(bob, due=later.isoformat()))
+    assert ActionItem.objects.get(key="A2").due == later
+
+
+def test_a_due_date_in_the_past_asks_for_confirmation(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    past = timezone.localdate() - timedelta(days=3)
+    asked = client_for(alice).post(add_url(), item_data(bob, due=past.isoformat()))
+    html = " ".join(asked.content.decode().split())
+    assert f"{past:%-d %b %Y} is in the past, so the item would be overdue" in html
+    assert 'name="past_due"' in html and "in the past on purpose" in html
+    assert postmortem.action_items.count() == 1, "nothing saved before the confirmation"
+
+    saved = client_for(alice).post(add_url(), item_data(bob, due=past.isoformat(), past_due="on"))
+    assert saved.status_code == 302
+    assert ActionItem.objects.get(key="A2").due == past
+
+
+def test_an_overdue_item_edited_without_changing_its_date_asks_nothing(
+    postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    item = ActionItem.objects.get(postmortem=postmortem, key="A1")
+    assert item.due < timezone.localdate()
+    data = item_data(
+        bob, base=base_of(), title="Reject pool sizes below 5", due=item.due.isoformat()
+    )
+    assert client_for(alice).post(edit_url(), data).status_code == 302
 
 
 def test_htmx_add_answers_with_the_whole_section(
@@ -146,7 +174,9 @@ def test_an_inactive_person_cannot_own(postmortem: Postmortem, alice: User, bob:
 
 def test_owner_edits_an_action_item(postmortem: Postmortem, alice: User, bob: User) -> None:
     assert f'value="{base_of()}"' in client_for(alice).get(edit_url()).content.decode()
-    data = item_data(bob, base=base_of(), title="Reject pool sizes below 5", due="2026-04-20")
+    data = item_data(
+        bob, base=base_of(), title="Reject pool sizes below 5", due="2026-04-20", past_due="on"
+    )
     data["factors"] = [factor("F1").pk, factor("F2").pk]
     response = client_for(alice).post(edit_url(), data)
     assert response.status_code == 302
