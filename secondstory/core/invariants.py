@@ -88,7 +88,7 @@ def milestone_order_problems(milestones: Sequence[Milestone], note: str) -> list
         return []
     index = {m.kind: i for i, m in enumerate(milestones)}
     present = [k for k in taxonomy.ORDERED_MILESTONES if k in index]
-    problems = []
+    problems: list[Problem] = []
     for earlier, later in itertools.pairwise(present):
         a, b = milestones[index[earlier]], milestones[index[later]]
         if _naive(a.at) or _naive(b.at) or moment_problem(a.at) or moment_problem(b.at):

@@ -24,7 +24,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from secondstory.core.timeline.event import TimelineEvent as EventData
-from secondstory.core.timeline.merge import DUPLICATE, MilestoneSuggestion, Outcome, merge
+from secondstory.core.timeline.hand_typed import MANUAL_SOURCE, HandTyped, matches
+from secondstory.core.timeline.hand_typed import WINDOW as HAND_WINDOW
+from secondstory.core.timeline.merge import DUPLICATE, NEW, MilestoneSuggestion, Outcome, merge
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError
 from secondstory.incidents.importing import (
     ImportRequest,
@@ -158,6 +160,7 @@ def _sweep() -> None:
 class PreviewRow:
     outcome: Outcome
     redacted: bool
+    hand: HandTyped | None = None  # the hand-typed event this alert seems to be
 
     @property
     def event(self) -> EventData:
@@ -208,8 +211,25 @@ def preview(incident: Incident, request: ImportRequest) -> Preview:
     grouped_refs, anchors = known_references(incident)
     on_timeline = _on_timeline(incident, events)
     outcomes, suggestions = merge(events, grouped_refs | on_timeline, anchors)
-    rows = [PreviewRow(o, _was_redacted(o.event)) for o in outcomes]
+    hand = hand_typed_matches(incident, [o.event for o in outcomes if o.status == NEW])
+    rows = [PreviewRow(o, _was_redacted(o.event), hand.get(o.event.ref)) for o in outcomes]
     return Preview(rows, summary, suggestions)
+
+
+def hand_typed_matches(incident: Incident, events: list[EventData]) -> dict[str, HandTyped]:
+    """The hand-typed events (quick capture, added by hand) that imported alerts seem to be."""
+    alerts = [e for e in events if e.signal]
+    if not alerts:
+        return {}
+    start = min(e.utc for e in alerts) - HAND_WINDOW
+    end = max(e.utc for e in alerts) + HAND_WINDOW
+    typed = [
+        HandTyped(f"{source}:{ref}", at, text)
+        for source, ref, at, text in TimelineEvent.objects.filter(
+            incident=incident, source=MANUAL_SOURCE, at__gte=start, at__lte=end
+        ).values_list("source", "source_ref", "at", "text")[:1000]
+    ]
+    return matches(alerts, typed) if typed else {}
 
 
 def _on_timeline(incident: Incident, events: list[EventData]) -> set[str]:

@@ -177,6 +177,7 @@ def import_confirm(request: HttpRequest, key: str, token: str) -> HttpResponse:
             staged.request(),
             leave_out=_left_out(merged, set(request.POST.getlist("keep"))),
             accept_milestones=request.POST.getlist("milestone"),
+            merge_into=_merge_into(merged, set(request.POST.getlist("merge"))),
             by=user,
         )
     except (SourceError, ValidationError, ImportInterrupted) as error:
@@ -265,6 +266,16 @@ def _answer_problem(option: str, value: str) -> str:
     else:
         return "Answer the question below."
     return ""
+
+
+def _merge_into(merged: Preview, confirmed: set[str]) -> dict[str, str]:
+    """The alerts the user confirmed are the events they typed by hand (the pairs come from the
+    preview, never from the form)."""
+    return {
+        row.ref: row.hand.ref
+        for row in merged.rows
+        if row.hand is not None and row.ref in confirmed
+    }
 
 
 def _left_out(merged: Preview, kept: set[str]) -> list[str]:

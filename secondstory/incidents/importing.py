@@ -13,7 +13,7 @@ suggest milestones.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -201,14 +201,17 @@ def import_events(
     dry_run: bool = False,
     leave_out: Iterable[str] = (),
     accept_milestones: Iterable[str] = (),
+    merge_into: Mapping[str, str] | None = None,
     by: User | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import every input onto ``incident``'s timeline, all or nothing.
 
     ``leave_out`` holds references (``source:ref``) the user unticked; ``accept_milestones``
-    the milestone kinds whose suggestion the user confirmed. A dry run does all the work and
-    rolls it back, so its figures are exact.
+    the milestone kinds whose suggestion the user confirmed; ``merge_into`` maps an imported
+    alert's reference to the hand-typed event the user confirmed it is (it becomes another
+    sighting of that event). A dry run does all the work and rolls it back, so its figures are
+    exact.
     """
     summary = ImportSummary(dry_run=dry_run)
     formats = detect_formats(request)
@@ -227,6 +230,7 @@ def import_events(
                 writer.add(outcome.event)
             elif outcome.status != DUPLICATE:
                 held.append(outcome)
+        _merge_with_hand_typed(held, merge_into or {})
         for outcome in held:
             if outcome.status == NEW:
                 writer.add(outcome.event)
@@ -237,6 +241,19 @@ def import_events(
     finally:
         discard(import_id)
     return summary
+
+
+def _merge_with_hand_typed(held: list[Outcome], merge_into: Mapping[str, str]) -> None:
+    """Make each confirmed alert a sighting of its hand-typed event, with what joined it."""
+    moved = {}
+    for outcome in held:
+        target = merge_into.get(outcome.event.ref)
+        if outcome.status == NEW and target:
+            outcome.status, outcome.into = GROUPED, target
+            moved[outcome.event.ref] = target
+    for outcome in held:
+        if outcome.status == GROUPED and outcome.into in moved:
+            outcome.into = moved[outcome.into]
 
 
 def _finish(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from secondstory.core.limits import event_count_problem
 from secondstory.core.timeline.event import TimelineEvent as EventData
+from secondstory.core.timeline.hand_typed import MANUAL_SOURCE
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.incidents.services import (
     add_captured_events,
@@ -52,8 +53,6 @@ from secondstory.postmortems.access import (
 from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
-
-MANUAL_SOURCE = "manual"
 
 
 def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> TimelineEvent:
