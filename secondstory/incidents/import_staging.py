@@ -63,6 +63,7 @@ class Staged:
     redact: bool = True
     emails: bool = False
     phones: bool = False
+    back: str = ""  # the key of the postmortem the import was started from
 
     @property
     def folder(self) -> Path:

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.merge import DUPLICATE
@@ -37,6 +38,7 @@ from secondstory.incidents.models import Incident
 from secondstory.incidents.pending_events import ImportInterrupted
 from secondstory.incidents.views import incident_for_user
 from secondstory.lib.timezones import parse_zone, viewer_zone
+from secondstory.postmortems.models import Postmortem
 
 
 class ImportForm(forms.Form):
@@ -68,6 +70,7 @@ class ImportForm(forms.Form):
     )
     emails = forms.BooleanField(label="Redact email addresses", required=False)
     phones = forms.BooleanField(label="Redact phone numbers", required=False)
+    back = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,11 +91,40 @@ def _incident(request: HttpRequest, key: str) -> tuple[User, Incident]:
     return user, incident_for_user(user, key, edit=True)
 
 
+def _came_from(user: User, incident: Incident, key: str) -> Postmortem | None:
+    """The postmortem the import was started from, if it covers this incident and the user
+    may read it (anything else is ignored: the address cannot send anyone elsewhere)."""
+    if not key:
+        return None
+    postmortem = incident.postmortems.filter(key=key).first()
+    return postmortem if postmortem is not None and permissions.may_read(user, postmortem) else None
+
+
+def _back_url(user: User, incident: Incident, key: str) -> str:
+    postmortem = _came_from(user, incident, key)
+    if postmortem is not None:
+        return reverse("postmortems:detail", args=[postmortem.key]) + "#timeline"
+    return reverse("incidents:detail", args=[incident.key])
+
+
 def _page(
     request: HttpRequest, incident: Incident, status: int = 200, **extra: Any
 ) -> HttpResponse:
     zone = viewer_zone(request)
+    user = request.user
+    assert isinstance(user, User)
+    staged = extra.get("staged")
+    form = extra.get("form")
+    key = (
+        staged.back
+        if staged is not None
+        else str(form["back"].value() or "")
+        if form is not None
+        else ""
+    )
+    came_from = _came_from(user, incident, key)
     context = {
+        "came_from": came_from,
         "incident": incident,
         "zone": zone,
         "zone_name": str(zone),
@@ -108,7 +140,8 @@ def _page(
 def import_upload(request: HttpRequest, key: str) -> HttpResponse:
     user, incident = _incident(request, key)
     if request.method != "POST":
-        form = ImportForm(initial={"zone": str(viewer_zone(request))})
+        back = request.GET.get("postmortem", "")
+        form = ImportForm(initial={"zone": str(viewer_zone(request)), "back": back})
         return _page(request, incident, form=form)
     form = ImportForm(request.POST)
     uploads = request.FILES.getlist("files")
@@ -130,6 +163,7 @@ def import_upload(request: HttpRequest, key: str) -> HttpResponse:
         redact=not data["keep_secrets"],
         emails=data["emails"],
         phones=data["phones"],
+        back=data["back"] if _came_from(user, incident, data["back"]) else "",
     )
     return _preview_page(request, incident, staged, form)
 
@@ -144,7 +178,7 @@ def _preview_page(
     except SourceError as error:
         staged.discard()
         if form is None:
-            form = ImportForm({"zone": staged.zone, "fmt": staged.fmt or ""})
+            form = ImportForm({"zone": staged.zone, "fmt": staged.fmt or "", "back": staged.back})
             form.is_valid()
         form.add_error(None, f"Nothing was imported: {error}")
         return _page(request, incident, status=400, form=form)
@@ -165,7 +199,7 @@ def import_confirm(request: HttpRequest, key: str, token: str) -> HttpResponse:
     staged = staged_upload(token, incident, user.pk)
     if staged is None:
         raise Http404("This upload is no longer waiting; upload the files again.")
-    detail = reverse("incidents:detail", args=[incident.key])
+    detail = _back_url(user, incident, staged.back)
     if "cancel" in request.POST:
         staged.discard()
         messages.info(request, "Import cancelled: nothing was written.")
@@ -229,7 +263,7 @@ def import_answer(request: HttpRequest, key: str, token: str) -> HttpResponse:
     if "cancel" in request.POST:
         staged.discard()
         messages.info(request, "Import cancelled: nothing was written.")
-        return redirect(reverse("incidents:detail", args=[incident.key]))
+        return redirect(_back_url(user, incident, staged.back))
     option = request.POST.get("option", "")
     value = request.POST.get("value", "").strip()
     problem = _answer_problem(option, value)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from secondstory.accounts.models import Team, User
 from secondstory.incidents.import_staging import staging_root
 from secondstory.incidents.models import Incident, Severity, TimelineEvent
+from secondstory.postmortems.models import Postmortem
 from tests.apps.conftest import client_for
 
 PLAIN = b"09:12 alice paged the payments on-call\n09:15 bob rolled back the deploy\n"
@@ -113,3 +114,34 @@ def test_someone_else_cannot_answer_for_an_upload(
     asked = upload(client_for(alice), "notes.txt", PLAIN, fmt="plain")
     response = client_for(bob).post(answer_url(asked), {"option": "date", "value": "2024-03-15"})
     assert response.status_code == 404
+
+
+def test_an_import_started_from_a_postmortem_lands_back_on_it(
+    postmortem: Postmortem, alice: User
+) -> None:
+    incident = postmortem.incidents.get()
+    client = client_for(alice)
+    url = reverse("incidents:import", args=[incident.key])
+    form = client.get(f"{url}?postmortem={postmortem.key}").content.decode()
+    assert f'name="back" value="{postmortem.key}"' in form
+    assert f"Back to {postmortem.key}" in form
+    data = {"files": [SimpleUploadedFile("notes.txt", PLAIN)], "zone": "UTC", "fmt": "plain",
+            "day": "2026-03-04", "back": postmortem.key}  # fmt: skip
+    previewed = client.post(url, data)
+    confirm = re.search(r'action="(/incidents/[^"]+/import/[0-9a-f]{32}/)"',
+                        previewed.content.decode())  # fmt: skip
+    assert confirm
+    keep = re.findall(r'name="keep" value="([^"]+)"', previewed.content.decode())
+    done = client.post(confirm.group(1), {"keep": keep})
+    assert done["Location"] == f"/postmortems/{postmortem.key}/#timeline"
+
+
+def test_a_postmortem_that_does_not_cover_the_incident_is_ignored(
+    postmortem: Postmortem, incident: Incident, alice: User
+) -> None:
+    client = client_for(alice)
+    form = client.get(reverse("incidents:import", args=["INC-7"]) + f"?postmortem={postmortem.key}")
+    assert f"Back to {postmortem.key}" not in form.content.decode()
+    asked = upload(client, "notes.txt", PLAIN, fmt="plain", back=postmortem.key)
+    done = client.post(answer_url(asked), {"cancel": "1"})
+    assert done["Location"] == "/incidents/INC-7/"
