@@ -347,6 +347,14 @@ def _comment(i: Item) -> None:
     comment.requests_change = "requests_change" in i.data and i.flag("requests_change")
     comment.resolved_at = i.instant("resolved_at", required=False)
     comment.resolved_by = _user_named(i, "resolved_by", required=False)
+    # Exports made before anchored comments and suggestions have none of these fields.
+    for name in ("quote", "quote_prefix", "quote_suffix", "suggestion"):
+        setattr(comment, name, i.text(name, required=False) if name in i.data else "")
+    comment.suggestion_accepted_at = (
+        i.instant("suggestion_accepted_at", required=False)
+        if "suggestion_accepted_at" in i.data
+        else None
+    )
     comment.save()
     Comment.objects.filter(pk=comment.pk).update(created_at=created_at)  # not "now"
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from secondstory.lib.concurrency import EditConflict
 from secondstory.postmortems.access import (
     is_htmx,
     postmortem_for_reader,
     require,
     signed_in_user,
 )
+from secondstory.postmortems.anchored import accept_suggestion, add_anchored_comment
 from secondstory.postmortems.models import Comment, Postmortem
 from secondstory.postmortems.review_forms import CommentForm
 from secondstory.postmortems.review_views import (
@@ -20,8 +23,8 @@ from secondstory.postmortems.review_views import (
     render_fragment,
 )
 from secondstory.postmortems.services import (
-    add_comment,
     can_comment,
+    can_edit,
     can_resolve_comment,
     can_review,
     reopen_comment,
@@ -40,19 +43,25 @@ def _comments_fragment(
 def comment_add(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
     require(can_comment(signed_in_user(request), postmortem))
-    form = CommentForm(request.POST or None, initial={"section": request.GET.get("section", "")})
+    initial = {"section": request.GET.get("section", ""), "quote": request.GET.get("quote", "")}
+    form = CommentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            comment = add_comment(
+            comment = add_anchored_comment(
                 postmortem,
                 author=signed_in_user(request),
-                body=form.cleaned_data["body"],
-                section=form.cleaned_data["section"],
-                requests_change=form.cleaned_data["requests_change"]
+                body=data["body"],
+                section=data["section"],
+                quote=data["quote"],
+                prefix=data["prefix"],
+                suffix=data["suffix"],
+                suggestion=data["suggestion"],
+                requests_change=data["requests_change"]
                 and can_review(signed_in_user(request), postmortem),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             if is_htmx(request):
                 return _comments_fragment(request, postmortem)
@@ -93,3 +102,33 @@ def comment_reopen(request: HttpRequest, key: str, comment_id: int) -> HttpRespo
     postmortem, comment = _resolvable(request, key, comment_id)
     reopen_comment(comment)
     return _answer(request, postmortem, comment)
+
+
+def _add_errors(form: CommentForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+@require_POST
+def comment_accept(request: HttpRequest, key: str, comment_id: int) -> HttpResponse:
+    """Accept a suggested wording: the section is saved with it, the comment resolved."""
+    postmortem = postmortem_for_reader(request, key)
+    user = signed_in_user(request)
+    require(can_edit(user, postmortem))
+    comment = get_object_or_404(Comment, pk=comment_id, postmortem=postmortem)
+    try:
+        accept_suggestion(comment, by=user)
+    except EditConflict:
+        messages.error(
+            request,
+            "The passage was changed since the suggestion was made, so it was not applied: "
+            "edit the section by hand, or resolve the comment.",
+        )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, "Suggestion accepted: the section was saved with it.")
+    return redirect(detail_url(postmortem, f"section-{comment.section}"))

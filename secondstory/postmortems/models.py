@@ -189,6 +189,13 @@ class Comment(models.Model):
     body = models.TextField()
     # A reviewer's "please change": approval and publication wait until it is resolved.
     requests_change = models.BooleanField(default=False)
+    # The passage commented on (secondstory.core.anchors): the words, with a little context.
+    quote = models.TextField(blank=True)
+    quote_prefix = models.CharField(max_length=64, blank=True)
+    quote_suffix = models.CharField(max_length=64, blank=True)
+    # A proposed rewording of the quote; accepted, it replaced the quote in the section.
+    suggestion = models.TextField(blank=True)
+    suggestion_accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -204,6 +211,23 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:60]}"
+
+
+class PostmortemVisit(models.Model):
+    """The newest revision a person had seen when they last opened a postmortem."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="+")
+    revision_number = models.PositiveIntegerField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "postmortem"], name="one_visit_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw revision {self.revision_number} of {self.postmortem_id}"
 
 
 class Revision(models.Model):

@@ -218,6 +218,14 @@ class ActionStatusForm(forms.Form):
         return data
 
 
+def _comment_clean(form: forms.Form) -> None:
+    data = form.cleaned_data
+    if not str(data.get("body", "")).strip() and not str(data.get("suggestion", "")).strip():
+        form.add_error("body", "Write the comment before sending it.")
+    if str(data.get("suggestion", "")).strip() and not str(data.get("quote", "")).strip():
+        form.add_error("quote", "A suggested wording replaces a passage: give the passage.")
+
+
 class ReviewForm(forms.Form):
     DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes")]
 
@@ -253,14 +261,33 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs=_TEXTAREA),
         label="Comment",
         help_text="Markdown.",
-        error_messages={"required": "Write the comment before sending it."},
+        required=False,
     )
     requests_change = forms.BooleanField(
         required=False,
         label="Please change",
         help_text="For reviewers: approving and publishing wait until this comment is resolved.",
     )
+    quote = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Passage",
+        help_text="The words of the section you comment on (select them on the page, or paste).",
+    )
+    prefix = forms.CharField(widget=forms.HiddenInput, required=False)
+    suffix = forms.CharField(widget=forms.HiddenInput, required=False)
+    suggestion = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Suggested wording",
+        help_text="Optional: the words you propose instead of the passage; editors can accept.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "comment-%s")  # ids unique on the postmortem's page
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _comment_clean(self)
+        return data

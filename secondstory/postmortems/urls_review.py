@@ -50,6 +50,11 @@ urlpatterns: list[URLPattern] = [
         name="comment_resolve",
     ),
     path(
+        f"{_PM}comments/<int:comment_id>/accept/",
+        comment_views.comment_accept,
+        name="comment_accept",
+    ),
+    path(
         f"{_PM}comments/<int:comment_id>/reopen/",
         comment_views.comment_reopen,
         name="comment_reopen",

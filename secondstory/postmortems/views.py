@@ -29,6 +29,7 @@ from secondstory.incidents.services import (
     durations,
 )
 from secondstory.incidents.timeline_context import timeline_context
+from secondstory.postmortems.anchored import newest_revision, seen_revision, visit
 from secondstory.postmortems.blameless import blameless_context, review_budget
 from secondstory.postmortems.models import (
     LONG_TEXT,
@@ -136,7 +137,9 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         visible_postmortems(request.user)
         .select_related("owner", "facilitator", "customer_summary")
         .annotate(
-            has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk")))
+            has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk"))),
+            newest_revision=newest_revision(),
+            seen_revision=seen_revision(request.user),
         ),
         key=key,
     )
@@ -169,5 +172,11 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         "action_items": action_items,
         "today": today,
         **blameless_context(request.user, postmortem, budget=review_budget()),
+        "since_visit": visit(
+            request.user,
+            postmortem,
+            newest=postmortem.newest_revision,  # type: ignore[attr-defined]
+            seen=postmortem.seen_revision,  # type: ignore[attr-defined]
+        ),
     }
     return render(request, "postmortems/detail.html", context)

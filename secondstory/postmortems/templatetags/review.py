@@ -64,16 +64,54 @@ class CommentPanel:
     form: Any
 
 
+def page_comments(postmortem: Postmortem) -> list[Comment]:
+    """Every comment of the postmortem, read once per page (the margins and the panel)."""
+    cached: list[Comment] | None = getattr(postmortem, "_page_comments", None)
+    if cached is None:
+        cached = list(
+            Comment.objects.filter(postmortem=postmortem).select_related("author", "resolved_by")
+        )
+        for comment in cached:
+            comment.postmortem = postmortem  # so may_resolve needs no query per comment
+        postmortem._page_comments = cached  # type: ignore[attr-defined]
+    return cached
+
+
+@dataclass(frozen=True, slots=True)
+class MarginComment:
+    comment: Comment
+    outdated: bool  # its passage is no longer in the section
+
+
+@register.simple_tag
+def section_margin(postmortem: Postmortem, field: str) -> list[MarginComment]:
+    """``{% section_margin postmortem section.field as margin %}``: the open comments about
+    one section, each knowing whether its passage is still there."""
+    from secondstory.postmortems.anchored import anchor_of
+
+    return [
+        MarginComment(c, bool(c.quote) and anchor_of(c, postmortem) is None)
+        for c in page_comments(postmortem)
+        if c.section == field and c.resolved_at is None
+    ]
+
+
+@register.simple_tag
+def section_comment_counts(postmortem: Postmortem) -> dict[str, int]:
+    """Open comments per section field, for the page's outline."""
+    counts: dict[str, int] = {}
+    for c in page_comments(postmortem):
+        if c.section and c.resolved_at is None:
+            counts[c.section] = counts.get(c.section, 0) + 1
+    return counts
+
+
 @register.simple_tag(takes_context=True)
 def comment_panel(context: template.Context, postmortem: Postmortem) -> CommentPanel:
     """``{% comment_panel postmortem as panel %}``: the comments and the form to add one."""
     from secondstory.postmortems.review_forms import CommentForm
 
-    comments = list(
-        Comment.objects.filter(postmortem=postmortem).select_related("author", "resolved_by")
-    )
-    for comment in comments:
-        comment.postmortem = postmortem  # so may_resolve needs no query per comment
+    comments = page_comments(postmortem)
     form = context.get("comment_form") or CommentForm()
     open_count = sum(1 for c in comments if c.resolved_at is None)
     return CommentPanel(comments=comments, open_count=open_count, form=form)

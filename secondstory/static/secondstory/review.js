@@ -33,3 +33,74 @@
     button.disabled = true;
   });
 })();
+
+// Comments on a passage: select words in a section and "Comment on this passage" opens that
+// section's comment form with the words (and a little context around them) filled in.
+// Without JavaScript the same form takes the words pasted in.
+(function () {
+  "use strict";
+  var CONTEXT = 32;
+  var button = null;
+
+  function sectionOf(node) {
+    var element = node && (node.nodeType === 1 ? node : node.parentElement);
+    var prose = element && element.closest ? element.closest(".narrative > .prose") : null;
+    return prose ? prose.parentElement : null;
+  }
+
+  function hide() {
+    if (button) button.hidden = true;
+  }
+
+  function show(section, selection) {
+    var form = section.querySelector(".comment-on-passage");
+    if (!form) return hide();
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "button secondary passage-comment-button";
+      button.textContent = "Comment on this passage";
+      document.body.appendChild(button);
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      button.addEventListener("click", open);
+    }
+    var range = selection.getRangeAt(0);
+    var box = range.getBoundingClientRect();
+    button.style.position = "absolute";
+    button.style.top = (window.scrollY + box.bottom + 6) + "px";
+    button.style.left = (window.scrollX + box.left) + "px";
+    button.hidden = false;
+    var prose = section.querySelector(".prose");
+    var before = document.createRange();
+    before.setStart(prose, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    var after = document.createRange();
+    after.setStart(range.endContainer, range.endOffset);
+    after.setEnd(prose, prose.childNodes.length);
+    button.dataset.section = section.id;
+    button.dataset.quote = selection.toString();
+    button.dataset.prefix = before.toString().slice(-CONTEXT);
+    button.dataset.suffix = after.toString().slice(0, CONTEXT);
+  }
+
+  function open() {
+    var section = document.getElementById(button.dataset.section);
+    var details = section && section.querySelector(".comment-on-passage");
+    if (!details) return;
+    details.open = true;
+    var form = details.querySelector("form");
+    form.elements.quote.value = button.dataset.quote;
+    form.elements.prefix.value = button.dataset.prefix;
+    form.elements.suffix.value = button.dataset.suffix;
+    hide();
+    form.elements.body.focus();
+  }
+
+  document.addEventListener("selectionchange", function () {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.toString().trim()) return hide();
+    var section = sectionOf(selection.anchorNode);
+    if (!section || section !== sectionOf(selection.focusNode)) return hide();
+    show(section, selection);
+  });
+})();
