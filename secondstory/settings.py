@@ -359,9 +359,13 @@ SECONDSTORY_ACTION_POLICY = env_bool("SECONDSTORY_ACTION_POLICY", True)
 # A done item "recurred after fix" when a later incident has a factor of the same category on
 # one of its services within this many days.
 SECONDSTORY_RECURRENCE_DAYS = env_int("SECONDSTORY_RECURRENCE_DAYS", 180)
-# Recurrences a postmortem's page shows are kept this many seconds per server process
-# (dropped at once when this process changes what they depend on); 0: computed every view.
-SECONDSTORY_RECURRENCE_CACHE_SECONDS = env_int("SECONDSTORY_RECURRENCE_CACHE_SECONDS", 60)
+# Answers that are the same for every reader (a postmortem's recurrences, "on this day") are
+# kept this many seconds per server process (dropped at once when this process changes what
+# they depend on); 0: computed every view. The older name SECONDSTORY_RECURRENCE_CACHE_SECONDS
+# is still read when the new one is unset.
+SECONDSTORY_KEPT_ANSWERS_SECONDS = env_int(
+    "SECONDSTORY_KEPT_ANSWERS_SECONDS", env_int("SECONDSTORY_RECURRENCE_CACHE_SECONDS", 60)
+)
 # /metrics answers only with "Authorization: Bearer <token>"; unset, it is off (404).
 SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
 # Key that encrypts tracker tokens at rest (default: derived from the secret key).

@@ -1,7 +1,7 @@
 """The recurrences a postmortem's page shows, kept between page views (see
 :mod:`secondstory.lib.kept`): dropped when this process writes a table they are read from
 (:mod:`secondstory.actions.recurrence` reads these), and after
-``SECONDSTORY_RECURRENCE_CACHE_SECONDS`` (60 by default) for other processes' writes."""
+``SECONDSTORY_KEPT_ANSWERS_SECONDS`` (60 by default) for other processes' writes."""
 
 from __future__ import annotations
 
@@ -20,6 +20,6 @@ KEPT = Kept(
         "incidents_milestonekind",
         "incidents_service",
     ),
-    setting="SECONDSTORY_RECURRENCE_CACHE_SECONDS",
+    setting="SECONDSTORY_KEPT_ANSWERS_SECONDS",
     default=60,
 )

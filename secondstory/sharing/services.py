@@ -250,7 +250,7 @@ def _same_day_ranges(today: date, zone: ZoneInfo, since: datetime) -> Q:
 # the same for every reader, and milestones change rarely (see secondstory.lib.kept).
 _STARTED_ON = Kept(
     ("incidents_milestone", "incidents_milestonekind"),
-    setting="SECONDSTORY_RECURRENCE_CACHE_SECONDS",
+    setting="SECONDSTORY_KEPT_ANSWERS_SECONDS",
     default=60,
 )
 

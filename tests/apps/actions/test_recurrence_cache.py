@@ -107,7 +107,7 @@ def test_writes_elsewhere_keep_what_is_kept(alice: User) -> None:
 def test_entries_expire(alice: User, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     first = load(earlier())
     item_evidence(first, alice)
-    clock = kept.time.monotonic() + settings.SECONDSTORY_RECURRENCE_CACHE_SECONDS
+    clock = kept.time.monotonic() + settings.SECONDSTORY_KEPT_ANSWERS_SECONDS
     monkeypatch.setattr(kept.time, "monotonic", lambda: clock + 1)
     assert queries(lambda: item_evidence(first, alice)) > 1
 
@@ -120,7 +120,7 @@ def test_nothing_is_kept_inside_a_transaction(alice: User) -> None:
 
 
 def test_keeping_can_be_turned_off(alice: User, settings: Any) -> None:
-    settings.SECONDSTORY_RECURRENCE_CACHE_SECONDS = 0
+    settings.SECONDSTORY_KEPT_ANSWERS_SECONDS = 0
     first = load(earlier())
     item_evidence(first, alice)
     assert len(recurrence_cache.KEPT) == 0
