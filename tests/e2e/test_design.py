@@ -44,6 +44,19 @@ def demo(transactional_db: None) -> dict[str, str]:
     return {"admin": admin, "reader": "rita"}
 
 
+@pytest.fixture
+def demo_people(transactional_db: None) -> dict[str, str]:
+    """A small organisation for the keyboard tests: one admin, one postmortem."""
+    from secondstory.postmortems.records import load_record
+    from tests.apps.factories import postmortem_record
+
+    create_user("ada", password=READER_PASSWORD, display_name="Ada Admin", role="admin")
+    create_user("alice", password=READER_PASSWORD, display_name="Alice Owner")
+    create_user("bob", password=READER_PASSWORD, display_name="Bob Teammate")
+    load_record(postmortem_record())
+    return {"admin": "ada"}
+
+
 def _pages(username: str) -> dict[str, str]:
     """The main pages a person reaches, by a short name (the screenshot's file name)."""
     user = User.objects.get(username=username)
@@ -128,3 +141,65 @@ def test_main_pages_are_accessible_styled_and_fit_a_phone(
     problems = _check_every_page(browser, live_server, demo[persona], password, folder)
     assert not problems, "\n".join(problems)
     assert len(list(folder.glob(f"{demo[persona]}-*.png"))) == 2 * len(_pages(demo[persona]))
+
+
+def _focus_ring(page: Page) -> str:
+    return str(page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle"))
+
+
+def test_the_folded_navigation_and_a_dialog_work_by_keyboard(
+    demo_people: dict[str, str], live_server: LiveServer, browser: Browser
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    _sign_in(page, live_server, demo_people["admin"], READER_PASSWORD)
+    menu = page.get_by_role("button", name="Menu")
+    audit = page.get_by_role("link", name="Audit log")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(audit).to_be_hidden()
+    page.keyboard.press("Tab")  # the skip link comes first
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(menu).to_be_focused()
+    assert _focus_ring(page) == "solid"
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(audit).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Home")).to_be_focused()
+    assert _focus_ring(page) == "solid"
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(audit).to_be_hidden()
+
+    page.goto(live_server.url + "/styleguide/")
+    opener = page.get_by_role("button", name="Open a dialog")
+    opener.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Remove this factor?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    context.close()
+
+
+def test_without_javascript_every_link_shows(
+    demo_people: dict[str, str], live_server: LiveServer, browser: Browser
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-GB", java_script_enabled=False
+    )
+    page = context.new_page()
+    _sign_in(page, live_server, demo_people["admin"], READER_PASSWORD)
+    expect(page.get_by_role("button", name="Menu")).to_have_count(0)
+    expect(page.get_by_role("link", name="Audit log")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    context.close()

@@ -55,10 +55,12 @@ def _open_comments(postmortem: Any) -> Counter[str]:
 def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
     """The entries of the outline, in page order, from what the page already computed."""
     postmortem = context["postmortem"]
-    findings = _finding_counts(list(context.get("review_findings") or []))
+    review_findings = list(context.get("review_findings") or [])
+    findings = _finding_counts(review_findings)
     comments = _open_comments(postmortem)
     sections = list(context.get("sections") or [])
     entries = [
+        OutlineEntry("blameless-review", "Blameless review", findings=len(review_findings)),
         OutlineEntry("about", "About"),
         OutlineEntry("incidents", "Incidents", size=len(context.get("incidents") or [])),
     ]
@@ -84,5 +86,6 @@ def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
         ),
         OutlineEntry("comments", "Comments", comments=sum(comments.values())),
         OutlineEntry("history", "History"),
+        OutlineEntry("similar", "Similar past incidents"),
     ]
     return entries

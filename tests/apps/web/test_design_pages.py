@@ -100,12 +100,19 @@ def test_a_server_error_gets_the_styled_page(alice: User, settings: object) -> N
 def test_the_outline_counts_sections_comments_and_items(
     alice: User, bob: User, postmortem: Postmortem
 ) -> None:
+    blame = "The engineer should have checked the dashboard. It was obviously a bad idea."
+    Postmortem.objects.filter(pk=postmortem.pk).update(summary=blame)
     Comment.objects.create(postmortem=postmortem, author=bob, body="Why 12%?", section="summary")
     Comment.objects.create(postmortem=postmortem, author=bob, body="And?", section="summary")
     html = client_for(alice).get(reverse("postmortems:detail", args=[postmortem.key])).content
     outline = html.decode().split('class="outline"')[1].split("</nav>")[0]
     summary = outline.split('href="#section-summary"')[1].split("</li>")[0]
     assert "2 comments" in summary
+    flagged = re.search(r"(\d+) flagged", summary)
+    assert flagged and int(flagged.group(1)) >= 2  # "should have", "obviously"
+    review = outline.split('href="#blameless-review"')[1].split("</li>")[0]
+    assert f"{flagged.group(1)} flagged" in review
+    assert "flagged" not in outline.split('href="#section-trigger"')[1].split("</li>")[0]
     factors = outline.split('href="#factors"')[1].split("</li>")[0]
     assert re.search(r"</span> 2</span>", factors)  # two factors
     comments = outline.split('href="#comments"')[1].split("</li>")[0]
