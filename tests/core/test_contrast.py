@@ -9,7 +9,9 @@ import pytest
 
 from secondstory.core.contrast import AA_LARGE, AA_TEXT, contrast_ratio, css_colour_tokens
 
-CSS = (Path(__file__).resolve().parents[2] / "secondstory/static/secondstory/design.css").read_text()
+CSS = (
+    Path(__file__).resolve().parents[2] / "secondstory/static/secondstory/design.css"
+).read_text()
 TOKENS = css_colour_tokens(CSS)
 
 TEXT_PAIRS = [

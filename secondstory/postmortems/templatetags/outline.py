@@ -82,7 +82,10 @@ def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
             "factors", "Contributing factors", findings["factors"], size=len(context["factors"])
         ),
         OutlineEntry(
-            "action-items", "Action items", findings["action-items"], size=len(context["action_items"])
+            "action-items",
+            "Action items",
+            findings["action-items"],
+            size=len(context["action_items"]),
         ),
         OutlineEntry("comments", "Comments", comments=sum(comments.values())),
         OutlineEntry("history", "History"),

@@ -18,7 +18,9 @@ STYLEGUIDE = reverse("styleguide")
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return User.objects.create_user("ada", password="x" * 20, display_name="Ada Admin", role="admin")
+    return User.objects.create_user(
+        "ada", password="x" * 20, display_name="Ada Admin", role="admin"
+    )
 
 
 def test_the_navigation_groups_its_links(alice: User) -> None:
