@@ -29,6 +29,7 @@ class OutlineEntry:
     findings: int = 0
     comments: int = 0
     size: int | None = None  # events, factors or action items; None where nothing is counted
+    unit: str = ""  # what ``size`` counts, singular ("event")
     sub: bool = False  # a section of the text, indented under the parts of the record
 
 
@@ -62,7 +63,9 @@ def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
     entries = [
         OutlineEntry("blameless-review", "Blameless review", findings=len(review_findings)),
         OutlineEntry("about", "About"),
-        OutlineEntry("incidents", "Incidents", size=len(context.get("incidents") or [])),
+        OutlineEntry(
+            "incidents", "Incidents", size=len(context.get("incidents") or []), unit="incident"
+        ),
     ]
     for section in sections:
         anchor = f"section-{section.field}"
@@ -77,15 +80,20 @@ def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
         )
     total = context.get("timeline_total")
     entries += [
-        OutlineEntry("timeline", "Timeline", findings["timeline"], size=total),
+        OutlineEntry("timeline", "Timeline", findings["timeline"], size=total, unit="event"),
         OutlineEntry(
-            "factors", "Contributing factors", findings["factors"], size=len(context["factors"])
+            "factors",
+            "Contributing factors",
+            findings["factors"],
+            size=len(context["factors"]),
+            unit="factor",
         ),
         OutlineEntry(
             "action-items",
             "Action items",
             findings["action-items"],
             size=len(context["action_items"]),
+            unit="item",
         ),
         OutlineEntry("comments", "Comments", comments=sum(comments.values())),
         OutlineEntry("history", "History"),

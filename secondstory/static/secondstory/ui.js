@@ -32,15 +32,20 @@
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("data-scroll-box", "");
-        if (box.tagName !== "TABLE") {
+        if (box.tagName !== "TABLE" && !box.hasAttribute("role")) {
           box.setAttribute("role", "region");
+          box.setAttribute("data-scroll-box", "region");
           if (!named) {
             var caption = box.querySelector("caption");
             box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+            box.setAttribute("data-scroll-box", "named region");
           }
         }
       } else if (!scrolls && box.hasAttribute("data-scroll-box")) {
+        var added = box.getAttribute("data-scroll-box");
         box.removeAttribute("tabindex");
+        if (added.indexOf("region") !== -1) box.removeAttribute("role");
+        if (added === "named region") box.removeAttribute("aria-label");
         box.removeAttribute("data-scroll-box");
       }
     });
