@@ -132,6 +132,7 @@ SECRET_KEY = _secret_key(HOME)
 DEBUG = env_bool("SECONDSTORY_DEBUG", False)
 ALLOWED_HOSTS = env_list("SECONDSTORY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("SECONDSTORY_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "secondstory.lib.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

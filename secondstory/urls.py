@@ -6,6 +6,7 @@ from secondstory.accounts.login_forms import AdminLoginForm
 from secondstory.accounts.login_views import LoginView
 from secondstory.accounts.urls import sign_in_patterns
 from secondstory.actions.metrics_views import metrics
+from secondstory.lib.styleguide import styleguide
 
 admin.site.login_form = AdminLoginForm
 
@@ -25,5 +26,7 @@ urlpatterns = [
     path("insights/", include("secondstory.insights.urls")),
     path("audit/", include("secondstory.audit.urls")),
     path("metrics", metrics, name="metrics"),
+    path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),
 ]
+handler500 = "secondstory.lib.error_pages.server_error"

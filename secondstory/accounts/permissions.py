@@ -204,3 +204,7 @@ def may_start_postmortem(user: Any, incident: Incident) -> bool:
     """A postmortem on an incident makes its writers the incident's editors, so only the
     people who already edit the incident start one."""
     return may_declare_incident(user) and may_edit_incident(user, incident)
+
+
+def may_read_styleguide(user: Any) -> bool:
+    return table.may_read_styleguide(organisation_role(user))

@@ -122,3 +122,8 @@ def may_declare_incident(role: str) -> bool:
 def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
     """A comment's author, the postmortem's owner and admins resolve or reopen it."""
     return role != VIEWER and (role == ADMIN or author or owner)
+
+
+def may_read_styleguide(role: str) -> bool:
+    """The design system's page (``/styleguide/``) is for admins, who build and check pages."""
+    return role == ADMIN
