@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.db.models import Count
 
-from secondstory.postmortems.models import Comment
+from secondstory.postmortems.templatetags.review import page_comments
 
 register = template.Library()
 
@@ -43,13 +42,9 @@ def _finding_counts(findings: list[Any]) -> Counter[str]:
 
 
 def _open_comments(postmortem: Any) -> Counter[str]:
-    """Open comments per section ('' for the ones about the whole postmortem): one query."""
-    rows = (
-        Comment.objects.filter(postmortem=postmortem, resolved_at__isnull=True)
-        .values("section")
-        .annotate(n=Count("id"))
-    )
-    return Counter({row["section"] or "": row["n"] for row in rows})
+    """Open comments per section ('' for the ones about the whole postmortem), from the
+    comments the page reads once for the margins and the comments panel."""
+    return Counter(c.section or "" for c in page_comments(postmortem) if c.resolved_at is None)
 
 
 @register.simple_tag(takes_context=True)
