@@ -21,6 +21,13 @@ _SECRETS = (
 
 
 class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
+    api_base_url = forms.URLField(
+        label="Slack Web API",
+        max_length=300,
+        assume_scheme="https",
+        initial="https://slack.com/api",
+        help_text=ChatWorkspace._meta.get_field("api_base_url").help_text,
+    )
     class Meta:
         model = ChatWorkspace
         fields = [

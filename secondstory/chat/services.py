@@ -128,8 +128,9 @@ def start(
     """Link the channel to the incident ``arg`` names, or declare one titled ``arg``."""
     acting = acting_for(workspace, person)
     with acting_as(acting.audit_name, acting.user.pk), transaction.atomic():
-        if looks_like_incident_key(arg):
-            incident = _incident_to_link(acting, arg.strip())
+        key = arg.strip()
+        if looks_like_incident_key(key) or _visible(acting, key):
+            incident = _incident_to_link(acting, key)
             declared = False
         else:
             incident = _declare(workspace, acting, arg, channel_name)
@@ -140,6 +141,13 @@ def start(
     if previous is not None and previous != incident.key:
         return f"This channel is now linked to {incident.key} (it was linked to {previous})."
     return f"This channel is linked to {incident.key} ({incident.title})."
+
+
+def _visible(acting: Acting, key: str) -> bool:
+    """Whether ``key`` (a single word) is the key of an incident the acting account reads."""
+    if not key or any(c.isspace() for c in key):
+        return False
+    return permissions.visible_incidents(acting.user).filter(key__iexact=key).exists()
 
 
 def _incident_to_link(acting: Acting, key: str) -> Incident:

@@ -34,7 +34,7 @@ HELP = (
     "/postmortem help: this text"
 )
 
-_INCIDENT_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
+_INCIDENT_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,8 @@ def parse_command(text: str) -> Command:
 
 
 def looks_like_incident_key(text: str) -> bool:
-    """Whether ``start``'s argument names an incident (``INC-0042``) rather than a title.
+    """Whether ``start``'s argument is shaped like an incident key (``INC-0042``, ``PAY-INC-7``):
+    one that names no incident is refused rather than declared as a title.
 
     >>> looks_like_incident_key("inc-7"), looks_like_incident_key("Checkout is down")
     (True, False)
