@@ -8,6 +8,7 @@ asked. Nothing here is part of the application.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -60,7 +61,7 @@ def running_fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 -- the standard library's name
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
             if fake.delay:
@@ -72,10 +73,9 @@ def running_fake_slack() -> Iterator[FakeSlack]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            try:
+            # The client may have given up waiting (a timeout test).
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (a timeout test)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

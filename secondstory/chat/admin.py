@@ -28,6 +28,7 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
         initial="https://slack.com/api",
         help_text=ChatWorkspace._meta.get_field("api_base_url").help_text,
     )
+
     class Meta:
         model = ChatWorkspace
         fields = [

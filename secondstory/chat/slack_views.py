@@ -33,7 +33,7 @@ from secondstory.trackers.crypto import CredentialError
 
 logger = logging.getLogger("secondstory.chat")
 
-MAX_MENTIONS = 10
+MAX_MENTIONS = 5  # names looked up for mentions; the rest show their ids
 
 
 def _verified(request: HttpRequest, team_id: str) -> ChatWorkspace | None:
@@ -120,10 +120,12 @@ def _note(
     return services.capture(workspace, channel_id, person, event, pin=False)
 
 
-def _person(client: SlackClient, user_id: str, username: str) -> tuple[ChatPerson, int]:
+def _person(
+    client: SlackClient, user_id: str, username: str, known: dict[str, Any] | None = None
+) -> tuple[ChatPerson, int]:
     """The chat user (with e-mail and name when the bot token may read them) and their UTC
-    offset in minutes (0 when unknown)."""
-    user = client.user(user_id) if user_id and client.token else None
+    offset in minutes (0 when unknown); ``known`` is their ``users.info`` object if fetched."""
+    user = known or (client.user(user_id) if user_id and client.token else None)
     if user is None:
         return ChatPerson(user_id, username), 0
     profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
@@ -204,7 +206,8 @@ def _pinned(workspace: ChatWorkspace, event: dict[str, Any], event_id: str) -> s
     captured = slack_message_event(message, channel_id, name, users)
     if captured is None:
         return _claimed(workspace, event_id, "a deleted message")
-    person, _ = _person(client, str(event.get("user", "")), "")
+    reactor = str(event.get("user", ""))
+    person, _ = _person(client, reactor, "", users.get(reactor))
     try:
         with transaction.atomic():
             ChatDelivery.objects.create(workspace=workspace, event_id=event_id)

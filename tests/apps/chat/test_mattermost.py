@@ -109,7 +109,8 @@ def mattermost_export(folder: Path, message: str) -> Source:
         {"type": "team", "team": {"name": "ops", "display_name": "Ops"}},
         {"type": "channel", "channel": {"team": "ops", "name": "inc-checkout",
                                         "display_name": "Incident: checkout"}},
-        {"type": "user", "user": {"username": "alice", "first_name": "Alice", "last_name": "Owner"}},
+        {"type": "user", "user": {"username": "alice", "first_name": "Alice",
+                                  "last_name": "Owner"}},
         {"type": "post", "post": {"team": "ops", "channel": "inc-checkout", "user": "alice",
                                   "message": message, "create_at": CREATED}},
     ]  # fmt: skip

@@ -244,8 +244,10 @@ def test_a_web_api_that_does_not_answer_gets_a_retry(
 
 def slack_export(folder: Path, message: dict[str, Any]) -> Source:
     (folder / "inc-checkout").mkdir(parents=True)
-    users = [{"id": "U0BOB", "name": "bobby", "profile": {"real_name": "Bob Teammate"}},
-             {"id": "U0ALICE", "name": "alice.o", "profile": {"real_name": "Alice Owner"}}]  # fmt: skip
+    users = [
+        {"id": "U0BOB", "name": "bobby", "profile": {"real_name": "Bob Teammate"}},
+        {"id": "U0ALICE", "name": "alice.o", "profile": {"real_name": "Alice Owner"}},
+    ]
     (folder / "users.json").write_text(json.dumps(users))
     (folder / "channels.json").write_text(
         json.dumps([{"id": "C0INCIDENT", "name": "inc-checkout"}])
