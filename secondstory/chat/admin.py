@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
-from secondstory.chat.models import ChannelLink, ChatWorkspace
+from secondstory.chat.models import MATTERMOST, SLACK, ChannelLink, ChatWorkspace
 
 # (form field, model property, label, help)
 _SECRETS = (
@@ -20,7 +22,26 @@ _SECRETS = (
 )  # fmt: skip
 
 
+def _secret_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, strip=True, widget=forms.PasswordInput(render_value=False),
+        help_text=f"{help_text} Leave empty to keep it; stored encrypted, never shown.",
+    )  # fmt: skip
+
+
 class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
+    new_signing_secret = _secret_field(*_SECRETS[0][2:])
+    clear_new_signing_secret = forms.BooleanField(label="Remove the signing secret", required=False)
+    new_bot_token = _secret_field(*_SECRETS[1][2:])
+    clear_new_bot_token = forms.BooleanField(label="Remove the bot token", required=False)
+    new_command_token = _secret_field(*_SECRETS[2][2:])
+    clear_new_command_token = forms.BooleanField(
+        label="Remove the slash command token", required=False
+    )
+    new_webhook_token = _secret_field(*_SECRETS[3][2:])
+    clear_new_webhook_token = forms.BooleanField(
+        label="Remove the outgoing webhook token", required=False
+    )
     api_base_url = forms.URLField(
         label="Slack Web API",
         max_length=300,
@@ -36,17 +57,23 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
             "integration_user", "default_severity",
         ]  # fmt: skip
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field, _, label, help_text in _SECRETS:
-            self.fields[field] = forms.CharField(
-                label=label, required=False, strip=True,
-                widget=forms.PasswordInput(render_value=False),
-                help_text=f"{help_text} Leave empty to keep it; stored encrypted, never shown.",
-            )  # fmt: skip
-            self.fields[f"clear_{field}"] = forms.BooleanField(
-                label=f"Remove the {label.lower()}", required=False
+    def _will_have(self, field: str) -> bool:
+        if self.cleaned_data.get(f"clear_{field}"):
+            return False
+        stored = getattr(self.instance, f"{field.removeprefix('new_')}_encrypted", "")
+        return bool(self.cleaned_data.get(field) or stored)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("platform") == SLACK and not self._will_have("new_signing_secret"):
+            self.add_error("new_signing_secret", "Slack requests cannot be checked without it.")
+        if data.get("platform") == MATTERMOST and not (
+            self._will_have("new_command_token") or self._will_have("new_webhook_token")
+        ):
+            self.add_error(
+                "new_command_token", "Mattermost needs the slash command's or webhook's token."
             )
+        return data
 
     def save(self, commit: bool = True) -> ChatWorkspace:
         workspace: ChatWorkspace = super().save(commit=False)

@@ -282,3 +282,21 @@ def test_import_then_live_stars_the_imported_event(
     assert TimelineEvent.objects.filter(incident=incident, source="slack").count() == 1
     imported.refresh_from_db()
     assert imported.starred
+
+
+def test_a_pinned_thread_reply_is_read_from_its_thread(
+    slack_workspace: ChatWorkspace, postmortem: Postmortem, fake_slack: FakeSlack
+) -> None:
+    link("INC-PM-1")
+    parent = {"type": "message", "user": "U0BOB", "ts": TS, "text": "thread", "thread_ts": TS}
+    reply = {
+        "type": "message", "user": "U0ALICE", "ts": "1765000060.000200", "thread_ts": TS,
+        "parent_user_id": "U0BOB", "text": "the pool size was 1",
+    }  # fmt: skip
+    fake_slack.messages["C0INCIDENT"] = [parent, reply]
+    event(reaction_body("C0INCIDENT", "1765000060.000200"))
+    row = TimelineEvent.objects.get(source="slack")
+    assert (row.source_ref, row.text) == ("C0INCIDENT/1765000060.000200", "the pool size was 1")
+    assert [method for method, _ in fake_slack.calls][-3:] == [
+        "conversations.history", "conversations.replies", "users.info",
+    ]  # fmt: skip
