@@ -22,6 +22,7 @@ from secondstory.audit.context import acting_as
 from secondstory.chat.models import ChannelLink, ChatWorkspace
 from secondstory.core import taxonomy
 from secondstory.core.chat_commands import looks_like_incident_key
+from secondstory.core.limits import event_count_problem
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.incidents.editing import IncidentFields, create_incident
 from secondstory.incidents.models import Incident, Severity, TimelineEvent
@@ -232,6 +233,10 @@ def capture(
                 _record_revisions(incident, acting.user, "Starred a pinned chat message")
                 return f"Already on {incident.key}'s timeline; now starred."
             return f"Already on {incident.key}'s timeline."
+        count = TimelineEvent.objects.filter(incident=incident).count() + 1
+        too_many = event_count_problem(incident.key, count)
+        if too_many:
+            raise Refused(f"Nothing was added: {too_many}.")
         try:
             add_timeline_event(incident, event)
         except ValidationError as error:

@@ -7,12 +7,16 @@ a fake Web API on 127.0.0.1. Calls use the bot token (scopes ``channels:history`
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
 from django.conf import settings
 
 from secondstory.chat.models import ChatWorkspace
+from secondstory.trackers.crypto import CredentialError
+
+logger = logging.getLogger("secondstory.chat")
 
 
 class SlackApiError(Exception):
@@ -22,7 +26,11 @@ class SlackApiError(Exception):
 class SlackClient:
     def __init__(self, workspace: ChatWorkspace) -> None:
         self.base_url = workspace.api_base_url.rstrip("/")
-        self.token = workspace.bot_token
+        try:
+            self.token = workspace.bot_token
+        except CredentialError as error:  # the key changed since the token was saved
+            logger.warning("Slack workspace %s: %s", workspace.team_id, error)
+            self.token = ""
         self.timeout = float(settings.SECONDSTORY_CHAT_TIMEOUT)
 
     def call(self, method: str, **params: str) -> dict[str, Any]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_offset
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -33,6 +35,8 @@ from secondstory.trackers.crypto import CredentialError
 
 logger = logging.getLogger("secondstory.chat")
 
+# Slack retries a delivery for about an hour; its event ids are kept well beyond that.
+REMEMBER = timedelta(days=7)
 MAX_MENTIONS = 5  # names looked up for mentions; the rest show their ids
 
 
@@ -111,7 +115,7 @@ def _note(
         return "Nothing to add: /postmortem note TEXT."
     channel_id = form.get("channel_id", "")
     trigger = form.get("trigger_id", "") or f"{time.time_ns()}-{person.user_id}"
-    at = datetime.now(UTC).astimezone(timezone(timedelta(minutes=offset)))
+    at = datetime.now(UTC).astimezone(fixed_offset(timedelta(minutes=offset)))
     event = EventData(
         at, "observation", "slack", stable_ref("note", channel_id, trigger), text,
         raw={"command": "/postmortem note", "channel": form.get("channel_name", ""),
@@ -210,7 +214,7 @@ def _pinned(workspace: ChatWorkspace, event: dict[str, Any], event_id: str) -> s
     person, _ = _person(client, reactor, "", users.get(reactor))
     try:
         with transaction.atomic():
-            ChatDelivery.objects.create(workspace=workspace, event_id=event_id)
+            _remember(workspace, event_id)
             captured.starred = True
             return services.capture(workspace, channel_id, person, captured, pin=True)
     except IntegrityError:
@@ -223,7 +227,13 @@ def _claimed(workspace: ChatWorkspace, event_id: str, outcome: str) -> str:
     """Remember a delivery that changed nothing, so its retries are not looked at again."""
     try:
         with transaction.atomic():
-            ChatDelivery.objects.create(workspace=workspace, event_id=event_id)
+            _remember(workspace, event_id)
     except IntegrityError:
         pass
     return outcome
+
+
+def _remember(workspace: ChatWorkspace, event_id: str) -> None:
+    """Keep ``event_id`` as handled; ids older than Slack's retries are forgotten meanwhile."""
+    ChatDelivery.objects.filter(received_at__lt=timezone.now() - REMEMBER).delete()
+    ChatDelivery.objects.create(workspace=workspace, event_id=event_id)

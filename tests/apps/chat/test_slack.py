@@ -300,3 +300,19 @@ def test_a_pinned_thread_reply_is_read_from_its_thread(
     assert [method for method, _ in fake_slack.calls][-3:] == [
         "conversations.history", "conversations.replies", "users.info",
     ]  # fmt: skip
+
+
+def test_handled_deliveries_are_forgotten_after_a_week(
+    slack_workspace: ChatWorkspace, postmortem: Postmortem, fake_slack: FakeSlack
+) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=8)):
+        ChatDelivery.objects.create(workspace=slack_workspace, event_id="Ev-old")
+    ChatDelivery.objects.create(workspace=slack_workspace, event_id="Ev-recent")
+    link("INC-PM-1")
+    pinned_message(fake_slack)
+    event(reaction_body("C0INCIDENT", TS, event_id="Ev-new"))
+    kept = set(ChatDelivery.objects.values_list("event_id", flat=True))
+    assert kept == {"Ev-recent", "Ev-new"}
