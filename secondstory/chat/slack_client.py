@@ -19,6 +19,17 @@ from secondstory.trackers.crypto import CredentialError
 logger = logging.getLogger("secondstory.chat")
 
 
+_shared: httpx.Client | None = None
+
+
+def _http() -> httpx.Client:
+    """One client for the process: building one (its TLS context) costs more than a call."""
+    global _shared
+    if _shared is None:
+        _shared = httpx.Client()
+    return _shared
+
+
 class SlackApiError(Exception):
     """The Web API could not be reached or refused the call; the message says which."""
 
@@ -40,7 +51,7 @@ class SlackClient:
         url = f"{self.base_url}/{method}"
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
-            response = httpx.get(url, params=params, headers=headers, timeout=self.timeout)
+            response = _http().get(url, params=params, headers=headers, timeout=self.timeout)
         except httpx.TimeoutException as error:
             raise SlackApiError(f"{method}: no answer within {self.timeout:g}s") from error
         except httpx.HTTPError as error:
