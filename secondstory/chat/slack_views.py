@@ -85,6 +85,8 @@ def command(request: HttpRequest) -> HttpResponse:
     workspace = _verified(request, form.get("team_id", ""))
     if workspace is None:
         return _forbidden()
+    if form.get("ssl_check") == "1":  # Slack checking the certificate; nothing to do
+        return HttpResponse(status=200)
     parsed = parse_command(form.get("text", ""))
     channel_id = form.get("channel_id", "")
     if not parsed.known or parsed.name == "help":

@@ -316,3 +316,10 @@ def test_handled_deliveries_are_forgotten_after_a_week(
     event(reaction_body("C0INCIDENT", TS, event_id="Ev-new"))
     kept = set(ChatDelivery.objects.values_list("event_id", flat=True))
     assert kept == {"Ev-recent", "Ev-new"}
+
+
+def test_slacks_certificate_check_is_answered_without_a_command(
+    slack_workspace: ChatWorkspace,
+) -> None:
+    response = command("", ssl_check="1")
+    assert (response.status_code, response.content) == (200, b"")
