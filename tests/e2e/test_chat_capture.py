@@ -37,7 +37,9 @@ PASSWORD = "a long enough test passphrase"
 TS = "1765000000.000200"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # Generous: a busy test machine may take seconds to answer; nothing here measures speed.
-http = httpx.Client(timeout=60)
+# A new connection per request: a kept-alive one would keep a server thread, and its database
+# connection, open past the test.
+http = httpx.Client(timeout=60, headers={"Connection": "close"})
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
