@@ -95,9 +95,9 @@ def _dispatch(workspace: ChatWorkspace, fields: dict[str, str], parsed: Command,
     if not channel_id:
         return "Mattermost sent no channel with this command."
     try:
-        if parsed.name == "status":
-            return services.status(workspace, channel_id)
         person = _person(fields)
+        if parsed.name == "status":
+            return services.status(workspace, channel_id, person)
         if parsed.name == "start":
             name = fields.get("channel_name", "")
             return services.start(workspace, channel_id, name, person, parsed.argument)

@@ -205,8 +205,13 @@ def _link(
     return previous
 
 
-def status(workspace: ChatWorkspace, channel_id: str) -> str:
+def status(workspace: ChatWorkspace, channel_id: str, person: ChatPerson) -> str:
+    """Which incident the channel is linked to; its title only to people who may read it."""
     incident = linked_incident(workspace, channel_id)
+    acting = acting_for(workspace, person)
+    stranger_on_restricted = incident.visibility == "restricted" and not acting.own_account
+    if stranger_on_restricted or not permissions.may_read_incident(acting.user, incident):
+        return "This channel is linked to an incident you may not see."
     return f"This channel is linked to {incident.key} ({incident.title})."
 
 

@@ -95,10 +95,10 @@ def command(request: HttpRequest) -> HttpResponse:
     if not channel_id:
         return _ephemeral("Slack sent no channel with this command.")
     try:
-        if parsed.name == "status":
-            return _ephemeral(services.status(workspace, channel_id))
         client = SlackClient(workspace)
         person, offset = _person(client, form.get("user_id", ""), form.get("user_name", ""))
+        if parsed.name == "status":
+            return _ephemeral(services.status(workspace, channel_id, person))
         if parsed.name == "start":
             text = services.start(
                 workspace, channel_id, form.get("channel_name", ""), person, parsed.argument

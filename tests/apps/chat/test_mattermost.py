@@ -88,6 +88,14 @@ def test_an_unlinked_channel_and_a_restricted_incident(
     refused = text_of(command("start INC-PM-R", user_name="stranger"))
     assert "INC-PM-R is restricted" in refused
     assert not ChannelLink.objects.exists()
+    assert "linked to INC-PM-R" in text_of(command("start INC-PM-R"))  # alice may
+    assert text_of(command("status", user_name="charlie")) == (
+        "This channel is linked to an incident you may not see."
+    )
+    assert text_of(command("status", user_name="stranger")) == (
+        "This channel is linked to an incident you may not see."
+    )
+    assert "INC-PM-R (" in text_of(command("status", user_name="bob"))
 
 
 def test_webhook_note_is_the_post_with_its_export_reference(
