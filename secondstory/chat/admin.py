@@ -54,7 +54,7 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ChatWorkspace
         fields = [
             "platform", "team_id", "name", "enabled", "api_base_url", "capture_emoji",
-            "integration_user", "default_severity",
+            "integration_user", "match_usernames", "default_severity",
         ]  # fmt: skip
 
     def _will_have(self, field: str) -> bool:

@@ -51,6 +51,13 @@ class ChatWorkspace(models.Model):
         help_text="Acts for chat users who match no secondstory account (by e-mail or "
         "username). Empty: such people are refused.",
     )
+    match_usernames = models.BooleanField(
+        default=False,
+        help_text="Also take a chat user whose e-mail address is unknown for the secondstory "
+        "account with the same username. Only when both get their usernames from the same "
+        "directory (SSO): anyone who can choose a chat username could otherwise act as that "
+        "account.",
+    )
     default_severity = models.ForeignKey(
         "incidents.Severity",
         on_delete=models.SET_NULL,

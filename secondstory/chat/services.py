@@ -57,20 +57,21 @@ class Acting:
     audit_name: str
 
 
-def account_for(person: ChatPerson) -> User | None:
-    """The person's own active account: by e-mail address first, then by username."""
+def account_for(workspace: ChatWorkspace, person: ChatPerson) -> User | None:
+    """The person's own active account: by the e-mail address the chat platform confirmed,
+    then (when the workspace says usernames are shared) by username."""
     active = User.objects.filter(is_active=True)
     if person.email:
         by_email = list(active.filter(email__iexact=person.email)[:2])
         if len(by_email) == 1:
             return by_email[0]
-    if person.username:
+    if person.username and workspace.match_usernames:
         return active.filter(username__iexact=person.username).first()
     return None
 
 
 def acting_for(workspace: ChatWorkspace, person: ChatPerson) -> Acting:
-    own = account_for(person)
+    own = account_for(workspace, person)
     platform = workspace.platform
     if own is not None:
         actor = own.display_name or person.name or own.username
@@ -79,7 +80,7 @@ def acting_for(workspace: ChatWorkspace, person: ChatPerson) -> Acting:
     if helper is None or not helper.is_active:
         raise Refused(
             f"Your {workspace.get_platform_display()} account ({person.name}) matches no "
-            "secondstory account by e-mail or username, and no integration account is set up."
+            "secondstory account, and no integration account is set up."
         )
     audit_name = f"{helper.username} via {platform} for {person.name}"
     return Acting(helper, False, person.name, audit_name[:200])

@@ -129,8 +129,9 @@ def test_slack_capture_over_http(live_server: LiveServer, slack: ChatWorkspace) 
 
 def test_mattermost_capture_over_http(live_server: LiveServer, organisation: User) -> None:
     workspace = ChatWorkspace(
-        platform=MATTERMOST, team_id="mmteam", name="Ops", integration_user=organisation
-    )
+        platform=MATTERMOST, team_id="mmteam", name="Ops", integration_user=organisation,
+        match_usernames=True,
+    )  # fmt: skip
     workspace.command_token, workspace.webhook_token = "cmd-token-abc", "hook-token-def"
     workspace.save()
     server = live_server.url

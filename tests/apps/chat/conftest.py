@@ -30,6 +30,8 @@ def fake_slack() -> Iterator[FakeSlack]:
                         "profile": {"real_name": "Alice Owner", "email": "ALICE@example.com"}},
             "U0BOB": {"id": "U0BOB", "name": "bobby",
                       "profile": {"real_name": "Bob Teammate", "email": "bob@example.com"}},
+            "U0CHARLIE": {"id": "U0CHARLIE", "name": "charlie",
+                          "profile": {"real_name": "Charlie", "email": "charlie@example.com"}},
             "U0GUEST": {"id": "U0GUEST", "name": "guest",
                         "profile": {"real_name": "Gita Guest", "email": "gita@partner.example"}},
         }  # fmt: skip
@@ -51,8 +53,9 @@ def slack_workspace(chatbot: User, fake_slack: FakeSlack) -> ChatWorkspace:
 @pytest.fixture
 def mattermost_workspace(chatbot: User) -> ChatWorkspace:
     workspace = ChatWorkspace(
-        platform=MATTERMOST, team_id="mm-team", name="Ops", integration_user=chatbot
-    )
+        platform=MATTERMOST, team_id="mm-team", name="Ops", integration_user=chatbot,
+        match_usernames=True,
+    )  # fmt: skip
     workspace.command_token = COMMAND_TOKEN
     workspace.webhook_token = WEBHOOK_TOKEN
     workspace.save()

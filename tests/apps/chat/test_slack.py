@@ -164,6 +164,22 @@ def test_a_restricted_incident_refuses_the_integration_account(
     assert not TimelineEvent.objects.filter(text="from a stranger").exists()
 
 
+def test_a_chat_username_alone_is_not_an_account_unless_the_workspace_says_so(
+    slack_workspace: ChatWorkspace, postmortem: Postmortem
+) -> None:
+    link("INC-PM-1")
+    # No users.info answer for this id: only the username Slack sent is known.
+    answer(command("note typed as bob?", user_id="U0NOBODY", user_name="bob"))
+    row = TimelineEvent.objects.get(text="typed as bob?")
+    assert row.actor == "bob"  # the chat name, through the integration account
+    audit = AuditEvent.objects.get(object_type="incidents.timelineevent", object_id=str(row.pk))
+    assert audit.actor == "chatbot via slack for bob"
+    slack_workspace.match_usernames = True
+    slack_workspace.save()
+    answer(command("note typed as bob", user_id="U0NOBODY", user_name="bob"))
+    assert TimelineEvent.objects.get(text="typed as bob").actor == "Bob Teammate"
+
+
 def test_without_an_integration_account_strangers_are_refused(
     slack_workspace: ChatWorkspace, postmortem: Postmortem
 ) -> None:
