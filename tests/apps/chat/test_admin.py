@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from secondstory.accounts.models import User
 from secondstory.chat.models import ChatWorkspace
 from tests.apps.conftest import client_for
@@ -35,3 +37,15 @@ def test_secrets_are_write_only(db: None) -> None:
 def test_people_who_are_not_admins_cannot_open_it(alice: User) -> None:
     response = client_for(alice).get("/admin/chat/chatworkspace/")
     assert response.status_code == 302  # to the admin's sign-in
+
+
+def test_the_audit_log_records_workspaces_without_their_secrets(db: None) -> None:
+    from secondstory.audit.models import AuditEvent
+
+    workspace = ChatWorkspace(platform="slack", team_id="T0TEAM", name="Acme")
+    workspace.signing_secret = "s3cret-signing"
+    workspace.save()
+    event = AuditEvent.objects.get(object_type="chat.chatworkspace", action="create")
+    assert event.object_label == "Acme"
+    assert "s3cret" not in json.dumps(event.after)
+    assert event.after["signing_secret_encrypted"] != workspace.signing_secret_encrypted
