@@ -30,7 +30,7 @@ from secondstory.chat.slack_client import SlackApiError, SlackClient
 from secondstory.core.chat_commands import HELP, clip_note, parse_command, slack_refusal
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.live_chat import mentioned_slack_users, slack_message_event
-from secondstory.core.timeline.sources.base import stable_ref
+from secondstory.core.timeline.sources.base import SourceError, stable_ref
 from secondstory.trackers.crypto import CredentialError
 
 logger = logging.getLogger("secondstory.chat")
@@ -209,7 +209,10 @@ def _pinned(workspace: ChatWorkspace, event: dict[str, Any], event_id: str) -> s
         if uid not in users and (user := client.user(uid)) is not None:
             users[uid] = user
     name = services.channel_name(workspace, channel_id)
-    captured = slack_message_event(message, channel_id, name, users)
+    try:
+        captured = slack_message_event(message, channel_id, name, users)
+    except SourceError as error:
+        return _claimed(workspace, event_id, f"the message cannot be read: {error}")
     if captured is None:
         return _claimed(workspace, event_id, "a deleted message")
     reactor = str(event.get("user", ""))
@@ -222,6 +225,7 @@ def _pinned(workspace: ChatWorkspace, event: dict[str, Any], event_id: str) -> s
     except IntegrityError:
         return "a retry of a delivery already handled"
     except Refused as refusal:
+        logger.warning("Slack pin of %s/%s refused: %s", channel_id, ts, refusal)
         return _claimed(workspace, event_id, str(refusal))
 
 

@@ -339,3 +339,13 @@ def test_slacks_certificate_check_is_answered_without_a_command(
 ) -> None:
     response = command("", ssl_check="1")
     assert (response.status_code, response.content) == (200, b"")
+
+
+def test_an_unreadable_message_is_passed_over_and_not_retried(
+    slack_workspace: ChatWorkspace, postmortem: Postmortem, fake_slack: FakeSlack
+) -> None:
+    link("INC-PM-1")
+    fake_slack.messages["C0INCIDENT"] = [{"type": "message", "ts": TS, "text": ["not text"]}]
+    assert event(reaction_body("C0INCIDENT", TS, event_id="Ev-odd")).status_code == 200
+    assert not TimelineEvent.objects.filter(source="slack").exists()
+    assert ChatDelivery.objects.filter(event_id="Ev-odd").exists()
