@@ -119,11 +119,6 @@ def may_declare_incident(role: str) -> bool:
     return role in (ADMIN, RESPONDER)
 
 
-def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
-    """A comment's author, the postmortem's owner and admins resolve or reopen it."""
-    return role != VIEWER and (role == ADMIN or author or owner)
-
-
 def may_capture_from_chat(*, may_edit: bool, own_account: bool, restricted: bool) -> bool:
     """A chat note or pinned message lands on an incident (and a channel is linked to it) when
     the account acting may edit the incident: the chat user's own account, or the workspace's
@@ -134,3 +129,8 @@ def may_capture_from_chat(*, may_edit: bool, own_account: bool, restricted: bool
     False
     """
     return may_edit and (own_account or not restricted)
+
+
+def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
+    """A comment's author, the postmortem's owner and admins resolve or reopen it."""
+    return role != VIEWER and (role == ADMIN or author or owner)
