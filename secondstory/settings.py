@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "secondstory.insights",
     "secondstory.operations",
     "secondstory.audit",
+    "secondstory.chat",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -378,6 +379,12 @@ SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS = env_int("SECONDSTORY_WEBHOOK_MAX_AGE_SECON
 SECONDSTORY_WEBHOOK_REMEMBER_DAYS = env_int("SECONDSTORY_WEBHOOK_REMEMBER_DAYS", 30)
 # Seconds a tracker API call may take before it counts as failed (retried next run).
 SECONDSTORY_TRACKER_TIMEOUT = env_int("SECONDSTORY_TRACKER_TIMEOUT", 10)
+# Live capture from chat: seconds one Slack Web API call may take (Slack wants an answer in 3).
+SECONDSTORY_CHAT_TIMEOUT = env_int("SECONDSTORY_CHAT_TIMEOUT", 2)
+if not 1 <= SECONDSTORY_CHAT_TIMEOUT <= 30:
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_CHAT_TIMEOUT={SECONDSTORY_CHAT_TIMEOUT}: expected 1 to 30 seconds"
+    )
 # Reminders and notifications: each channel is optional.
 SECONDSTORY_SLACK_WEBHOOK_URL = env_str("SECONDSTORY_SLACK_WEBHOOK_URL", "")
 SECONDSTORY_NOTIFY_WEBHOOK_URL = env_str("SECONDSTORY_NOTIFY_WEBHOOK_URL", "")

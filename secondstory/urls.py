@@ -25,6 +25,7 @@ urlpatterns = [
     path("sharing/", include("secondstory.sharing.urls")),
     path("insights/", include("secondstory.insights.urls")),
     path("audit/", include("secondstory.audit.urls")),
+    path("integrations/", include("secondstory.chat.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),

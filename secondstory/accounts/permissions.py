@@ -200,6 +200,16 @@ def may_declare_incident(user: Any) -> bool:
     return table.may_declare_incident(organisation_role(user))
 
 
+def may_capture_from_chat(user: Any, incident: Incident, *, own_account: bool) -> bool:
+    """Whether a chat note or pin may land on ``incident`` with ``user`` acting: the chat user's
+    own account (``own_account``) or the chat workspace's integration account."""
+    return table.may_capture_from_chat(
+        may_edit=may_edit_incident(user, incident),
+        own_account=own_account,
+        restricted=incident.visibility == "restricted",
+    )
+
+
 def may_start_postmortem(user: Any, incident: Incident) -> bool:
     """A postmortem on an incident makes its writers the incident's editors, so only the
     people who already edit the incident start one."""

@@ -119,6 +119,18 @@ def may_declare_incident(role: str) -> bool:
     return role in (ADMIN, RESPONDER)
 
 
+def may_capture_from_chat(*, may_edit: bool, own_account: bool, restricted: bool) -> bool:
+    """A chat note or pinned message lands on an incident (and a channel is linked to it) when
+    the account acting may edit the incident: the chat user's own account, or the workspace's
+    integration account for a chat user who matches none. A restricted incident takes them only
+    from a chat user's own account: the integration account never opens one to a stranger.
+
+    >>> may_capture_from_chat(may_edit=True, own_account=False, restricted=True)
+    False
+    """
+    return may_edit and (own_account or not restricted)
+
+
 def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
     """A comment's author, the postmortem's owner and admins resolve or reopen it."""
     return role != VIEWER and (role == ADMIN or author or owner)
