@@ -24,6 +24,8 @@ urlpatterns = [
     path("sharing/", include("secondstory.sharing.urls")),
     path("insights/", include("secondstory.insights.urls")),
     path("audit/", include("secondstory.audit.urls")),
+    path("integrations/", include("secondstory.alerts_in.urls")),
+    path("webhooks/", include("secondstory.outgoing.urls")),
     path("metrics", metrics, name="metrics"),
     path("", include("secondstory.postmortems.urls")),
 ]

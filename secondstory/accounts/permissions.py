@@ -204,3 +204,15 @@ def may_start_postmortem(user: Any, incident: Incident) -> bool:
     """A postmortem on an incident makes its writers the incident's editors, so only the
     people who already edit the incident start one."""
     return may_declare_incident(user) and may_edit_incident(user, incident)
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+
+
+def may_alert_integration_write(*, verified: bool) -> bool:
+    """Whether an inbound alert delivery may open and update incidents."""
+    return table.may_alert_integration_write(verified=verified)
+
+
+def may_manage_webhooks(user: Any) -> bool:
+    return table.may_manage_webhooks(organisation_role(user))

@@ -122,3 +122,16 @@ def may_declare_incident(role: str) -> bool:
 def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
     """A comment's author, the postmortem's owner and admins resolve or reopen it."""
     return role != VIEWER and (role == ADMIN or author or owner)
+
+
+def may_alert_integration_write(*, verified: bool) -> bool:
+    """An alerting tool (PagerDuty, Opsgenie, Alertmanager) declares incidents and adds
+    timeline events and milestones to the incidents of its alerts, and nothing else, only
+    when its delivery is signed or carries the configured token (docs/webhooks.md)."""
+    return verified
+
+
+def may_manage_webhooks(role: str) -> bool:
+    """Outgoing webhook endpoints, their delivery log and test sends: admins only (a
+    webhook carries incident and postmortem details out of the organisation)."""
+    return role == ADMIN
