@@ -30,7 +30,8 @@ from secondstory.core.record import Milestone as MilestoneData
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.core.timeline.merge import suggest_milestones
-from secondstory.core.timeline.sources.base import Source
+from secondstory.core.timeline import sources
+from secondstory.core.timeline.sources.base import ParseOptions, Source
 from secondstory.incidents.editing import IncidentFields, create_incident
 from secondstory.incidents.importing import ImportRequest, import_events
 from secondstory.incidents.models import (
@@ -73,14 +74,17 @@ def receive(system: str, body: bytes, payload: Any) -> Outcome:
     subject = READERS[system](payload)
     if subject is None:
         return Outcome("ignored")
-    with acting_as(ACTORS[system]):
-        link, created = link_for(subject)
-        with tempfile.TemporaryDirectory(prefix="secondstory-alert-") as folder:
-            path = Path(folder) / "delivery.json"
-            path.write_bytes(body)
-            request = ImportRequest([Source(path, f"{system} webhook")], fmt=system)
+    with tempfile.TemporaryDirectory(prefix="secondstory-alert-") as folder:
+        path = Path(folder) / "delivery.json"
+        path.write_bytes(body)
+        source = Source(path, f"{system} webhook")
+        # Read it whole first: a delivery the importer refuses opens no incident.
+        list(sources.parse(source, ParseOptions(), system))
+        with acting_as(ACTORS[system]):
+            link, created = link_for(subject)
+            request = ImportRequest([Source(path, source.name)], fmt=system)
             summary = import_events(link.incident, request)
-        milestones = update_milestones(link)
+            milestones = update_milestones(link)
     AlertLink.objects.filter(pk=link.pk).update(
         deliveries=F("deliveries") + 1, last_delivery_at=timezone.now()
     )

@@ -7,6 +7,7 @@ from secondstory.outgoing.models import EVENT_KINDS, WebhookDelivery, WebhookEnd
 
 
 class EndpointForm(forms.ModelForm):  # type: ignore[type-arg]
+    url = forms.URLField(max_length=500, assume_scheme="https")
     kinds = forms.MultipleChoiceField(
         choices=EVENT_KINDS, widget=forms.CheckboxSelectMultiple, required=False
     )
