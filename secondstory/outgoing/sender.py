@@ -122,7 +122,8 @@ def finish(delivery: WebhookDelivery, answer: Answer) -> WebhookDelivery:
     elif delivery.attempts >= max_attempts():
         fields.update(status="failed")
     else:
-        fields.update(status="retrying", next_attempt_at=now + backoff(delivery.attempts))
+        tried_at = delivery.last_attempt_at or now
+        fields.update(status="retrying", next_attempt_at=tried_at + backoff(delivery.attempts))
     # The attempt count identifies this claim: a run that took over an expired lease has
     # raised it, and its result is the one that stands.
     WebhookDelivery.objects.filter(
