@@ -49,19 +49,22 @@ class WebhookEndpoint(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         try:
             URLValidator(schemes=["http", "https"])(self.url.strip())
-        except ValidationError as exc:
-            raise ValidationError({"url": "a webhook needs an http(s) URL"}) from exc
+        except ValidationError:
+            errors["url"] = "a webhook needs an http(s) URL"
         if not isinstance(self.kinds, list) or not all(isinstance(k, str) for k in self.kinds):
-            raise ValidationError({"kinds": "a list of event kinds"})
-        unknown = sorted(set(self.kinds) - KIND_CODES)
-        if unknown:
-            raise ValidationError(
-                {"kinds": f"unknown event kinds {unknown}; known: {', '.join(sorted(KIND_CODES))}"}
+            errors["kinds"] = "a list of event kinds"
+        elif set(self.kinds) - KIND_CODES:
+            unknown = sorted(set(self.kinds) - KIND_CODES)
+            errors["kinds"] = (
+                f"unknown event kinds {unknown}; known: {', '.join(sorted(KIND_CODES))}"
             )
         if len(self.secret.strip()) < 16:
-            raise ValidationError({"secret": "a signing secret has at least 16 characters"})
+            errors["secret"] = "a signing secret has at least 16 characters"
+        if errors:
+            raise ValidationError(errors)
         self.url, self.secret = self.url.strip(), self.secret.strip()
 
 

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,8 +47,9 @@ class SignedReceiver:
             return self.statuses.pop(0) if self.statuses else self.status
 
 
-@pytest.fixture
-def signed_receiver() -> Iterator[SignedReceiver]:
+@contextmanager
+def serve_receiver() -> Iterator[SignedReceiver]:
+    """A receiver listening on 127.0.0.1 until the block ends."""
     state = SignedReceiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -76,6 +78,12 @@ def signed_receiver() -> Iterator[SignedReceiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def signed_receiver() -> Iterator[SignedReceiver]:
+    with serve_receiver() as state:
+        yield state
 
 
 @pytest.fixture
