@@ -27,10 +27,10 @@ from secondstory.alerts_in.subjects import READERS, Subject
 from secondstory.audit.context import acting_as
 from secondstory.core.invariants import milestone_order_problems
 from secondstory.core.record import Milestone as MilestoneData
+from secondstory.core.timeline import sources
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.core.timeline.merge import suggest_milestones
-from secondstory.core.timeline import sources
 from secondstory.core.timeline.sources.base import ParseOptions, Source
 from secondstory.incidents.editing import IncidentFields, create_incident
 from secondstory.incidents.importing import ImportRequest, import_events

@@ -46,10 +46,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claimable(now: object) -> Q:
-    return (
-        Q(status__in=("pending", "retrying"), next_attempt_at__lte=now)
-        | Q(status="sending", claimed_until__lt=now)
-    ) & Q(endpoint__active=True)
+    # No condition on another table here: PostgreSQL re-checks an UPDATE's conditions on
+    # the row it waited for, but a join becomes a subquery it does not run again.
+    return Q(status__in=("pending", "retrying"), next_attempt_at__lte=now) | Q(
+        status="sending", claimed_until__lt=now
+    )
 
 
 def claim(delivery_id: int) -> WebhookDelivery | None:
@@ -158,6 +159,7 @@ def deliver_due(limit: int = 500) -> list[WebhookDelivery]:
     give_up_abandoned()
     due = (
         WebhookDelivery.objects.filter(_claimable(timezone.now()), attempts__lt=max_attempts())
+        .filter(endpoint__active=True)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
