@@ -78,7 +78,7 @@ class Answer:
     error: str
 
 
-def post(delivery: WebhookDelivery) -> Answer:
+def post(delivery: WebhookDelivery, client: httpx.Client) -> Answer:
     """POST the delivery once, signed; never raises."""
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -92,7 +92,7 @@ def post(delivery: WebhookDelivery) -> Answer:
     host, timeout = urlsplit(endpoint.url).netloc, network_timeout()
     started = time.monotonic()
     try:
-        response = httpx.post(endpoint.url, content=body, headers=headers, timeout=timeout)
+        response = client.post(endpoint.url, content=body, headers=headers, timeout=timeout)
     except httpx.TimeoutException:
         error = f"{host}: timed out after {timeout:g}s"
         return Answer(None, _since(started), error)
@@ -134,13 +134,25 @@ def finish(delivery: WebhookDelivery, answer: Answer) -> WebhookDelivery:
     return delivery
 
 
-def attempt(delivery_id: int) -> WebhookDelivery | None:
+def http_client() -> httpx.Client:
+    """One client per run: its connections (and TLS set-up) serve every delivery of the run."""
+    return httpx.Client(follow_redirects=False, timeout=network_timeout())
+
+
+def attempt(delivery_id: int, client: httpx.Client | None = None) -> WebhookDelivery | None:
     """Claim, send and record one delivery; None when it was not this run's to send."""
     delivery = claim(delivery_id)
     if delivery is None:
         return None
+    if client is None:
+        with http_client() as own:
+            return attempt_claimed(delivery, own)
+    return attempt_claimed(delivery, client)
+
+
+def attempt_claimed(delivery: WebhookDelivery, client: httpx.Client) -> WebhookDelivery:
     try:
-        answer = post(delivery)
+        answer = post(delivery, client)
     except Exception as exc:  # a receiver must never break the worker
         logger.exception("webhook delivery %s failed", delivery.pk)
         answer = Answer(None, 0, f"{type(exc).__name__}: {exc}")
@@ -164,12 +176,13 @@ def deliver_due(limit: int = 500) -> list[WebhookDelivery]:
         .values_list("pk", flat=True)[:limit]
     )
     tried = []
-    for pk in list(due):
-        if stop_requested():
-            break
-        done = attempt(pk)
-        if done is not None:
-            tried.append(done)
+    with http_client() as client:
+        for pk in list(due):
+            if stop_requested():
+                break
+            done = attempt(pk, client)
+            if done is not None:
+                tried.append(done)
     return tried
 
 
