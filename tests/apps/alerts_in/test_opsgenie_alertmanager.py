@@ -99,3 +99,10 @@ def test_an_unconfigured_token_turns_the_endpoint_off(settings: Any) -> None:
     body = alertmanager_events()[0]
     response = _post("/integrations/alertmanager", body, Authorization="Bearer ")
     assert response.status_code == 404
+
+
+def test_a_body_over_2_mb_is_refused_unread() -> None:
+    body = b'{"alerts": [], "groupKey": "x", "padding": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    response = _post("/integrations/alertmanager", body, Authorization=f"Bearer {AM_TOKEN}")
+    assert response.status_code == 413
+    assert not Incident.objects.exists()

@@ -251,3 +251,15 @@ def test_a_ping_or_a_service_event_is_answered_and_ignored() -> None:
 
 def test_only_post_is_answered() -> None:
     assert Client().get("/integrations/pagerduty").status_code == 405
+
+
+def test_an_incident_an_alert_opens_is_announced_to_outgoing_webhooks() -> None:
+    from secondstory.outgoing.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        name="Chat", url="https://chat.example.com/hooks/1", kinds=["incident.created"]
+    )
+    _deliver_all(pagerduty_events())
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.payload["type"] == "incident.created"
+    assert delivery.payload["data"]["key"] == Incident.objects.get().key
