@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     path("", views.endpoint_list, name="endpoints"),
     path("<int:endpoint_id>/", views.endpoint_log, name="log"),
     path("<int:endpoint_id>/test", views.send_test, name="test"),
+    path("<int:endpoint_id>/deliveries/<int:delivery_id>/retry", views.retry, name="retry"),
 ]

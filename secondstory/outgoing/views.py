@@ -11,11 +11,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from secondstory.accounts import permissions
 from secondstory.outgoing import events, sender
-from secondstory.outgoing.models import WebhookEndpoint
+from secondstory.outgoing.models import WebhookDelivery, WebhookEndpoint
 
 PAGE_SIZE = 50
 
@@ -70,3 +71,21 @@ def send_test(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     else:
         messages.error(request, f"Test not delivered ({done.error}); it is retried like any other.")
     return redirect("outgoing:log", endpoint_id=endpoint.pk)
+
+
+@require_POST
+def retry(request: HttpRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
+    """Give a delivery that was given up a fresh set of tries, starting now."""
+    _require_admin(request)
+    delivery = get_object_or_404(
+        WebhookDelivery, pk=delivery_id, endpoint_id=endpoint_id, status="failed"
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk, status="failed").update(
+        status="pending", attempts=0, next_attempt_at=timezone.now(), error=""
+    )
+    done = sender.attempt(delivery.pk) if delivery.endpoint.active else None
+    if done is not None and done.status == "delivered":
+        messages.success(request, f"{delivery.event_id} delivered.")
+    else:
+        messages.warning(request, f"{delivery.event_id} is queued again.")
+    return redirect("outgoing:log", endpoint_id=endpoint_id)

@@ -74,3 +74,27 @@ def test_the_endpoint_form_refuses_unknown_kinds_and_bad_urls(admin: User) -> No
     assert set(error.value.message_dict) == {"url", "kinds"}
     assert "incident.deleted" in error.value.message_dict["kinds"][0]
     assert WebhookEndpoint(name="y", url="https://example.com/h").secret.startswith("whsec_")
+
+
+def test_a_delivery_given_up_can_be_tried_again(
+    settings: Any,
+    admin: User,
+    bob: User,
+    endpoint: WebhookEndpoint,
+    signed_receiver: SignedReceiver,
+) -> None:
+    settings.SECONDSTORY_OUTGOING_WEBHOOK_ATTEMPTS = 1
+    signed_receiver.status = 500
+    client = client_for(admin)
+    client.post(f"/webhooks/{endpoint.pk}/test")
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed"
+    assert "Try again" in client.get(f"/webhooks/{endpoint.pk}/").content.decode()
+    signed_receiver.status = 200
+    url = f"/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/retry"
+    response = client.post(url, follow=True)
+    assert f"{delivery.event_id} delivered." in response.content.decode()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert client.post(url).status_code == 404  # only a given-up delivery is tried again
+    assert client_for(bob).post(url).status_code == 403
