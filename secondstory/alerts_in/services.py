@@ -27,13 +27,17 @@ from secondstory.alerts_in.subjects import READERS, Subject
 from secondstory.audit.context import acting_as
 from secondstory.core.invariants import milestone_order_problems
 from secondstory.core.record import Milestone as MilestoneData
-from secondstory.core.timeline import sources
 from secondstory.core.timeline.event import TimelineEvent as EventData
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.core.timeline.merge import suggest_milestones
-from secondstory.core.timeline.sources.base import ParseOptions, Source
+from secondstory.core.timeline.sources.base import Source
 from secondstory.incidents.editing import IncidentFields, create_incident
-from secondstory.incidents.importing import ImportRequest, import_events
+from secondstory.incidents.importing import (
+    ImportRequest,
+    ImportSummary,
+    import_events,
+    parsed_events,
+)
 from secondstory.incidents.models import (
     Incident,
     Milestone,
@@ -77,12 +81,13 @@ def receive(system: str, body: bytes, payload: Any) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="secondstory-alert-") as folder:
         path = Path(folder) / "delivery.json"
         path.write_bytes(body)
-        source = Source(path, f"{system} webhook")
-        # Read it whole first: a delivery the importer refuses opens no incident.
-        list(sources.parse(source, ParseOptions(), system))
+        name = f"{system} webhook"
+        # Read and check it whole first: a delivery the import would refuse opens no incident.
+        checking = ImportRequest([Source(path, name)], fmt=system)
+        list(parsed_events(checking, [system], ImportSummary()))
         with acting_as(ACTORS[system]):
             link, created = link_for(subject)
-            request = ImportRequest([Source(path, source.name)], fmt=system)
+            request = ImportRequest([Source(path, name)], fmt=system)
             summary = import_events(link.incident, request)
             milestones = update_milestones(link)
     AlertLink.objects.filter(pk=link.pk).update(

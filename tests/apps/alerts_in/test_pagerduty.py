@@ -263,3 +263,13 @@ def test_an_incident_an_alert_opens_is_announced_to_outgoing_webhooks() -> None:
     (delivery,) = WebhookDelivery.objects.all()
     assert delivery.payload["type"] == "incident.created"
     assert delivery.payload["data"]["key"] == Incident.objects.get().key
+
+
+def test_a_delivery_the_import_would_refuse_opens_no_incident() -> None:
+    payload = json.loads(pagerduty_events()[0])
+    payload["event"]["id"] = "01EVT\x00TRIG"  # PostgreSQL stores no NUL character
+    response = post_pagerduty(Client(), json.dumps(payload).encode())
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["error"]
+    assert not Incident.objects.exists()
+    assert not AlertLink.objects.exists()
