@@ -85,7 +85,8 @@ def test_an_admin_sends_a_test_and_reads_the_delivery_log(
         name="Chat bridge", url=signed_receiver.url, secret=SECRET, kinds=["incident.created"]
     )
     _sign_in(page, live_server, "ada.admin")
-    page.goto(f"{live_server.url}/webhooks/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+    page.wait_for_url(f"{live_server.url}/webhooks/")
     page.get_by_role("link", name="Chat bridge").click()
     page.wait_for_url(f"**/webhooks/{endpoint.pk}/")
     page.get_by_role("button", name="Send test").click()
