@@ -152,3 +152,20 @@ def test_a_failed_delivery_schedules_the_worker_for_its_retry(
     row.refresh_from_db()
     waiting = DBTaskResult.objects.filter(task_path=deliver_webhooks.module_path, status="READY")
     assert [t.run_after for t in waiting] == [row.next_attempt_at]
+
+
+@pytest.mark.django_db
+def test_a_stopping_worker_leaves_the_rest_queued(
+    endpoint: WebhookEndpoint, signed_receiver: SignedReceiver
+) -> None:
+    from secondstory.notify.stopping import clear_stop, request_stop
+
+    rows = _queue(endpoint, 3)
+    request_stop()
+    try:
+        assert deliver_due() == []
+    finally:
+        clear_stop()
+    assert signed_receiver.received == []
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert len(deliver_due()) == len(rows)

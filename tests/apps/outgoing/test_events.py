@@ -138,3 +138,26 @@ def test_overdue_items_from_before_the_endpoint_are_not_sent(
     # The endpoint was added today; A1 was due on 2026-04-04.
     with time_machine.travel(endpoint.created_at + timedelta(days=400), tick=False):
         assert queue_overdue() == 0
+
+
+def test_every_reference_of_the_openapi_document_resolves() -> None:
+    document = payloads.openapi_document("1.0")
+    refs: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            refs.extend(v for k, v in value.items() if k == "$ref")
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document)
+    assert len(refs) > len(payloads.EVENTS)
+    for ref in refs:
+        target: Any = document
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+        assert target["type"] == "object"
+    assert sorted(document["webhooks"]) == sorted(payloads.EVENTS)
