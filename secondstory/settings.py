@@ -158,6 +158,8 @@ INSTALLED_APPS = [
     "secondstory.operations",
     "secondstory.audit",
     "secondstory.chat",
+    "secondstory.alerts_in",
+    "secondstory.outgoing",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -377,6 +379,20 @@ SECONDSTORY_TRACKER_KEY = env_str("SECONDSTORY_TRACKER_KEY", "")
 # same delivery never applies twice.
 SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS = env_int("SECONDSTORY_WEBHOOK_MAX_AGE_SECONDS", 300)
 SECONDSTORY_WEBHOOK_REMEMBER_DAYS = env_int("SECONDSTORY_WEBHOOK_REMEMBER_DAYS", 30)
+# Inbound alerts (docs/webhooks.md): each integration is off until its secret is set.
+SECONDSTORY_PAGERDUTY_WEBHOOK_SECRETS = env_list("SECONDSTORY_PAGERDUTY_WEBHOOK_SECRETS", [])
+SECONDSTORY_OPSGENIE_WEBHOOK_TOKEN = env_str("SECONDSTORY_OPSGENIE_WEBHOOK_TOKEN", "")
+SECONDSTORY_ALERTMANAGER_WEBHOOK_TOKEN = env_str("SECONDSTORY_ALERTMANAGER_WEBHOOK_TOKEN", "")
+# Alert priority -> severity pairs (``P1=SEV1,warning=SEV4``) over the defaults, and the
+# severity of an alert whose priority maps to none.
+SECONDSTORY_ALERT_SEVERITIES = env_list("SECONDSTORY_ALERT_SEVERITIES", [])
+SECONDSTORY_ALERT_DEFAULT_SEVERITY = env_str("SECONDSTORY_ALERT_DEFAULT_SEVERITY", "SEV3")
+# Outgoing webhooks: tries per delivery before it is given up, and the first retry's delay
+# (doubled after every failure).
+SECONDSTORY_OUTGOING_WEBHOOK_ATTEMPTS = env_int("SECONDSTORY_OUTGOING_WEBHOOK_ATTEMPTS", 8)
+SECONDSTORY_OUTGOING_WEBHOOK_BACKOFF_SECONDS = env_int(
+    "SECONDSTORY_OUTGOING_WEBHOOK_BACKOFF_SECONDS", 30
+)
 # Seconds a tracker API call may take before it counts as failed (retried next run).
 SECONDSTORY_TRACKER_TIMEOUT = env_int("SECONDSTORY_TRACKER_TIMEOUT", 10)
 # Live capture from chat: seconds one Slack Web API call may take (Slack wants an answer in 3).

@@ -26,6 +26,8 @@ urlpatterns = [
     path("insights/", include("secondstory.insights.urls")),
     path("audit/", include("secondstory.audit.urls")),
     path("integrations/", include("secondstory.chat.urls")),
+    path("integrations/", include("secondstory.alerts_in.urls")),
+    path("webhooks/", include("secondstory.outgoing.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),

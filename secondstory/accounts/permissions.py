@@ -218,3 +218,15 @@ def may_start_postmortem(user: Any, incident: Incident) -> bool:
 
 def may_read_styleguide(user: Any) -> bool:
     return table.may_read_styleguide(organisation_role(user))
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+
+
+def may_alert_integration_write(*, verified: bool) -> bool:
+    """Whether an inbound alert delivery may open and update incidents."""
+    return table.may_alert_integration_write(verified=verified)
+
+
+def may_manage_webhooks(user: Any) -> bool:
+    return table.may_manage_webhooks(organisation_role(user))

@@ -19,6 +19,7 @@ from secondstory.core.record import ActionItemRecord
 from secondstory.incidents.models import Severity
 from secondstory.lib.concurrency import fingerprint
 from secondstory.lib.timezones import site_zone
+from secondstory.outgoing import events as webhook_events
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
 
@@ -75,6 +76,7 @@ def create_action_item(
         tracker_url=tracker_url,
     )
     item.factors.set(_own_factors(postmortem, factors))
+    webhook_events.action_item_created(item)
     return item
 
 
@@ -104,10 +106,13 @@ def set_status(
             completed_at=completed_at,
         )
     )
+    was_done = item.status == "done"
     item.status = status
     item.reason = reason if status == "not_doing" else ""
     item.completed_at = completed_at
     item.save(update_fields=["status", "reason", "completed_at", "updated_at"])
+    if status == "done" and not was_done:
+        webhook_events.action_item_done(item)
     return item
 
 

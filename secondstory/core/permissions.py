@@ -139,3 +139,16 @@ def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
 def may_read_styleguide(role: str) -> bool:
     """The design system's page (``/styleguide/``) is for admins, who build and check pages."""
     return role == ADMIN
+
+
+def may_alert_integration_write(*, verified: bool) -> bool:
+    """An alerting tool (PagerDuty, Opsgenie, Alertmanager) declares incidents and adds
+    timeline events and milestones to the incidents of its alerts, and nothing else, only
+    when its delivery is signed or carries the configured token (docs/webhooks.md)."""
+    return verified
+
+
+def may_manage_webhooks(role: str) -> bool:
+    """Outgoing webhook endpoints, their delivery log and test sends: admins only (a
+    webhook carries incident and postmortem details out of the organisation)."""
+    return role == ADMIN

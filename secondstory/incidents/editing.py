@@ -32,6 +32,7 @@ from secondstory.incidents.models import (
 )
 from secondstory.lib.concurrency import check_base, fingerprint
 from secondstory.lib.keys import NoFreeKey, with_next_key
+from secondstory.outgoing import events as webhook_events
 
 # --- Writing incidents from the browser: access, keys, create and update ---------------------
 
@@ -249,6 +250,7 @@ def create_incident(fields: IncidentFields, *, by: User | None = None) -> Incide
     except NoFreeKey:
         raise ValidationError({"key": "could not find a free incident key; try again"}) from None
     _write(incident, fields)
+    webhook_events.incident_created(incident)
     return incident
 
 

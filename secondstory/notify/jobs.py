@@ -25,6 +25,7 @@ PERIODIC_JOBS: list[str] = [
     "secondstory.sharing.jobs.send_publication_digests",
     "secondstory.insights.health_digest.send_health_digests",
     "secondstory.insights.jobs.compute_insights",
+    "secondstory.outgoing.jobs.run_webhooks",
 ]
 
 

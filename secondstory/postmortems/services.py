@@ -17,6 +17,7 @@ from secondstory.core import followup, taxonomy
 from secondstory.core.invariants import publication_problems
 from secondstory.incidents.models import TimelineEvent
 from secondstory.library.index import index_postmortem
+from secondstory.outgoing import events as webhook_events
 from secondstory.postmortems.models import (
     Comment,
     ContributingFactor,
@@ -130,6 +131,10 @@ def transition(
     for name in update:
         setattr(original, name, getattr(postmortem, name))
     index_postmortem(postmortem)  # the status is one of its search filters
+    if target == "in_review":
+        webhook_events.review_requested(postmortem, at)
+    elif target == "published":
+        webhook_events.postmortem_published(postmortem, at)
     return PostmortemTransition.objects.create(
         postmortem=postmortem, from_status=current, to_status=target, by=by, at=at, note=note
     )

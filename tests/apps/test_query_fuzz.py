@@ -110,6 +110,8 @@ def urls(postmortem: Postmortem) -> list[str]:
         "slug": "payments",
         "token": "a" * 32,
         "connection_id": "1",
+        "endpoint_id": "1",
+        "delivery_id": "1",
         "uidb64": "MQ",
         "kind": "factor",
     }
