@@ -161,6 +161,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before host checks, redirects and sign-in.
+    "secondstory.operations.probes.ProbeMiddleware",
     "secondstory.lib.database_locks.LockRetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "secondstory.lib.request_limits.SecureCookieMiddleware",
@@ -399,6 +401,14 @@ EMAIL_BACKEND = (
 # Background work (reminders, tracker sync, recurrence checks) runs in `secondstory worker`,
 # queued in the database: no other service needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /readyz fails when no worker gave a sign of life (each beats every 30 s) for this many
+# seconds; 0 leaves the worker out of /readyz (docs/deployment.md).
+SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE = env_int("SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE", 120)
+if SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE < 0:
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE={SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE}: "
+        "expected 0 (not checked) or more seconds"
+    )
 
 # `secondstory check` warns when the newest backup is older than this many days, or when
 # there is none (see docs/operations.md); 0 turns the warning off.

@@ -122,3 +122,21 @@ def may_declare_incident(role: str) -> bool:
 def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
     """A comment's author, the postmortem's owner and admins resolve or reopen it."""
     return role != VIEWER and (role == ADMIN or author or owner)
+
+
+# Endpoints anyone may call without signing in: a load balancer or a container runtime asks
+# them whether to send traffic here, and they say nothing about what the installation holds
+# (docs/deployment.md).
+OPEN_PROBES: dict[str, str] = {
+    "healthz": "Whether the web process answers",
+    "readyz": "Whether the database, its schema and the worker are ready",
+}
+
+
+def may_probe(endpoint: str) -> bool:
+    """Anyone, signed in or not, may call a probe; nothing else is open this way.
+
+    >>> may_probe("readyz"), may_probe("metrics")
+    (True, False)
+    """
+    return endpoint in OPEN_PROBES
