@@ -325,6 +325,9 @@ HTTPS = env_bool("SECONDSTORY_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS or env_bool("SECONDSTORY_SECURE_COOKIES", False)
 if HTTPS or env_bool("SECONDSTORY_TRUST_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A proxy that sends the name people typed in X-Forwarded-Host rather than in Host
+# (nginx as in deploy/ passes Host itself and needs none of this).
+USE_X_FORWARDED_HOST = env_bool("SECONDSTORY_TRUST_FORWARDED_HOST", False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
