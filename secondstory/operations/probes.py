@@ -99,8 +99,11 @@ def readiness() -> tuple[bool, dict[str, object]]:
             checks["worker"], age = worker_check()
             if age is not None:
                 body["worker_last_seen_seconds_ago"] = age
-    failing = [name for name, state in checks.items() if state not in (OK, "not checked")]
-    ready = not failing
+    # "unknown" is not ready either, but only what was found failing is named
+    ready = all(state in (OK, "not checked") for state in checks.values())
+    failing = [
+        name for name, state in checks.items() if state not in (OK, "not checked", "unknown")
+    ]
     body = {"status": "ready" if ready else "not ready", **body}
     if failing:
         body["failing"] = failing
