@@ -30,8 +30,8 @@ keepalive = 5
 
 # The proxy sets X-Forwarded-For and X-Forwarded-Proto; gunicorn believes them only from
 # these addresses (Django's side: SECONDSTORY_HTTPS or SECONDSTORY_TRUST_FORWARDED_PROTO,
-# SECONDSTORY_PROXY_COUNT).
-forwarded_allow_ips = "127.0.0.1,::1"
+# SECONDSTORY_PROXY_COUNT). FORWARDED_ALLOW_IPS is gunicorn's own variable for it.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 
 accesslog = "-"
 errorlog = "-"

@@ -227,6 +227,7 @@ def test_the_compose_file_runs_postgres_migrations_web_and_worker_from_one_image
         assert services[name]["volumes"] == ["home:/var/lib/secondstory"]
         url = services[name]["environment"]["SECONDSTORY_DATABASE_URL"]
         assert url.startswith("postgres://") and "@db:5432/" in url
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]  # FORWARDED_ALLOW_IPS is "*"
     assert services["worker"]["command"] == ["secondstory", "worker"]
     assert services["migrate"]["command"][:3] == ["secondstory", "django", "migrate"]
     for name in ("web", "worker"):
