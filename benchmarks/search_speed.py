@@ -126,7 +126,7 @@ def fill(home: str, scale: int, env: dict[str, str]) -> None:
         f"{seconds:.0f} s, search index included"
     )
     started = time.perf_counter()
-    reindex = "from secondstory.search_cli import reindex_command; reindex_command()"
+    reindex = "from secondstory.cli.search import reindex_command; reindex_command()"
     subprocess.run(
         [sys.executable, "-c", reindex], env=env, cwd=ROOT, check=True, capture_output=True
     )

@@ -165,6 +165,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before host checks, redirects and sign-in.
+    "secondstory.operations.probes.ProbeMiddleware",
     "secondstory.lib.database_locks.LockRetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "secondstory.lib.request_limits.SecureCookieMiddleware",
@@ -328,6 +330,9 @@ HTTPS = env_bool("SECONDSTORY_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS or env_bool("SECONDSTORY_SECURE_COOKIES", False)
 if HTTPS or env_bool("SECONDSTORY_TRUST_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A proxy that sends the name people typed in X-Forwarded-Host rather than in Host
+# (nginx as in deploy/ passes Host itself and needs none of this).
+USE_X_FORWARDED_HOST = env_bool("SECONDSTORY_TRUST_FORWARDED_HOST", False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
@@ -429,6 +434,14 @@ EMAIL_BACKEND = (
 # Background work (reminders, tracker sync, recurrence checks) runs in `secondstory worker`,
 # queued in the database: no other service needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /readyz fails when no worker gave a sign of life (each beats every 30 s) for this many
+# seconds; 0 leaves the worker out of /readyz (docs/deployment.md).
+SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE = env_int("SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE", 120)
+if SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE < 0:
+    raise ImproperlyConfigured(
+        f"SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE={SECONDSTORY_WORKER_HEARTBEAT_MAX_AGE}: "
+        "expected 0 (not checked) or more seconds"
+    )
 
 # `secondstory check` warns when the newest backup is older than this many days, or when
 # there is none (see docs/operations.md); 0 turns the warning off.

@@ -33,6 +33,11 @@ def is_admin(user: Any) -> bool:
     return organisation_role(user) == table.ADMIN
 
 
+def may_probe(endpoint: str) -> bool:
+    """Whether anyone may call ``endpoint`` (``healthz``, ``readyz``) without signing in."""
+    return table.may_probe(endpoint)
+
+
 def postmortem_roles(user: Any, postmortem: Postmortem) -> frozenset[str]:
     """The person's roles on the postmortem (prefetched collaborators and reviewers are used)."""
     if not isinstance(user, User) or not user.is_authenticated:

@@ -152,3 +152,21 @@ def may_manage_webhooks(role: str) -> bool:
     """Outgoing webhook endpoints, their delivery log and test sends: admins only (a
     webhook carries incident and postmortem details out of the organisation)."""
     return role == ADMIN
+
+
+# Endpoints anyone may call without signing in: a load balancer or a container runtime asks
+# them whether to send traffic here, and they say nothing about what the installation holds
+# (docs/deployment.md).
+OPEN_PROBES: dict[str, str] = {
+    "healthz": "Whether the web process answers",
+    "readyz": "Whether the database, its schema and the worker are ready",
+}
+
+
+def may_probe(endpoint: str) -> bool:
+    """Anyone, signed in or not, may call a probe; nothing else is open this way.
+
+    >>> may_probe("readyz"), may_probe("metrics")
+    (True, False)
+    """
+    return endpoint in OPEN_PROBES

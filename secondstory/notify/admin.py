@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from secondstory.notify.models import Delivery, NotificationChannel
+from secondstory.notify.models import Delivery, NotificationChannel, WorkerHeartbeat
 
 
 @admin.register(NotificationChannel)
@@ -47,4 +47,19 @@ class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Which worker processes gave a sign of life, and when: read only, the workers write it."""
+
+    list_display = ("host", "pid", "started_at", "beat_at")
+    search_fields = ("host", "worker_id")
+    readonly_fields = ("worker_id", "host", "pid", "started_at", "beat_at")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

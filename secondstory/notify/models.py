@@ -128,3 +128,24 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.address or self.channel_label}: {self.status}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one ``secondstory worker`` process (``/readyz`` reads them).
+
+    A row in the database rather than a file: the web servers that answer ``/readyz`` and
+    the workers may run on different machines or containers, and the database is the one
+    thing they all share.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"worker {self.host}:{self.pid} last seen {self.beat_at:%Y-%m-%d %H:%M:%S}"

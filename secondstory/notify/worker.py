@@ -5,12 +5,16 @@ reminder sweep over hundreds of deliveries) can take long, though. Here the sign
 the stop flag (``secondstory.notify.stopping``) that jobs check between deliveries, so the
 worker finishes the delivery in flight (bounded by SECONDSTORY_NOTIFY_TIMEOUT), leaves the
 rest queued for the next run and exits. A second signal exits at once.
+
+While the loop runs, a thread beside it records the worker's heartbeat
+(``secondstory.notify.heartbeat``), which ``/readyz`` checks.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from types import FrameType
 from typing import TextIO
 
@@ -19,6 +23,7 @@ from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
+from secondstory.notify.heartbeat import keep_beating
 from secondstory.notify.stopping import clear_stop, request_stop
 
 logger = logging.getLogger("secondstory.notify")
@@ -42,6 +47,7 @@ def run_tasks(
     """Run ready tasks (all of them then return, with ``batch``) until a stop signal."""
     DatabaseWorkerCommand(stdout=stdout).configure_logging(verbosity)
     clear_stop()
+    worker_id = get_random_string(32)
     worker = StoppingWorker(
         queue_names=queue_name.split(","),
         interval=interval,
@@ -49,7 +55,7 @@ def run_tasks(
         backend_name=DEFAULT_TASK_BACKEND_ALIAS,
         startup_delay=False,
         max_tasks=None,
-        worker_id=get_random_string(32),
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
     stops = [signal.SIGINT, signal.SIGTERM] + (
@@ -57,8 +63,18 @@ def run_tasks(
     )
     previous = {signum: signal.getsignal(signum) for signum in stops}
     worker.configure_signals()
+    stop_beating = threading.Event()
+    heartbeat = threading.Thread(
+        target=keep_beating,
+        args=(stop_beating, worker_id),
+        name="secondstory-heartbeat",
+        daemon=True,
+    )
+    heartbeat.start()
     try:
         worker.run()
     finally:
+        stop_beating.set()
+        heartbeat.join(timeout=10)
         for signum, handler in previous.items():
             signal.signal(signum, handler)

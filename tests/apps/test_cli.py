@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.incidents.models import Incident, Service, Tag, TimelineEvent
 from secondstory.postmortems.models import Postmortem
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.incidents.models import Incident, Severity, TimelineEvent
 
 MIXED = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "mixed"
@@ -32,7 +32,7 @@ def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def
 def test_parse_prints_one_json_object_per_event_without_django() -> None:
     script = (
         "import sys\n"
-        "from secondstory.cli import cli\n"
+        "from secondstory.cli.main import cli\n"
         "try:\n"
         "    cli.main(sys.argv[1:], standalone_mode=False)\n"
         "finally:\n"

@@ -45,3 +45,15 @@ def test_viewers_change_nothing_and_owners_never_review() -> None:
     assert not any(table.may_on_postmortem(a, table.VIEWER, every) for a in table.POSTMORTEM_RULES)
     assert not table.may_on_postmortem("review", table.ADMIN, every)
     assert table.may_on_postmortem("review", table.ADMIN, every - {table.OWNER})
+
+
+def test_the_open_endpoints_are_the_ones_the_code_opens() -> None:
+    lines = DOC.read_text(encoding="utf-8").splitlines()
+    start = lines.index("| Endpoint | What it tells |")
+    documented = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        endpoint, meaning = (c.strip() for c in line.strip("|").split("|"))
+        documented[endpoint.strip("`/")] = meaning
+    assert documented == table.OPEN_PROBES

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from secondstory.accounts.services import create_user
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from secondstory.accounts.models import User
 from secondstory.accounts.services import create_user, set_password
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 
 WEAK = ["a", "password1", "12345678901234", "dana.reyes.1"]
 

@@ -12,7 +12,7 @@ import time_machine
 from click.testing import CliRunner, Result
 
 from secondstory.accounts.models import Team, User
-from secondstory.actions_cli import actions
+from secondstory.cli.actions import actions
 from tests.apps.actions.test_list_view import TODAY, load_world
 
 

@@ -104,7 +104,7 @@ def test_the_load_command_writes_one_event_for_many_rows(
 ) -> None:
     from click.testing import CliRunner
 
-    from secondstory.cli import cli
+    from secondstory.cli.main import cli
     from secondstory.postmortems.exchange import export_all
 
     export_all(tmp_path)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from secondstory.audit.models import AuditEvent
 from secondstory.audit.query import CHUNK
 from secondstory.audit.transfer import load_events
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.operations.full_export import export_everything
 from secondstory.operations.full_load import FullLoadError, load_everything
 

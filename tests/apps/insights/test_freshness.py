@@ -224,7 +224,7 @@ def test_cached_health_evidence_stays_a_count_for_readers_who_may_not_read_it(
 
     from click.testing import CliRunner
 
-    from secondstory.cli import cli
+    from secondstory.cli.main import cli
 
     fixtures = Path(__file__).parents[2] / "fixtures" / "health" / "slow-publication"
     assert CliRunner().invoke(cli, ["load", str(fixtures)]).exit_code == 0

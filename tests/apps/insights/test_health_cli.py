@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "health"
 AS_OF = "2026-06-30"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from django.test import Client
 
 from secondstory.accounts.models import User
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.incidents.models import Incident
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "health"

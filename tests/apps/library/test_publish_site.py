@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from secondstory.accounts.models import Team, User
+from secondstory.cli.publish import publish_site_command
 from secondstory.core.record import PostmortemRecord
 from secondstory.incidents.models import TimelineEvent
 from secondstory.library.site.collect import publishable
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.records import load_record
-from secondstory.publish_cli import publish_site_command
 from tests.apps.factories import postmortem_record
 
 SECRET = "Quokka-vault-7781"

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from secondstory.accounts.models import User
+from secondstory.cli.search import reindex_command, search_command
 from secondstory.library.models import SearchDocument
 from secondstory.library.search import highlight
 from secondstory.postmortems.models import Postmortem
-from secondstory.search_cli import reindex_command, search_command
 from tests.apps.conftest import client_for
 
 

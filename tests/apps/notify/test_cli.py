@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from django_tasks_db.models import DBTaskResult
 
 from secondstory.actions.models import ActionItem
+from secondstory.cli.notify import remind_command, schedule_periodic, worker_command
 from secondstory.notify import jobs
 from secondstory.notify.models import Delivery
-from secondstory.notify_cli import remind_command, schedule_periodic, worker_command
 from secondstory.postmortems.demo import load_demo
 from secondstory.postmortems.models import Postmortem
 from tests.apps.notify.conftest import Inbox
@@ -153,7 +153,7 @@ def test_the_worker_stops_cleanly_on_sigint(tmp_path: Path) -> None:
     python = sys.executable
     migrate = [str(Path(python).with_name("secondstory")), "django", "migrate", "-v", "0"]
     subprocess.run(migrate, env=env, check=True, timeout=300)
-    code = "from secondstory.notify_cli import worker_command; worker_command()"
+    code = "from secondstory.cli.notify import worker_command; worker_command()"
     worker = subprocess.Popen(
         [python, "-u", "-c", code, "--interval", "0.2"],
         env=env,

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from secondstory.accounts.models import User
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.incidents.models import Incident
 from secondstory.insights.health_digest import send_health_digests
 from secondstory.notify.jobs import periodic_job_paths

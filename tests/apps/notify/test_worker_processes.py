@@ -100,7 +100,7 @@ def test_sigterm_while_the_smtp_server_hangs_stops_after_that_one_delivery(
     tmp_path: Path, silent: SilentServer
 ) -> None:
     env = _home(tmp_path, silent.port)
-    code = "from secondstory.notify_cli import worker_command; worker_command()"
+    code = "from secondstory.cli.notify import worker_command; worker_command()"
     worker = subprocess.Popen(
         [sys.executable, "-u", "-c", code, "--interval", "0.2"],
         env=env,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from django.db import connection
 from django.utils import timezone
 
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.incidents.models import Incident
 from secondstory.library.models import SearchDocument
 from secondstory.operations.backup import take_backup

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import SavedFilter
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.incidents.models import Incident, Service, Tag
 from secondstory.notify.models import Delivery, NotificationChannel
 from secondstory.operations.full_export import export_everything

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
+from secondstory.cli.postmortem_import import import_postmortems
 from secondstory.incidents.models import Incident, TimelineEvent
-from secondstory.postmortem_import_cli import import_postmortems
 from secondstory.postmortems.models import Postmortem
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "postmortem_import"

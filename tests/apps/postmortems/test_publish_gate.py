@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from secondstory.accounts.models import User
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.postmortems.blameless import dismiss
 from secondstory.postmortems.item_review import dismiss_item
 from secondstory.postmortems.models import Postmortem

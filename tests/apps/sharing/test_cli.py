@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from secondstory.accounts.models import User
+from secondstory.cli.sharing import customer_summary_command
 from secondstory.postmortems.models import Postmortem
 from secondstory.sharing import services
-from secondstory.sharing.cli import customer_summary_command
 
 
 def test_exports_only_the_customer_summary(

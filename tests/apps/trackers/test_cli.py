@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from secondstory.actions.models import ActionItem
-from secondstory.trackers.cli import trackers
+from secondstory.cli.trackers import trackers
 from secondstory.trackers.models import TrackerConnection
 from secondstory.trackers.services import create_issue
 from tests.apps.trackers.fake_trackers import TOKEN, FakeTracker

@@ -6,8 +6,8 @@ import json
 
 from click.testing import CliRunner
 
+from secondstory.cli.postmortem_import import import_postmortems
 from secondstory.core.timeline.event import event_json
-from secondstory.postmortem_import_cli import import_postmortems
 from tests.core.postmortem_import.snapshot import FIXTURES, run
 
 GOOD = FIXTURES / "heading-timeline.md"

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from secondstory.cli import cli
-from secondstory.core.review.finding import Finding
-from secondstory.review_cli import (
+from secondstory.cli.main import cli
+from secondstory.cli.review import (
     RECORD_KEYS,
     Document,
     exit_status,
@@ -23,6 +22,7 @@ from secondstory.review_cli import (
     marked_sentence,
     read_names_file,
 )
+from secondstory.core.review.finding import Finding
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "review" / "cli"
 POSTMORTEM = FIXTURES / "postmortem.md"
@@ -257,7 +257,7 @@ def test_sarif_has_the_2_1_0_shape() -> None:
 PROBE = (
     "import sys, time\n"
     "sys.argv = ['secondstory', *sys.argv[1:]]\n"
-    "from secondstory.cli import main\n"
+    "from secondstory.cli.main import main\n"
     "try:\n"
     "    main()\n"
     "finally:\n"

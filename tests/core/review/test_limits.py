@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secondstory.cli import cli
+from secondstory.cli.main import cli
 from secondstory.core.review import (
     MAX_REVIEW_CHARS,
     ReviewConfig,

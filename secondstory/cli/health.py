@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 
 class UsageProblem(UserError):

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from secondstory.accounts.models import User
-from secondstory.cli_support import UserError
+from secondstory.cli.support import UserError
 from secondstory.core.timeline.event import offset_minutes, offset_text
 from secondstory.core.timeline.merge import SUGGESTED_MILESTONES
 from secondstory.incidents.importing import ImportSummary

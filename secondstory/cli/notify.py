@@ -9,7 +9,7 @@ from datetime import date
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 
 def _parse_day(value: str | None) -> date | None:

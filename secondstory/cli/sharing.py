@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 
 @click.command("customer-summary")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 
 @click.group("trackers")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 
 @click.command("audit")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 import orjson
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 from secondstory.core.timeline import sources
 from secondstory.core.timeline.event import TimelineEvent, event_json, offset_text
 from secondstory.core.timeline.sources.base import ParseOptions, Source, SourceError, Where
@@ -320,7 +320,7 @@ def import_command(
 
         secondstory import slack.zip pagerduty.json git.log --incident INC-0042
     """
-    from secondstory import import_report
+    from secondstory.cli import import_report
     from secondstory.incidents.importing import ImportRequest, import_events
     from secondstory.incidents.pending_events import ImportInterrupted
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 MAX_TITLE = 200
 

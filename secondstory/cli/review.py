@@ -1,6 +1,6 @@
 """What ``secondstory review`` reads, decides and prints; no Django, no click.
 
-The command in :mod:`secondstory.cli` parses its options and calls
+The command in :mod:`secondstory.cli.main` parses its options and calls
 :func:`run_review`; everything a script depends on (the record keys, 1-based
 positions, exit statuses, the SARIF shape) is decided here.
 

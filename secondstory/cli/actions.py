@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 if TYPE_CHECKING:
     from secondstory.actions.filters import Row

@@ -14,18 +14,18 @@ from pathlib import Path
 import click
 
 from secondstory import __version__
-from secondstory.actions_cli import actions
-from secondstory.audit.cli import audit_command
-from secondstory.cli_support import UserError, setup_django, with_django
-from secondstory.health_cli import health_command
-from secondstory.import_cli import import_command, parse_command
-from secondstory.notify_cli import remind_command, worker_command
-from secondstory.operations.cli import backup_command, restore_command
-from secondstory.postmortem_import_cli import import_postmortems
-from secondstory.publish_cli import publish_command, publish_site_command
-from secondstory.search_cli import reindex_command, search_command
-from secondstory.sharing.cli import customer_summary_command
-from secondstory.trackers.cli import trackers
+from secondstory.cli.actions import actions
+from secondstory.cli.audit import audit_command
+from secondstory.cli.health import health_command
+from secondstory.cli.importing import import_command, parse_command
+from secondstory.cli.notify import remind_command, worker_command
+from secondstory.cli.operations import backup_command, restore_command
+from secondstory.cli.postmortem_import import import_postmortems
+from secondstory.cli.publish import publish_command, publish_site_command
+from secondstory.cli.search import reindex_command, search_command
+from secondstory.cli.sharing import customer_summary_command
+from secondstory.cli.support import UserError, setup_django, with_django
+from secondstory.cli.trackers import trackers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,7 +125,7 @@ def export(directory: Path, everything: bool) -> None:
         secondstory export --all ./move   # load it elsewhere with: secondstory load ./move
     """
     if everything:
-        from secondstory.operations.cli import export_everything_to
+        from secondstory.cli.operations import export_everything_to
 
         return export_everything_to(directory)
     from secondstory.postmortems.exchange import export_all
@@ -148,7 +148,7 @@ def load(paths: tuple[Path, ...]) -> None:
         secondstory load ./postmortems
     """
     from secondstory.audit.bulk import bulk
-    from secondstory.operations.cli import load_complete_export
+    from secondstory.cli.operations import load_complete_export
     from secondstory.postmortems.exchange import load_paths
 
     # One audit event sums up the load, however many rows it writes.
@@ -225,8 +225,8 @@ def check(strict: bool, quick: bool) -> None:
 
         SECONDSTORY_DATABASE_URL=postgres://app@db/secondstory secondstory check
     """
+    from secondstory.cli.operations import print_report
     from secondstory.lib.health import health_report
-    from secondstory.operations.cli import print_report
 
     failures, warnings = print_report(list(health_report(quick=quick)))
     if failures:
@@ -282,7 +282,7 @@ def review(
 
         secondstory review postmortems/ --format jsonl --fail-on hindsight
     """
-    from secondstory import review_cli
+    from secondstory.cli import review as review_cli
 
     try:
         files = review_cli.markdown_files(paths)

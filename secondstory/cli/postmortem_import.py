@@ -23,7 +23,7 @@ def _zone(name: str) -> tzinfo | None:
         return None
     zone = zone_named(name)
     if zone is None:
-        from secondstory.cli_support import UserError
+        from secondstory.cli.support import UserError
 
         raise UserError(f"--tz: unknown time zone {name!r} (e.g. UTC, Europe/Berlin, +05:30)")
     return zone.tz
@@ -83,7 +83,7 @@ def _dry_run(paths: Iterable[Path], options: ImportOptions, output_format: str) 
 
 
 def _write(paths: Iterable[Path], options: ImportOptions) -> bool:
-    from secondstory.cli_support import UserError, with_django
+    from secondstory.cli.support import UserError, with_django
 
     @with_django
     def run() -> bool:
@@ -153,7 +153,7 @@ def import_postmortems(
 
         secondstory import-postmortems docs/postmortems --owner dana --dry-run
     """
-    from secondstory.cli_support import UserError
+    from secondstory.cli.support import UserError
     from secondstory.core.postmortem_import import ImportOptions
     from secondstory.core.taxonomy import DEFAULT_SEVERITIES
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from secondstory.cli_support import UserError, with_django
+from secondstory.cli.support import UserError, with_django
 
 MAX_LIMIT = 1000
 
