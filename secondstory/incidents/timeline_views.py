@@ -81,7 +81,12 @@ def _too_many_events(incident: Incident | None, adding: int) -> str:
 
 
 def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
-    return f"{reverse('postmortems:detail', args=[postmortem.key])}#{anchor}"
+    """The postmortem's page at ``anchor``; at an event, the window of the timeline that
+    starts with it, so an event far down a long timeline is on the page."""
+    url = reverse("postmortems:detail", args=[postmortem.key])
+    if anchor.startswith("event-"):
+        return f"{url}?event={anchor.removeprefix('event-')}#{anchor}"
+    return f"{url}#{anchor}"
 
 
 # --- The timeline section: shared with the postmortem's page --------------------------------
@@ -90,6 +95,9 @@ def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
 def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
     """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
     context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
+    if is_htmx(request) and request.GET.get("part") == "run":
+        # A run of collapsed chat messages, opened in place of its "N more" line.
+        return render(request, "postmortems/_timeline.html#timeline-run-events", context)
     if is_htmx(request) and request.GET.get("part") == "more":
         # "Show more": the next window alone, put in place of the link that asked for it.
         return render(request, "postmortems/_timeline.html#timeline-window", context)
