@@ -46,7 +46,7 @@ from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import can_edit
 
 #: Events the timeline shows at once (docs/timeline.md); "Show more" fetches the next ones.
-WINDOW = 200
+WINDOW = 100
 #: The most events one "open the collapsed messages" request may ask for.
 MAX_RUN = 500
 _ORDER = ORDER

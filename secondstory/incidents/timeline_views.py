@@ -42,6 +42,7 @@ from secondstory.incidents.timeline_forms import (
 from secondstory.lib.timezones import (
     set_session_zone,
     viewer_zone,
+    zone_datalist,
 )
 from secondstory.postmortems.access import (
     is_htmx,
@@ -111,6 +112,14 @@ def timeline(request: HttpRequest, key: str) -> HttpResponse:
     """The timeline, filtered by kind, source and starred, one window of events from the
     event after ``after`` (GET parameters)."""
     return _render_timeline(request, postmortem_for_reader(request, key))
+
+
+@require_http_methods(["GET"])
+def timeline_zone_names(request: HttpRequest, key: str) -> HttpResponse:
+    """The ``zone-names`` datalist, fetched when a zone field is first focused: the page
+    of a long timeline does not carry 600 suggestions nobody may open."""
+    postmortem_for_reader(request, key)
+    return HttpResponse(zone_datalist(), content_type="text/html; charset=utf-8")
 
 
 # --- Quick capture ----------------------------------------------------------------------------

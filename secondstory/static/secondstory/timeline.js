@@ -38,6 +38,19 @@
     }
   }
 
+  document.addEventListener("focusin", function (event) {
+    var list = event.target.list;
+    if (!list || !list.dataset.src || list.dataset.loading) return;
+    list.dataset.loading = "true";
+    fetch(list.dataset.src, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var parsed = new DOMParser().parseFromString(html, "text/html").querySelector("datalist");
+        if (parsed) list.replaceChildren.apply(list, Array.from(parsed.children));
+        delete list.dataset.src;
+      });
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("button[data-copy-source]") : null;
     if (!button) return;

@@ -1,0 +1,155 @@
+"""A postmortem with N imported events: server render time, HTML bytes, and in Chromium the
+DOM nodes and time to interactive of its first load. Run by benchmarks/page_speed.py, one
+fresh data directory per size; on its own:
+
+    SECONDSTORY_HOME=$(mktemp -d) python benchmarks/long_timeline_browser.py 2000
+
+Server: median of 7 in-process requests (Django's test client) of the postmortem's page, as
+its owner (every editing control) and as a reader. Browser: headless /usr/bin/chromium driven
+through the DevTools protocol (playwright) against a local server in this process, signed in
+as the owner; median of 5 loads: "DOM nodes" is the DevTools ``Nodes`` count after a garbage
+collection (elements and text nodes), "interactive" is the navigation's
+``domContentLoadedEventEnd`` (deferred scripts, htmx included, have run), "load" its
+``loadEventEnd``.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondstory.settings")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # playwright's sync API runs a loop
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from secondstory.accounts.models import User  # noqa: E402
+from secondstory.incidents.models import Incident  # noqa: E402
+from secondstory.postmortems.records import load_record  # noqa: E402
+from tests.apps.factories import postmortem_record  # noqa: E402
+from tests.apps.long_timeline import add_long_timeline  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_RUNS = 7
+BROWSER_RUNS = 5
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def build(size: int) -> str:
+    call_command("migrate", verbosity=0)
+    record = postmortem_record("PM-LONG")
+    load_record(record)
+    add_long_timeline(Incident.objects.get(key="INC-PM-LONG"), size)
+    return record.key
+
+
+def server_figures(user: User, path: str) -> tuple[float, int]:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    timings, size = [], 0
+    for _ in range(SERVER_RUNS):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+        size = len(response.content)
+    return statistics.median(timings), size
+
+
+def browser_figures(owner: User, path: str) -> tuple[int, int, float, float]:
+    from playwright.sync_api import sync_playwright
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+    server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler)
+    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    client = Client()
+    client.force_login(owner)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    nodes, elements, interactive, loaded = [], [], [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}]
+        )
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        for _ in range(BROWSER_RUNS):
+            page.goto(base + path, wait_until="load")
+            timing = page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " return [n.domContentLoadedEventEnd, n.loadEventEnd]; }"
+            )
+            cdp.send("HeapProfiler.collectGarbage")
+            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            nodes.append(int(metrics["Nodes"]))
+            elements.append(page.evaluate("() => document.getElementsByTagName('*').length"))
+            interactive.append(timing[0])
+            loaded.append(timing[1])
+        browser.close()
+    server.shutdown()
+    return (
+        int(statistics.median(nodes)),
+        int(statistics.median(elements)),
+        statistics.median(interactive),
+        statistics.median(loaded),
+    )
+
+
+def main() -> None:
+    size = int(sys.argv[1])
+    key = build(size)
+    owner = User.objects.get(username="alice")
+    reader = User.objects.create_user("reader", password="x")
+    path = reverse("postmortems:detail", args=[key])
+    owner_ms, owner_bytes = server_figures(owner, path)
+    reader_ms, reader_bytes = server_figures(reader, path)
+    engine = django.db.connection.vendor
+    print(
+        f"{size:>7,} events ({engine}) | server: owner {owner_ms:6.1f} ms {owner_bytes / 1e3:6.0f} kB"
+        f", reader {reader_ms:6.1f} ms {reader_bytes / 1e3:6.0f} kB",
+        flush=True,
+    )
+    if not Path(CHROMIUM).exists():
+        print("        Chromium not found at /usr/bin/chromium: browser figures skipped")
+        return
+    nodes, elements, interactive, loaded = browser_figures(owner, path)
+    print(
+        f"{'':>7}          | Chromium, owner: {nodes:,} DOM nodes ({elements:,} elements)"
+        f", interactive {interactive:6.0f} ms, load {loaded:6.0f} ms",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
