@@ -98,9 +98,7 @@ def browser_figures(owner: User, path: str) -> tuple[int, int, float, float]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}]
-        )
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
@@ -136,8 +134,8 @@ def main() -> None:
     reader_ms, reader_bytes = server_figures(reader, path)
     engine = django.db.connection.vendor
     print(
-        f"{size:>7,} events ({engine}) | server: owner {owner_ms:6.1f} ms {owner_bytes / 1e3:6.0f} kB"
-        f", reader {reader_ms:6.1f} ms {reader_bytes / 1e3:6.0f} kB",
+        f"{size:>7,} events ({engine}) | server: owner {owner_ms:6.1f} ms"
+        f" {owner_bytes / 1e3:6.0f} kB, reader {reader_ms:6.1f} ms {reader_bytes / 1e3:6.0f} kB",
         flush=True,
     )
     if not Path(CHROMIUM).exists():

@@ -18,19 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secondstory.incidents.models import EventReference, Incident, TimelineEvent
-from secondstory.incidents.timeline_navigation import (
-    ORDER,
-    Chatter,
-    collapse_chatter,
-    key_events_filter,
-    resolve_jump,
-)
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
     DisplayZoneForm,
     EventForm,
     TimelineFilterForm,
     default_capture_date,
+)
+from secondstory.incidents.timeline_navigation import (
+    ORDER,
+    Chatter,
+    collapse_chatter,
+    key_events_filter,
+    resolve_jump,
 )
 from secondstory.lib.timezones import (
     OWN_CHOICE,

@@ -82,8 +82,11 @@ def resolve_jump(
     if event:
         target = events.filter(pk=int(event)).first() if event.isdigit() else None
         if target is None:
-            return Jump(after, problem="That event is not on this timeline (or not among the "
-                        "events these filters show).")
+            return Jump(
+                after,
+                problem="That event is not on this timeline (or not among the "
+                "events these filters show).",
+            )
         return Jump(_last_pk(events.filter(_before(target))), target=target.pk)
     if moment is not None:
         first = events.filter(at__gte=moment).order_by(*ORDER).first()

@@ -78,8 +78,16 @@ def _timeline(incidents: list[Incident]) -> tuple[list[TimelineEvent], int, bool
         chosen = everything.filter(key_events_filter(everything))
     # Only what the document prints is read: never the raw payload.
     rows = chosen.select_related("incident").only(
-        "at", "kind", "source", "source_ref", "actor", "actor_role", "text", "starred",
-        "known_at_the_time", "incident__key",
+        "at",
+        "kind",
+        "source",
+        "source_ref",
+        "actor",
+        "actor_role",
+        "text",
+        "starred",
+        "known_at_the_time",
+        "incident__key",
     )
     events = list(rows.order_by(*ORDER)[:DOCUMENT_EVENTS])
     for event in events:
@@ -92,9 +100,9 @@ def _timeline(incidents: list[Incident]) -> tuple[list[TimelineEvent], int, bool
 def build_document(postmortem: Postmortem, zone: ZoneInfo, now: datetime) -> Document:
     """Read everything the shared document shows (a fixed number of queries)."""
     incidents = list(
-        postmortem.incidents.select_related("severity").order_by("key").prefetch_related(
-            "milestones__kind"
-        )
+        postmortem.incidents.select_related("severity")
+        .order_by("key")
+        .prefetch_related("milestones__kind")
     )
     events, total, key_only = _timeline(incidents)
     factors = list(postmortem.factors.select_related("category").order_by("position", "id"))

@@ -64,7 +64,9 @@ def document(request: HttpRequest, key: str) -> HttpResponse:
 def document_markdown(request: HttpRequest, key: str) -> HttpResponse:
     """The readable Markdown document (not the exchange format: no front matter, no ids)."""
     doc = _document(request, key, "Markdown document")
-    response = HttpResponse(document_markdown_text(doc), content_type="text/markdown; charset=utf-8")
+    response = HttpResponse(
+        document_markdown_text(doc), content_type="text/markdown; charset=utf-8"
+    )
     name = _filename(doc.postmortem.key, "-document.md")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

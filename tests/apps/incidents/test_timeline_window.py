@@ -129,9 +129,10 @@ def test_the_event_picker_searches_the_timeline_with_and_without_javascript(
     assert found[1:] == sorted(f"{n:02d}" for n in range(40) if "2" in f"{n:02d}")
     assert f'value="{picked.pk}" id="factor-events_0" checked' in html
     assert f"Found {len(found) - 1} events matching “line 2”" in html
-    assert "No event matches “nothing like this”" in client.get(
-        search, {"event_q": "nothing like this"}
-    ).content.decode()
+    assert (
+        "No event matches “nothing like this”"
+        in client.get(search, {"event_q": "nothing like this"}).content.decode()
+    )
     # Without JavaScript: the Find button sends the form, which comes back with the results
     # and what was typed, and nothing is saved.
     url = reverse("postmortems:factor_add", args=["PM-1"])
@@ -143,7 +144,9 @@ def test_the_event_picker_searches_the_timeline_with_and_without_javascript(
     assert not long_timeline.factors.filter(description="Kept as typed.").exists()
 
 
-def test_an_outsider_cannot_search_the_event_picker(long_timeline: Postmortem, charlie: User) -> None:
+def test_an_outsider_cannot_search_the_event_picker(
+    long_timeline: Postmortem, charlie: User
+) -> None:
     search = reverse("postmortems:factor_events", args=["PM-1"])
     assert client_for(charlie).get(search, {"event_q": "line"}).status_code in (403, 404)
 

@@ -94,9 +94,11 @@ def test_a_long_timeline_is_shared_as_its_key_events(
     starred = events.last()
     assert starred is not None
     TimelineEvent.objects.filter(pk=starred.pk).update(starred=True)
-    text = client_for(alice).get(
-        reverse("postmortems:document_markdown", args=["PM-1"])
-    ).content.decode()
+    text = (
+        client_for(alice)
+        .get(reverse("postmortems:document_markdown", args=["PM-1"]))
+        .content.decode()
+    )
     assert "Key events only: the timeline holds" in text
     assert " ".join(starred.text.split()) in text
     assert plain == starred or " ".join(plain.text.split()) not in text
