@@ -7,8 +7,10 @@ fresh data directory per size; on its own:
 Server: median of 7 in-process requests (Django's test client) of the postmortem's page, as
 its owner (every editing control) and as a reader. Browser: headless /usr/bin/chromium driven
 through the DevTools protocol (playwright) against a local server in this process, signed in
-as the owner; median of 5 loads: "DOM nodes" is the DevTools ``Nodes`` count after a garbage
-collection (elements and text nodes), "interactive" is the navigation's
+as the owner; median of 5 loads: "DOM nodes" is the DevTools ``Nodes`` count of a fresh tab
+after a garbage collection (it includes the browser's own nodes inside form controls),
+"in the document" every node a TreeWalker reaches (elements and text), "elements" the
+elements alone (what Lighthouse calls DOM size); "interactive" is the navigation's
 ``domContentLoadedEventEnd`` (deferred scripts, htmx included, have run), "load" its
 ``loadEventEnd``.
 """
@@ -83,7 +85,7 @@ def server_figures(user: User, path: str) -> tuple[float, int]:
     return statistics.median(timings), size
 
 
-def browser_figures(owner: User, path: str) -> tuple[int, int, float, float]:
+def browser_figures(owner: User, path: str) -> tuple[int, int, int, float, float]:
     from playwright.sync_api import sync_playwright
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
@@ -94,15 +96,16 @@ def browser_figures(owner: User, path: str) -> tuple[int, int, float, float]:
     client = Client()
     client.force_login(owner)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    nodes, elements, interactive, loaded = [], [], [], []
+    nodes, in_document, elements, interactive, loaded = [], [], [], [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Performance.enable")
         for _ in range(BROWSER_RUNS):
+            # A fresh tab each time: the node count is that of one first load.
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
             page.goto(base + path, wait_until="load")
             timing = page.evaluate(
                 "() => { const n = performance.getEntriesByType('navigation')[0];"
@@ -112,12 +115,20 @@ def browser_figures(owner: User, path: str) -> tuple[int, int, float, float]:
             metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
             nodes.append(int(metrics["Nodes"]))
             elements.append(page.evaluate("() => document.getElementsByTagName('*').length"))
+            in_document.append(
+                page.evaluate(
+                    "() => { let n = 0; const w = document.createTreeWalker(document,"
+                    " NodeFilter.SHOW_ALL); while (w.nextNode()) n++; return n; }"
+                )
+            )
             interactive.append(timing[0])
             loaded.append(timing[1])
+            page.close()
         browser.close()
     server.shutdown()
     return (
         int(statistics.median(nodes)),
+        int(statistics.median(in_document)),
         int(statistics.median(elements)),
         statistics.median(interactive),
         statistics.median(loaded),
@@ -138,12 +149,19 @@ def main() -> None:
         f" {owner_bytes / 1e3:6.0f} kB, reader {reader_ms:6.1f} ms {reader_bytes / 1e3:6.0f} kB",
         flush=True,
     )
+    pdf_ms, pdf_bytes = server_figures(owner, reverse("postmortems:document_pdf", args=[key]))
+    print(
+        f"{'':>7}          | shared PDF (key events): {pdf_ms:6.0f} ms {pdf_bytes / 1e3:6.0f} kB"
+        f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        flush=True,
+    )
     if not Path(CHROMIUM).exists():
         print("        Chromium not found at /usr/bin/chromium: browser figures skipped")
         return
-    nodes, elements, interactive, loaded = browser_figures(owner, path)
+    nodes, in_document, elements, interactive, loaded = browser_figures(owner, path)
     print(
-        f"{'':>7}          | Chromium, owner: {nodes:,} DOM nodes ({elements:,} elements)"
+        f"{'':>7}          | Chromium, owner: {nodes:,} DOM nodes, {in_document:,} in the"
+        f" document, {elements:,} elements"
         f", interactive {interactive:6.0f} ms, load {loaded:6.0f} ms",
         flush=True,
     )

@@ -120,3 +120,20 @@ def test_the_shared_pdf_holds_the_document(
     assert "PM-LONG" in text and "Key events only" in text
     assert "Timeline" in text and "Action items" in text
     assert "@example.com" not in text and "Unstar" not in text
+
+
+def test_copy_as_html_puts_the_clean_document_on_the_clipboard(
+    long_postmortem: str, live_server: LiveServer, page: Page
+) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/postmortems/{long_postmortem}/")
+    page.get_by_role("link", name="Copy as HTML").click()
+    page.get_by_role("button", name="Copy as HTML").click()
+    page.wait_for_selector("text=Copied: paste it into your wiki.")
+    html = page.evaluate(
+        "async () => { const [item] = await navigator.clipboard.read();"
+        " return await (await item.getType('text/html')).text(); }"
+    )
+    assert "<h2>Timeline</h2>" in html and "PM-LONG" in html
+    assert "class=" not in html and "@example.com" not in html
