@@ -58,6 +58,8 @@ def dom_nodes(page: Page) -> int:
 def test_a_long_timeline_loads_light_and_can_be_walked(
     long_postmortem: str, live_server: LiveServer, page: Page, artifacts: Path
 ) -> None:
+    from playwright.sync_api import expect
+
     sign_in(page, live_server)
     url = f"{live_server.url}/postmortems/{long_postmortem}/"
     page.goto(url)
@@ -68,9 +70,10 @@ def test_a_long_timeline_loads_light_and_can_be_walked(
 
     # A collapsed run of chat messages opens in place.
     run = page.locator("li.event-run a").first
+    hidden = int(run.inner_text().split()[0])
     before = page.locator("#timeline li.event").count()
     run.click()
-    page.wait_for_function(f"document.querySelectorAll('#timeline li.event').length > {before}")
+    expect(page.locator("#timeline li.event")).to_have_count(before + hidden)
 
     # A link to an event far down the timeline opens the window that holds it.
     far = TimelineEvent.objects.get(source_ref="long-0001500")
