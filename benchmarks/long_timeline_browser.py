@@ -6,13 +6,17 @@ fresh data directory per size; on its own:
 
 Server: median wall-clock and CPU time of 7 in-process requests (Django's test client) of
 the postmortem's page, as its owner (every editing control) and as a reader, and of its PDF.
+
 Browser: headless /usr/bin/chromium driven through the DevTools protocol (playwright)
-against a local server in this process, signed in as the owner; median of 5 loads: "DOM nodes" is the DevTools ``Nodes`` count of a fresh tab
-after a garbage collection (it includes the browser's own nodes inside form controls),
-"in the document" every node a TreeWalker reaches (elements and text), "elements" the
-elements alone (what Lighthouse calls DOM size); "interactive" is the navigation's
-``domContentLoadedEventEnd`` (deferred scripts, htmx included, have run), "load" its
-``loadEventEnd``.
+against a local server in this process, signed in as the owner; median of 5 first loads,
+each in a fresh tab:
+
+- "DOM nodes": the DevTools ``Nodes`` count after a garbage collection (it includes the
+  browser's own nodes inside form controls);
+- "in the document": every node a TreeWalker reaches (elements and text);
+- "elements": the elements alone (what Lighthouse calls DOM size);
+- "interactive": the navigation's ``domContentLoadedEventEnd`` (deferred scripts, htmx
+  included, have run); "load": its ``loadEventEnd``.
 """
 
 from __future__ import annotations
