@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from secondstory.incidents.models import EventReference, Incident, TimelineEvent
+from secondstory.incidents.models import EventReference, Incident, Milestone, TimelineEvent
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
     DisplayZoneForm,
@@ -189,6 +189,7 @@ def timeline_context(
         "timeline_filter": filter_form,
         "timeline_filtered": bool(chosen) or key_only,
         "timeline_key_only": key_only,
+        "timeline_milestones": _milestones(incidents) if key_only else [],
         "timeline_jump_problem": moment_problem or jump.problem,
         "timeline_target": jump.target,
         # The timeline page with these filters, ready for more parameters (``…?kind=chat&``).
@@ -219,6 +220,15 @@ def _window_size(request: HttpRequest) -> int:
     if request.GET.get("part") == "run" and asked.isdigit():
         return max(1, min(int(asked), MAX_RUN))
     return WINDOW
+
+
+def _milestones(incidents: list[Incident]) -> list[Milestone]:
+    """The incidents' milestones in time order, for the key events view."""
+    return list(
+        Milestone.objects.filter(incident__in=incidents)
+        .select_related("kind", "incident")
+        .order_by("at", "kind__position")
+    )
 
 
 def _with_separator(url: str) -> str:

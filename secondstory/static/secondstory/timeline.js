@@ -57,6 +57,13 @@
     event.preventDefault();
     copyHtml(button);
   });
+  // After "Jump to" (htmx), bring the event jumped to into view.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var asked = event.detail && event.detail.elt;
+    if (!asked || !asked.matches || !asked.matches("form.timeline-filter")) return;
+    var target = document.querySelector("#timeline .jumped-to");
+    if (target && target.scrollIntoView) target.scrollIntoView({ block: "center" });
+  });
   window.addEventListener("hashchange", reachEvent);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", reachEvent);

@@ -138,6 +138,8 @@ def test_key_events_are_starred_decisions_milestones_and_first_alert_and_page(
     assert "Status line 03" in html and "Status line 04" in html
     assert "Status line 05" not in html and "Ana says" not in html
     assert "Key events: the starred ones" in html
+    assert '<ul class="timeline-milestones" aria-label="Milestones">' in html
+    assert "<strong>impact started</strong>" in html
     assert 'name="view"' in html and '<option value="key" selected>' in html
 
 
