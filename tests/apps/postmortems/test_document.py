@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 from django.urls import reverse
@@ -121,3 +122,13 @@ def test_a_teammate_shares_the_restricted_postmortem(
 ) -> None:
     response = client_for(bob).get(reverse(f"postmortems:{route}", args=[restricted.key]))
     assert response.status_code == 200
+
+
+def test_without_the_pdf_libraries_the_pdf_link_says_what_to_install(
+    postmortem: Postmortem, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # importing it now fails
+    response = client_for(alice).get(reverse("postmortems:document_pdf", args=["PM-1"]))
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "libpango-1.0-0" in html and "print view" in html
