@@ -91,6 +91,7 @@ class FactorForm(forms.Form):
             for e in [*linked_events, *self.events_found]
         ]
         self.events_searched = query
+        self.events_more = len(self.events_found) == FOUND_EVENTS  # maybe more than listed
         self.events_total = events.queryset.count()  # type: ignore[attr-defined]
 
     def event_query(self) -> str:
