@@ -1,17 +1,24 @@
-"""Server render time of the workspace pages for a postmortem with 500 timeline events.
+"""Server render time of the workspace pages, and what a long timeline costs in a browser.
 
-Loads the demo organisation into a fresh SQLite home (or uses the PostgreSQL
-database named by SECONDSTORY_DATABASE_URL), adds one postmortem whose incident
-has 500 timeline events, then requests each page in-process with Django's test
-client, signed in as its owner, and prints the median and worst of 15 requests.
+First part: loads the demo organisation into a fresh SQLite home (or uses the PostgreSQL
+database named by SECONDSTORY_DATABASE_URL), adds one postmortem whose incident has 500
+timeline events, then requests each page in-process with Django's test client, signed in as
+its owner, and prints the median and worst of 15 requests.
 
-    python benchmarks/page_speed.py
+Second part (benchmarks/long_timeline_browser.py, one fresh interpreter and data directory
+per size): a postmortem with 2,000 and with 20,000 imported events: the server render time
+and HTML bytes of its page, and in headless Chromium (/usr/bin/chromium, through the DevTools
+protocol) its DOM nodes and time to interactive on first load.
+
+    python benchmarks/page_speed.py                 # both parts, 2,000 and 20,000 events
+    python benchmarks/page_speed.py --long 2000     # the second part only, for these sizes
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -93,7 +100,21 @@ def pages(key: str) -> list[tuple[str, str]]:
     return found
 
 
+LONG_SIZES = [2_000, 20_000]
+
+
+def long_timelines(sizes: list[int]) -> None:
+    """Each size in a fresh interpreter and data directory: figures do not leak."""
+    script = Path(__file__).with_name("long_timeline_browser.py")
+    for size in sizes:
+        env = {**os.environ, "SECONDSTORY_HOME": tempfile.mkdtemp(prefix="secondstory-bench-")}
+        subprocess.run([sys.executable, str(script), str(size)], env=env, check=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--long"]:
+        long_timelines([int(arg) for arg in sys.argv[2:]] or LONG_SIZES)
+        return
     call_command("migrate", verbosity=0)
     load_demo(login=False)
     key = big_postmortem()
@@ -112,6 +133,8 @@ def main() -> None:
             f"{label:32} median {statistics.median(timings):6.1f} ms   "
             f"worst {max(timings):6.1f} ms   {len(response.content) // 1024} KiB"
         )
+    sys.stdout.flush()
+    long_timelines(LONG_SIZES)
 
 
 if __name__ == "__main__":

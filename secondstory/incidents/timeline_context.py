@@ -17,13 +17,20 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from secondstory.incidents.models import EventReference, Incident, TimelineEvent
+from secondstory.incidents.models import EventReference, Incident, Milestone, TimelineEvent
 from secondstory.incidents.timeline_forms import (
     CaptureForm,
     DisplayZoneForm,
     EventForm,
     TimelineFilterForm,
     default_capture_date,
+)
+from secondstory.incidents.timeline_navigation import (
+    ORDER,
+    Chatter,
+    collapse_chatter,
+    key_events_filter,
+    resolve_jump,
 )
 from secondstory.lib.timezones import (
     OWN_CHOICE,
@@ -39,8 +46,10 @@ from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import can_edit
 
 #: Events the timeline shows at once (docs/timeline.md); "Show more" fetches the next ones.
-WINDOW = 200
-_ORDER = ("at", "source", "source_ref", "pk")
+WINDOW = 100
+#: The most events one "open the collapsed messages" request may ask for.
+MAX_RUN = 500
+_ORDER = ORDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +58,7 @@ class TimelineDay:
     the window before, so it needs no heading of its own)."""
 
     day: date
-    events: list[TimelineEvent]
+    runs: list[Chatter]
     continued: bool = False
 
 
@@ -80,15 +89,24 @@ def timeline_days(
     events_url: str = "",
     *,
     continues: date | None = None,
+    collapse: bool = True,
+    target: int | None = None,
 ) -> list[TimelineDay]:
-    """The events in chronological order, split at each day boundary of ``zone``."""
+    """The events in chronological order, split at each day boundary of ``zone``; runs of
+    chat messages collapse (``collapse``) unless they hold the event jumped to (``target``)."""
     ordered = sorted(events, key=lambda event: (event.at, event.source, event.source_ref))
     for event in ordered:
         prepare_for_display(event, zone, events_url)
-    return [
-        TimelineDay(day, list(group), continued=day == continues)
-        for day, group in groupby(ordered, key=lambda event: event.at.astimezone(zone).date())
-    ]
+    days = []
+    for day, group in groupby(ordered, key=lambda event: event.at.astimezone(zone).date()):
+        items = list(group)
+        runs = (
+            collapse_chatter(items, zone, target=target)
+            if collapse
+            else [Chatter(item) for item in items]
+        )
+        days.append(TimelineDay(day, runs, continued=day == continues))
+    return days
 
 
 def _after(cursor: TimelineEvent) -> Q:
@@ -140,19 +158,42 @@ def timeline_context(
     sources = list(everything.order_by("source").values_list("source", flat=True).distinct())
     filter_form = TimelineFilterForm(request.GET or None, sources=sources)
     chosen = filter_form.filters()
-    window = timeline_window(everything.filter(**chosen), request.GET.get("after"))
+    shown = everything.filter(**chosen)
+    key_only = filter_form.key_events_only()
+    if key_only:
+        shown = shown.filter(key_events_filter(shown))
+    moment, moment_problem = filter_form.jump_moment(zone)
+    jump = resolve_jump(
+        shown,
+        event=request.GET.get("event", ""),
+        moment=moment,
+        after=request.GET.get("after", ""),
+    )
+    size = _window_size(request)
+    window = timeline_window(shown, jump.after, size)
     editable = can_edit(signed_in_user(request), postmortem)
     # A window appended in place ("Show more") continues the day shown above it; a page
     # opened at a window starts with a heading of its own.
-    appended = window.cursor is not None and request.GET.get("part") == "more"
+    appended = window.cursor is not None and request.GET.get("part") in ("more", "run")
     continues = window.cursor.at.astimezone(zone).date() if appended and window.cursor else None
     context: dict[str, Any] = {
         "postmortem": postmortem,
         "timeline_days": timeline_days(
-            window.events, zone, event_url_prefix(postmortem.key), continues=continues
+            window.events,
+            zone,
+            event_url_prefix(postmortem.key),
+            continues=continues,
+            collapse=not filter_form.every_chat_message() and request.GET.get("part") != "run",
+            target=jump.target,
         ),
         "timeline_filter": filter_form,
-        "timeline_filtered": bool(chosen),
+        "timeline_filtered": bool(chosen) or key_only,
+        "timeline_key_only": key_only,
+        "timeline_milestones": _milestones(incidents) if key_only else [],
+        "timeline_jump_problem": moment_problem or jump.problem,
+        "timeline_target": jump.target,
+        # The timeline page with these filters, ready for more parameters (``…?kind=chat&``).
+        "timeline_base": _with_separator(_window_url(request, postmortem, None)),
         "timeline_total": window.total,
         "timeline_from": window.start + 1,
         "timeline_to": window.start + len(window.events),
@@ -173,10 +214,32 @@ def timeline_context(
     return context
 
 
+def _window_size(request: HttpRequest) -> int:
+    """``WINDOW``, or the length of a run of collapsed messages being opened (``size``)."""
+    asked = request.GET.get("size", "")
+    if request.GET.get("part") == "run" and asked.isdigit():
+        return max(1, min(int(asked), MAX_RUN))
+    return WINDOW
+
+
+def _milestones(incidents: list[Incident]) -> list[Milestone]:
+    """The incidents' milestones in time order, for the key events view."""
+    return list(
+        Milestone.objects.filter(incident__in=incidents)
+        .select_related("kind", "incident")
+        .order_by("at", "kind__position")
+    )
+
+
+def _with_separator(url: str) -> str:
+    return f"{url}&" if "?" in url else f"{url}?"
+
+
 def _window_url(request: HttpRequest, postmortem: Postmortem, after: int | None) -> str:
-    """The timeline page from the event after ``after``, with the same filters."""
+    """The timeline page from the event after ``after``, with the same filters (a jump is
+    left behind once the window it asked for is shown)."""
     query = request.GET.copy()
-    for name in ("after", "part"):
+    for name in ("after", "part", "size", "event", "at"):
         query.pop(name, None)
     if after is not None:
         query["after"] = str(after)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -220,6 +221,16 @@ class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *KIND_CHOICES], required=False)
     source = forms.ChoiceField(choices=[("", "Any source")], required=False)
     starred = forms.BooleanField(required=False, label="Starred only")
+    view = forms.ChoiceField(
+        choices=[("", "Every event"), ("key", "Key events")], required=False, label="View"
+    )
+    at = forms.CharField(
+        required=False,
+        label="Jump to",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="A date and time in the zone the page shows times in.",
+    )
+    chatter = forms.BooleanField(required=False, label="Every chat message")
 
     def __init__(self, *args: Any, sources: list[str], **kwargs: Any):
         kwargs.setdefault("auto_id", "filter_%s")
@@ -241,6 +252,26 @@ class TimelineFilterForm(forms.Form):
         if data["starred"]:
             chosen["starred"] = True
         return chosen
+
+    def key_events_only(self) -> bool:
+        return self.is_valid() and self.cleaned_data["view"] == "key"
+
+    def every_chat_message(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data["chatter"])
+
+    def jump_moment(self, zone: ZoneInfo) -> tuple[datetime | None, str]:
+        """The instant typed in "Jump to" (read in ``zone``), and a message when it is not
+        a date and time."""
+        text = (self.data.get("at") or "").strip() if self.is_bound else ""
+        if not text:
+            return None, ""
+        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+            try:
+                naive = datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            return naive.replace(tzinfo=zone), ""
+        return None, f"Jump to: “{text[:40]}” is not a date and time (2026-03-04T14:02)."
 
 
 class DisplayZoneForm(forms.Form):

@@ -43,6 +43,7 @@ from secondstory.incidents.timeline_forms import (
 from secondstory.lib.timezones import (
     set_session_zone,
     viewer_zone,
+    zone_datalist,
 )
 from secondstory.postmortems.access import (
     is_htmx,
@@ -80,7 +81,12 @@ def _too_many_events(incident: Incident | None, adding: int) -> str:
 
 
 def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
-    return f"{reverse('postmortems:detail', args=[postmortem.key])}#{anchor}"
+    """The postmortem's page at ``anchor``; at an event, the window of the timeline that
+    starts with it, so an event far down a long timeline is on the page."""
+    url = reverse("postmortems:detail", args=[postmortem.key])
+    if anchor.startswith("event-"):
+        return f"{url}?event={anchor.removeprefix('event-')}#{anchor}"
+    return f"{url}#{anchor}"
 
 
 # --- The timeline section: shared with the postmortem's page --------------------------------
@@ -89,6 +95,9 @@ def _timeline_url(postmortem: Postmortem, anchor: str = "timeline") -> str:
 def _render_timeline(request: HttpRequest, postmortem: Postmortem, **extra: Any) -> HttpResponse:
     """The timeline section alone (htmx) or the timeline page (no JavaScript)."""
     context = {**timeline_context(request, postmortem, _incidents(postmortem)), **extra}
+    if is_htmx(request) and request.GET.get("part") == "run":
+        # A run of collapsed chat messages, opened in place of its "N more" line.
+        return render(request, "postmortems/_timeline.html#timeline-run-events", context)
     if is_htmx(request) and request.GET.get("part") == "more":
         # "Show more": the next window alone, put in place of the link that asked for it.
         return render(request, "postmortems/_timeline.html#timeline-window", context)
@@ -102,6 +111,14 @@ def timeline(request: HttpRequest, key: str) -> HttpResponse:
     """The timeline, filtered by kind, source and starred, one window of events from the
     event after ``after`` (GET parameters)."""
     return _render_timeline(request, postmortem_for_reader(request, key))
+
+
+@require_http_methods(["GET"])
+def timeline_zone_names(request: HttpRequest, key: str) -> HttpResponse:
+    """The ``zone-names`` datalist, fetched when a zone field is first focused: the page
+    of a long timeline does not carry 600 suggestions nobody may open."""
+    postmortem_for_reader(request, key)
+    return HttpResponse(zone_datalist(), content_type="text/html; charset=utf-8")
 
 
 # --- Quick capture ----------------------------------------------------------------------------

@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("postmortems/<str:key>/timeline/zone/", views.timeline_zone, name="timeline_zone"),
     path(
+        "postmortems/<str:key>/timeline/zone-names/",
+        views.timeline_zone_names,
+        name="timeline_zone_names",
+    ),
+    path(
         "postmortems/<str:key>/timeline/events/new/",
         event_views.timeline_event_add,
         name="timeline_event_add",

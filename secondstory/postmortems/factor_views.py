@@ -101,10 +101,26 @@ def _fields(form: FactorForm) -> dict[str, Any]:
     }
 
 
+def _finding(request: HttpRequest) -> bool:
+    """The form was sent by its "Find" button: search the timeline, save nothing."""
+    return request.method == "POST" and "find_events" in request.POST
+
+
+@require_http_methods(["GET"])
+def factor_events(request: HttpRequest, key: str) -> HttpResponse:
+    """The event picker's choices (htmx): the ticked events, then what ``event_q`` finds."""
+    postmortem = _editable(request, key)
+    form = FactorForm(request.GET, postmortem=postmortem)
+    context = {"postmortem": postmortem, "form": form, "form_id": request.GET.get("form_id", "")}
+    return render(request, "postmortems/factor_form.html#event-choices", context)
+
+
 @require_http_methods(["GET", "POST"])
 def factor_add(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = _editable(request, key)
     form = FactorForm(request.POST or None, postmortem=postmortem)
+    if _finding(request):
+        return _form_page(request, postmortem, form)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -137,6 +153,8 @@ def factor_edit(request: HttpRequest, key: str, factor_key: str) -> HttpResponse
             request, postmortem, FactorForm(initial=initial, postmortem=postmortem), factor=factor
         )
     form = FactorForm(request.POST, postmortem=postmortem)
+    if _finding(request):
+        return _form_page(request, postmortem, form, factor=factor)
     if form.is_valid():
         try:
             with transaction.atomic():

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 
@@ -68,6 +69,12 @@ class FactorForm(forms.Form):
         label="Timeline events",
         help_text="The moments of the timeline where this condition shows.",
     )
+    event_q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Find events",
+        help_text="Words of the event's text or who it was; the starred events are suggested.",
+    )
 
     def __init__(self, *args: Any, postmortem: Postmortem, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "factor-%s")  # ids unique on the postmortem's page
@@ -75,14 +82,25 @@ class FactorForm(forms.Form):
         self.fields["description"].widget.attrs.update(live_review_attrs(postmortem, "factor"))
         events = self.fields["events"]
         events.queryset = timeline_events(postmortem)  # type: ignore[attr-defined]
-        # Any event of the timeline is accepted; only a bounded list is offered.
-        offered = offered_events(postmortem, self._linked())
+        # Any event of the timeline is accepted; the form lists the linked ones and what a
+        # search found (the starred ones before any search), never the whole timeline.
+        linked = self._linked()
+        query = self.event_query()
+        linked_events = picked_events(postmortem, linked)
+        self.events_found = found_events(postmortem, query, exclude=linked)
         events.widget.choices = [
             (ModelChoiceIteratorValue(e.pk, e), events.label_from_instance(e))  # type: ignore[attr-defined]
-            for e in offered
+            for e in [*linked_events, *self.events_found]
         ]
+        self.events_searched = query
+        self.events_more = len(self.events_found) == FOUND_EVENTS  # maybe more than listed
         self.events_total = events.queryset.count()  # type: ignore[attr-defined]
-        self.events_offered = len(offered)
+
+    def event_query(self) -> str:
+        """What was typed in "Find events" (in the submitted form)."""
+        if not self.is_bound:
+            return ""
+        return str(self.data.get(self.add_prefix("event_q")) or "").strip()[:200]
 
     def _linked(self) -> list[int]:
         """The events ticked in the submitted form, or linked in the initial values."""
@@ -98,22 +116,28 @@ class FactorForm(forms.Form):
         return linked
 
 
-#: How many timeline events a factor's form offers as checkboxes (docs/operations.md).
+#: At most how many events a factor's form keeps linked from one submission (docs/timeline.md).
 OFFERED_EVENTS = 200
+#: How many events one search of the event picker lists (docs/timeline.md).
+FOUND_EVENTS = 20
 
 
-def offered_events(postmortem: Postmortem, linked: list[int]) -> list[TimelineEvent]:
-    """The events a factor's form lists: the linked ones, the starred ones, then the first
-    of the timeline, at most ``OFFERED_EVENTS`` in all, in time order."""
-    everything = timeline_events(postmortem)
-    chosen = {e.pk: e for e in everything.filter(pk__in=linked)}
-    for part in (everything.filter(starred=True), everything):
-        room = OFFERED_EVENTS - len(chosen)
-        if room <= 0:
-            break
-        for event in part.exclude(pk__in=list(chosen))[:room]:
-            chosen[event.pk] = event
-    return sorted(chosen.values(), key=lambda e: (e.at, e.source, e.source_ref))
+def picked_events(postmortem: Postmortem, linked: list[int]) -> list[TimelineEvent]:
+    """The events of the postmortem's timeline among ``linked``, in time order."""
+    everything = timeline_events(postmortem).defer("raw")
+    return list(everything.filter(pk__in=linked).order_by("at", "source", "source_ref", "pk"))
+
+
+def found_events(postmortem: Postmortem, query: str, *, exclude: list[int]) -> list[TimelineEvent]:
+    """Up to ``FOUND_EVENTS`` events whose text or actor holds ``query`` (every word of it),
+    or the starred ones when nothing is asked, in time order."""
+    events = timeline_events(postmortem).defer("raw").exclude(pk__in=exclude)
+    words = query.split()
+    if not words:
+        events = events.filter(starred=True)
+    for word in words[:8]:
+        events = events.filter(Q(text__icontains=word) | Q(actor__icontains=word))
+    return list(events.order_by("at", "source", "source_ref", "pk")[:FOUND_EVENTS])
 
 
 class ActionItemForm(forms.Form):

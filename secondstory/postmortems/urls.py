@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("secondstory.postmortems.urls_writing")),
     path("", include("secondstory.postmortems.urls_review")),
     path("", include("secondstory.incidents.urls_timeline")),
+    path("", include("secondstory.postmortems.urls_document")),
 ]

@@ -18,6 +18,7 @@ _PM = "postmortems/<str:key>/"
 
 urlpatterns: list[URLPattern] = [
     path(f"{_PM}factors/add/", factor_views.factor_add, name="factor_add"),
+    path(f"{_PM}factors/events/", factor_views.factor_events, name="factor_events"),
     path(f"{_PM}factors/<str:factor_key>/edit/", factor_views.factor_edit, name="factor_edit"),
     path(
         f"{_PM}factors/<str:factor_key>/remove/",

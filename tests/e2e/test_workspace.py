@@ -110,6 +110,7 @@ def test_write_review_and_publish_a_postmortem(
         page.goto(f"{live_server.url}/postmortems/{key}/factors/add/")
         page.get_by_label("Category").select_option(label=category)
         page.get_by_label("Description").fill(description)
+        page.get_by_label("Find events").fill(event)  # the picker searches the timeline
         page.get_by_label(re.compile(event)).check()
         page.get_by_role("button", name="Add factor").click()
     expect(page.locator("#factors")).to_contain_text("Nothing alerted on pool exhaustion.")

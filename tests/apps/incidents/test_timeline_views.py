@@ -202,7 +202,7 @@ def test_add_one_event(postmortem: Postmortem, alice: User) -> None:
     response = client_for(alice).post(url("timeline_event_add"), event_form(starred="on"))
     assert response.status_code == 302
     added = event("Decided to roll back")
-    assert response["Location"] == f"/postmortems/PM-1/#event-{added.pk}"
+    assert response["Location"] == f"/postmortems/PM-1/?event={added.pk}#event-{added.pk}"
     assert added.at == datetime(2026, 3, 4, 8, 32, 30, tzinfo=UTC)
     assert added.utc_offset_minutes == 330
     assert added.starred and added.known_at_the_time
@@ -418,7 +418,7 @@ def test_star_without_javascript_redirects(postmortem: Postmortem, alice: User) 
     star = url("timeline_event_star", "PM-1", alert.pk)
     response = client_for(alice).post(star, {"starred": "0"})
     assert response.status_code == 302
-    assert response["Location"] == f"/postmortems/PM-1/#event-{alert.pk}"
+    assert response["Location"] == f"/postmortems/PM-1/?event={alert.pk}#event-{alert.pk}"
     alert.refresh_from_db()
     assert not alert.starred
 

@@ -13,7 +13,6 @@ from secondstory.accounts.models import User
 from secondstory.incidents import timeline_context
 from secondstory.incidents.models import TimelineEvent
 from secondstory.lib.concurrency import fingerprint
-from secondstory.postmortems import review_forms
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
 from secondstory.postmortems.writing_services import save_section
@@ -99,17 +98,16 @@ def test_filters_apply_before_the_window(long_timeline: Postmortem, charlie: Use
     assert "Show the next" not in html
 
 
-def test_the_factor_form_offers_a_bounded_list_and_links_any_event(
-    long_timeline: Postmortem, alice: User, monkeypatch: pytest.MonkeyPatch
+def test_the_factor_form_suggests_starred_events_and_links_any_event(
+    long_timeline: Postmortem, alice: User
 ) -> None:
-    monkeypatch.setattr(review_forms, "OFFERED_EVENTS", 5)
     client = client_for(alice)
     url = reverse("postmortems:factor_add", args=["PM-1"])
     html = client.get(url).content.decode()
-    assert html.count('name="events"') == 5
-    assert "Chat line 35" in html  # starred events come first
-    total = TimelineEvent.objects.filter(incident__postmortems=long_timeline).count()
-    assert f"Listed: 5 of {total} events" in html
+    starred = TimelineEvent.objects.filter(incident__postmortems=long_timeline, starred=True)
+    assert html.count('name="events"') == starred.count()
+    assert "Chat line 35" in html  # starred events are suggested
+    assert "Chat line 20" not in html
     unlisted = TimelineEvent.objects.get(source_ref="chat-20")
     data = {"category": 1, "description": "Pool sizes were not checked.", "events": [unlisted.pk]}
     from secondstory.postmortems.models import FactorCategory
@@ -117,6 +115,40 @@ def test_the_factor_form_offers_a_bounded_list_and_links_any_event(
     data["category"] = FactorCategory.objects.first().pk
     assert client.post(url, data).status_code == 302
     assert long_timeline.factors.get(description=data["description"]).events.get() == unlisted
+
+
+def test_the_event_picker_searches_the_timeline_with_and_without_javascript(
+    long_timeline: Postmortem, alice: User
+) -> None:
+    client = client_for(alice)
+    picked = TimelineEvent.objects.get(source_ref="chat-07")
+    search = reverse("postmortems:factor_events", args=["PM-1"])
+    html = client.get(search, {"event_q": "line 2", "events": [picked.pk]}, **HTMX).content.decode()
+    found = texts(html)
+    assert found[0] == "07"  # ticked first, then every event holding both words
+    assert found[1:] == sorted(f"{n:02d}" for n in range(40) if "2" in f"{n:02d}")
+    assert f'value="{picked.pk}" id="factor-events_0" checked' in html
+    assert f"Found {len(found) - 1} events matching “line 2”" in html
+    assert (
+        "No event matches “nothing like this”"
+        in client.get(search, {"event_q": "nothing like this"}).content.decode()
+    )
+    # Without JavaScript: the Find button sends the form, which comes back with the results
+    # and what was typed, and nothing is saved.
+    url = reverse("postmortems:factor_add", args=["PM-1"])
+    typed = {"description": "Kept as typed.", "event_q": "line 33", "find_events": "1"}
+    response = client.post(url, typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kept as typed." in page and texts(page) == ["33"]
+    assert not long_timeline.factors.filter(description="Kept as typed.").exists()
+
+
+def test_an_outsider_cannot_search_the_event_picker(
+    long_timeline: Postmortem, charlie: User
+) -> None:
+    search = reverse("postmortems:factor_events", args=["PM-1"])
+    assert client_for(charlie).get(search, {"event_q": "line"}).status_code in (403, 404)
 
 
 class EventsBuilt:

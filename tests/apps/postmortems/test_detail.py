@@ -212,7 +212,10 @@ def test_contributing_factors_are_shown(postmortem: Postmortem, alice: User) -> 
     deploy = TimelineEvent.objects.get(source_ref="deploy-881")
     assert '<span class="key">F1</span> <span class="category">Tooling</span>' in html
     assert "The config tool accepted a pool size of 1." in html
-    assert f'<a href="#event-{deploy.pk}"><time datetime="2026-03-04T12:35:00+00:00">' in html
+    assert (
+        f'<a href="/postmortems/PM-1/?event={deploy.pk}#event-{deploy.pk}">'
+        '<time datetime="2026-03-04T12:35:00+00:00">' in html
+    )
     assert '<span class="key">F2</span> <span class="category">Detection</span>' in html
     assert "<code>for: 10m</code>" in html
     assert '<a href="https://git.example.com/alerts" rel="noopener noreferrer">rule</a>' in html

@@ -38,15 +38,19 @@ def base_of(key: str = "F1") -> str:
     return fingerprint(*_state(ContributingFactor.objects.get(key=key)))
 
 
-def test_the_form_lists_the_timeline_to_pick_from(postmortem: Postmortem, alice: User) -> None:
+def test_the_form_finds_the_timeline_events_to_pick_from(
+    postmortem: Postmortem, alice: User
+) -> None:
     response = client_for(alice).get(add_url())
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Add a contributing factor</h1>" in html
     assert "The trigger is a section of its own" in html
-    assert "Deployed config change 881 to checkout" in html
-    assert "CheckoutErrorRate firing" in html
+    assert 'name="event_q"' in html
     assert 'name="csrfmiddlewaretoken"' in html
+    found = client_for(alice).post(add_url(), {"event_q": "config 881", "find_events": "1"})
+    assert "Deployed config change 881 to checkout" in found.content.decode()
+    assert "CheckoutErrorRate firing" not in found.content.decode()
 
 
 def test_owner_adds_a_factor_under_the_next_key(postmortem: Postmortem, alice: User) -> None:
