@@ -41,6 +41,8 @@ class IncidentStart(models.Model):
         db_constraint=False,
         related_name="insights_start",
     )
+    recorded = models.DateTimeField(null=True)  # the incident's created_at
+    first_milestone = models.DateTimeField(null=True)
     began = models.DateTimeField()
 
     class Meta:

@@ -84,9 +84,7 @@ def incidents_in(scope: Scope) -> QuerySet[Incident]:
     """Every incident of the scope that began within the range (restricted ones included:
     the figures count them; only keys and titles are filtered per reader)."""
     start, end = _bounds(scope.span)
-    query = Incident.objects.filter(
-        insights_start__began__gte=start, insights_start__began__lt=end
-    )
+    query = Incident.objects.filter(insights_start__began__gte=start, insights_start__began__lt=end)
     if scope.team is not None:
         query = query.filter(teams=scope.team)
     if scope.service is not None:

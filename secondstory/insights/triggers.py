@@ -65,70 +65,86 @@ FOR EACH STATEMENT EXECUTE FUNCTION insights_note_change()
 """
 
 # --- each incident's start ---------------------------------------------------------------------
-#: The start of incident ``{id}`` (an SQL expression naming the incident's id).
-START_OF = (
-    "COALESCE((SELECT MIN(m.at) FROM incidents_milestone m WHERE m.incident_id = {id}), "
-    "(SELECT i.created_at FROM incidents_incident i WHERE i.id = {id}))"
-)
+# A row holds when the incident was recorded and its earliest milestone; ``began`` is the
+# milestone, else the recording. The triggers on milestones read only milestones and this
+# table, and those on incidents only this table: SQLite refuses to rebuild a table (how it
+# alters columns) while a trigger elsewhere names it. Either row may come first (foreign keys
+# are checked at commit), so a milestone's trigger makes the row when it is missing.
+FIRST_OF = "(SELECT MIN(m.at) FROM incidents_milestone m WHERE m.incident_id = {id})"
 FILL_STARTS = (
-    "INSERT INTO insights_incidentstart (incident_id, began) "
-    "SELECT i.id, " + START_OF.format(id="i.id") + " FROM incidents_incident i"
+    "INSERT INTO insights_incidentstart (incident_id, recorded, first_milestone, began) "
+    "SELECT i.id, i.created_at, m.first, COALESCE(m.first, i.created_at) "
+    "FROM incidents_incident i LEFT JOIN (SELECT incident_id, MIN(at) AS first "
+    "FROM incidents_milestone GROUP BY incident_id) m ON m.incident_id = i.id"
 )
+_RECORDED = """INSERT INTO insights_incidentstart (incident_id, recorded, first_milestone, began)
+    VALUES (NEW.id, NEW.created_at, NULL, NEW.created_at)
+    ON CONFLICT (incident_id) DO UPDATE SET recorded = excluded.recorded,
+        began = COALESCE(insights_incidentstart.first_milestone, excluded.recorded)"""
+_FIRST = """INSERT INTO insights_incidentstart (incident_id, recorded, first_milestone, began)
+    VALUES ({id}, NULL, {first}, {first})
+    ON CONFLICT (incident_id) DO UPDATE SET first_milestone = excluded.first_milestone,
+        began = COALESCE(excluded.first_milestone, insights_incidentstart.recorded)"""
+_REFIRST = """UPDATE insights_incidentstart SET first_milestone = {first},
+        began = COALESCE({first}, recorded) WHERE incident_id = {id}"""
+
+
+def _first(id_: str, statement: str) -> str:
+    return statement.format(id=id_, first=FIRST_OF.format(id=id_))
+
+
 SQLITE_STARTS = {
-    "insights_start_incident_insert": """
+    ("insights_start_incident_insert", "incidents_incident"): f"""
 CREATE TRIGGER insights_start_incident_insert AFTER INSERT ON incidents_incident BEGIN
-    INSERT OR REPLACE INTO insights_incidentstart (incident_id, began)
-    VALUES (NEW.id, {new});
+    {_RECORDED};
 END""",
-    "insights_start_incident_update": """
+    ("insights_start_incident_update", "incidents_incident"): f"""
 CREATE TRIGGER insights_start_incident_update AFTER UPDATE OF id, created_at
 ON incidents_incident BEGIN
-    DELETE FROM insights_incidentstart WHERE incident_id = OLD.id;
-    INSERT OR REPLACE INTO insights_incidentstart (incident_id, began)
-    VALUES (NEW.id, {new});
+    DELETE FROM insights_incidentstart WHERE incident_id = OLD.id AND OLD.id <> NEW.id;
+    {_RECORDED};
 END""",
-    "insights_start_incident_delete": """
+    ("insights_start_incident_delete", "incidents_incident"): """
 CREATE TRIGGER insights_start_incident_delete AFTER DELETE ON incidents_incident BEGIN
     DELETE FROM insights_incidentstart WHERE incident_id = OLD.id;
 END""",
-    "insights_start_milestone_insert": """
+    ("insights_start_milestone_insert", "incidents_milestone"): f"""
 CREATE TRIGGER insights_start_milestone_insert AFTER INSERT ON incidents_milestone BEGIN
-    UPDATE insights_incidentstart SET began = {new_m} WHERE incident_id = NEW.incident_id;
+    {_first("NEW.incident_id", _FIRST)};
 END""",
-    "insights_start_milestone_update": """
+    ("insights_start_milestone_update", "incidents_milestone"): f"""
 CREATE TRIGGER insights_start_milestone_update AFTER UPDATE OF at, incident_id
 ON incidents_milestone BEGIN
-    UPDATE insights_incidentstart SET began = {old_m} WHERE incident_id = OLD.incident_id;
-    UPDATE insights_incidentstart SET began = {new_m} WHERE incident_id = NEW.incident_id;
+    {_first("OLD.incident_id", _REFIRST)};
+    {_first("NEW.incident_id", _FIRST)};
 END""",
-    "insights_start_milestone_delete": """
+    ("insights_start_milestone_delete", "incidents_milestone"): f"""
 CREATE TRIGGER insights_start_milestone_delete AFTER DELETE ON incidents_milestone BEGIN
-    UPDATE insights_incidentstart SET began = {old_m} WHERE incident_id = OLD.incident_id;
+    {_first("OLD.incident_id", _REFIRST)};
 END""",
 }
 POSTGRES_START_FUNCTIONS = [
-    """
-CREATE OR REPLACE FUNCTION insights_restart(incident bigint) RETURNS void LANGUAGE sql AS $$
-    UPDATE insights_incidentstart SET began = {start} WHERE incident_id = incident
-$$""".format(start=START_OF.format(id="incident")),
-    """
+    f"""
 CREATE OR REPLACE FUNCTION insights_start_of_incident() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.id <> NEW.id) THEN
         DELETE FROM insights_incidentstart WHERE incident_id = OLD.id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO insights_incidentstart (incident_id, began) VALUES (NEW.id, {start})
-        ON CONFLICT (incident_id) DO UPDATE SET began = excluded.began;
+        {_RECORDED};
     END IF;
     RETURN NULL;
 END
-$$""".format(start=START_OF.format(id="NEW.id")),
-    """
+$$""",
+    f"""
 CREATE OR REPLACE FUNCTION insights_start_of_milestone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM insights_restart(OLD.incident_id); END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM insights_restart(NEW.incident_id); END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_first("OLD.incident_id", _REFIRST)};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_first("NEW.incident_id", _FIRST)};
+    END IF;
     RETURN NULL;
 END
 $$""",
@@ -138,8 +154,7 @@ BEGIN
     IF TG_TABLE_NAME = 'incidents_incident' THEN
         DELETE FROM insights_incidentstart;
     ELSE
-        UPDATE insights_incidentstart s SET began = i.created_at
-        FROM incidents_incident i WHERE i.id = s.incident_id;
+        UPDATE insights_incidentstart SET first_milestone = NULL, began = recorded;
     END IF;
     RETURN NULL;
 END
@@ -159,14 +174,6 @@ ON incidents_milestone FOR EACH ROW EXECUTE FUNCTION insights_start_of_milestone
 CREATE TRIGGER insights_start_truncate AFTER TRUNCATE ON incidents_milestone
 FOR EACH STATEMENT EXECUTE FUNCTION insights_starts_truncated()""",
 }
-
-
-def _sqlite_start(sql: str) -> str:
-    return sql.format(
-        new=START_OF.format(id="NEW.id"),
-        new_m=START_OF.format(id="NEW.incident_id"),
-        old_m=START_OF.format(id="OLD.incident_id"),
-    )
 
 
 def existing(connection: Any) -> set[tuple[str, str]]:
@@ -197,8 +204,7 @@ def token_triggers(vendor: str) -> dict[tuple[str, str], str]:
 def start_triggers(vendor: str) -> dict[tuple[str, str], str]:
     """(trigger, table) → its CREATE statement, for the incidents' starts."""
     if vendor == "sqlite":
-        tables = {name: "incidents_" + name.split("_")[2] for name in SQLITE_STARTS}
-        return {(name, tables[name]): _sqlite_start(sql) for name, sql in SQLITE_STARTS.items()}
+        return dict(SQLITE_STARTS)
     return dict(POSTGRES_STARTS)
 
 

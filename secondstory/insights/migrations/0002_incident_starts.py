@@ -27,7 +27,6 @@ def drop(apps: Any, schema_editor: Any) -> None:
             "insights_start_of_incident()",
             "insights_start_of_milestone()",
             "insights_starts_truncated()",
-            "insights_restart(bigint)",
         ):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
 
@@ -53,6 +52,8 @@ class Migration(migrations.Migration):
                         to="incidents.incident",
                     ),
                 ),
+                ("recorded", models.DateTimeField(null=True)),
+                ("first_milestone", models.DateTimeField(null=True)),
                 ("began", models.DateTimeField()),
             ],
             options={
