@@ -25,7 +25,7 @@ from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import DurationMetric, Milestone, Severity
-from secondstory.insights.scope import Scope, began, incidents_in
+from secondstory.insights.scope import Scope, began, incident_ids, incidents_in
 from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.services import visible_postmortems
@@ -83,7 +83,7 @@ def duration_samples(scope: Scope, metrics: list[MetricDefinition]) -> list[Dura
     kinds = sorted({m.start for m in metrics} | {m.end for m in metrics})
     names = {kind: f"at_{i}" for i, kind in enumerate(kinds)}
     query = (
-        Milestone.objects.filter(incident_id__in=incidents_in(scope).values("pk"))
+        Milestone.objects.filter(incident_id__in=incident_ids(scope))
         .values("incident_id")
         .annotate(
             began=Max("incident__insights_start__began"),
@@ -130,9 +130,7 @@ def policy_severities() -> list[str]:
 def postmortem_ids(scope: Scope) -> QuerySet[Any]:
     """The ids of the postmortems of the incidents in scope, as an uncorrelated subquery
     (the database runs it once, not once per row of the outer query)."""
-    links = Postmortem.incidents.through.objects.filter(
-        incident_id__in=incidents_in(scope).values("pk")
-    )
+    links = Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
     return links.values("postmortem_id")
 
 
@@ -153,9 +151,7 @@ def stage_times(scope: Scope) -> list[StageTimes]:
         )[:1]
     )
     rows = (
-        Postmortem.incidents.through.objects.filter(
-            incident_id__in=incidents_in(scope).values("pk")
-        )
+        Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
         .annotate(resolved=resolved)
         .filter(resolved__isnull=False)
         .annotate(
