@@ -7,6 +7,7 @@ keys appear only for readers who may read them (``visible_postmortems``).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -291,47 +292,57 @@ def factor_pairs(scope: Scope) -> list[PairCount]:
     ]
 
 
-def service_categories(scope: Scope) -> list[GroupedCount]:
-    """Postmortems per (service, factor category)."""
+Candidate = tuple[str, str, int, tuple[int, ...]]
+
+
+def service_postmortems(scope: Scope) -> dict[tuple[str, str], list[int]]:
+    """The postmortems per (service of their incidents, factor category), newest first; one
+    grouped query (the distinct triples), which both the counts and the recurring pairs read."""
     rows = (
         ContributingFactor.objects.filter(_factors(scope))
-        .values("postmortem__incidents__services__slug", "category__code")
-        .annotate(n=Count("postmortem", distinct=True))
+        .values_list("postmortem__incidents__services__slug", "category__code", "postmortem_id")
+        .distinct()
         .order_by()
     )
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for service, category, postmortem in rows:
+        if service is not None:  # incidents without a service
+            pairs[(service, category)].append(postmortem)
+    for ids in pairs.values():
+        ids.sort(reverse=True)
+    return dict(pairs)
+
+
+def service_categories(scope: Scope) -> list[GroupedCount]:
+    """Postmortems per (service, factor category)."""
+    return _pair_counts(service_postmortems(scope))
+
+
+def _pair_counts(pairs: dict[tuple[str, str], list[int]]) -> list[GroupedCount]:
+    return [GroupedCount(service, category, len(ids)) for (service, category), ids in pairs.items()]
+
+
+def categories_and_candidates(scope: Scope) -> tuple[list[GroupedCount], list[Candidate]]:
+    """``service_categories`` and ``recurring_candidates`` from one query."""
+    pairs = service_postmortems(scope)
+    counts = _pair_counts(pairs)
+    return counts, _candidates(pairs, counts)
+
+
+def _candidates(
+    pairs: dict[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
+) -> list[Candidate]:
+    top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
     return [
-        GroupedCount(r["postmortem__incidents__services__slug"], r["category__code"], r["n"])
-        for r in rows
-        if r["postmortem__incidents__services__slug"] is not None
+        (service, category, n, tuple(pairs[(service, category)][:KEYS_SHOWN]))
+        for service, category, n in top
     ]
-
-
-Candidate = tuple[str, str, int, tuple[int, ...]]
 
 
 def recurring_candidates(scope: Scope, counts: Iterable[GroupedCount]) -> list[Candidate]:
     """The pairs in ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids
-    of its newest ``KEYS_SHOWN`` postmortems (the same for every reader); one query."""
-    top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
-    if not top:
-        return []
-    wanted = {(service, category) for service, category, _ in top}
-    rows = (
-        # Only the scope filters the rows: naming the pairs' services and categories too
-        # makes SQLite start from those indexes and walk far more rows.
-        ContributingFactor.objects.filter(_factors(scope))
-        .values_list("postmortem__incidents__services__slug", "category__code", "postmortem_id")
-        .distinct()
-        .order_by("-postmortem_id")
-    )
-    newest: dict[tuple[str, str], list[int]] = {pair: [] for pair in wanted}
-    for service, category, postmortem in rows:
-        ids = newest.get((service, category))
-        if ids is not None and len(ids) < KEYS_SHOWN:
-            ids.append(postmortem)
-    return [
-        (service, category, n, tuple(newest[(service, category)])) for service, category, n in top
-    ]
+    of its newest ``KEYS_SHOWN`` postmortems (the same for every reader)."""
+    return _candidates(service_postmortems(scope), counts)
 
 
 def readable_pairs(user: User, candidates: list[Candidate]) -> list[RecurringPair]:
