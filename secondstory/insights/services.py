@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from secondstory.accounts.models import User
@@ -279,17 +280,27 @@ def factors_by_quarter(scope: Scope) -> list[GroupedCount]:
 
 
 def factor_pairs(scope: Scope) -> list[PairCount]:
-    """Postmortems per pair of categories appearing together (a self-join in SQL)."""
-    rows = (
+    """Postmortems per pair of categories appearing together: a self-join in SQL of the
+    distinct (postmortem, category) pairs, so a postmortem with several factors of a
+    category is joined once, not once per factor and counted distinct afterwards."""
+    distinct = (
         ContributingFactor.objects.filter(_factors(scope))
-        .values("category__code", "postmortem__factors__category__code")
-        .annotate(n=Count("postmortem", distinct=True))
+        .values("postmortem_id", "category_id")
+        .distinct()
         .order_by()
     )
-    return [
-        PairCount(r["category__code"], r["postmortem__factors__category__code"], r["n"])
-        for r in rows
-    ]
+    sql, params = distinct.query.sql_with_params()
+    codes = dict(FactorCategory.objects.values_list("pk", "code"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH pc (postmortem_id, category_id) AS ({sql}) "
+            "SELECT a.category_id, b.category_id, COUNT(*) FROM pc a "
+            "JOIN pc b ON a.postmortem_id = b.postmortem_id "
+            "GROUP BY a.category_id, b.category_id",
+            params,
+        )
+        rows = cursor.fetchall()
+    return [PairCount(codes[a], codes[b], n) for a, b, n in rows]
 
 
 Candidate = tuple[str, str, int, tuple[int, ...]]
