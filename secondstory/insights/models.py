@@ -24,3 +24,30 @@ class DataChange(models.Model):
 
     def __str__(self) -> str:
         return f"data change {self.token}"
+
+
+class IncidentStart(models.Model):
+    """When each incident began: its earliest milestone, else when it was recorded.
+
+    Kept by database triggers on the incidents and their milestones (``insights.triggers``),
+    so that a page finds the incidents of a date range through the index on ``began``
+    instead of working out every incident's start on each query.
+    """
+
+    incident = models.OneToOneField(
+        "incidents.Incident",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the triggers delete the row with the incident
+        db_constraint=False,
+        related_name="insights_start",
+    )
+    recorded = models.DateTimeField(null=True)  # the incident's created_at
+    first_milestone = models.DateTimeField(null=True)
+    began = models.DateTimeField()
+
+    class Meta:
+        db_table = "insights_incidentstart"
+        indexes = [models.Index(fields=["began", "incident"], name="insights_start_began")]
+
+    def __str__(self) -> str:
+        return f"incident {self.incident_id} began {self.began.isoformat()}"

@@ -214,7 +214,7 @@ def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
         [[c, *row] for c, row in zip(codes, pairs.cells, strict=True)],
     )
     heat.svg = charts.heat_map(heat.id, heat.title, heat.definition, codes, pairs.cells)
-    per_service = services.service_categories(scope)
+    per_service, candidates = services.categories_and_candidates(scope)
     service_names = sorted({g.row for g in per_service})
     by_service = count_table(per_service, service_names, codes)
     service_chart = Chart(
@@ -232,7 +232,7 @@ def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
         codes,
         by_service.cells,
     )
-    return [by_quarter, service_chart, heat], services.recurring_candidates(scope, per_service)
+    return [by_quarter, service_chart, heat], candidates
 
 
 def writing_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import Team
 from secondstory.core.insights.periods import DateRange
-from secondstory.incidents.models import Incident, Milestone, Service
+from secondstory.incidents.models import Incident, Service
+from secondstory.insights.models import IncidentStart
 
 DEFAULT_DAYS = 365
 
@@ -68,10 +69,10 @@ def date_range(params: dict[str, str], today: date) -> DateRange:
     return DateRange(start, end)
 
 
-def began() -> Coalesce:
-    """When an incident began: its earliest milestone, else when it was recorded."""
-    first = Milestone.objects.filter(incident=OuterRef("pk")).order_by("at").values("at")[:1]
-    return Coalesce(Subquery(first), F("created_at"))
+def began() -> F:
+    """When an incident began: its earliest milestone, else when it was recorded (kept by
+    triggers in ``insights.models.IncidentStart``, with an index)."""
+    return F("insights_start__began")
 
 
 def _bounds(span: DateRange) -> tuple[datetime, datetime]:
@@ -85,7 +86,7 @@ def incidents_in(scope: Scope) -> QuerySet[Incident]:
     """Every incident of the scope that began within the range (restricted ones included:
     the figures count them; only keys and titles are filtered per reader)."""
     start, end = _bounds(scope.span)
-    query = Incident.objects.annotate(began=began()).filter(began__gte=start, began__lt=end)
+    query = Incident.objects.filter(insights_start__began__gte=start, insights_start__began__lt=end)
     if scope.team is not None:
         query = query.filter(teams=scope.team)
     if scope.service is not None:
@@ -93,6 +94,15 @@ def incidents_in(scope: Scope) -> QuerySet[Incident]:
     return query
 
 
+def incident_ids(scope: Scope) -> QuerySet[Any]:
+    """The ids of the incidents of the scope, as a subquery; for the organisation it reads
+    only the index on the starts."""
+    if not scope.is_organisation:
+        return incidents_in(scope).values("pk")
+    start, end = _bounds(scope.span)
+    return IncidentStart.objects.filter(began__gte=start, began__lt=end).values("incident_id")
+
+
 def in_scope(scope: Scope, path: str) -> Q:
     """A filter on another model, reaching the incident through ``path`` (e.g. ``incidents``)."""
-    return Q(**{f"{path}__in": incidents_in(scope).values("pk")})
+    return Q(**{f"{path}__in": incident_ids(scope)})

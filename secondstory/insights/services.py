@@ -7,12 +7,14 @@ keys appear only for readers who may read them (``visible_postmortems``).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
@@ -25,7 +27,7 @@ from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import DurationMetric, Milestone, Severity
-from secondstory.insights.scope import Scope, began, incidents_in
+from secondstory.insights.scope import Scope, began, incident_ids, incidents_in
 from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.services import visible_postmortems
@@ -71,27 +73,32 @@ def metric_definitions() -> list[MetricDefinition]:
     ]
 
 
-def _milestone(kind: str) -> Subquery:
-    return Subquery(
-        Milestone.objects.filter(incident=OuterRef("pk"), kind__code=kind).values("at")[:1]
-    )
-
-
 def duration_samples(scope: Scope, metrics: list[MetricDefinition]) -> list[DurationSample]:
-    """Each incident's value of each metric in hours, with its quarter; one query."""
+    """Each incident's value of each metric in hours, with its quarter; one query.
+
+    The milestones of the incidents in scope are grouped per incident, one column per kind
+    the metrics name (an incident has at most one milestone of a kind), so each milestone row
+    is read once instead of once per metric through a correlated subquery.
+    """
     if not metrics:
         return []
     kinds = sorted({m.start for m in metrics} | {m.end for m in metrics})
     names = {kind: f"at_{i}" for i, kind in enumerate(kinds)}
-    query = incidents_in(scope).annotate(
-        month=MonthLabel(began()), **{names[k]: _milestone(k) for k in kinds}
+    query = (
+        Milestone.objects.filter(incident_id__in=incident_ids(scope))
+        .values("incident_id")
+        .annotate(
+            began=Max("incident__insights_start__began"),
+            **{names[k]: Max("at", filter=Q(kind__code=k)) for k in kinds},
+        )
     )
     hours = {
         f"h_{i}": HoursBetween(F(names[m.start]), F(names[m.end])) for i, m in enumerate(metrics)
     }
     fields = ["month", *hours]
     samples = []
-    for row in query.annotate(**hours).values_list(*fields).order_by():
+    rows = query.annotate(month=MonthLabel(F("began")), **hours).values_list(*fields).order_by()
+    for row in rows:
         quarter = quarter_of_month(row[0])
         for metric, value in zip(metrics, row[1:], strict=True):
             if value is not None:
@@ -125,9 +132,7 @@ def policy_severities() -> list[str]:
 def postmortem_ids(scope: Scope) -> QuerySet[Any]:
     """The ids of the postmortems of the incidents in scope, as an uncorrelated subquery
     (the database runs it once, not once per row of the outer query)."""
-    links = Postmortem.incidents.through.objects.filter(
-        incident_id__in=incidents_in(scope).values("pk")
-    )
+    links = Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
     return links.values("postmortem_id")
 
 
@@ -148,9 +153,7 @@ def stage_times(scope: Scope) -> list[StageTimes]:
         )[:1]
     )
     rows = (
-        Postmortem.incidents.through.objects.filter(
-            incident_id__in=incidents_in(scope).values("pk")
-        )
+        Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
         .annotate(resolved=resolved)
         .filter(resolved__isnull=False)
         .annotate(
@@ -277,60 +280,80 @@ def factors_by_quarter(scope: Scope) -> list[GroupedCount]:
 
 
 def factor_pairs(scope: Scope) -> list[PairCount]:
-    """Postmortems per pair of categories appearing together (a self-join in SQL)."""
-    rows = (
+    """Postmortems per pair of categories appearing together: a self-join in SQL of the
+    distinct (postmortem, category) pairs, so a postmortem with several factors of a
+    category is joined once, not once per factor and counted distinct afterwards."""
+    distinct = (
         ContributingFactor.objects.filter(_factors(scope))
-        .values("category__code", "postmortem__factors__category__code")
-        .annotate(n=Count("postmortem", distinct=True))
+        .values("postmortem_id", "category_id")
+        .distinct()
         .order_by()
     )
-    return [
-        PairCount(r["category__code"], r["postmortem__factors__category__code"], r["n"])
-        for r in rows
-    ]
-
-
-def service_categories(scope: Scope) -> list[GroupedCount]:
-    """Postmortems per (service, factor category)."""
-    rows = (
-        ContributingFactor.objects.filter(_factors(scope))
-        .values("postmortem__incidents__services__slug", "category__code")
-        .annotate(n=Count("postmortem", distinct=True))
-        .order_by()
-    )
-    return [
-        GroupedCount(r["postmortem__incidents__services__slug"], r["category__code"], r["n"])
-        for r in rows
-        if r["postmortem__incidents__services__slug"] is not None
-    ]
+    sql, params = distinct.query.sql_with_params()
+    codes = dict(FactorCategory.objects.values_list("pk", "code"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH pc (postmortem_id, category_id) AS ({sql}) "
+            "SELECT a.category_id, b.category_id, COUNT(*) FROM pc a "
+            "JOIN pc b ON a.postmortem_id = b.postmortem_id "
+            "GROUP BY a.category_id, b.category_id",
+            params,
+        )
+        rows = cursor.fetchall()
+    return [PairCount(codes[a], codes[b], n) for a, b, n in rows]
 
 
 Candidate = tuple[str, str, int, tuple[int, ...]]
 
 
-def recurring_candidates(scope: Scope, counts: Iterable[GroupedCount]) -> list[Candidate]:
-    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids
-    of its newest ``KEYS_SHOWN`` postmortems (the same for every reader); one query."""
-    top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
-    if not top:
-        return []
-    wanted = {(service, category) for service, category, _ in top}
+def service_postmortems(scope: Scope) -> dict[tuple[str, str], list[int]]:
+    """The postmortems per (service of their incidents, factor category), newest first; one
+    grouped query (the distinct triples), which both the counts and the recurring pairs read."""
     rows = (
-        # Only the scope filters the rows: naming the pairs' services and categories too
-        # makes SQLite start from those indexes and walk far more rows.
         ContributingFactor.objects.filter(_factors(scope))
         .values_list("postmortem__incidents__services__slug", "category__code", "postmortem_id")
         .distinct()
-        .order_by("-postmortem_id")
+        .order_by()
     )
-    newest: dict[tuple[str, str], list[int]] = {pair: [] for pair in wanted}
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
     for service, category, postmortem in rows:
-        ids = newest.get((service, category))
-        if ids is not None and len(ids) < KEYS_SHOWN:
-            ids.append(postmortem)
+        if service is not None:  # incidents without a service
+            pairs[(service, category)].append(postmortem)
+    for ids in pairs.values():
+        ids.sort(reverse=True)
+    return dict(pairs)
+
+
+def service_categories(scope: Scope) -> list[GroupedCount]:
+    """Postmortems per (service, factor category)."""
+    return _pair_counts(service_postmortems(scope))
+
+
+def _pair_counts(pairs: dict[tuple[str, str], list[int]]) -> list[GroupedCount]:
+    return [GroupedCount(service, category, len(ids)) for (service, category), ids in pairs.items()]
+
+
+def categories_and_candidates(scope: Scope) -> tuple[list[GroupedCount], list[Candidate]]:
+    """``service_categories`` and ``recurring_candidates`` from one query."""
+    pairs = service_postmortems(scope)
+    counts = _pair_counts(pairs)
+    return counts, _candidates(pairs, counts)
+
+
+def _candidates(
+    pairs: dict[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
+) -> list[Candidate]:
+    top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
     return [
-        (service, category, n, tuple(newest[(service, category)])) for service, category, n in top
+        (service, category, n, tuple(pairs[(service, category)][:KEYS_SHOWN]))
+        for service, category, n in top
     ]
+
+
+def recurring_candidates(scope: Scope, counts: Iterable[GroupedCount]) -> list[Candidate]:
+    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids
+    of its newest ``KEYS_SHOWN`` postmortems (the same for every reader)."""
+    return _candidates(service_postmortems(scope), counts)
 
 
 def readable_pairs(user: User, candidates: list[Candidate]) -> list[RecurringPair]:
