@@ -156,6 +156,8 @@ INSTALLED_APPS = [
     "secondstory.insights",
     "secondstory.operations",
     "secondstory.audit",
+    "secondstory.api",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -213,6 +215,8 @@ CACHES = {
 }
 # SQLite: times a request refused by another writer's lock is run again before a 503.
 SECONDSTORY_LOCK_RETRIES = env_int("SECONDSTORY_LOCK_RETRIES", 2)
+# API requests one token may make per minute in each server process; 0: no limit.
+SECONDSTORY_API_RATE_LIMIT = env_int("SECONDSTORY_API_RATE_LIMIT", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

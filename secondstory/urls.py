@@ -24,6 +24,7 @@ urlpatterns = [
     path("sharing/", include("secondstory.sharing.urls")),
     path("insights/", include("secondstory.insights.urls")),
     path("audit/", include("secondstory.audit.urls")),
+    path("api/", include("secondstory.api.urls")),
     path("metrics", metrics, name="metrics"),
     path("", include("secondstory.postmortems.urls")),
 ]

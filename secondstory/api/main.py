@@ -1,0 +1,64 @@
+"""The API object: its routers, its error handlers and the OpenAPI 3.1 document.
+
+Mounted at ``/api/`` (``urls.py``): the document at ``/api/schema/`` and the interactive
+documentation at ``/api/docs/`` (Swagger UI served from static files, no third-party host).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from secondstory import __version__
+from secondstory.api import (
+    actions,
+    errors,
+    factors,
+    incidents,
+    insights,
+    library,
+    postmortems,
+    timeline,
+    webhooks_doc,
+)
+
+DESCRIPTION = """\
+The secondstory REST API. Authenticate with a personal or service token
+(`Authorization: Bearer ss_…`) created on the account page; each operation names the scope
+it needs. Lists are paged with `page` and `limit` and give `next` and `previous` links;
+errors are `{"error": {"code", "message", "field"}}`. See docs/api.md.
+"""
+
+
+class SecondstoryApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        hooks = webhooks_doc.webhooks()
+        if hooks:
+            schema["webhooks"] = hooks
+        return schema
+
+
+api = SecondstoryApi(
+    title="secondstory",
+    version=__version__,
+    description=DESCRIPTION,
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url="/docs/",
+    docs=Swagger(settings={"persistAuthorization": False}),
+)
+errors.install(api)
+api.add_router("/incidents", incidents.router)
+api.add_router("/incidents", timeline.router)
+api.add_router("/postmortems", postmortems.router)
+api.add_router("/postmortems", factors.router)
+api.add_router("/actions", actions.router)
+api.add_router("/", library.router)
+api.add_router("/insights", insights.router)
+
+
