@@ -29,9 +29,10 @@ from secondstory.actions.filters import (
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import set_status, status_fingerprint
 from secondstory.api.auth import scoped, user_of
-from secondstory.api.errors import COMMON, WRITES, ApiError
+from secondstory.api.errors import WRITES, ApiError
 from secondstory.api.pagination import Page, PageQuery, page_of
 from secondstory.api.postmortems import postmortem_for
+from secondstory.api.schemas import Input
 from secondstory.lib.concurrency import check_base
 from secondstory.postmortems.revisions import record_revision
 
@@ -79,7 +80,7 @@ class ActionFilters(PageQuery):
     sort: str | None = _text("due, priority, status, … (a leading - reverses).")
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: ActionStatus
     reason: str = Field("", max_length=10_000, description="Why not: required for not_doing.")
     version: str = Field(max_length=64, description="The item's version when you read it.")
@@ -150,6 +151,8 @@ def change_status(
             set_status(item, payload.status, reason=reason)
             label = STATUS_LABELS[payload.status]
             record_revision(
-                pm, author=user_of(request), summary=f"Action item {item.key} is now {label.lower()}"
+                pm,
+                author=user_of(request),
+                summary=f"Action item {item.key} is now {label.lower()}",
             )
     return action_json(item, timezone.localdate())

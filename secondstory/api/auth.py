@@ -34,6 +34,9 @@ class TokenAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        if "\x00" in request.path:
+            # No key holds one, and PostgreSQL refuses it in any text it is given.
+            raise ApiError(400, "The path holds a NUL character (%00).")
         found = authenticate_token(token.strip())
         if found is None:
             return None

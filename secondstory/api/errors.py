@@ -44,8 +44,8 @@ class Error(Schema):
 
 
 #: The error answers every operation may give, for the OpenAPI document.
-COMMON = {401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
-WRITES = {**COMMON, 400: Error, 409: Error}
+COMMON = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
+WRITES = {**COMMON, 409: Error}
 
 
 class ApiError(Exception):

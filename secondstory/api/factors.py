@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import COMMON, WRITES, ApiError
 from secondstory.api.postmortems import postmortem_for
+from secondstory.api.schemas import Input
 from secondstory.incidents.models import TimelineEvent
 from secondstory.lib.concurrency import check_base, fingerprint
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
@@ -36,7 +37,7 @@ class FactorOut(Schema):
     version: str
 
 
-class FactorIn(Schema):
+class FactorIn(Input):
     category: str = Field(max_length=50, description="A factor category code.")
     description: str = Field(min_length=1, max_length=MAX_FACTOR_TEXT)
     evidence: str = Field("", max_length=MAX_FACTOR_TEXT)
@@ -68,7 +69,9 @@ def _fields(pm: Postmortem, payload: FactorIn) -> dict[str, Any]:
     category = FactorCategory.objects.filter(code=payload.category).first()
     if category is None:
         codes = ", ".join(FactorCategory.objects.values_list("code", flat=True))
-        raise ApiError(400, f"category: {payload.category!r} is not one of {codes}", field="category")
+        raise ApiError(
+            400, f"category: {payload.category!r} is not one of {codes}", field="category"
+        )
     wanted = set(payload.events)
     events = list(TimelineEvent.objects.filter(pk__in=wanted, incident__postmortems=pm))
     if len(events) != len(wanted):
@@ -105,7 +108,9 @@ def create_factor(request: HttpRequest, key: str, payload: FactorIn) -> tuple[in
     pm = postmortem_for(request, key, action="edit")
     with transaction.atomic():
         factor = add_factor(pm, **_fields(pm, payload))
-        record_revision(pm, author=user_of(request), summary=f"Added contributing factor {factor.key}")
+        record_revision(
+            pm, author=user_of(request), summary=f"Added contributing factor {factor.key}"
+        )
     return 201, factor_json(_factors(pm).get(pk=factor.pk))
 
 
@@ -131,5 +136,7 @@ def change_factor(
             yours=payload.description,
         )
         update_factor(factor, **fields)
-        record_revision(pm, author=user_of(request), summary=f"Changed contributing factor {factor.key}")
+        record_revision(
+            pm, author=user_of(request), summary=f"Changed contributing factor {factor.key}"
+        )
     return factor_json(_factors(pm).get(pk=factor.pk))

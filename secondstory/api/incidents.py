@@ -19,6 +19,7 @@ from secondstory.accounts.models import Team
 from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import COMMON, WRITES, ApiError
 from secondstory.api.pagination import Page, PageQuery, page_of
+from secondstory.api.schemas import Input
 from secondstory.core import taxonomy
 from secondstory.incidents.editing import IncidentFields, create_incident
 from secondstory.incidents.models import Incident, Milestone, MilestoneKind, Service, Severity
@@ -54,7 +55,7 @@ class IncidentFilters(PageQuery):
     visibility: Literal["internal", "restricted"] | None = None
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     title: str = Field(min_length=1, max_length=taxonomy.MAX_TITLE)
     severity: str = Field(description="A severity code, e.g. SEV2.", max_length=taxonomy.MAX_SLUG)
     visibility: Literal["internal", "restricted"] = "internal"
@@ -156,7 +157,9 @@ def _fields(payload: IncidentIn) -> IncidentFields:
     severity = Severity.objects.filter(code=payload.severity).first()
     if severity is None:
         codes = ", ".join(Severity.objects.values_list("code", flat=True))
-        raise ApiError(400, f"severity: {payload.severity!r} is not one of {codes}", field="severity")
+        raise ApiError(
+            400, f"severity: {payload.severity!r} is not one of {codes}", field="severity"
+        )
     kinds = set(MilestoneKind.objects.values_list("code", flat=True))
     for kind, at in payload.milestones.items():
         if kind not in kinds:

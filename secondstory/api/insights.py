@@ -73,7 +73,9 @@ def health(request: HttpRequest, params: Query[HealthQuery]) -> dict[str, Any]:
                 "value": r.value,
                 "threshold": r.threshold,
                 "evidence": [k for k in r.evidence if k in readable],
-                "hidden_evidence": sum(1 for k in r.evidence if k not in readable and k != "(none)"),
+                "hidden_evidence": sum(
+                    1 for k in r.evidence if k not in readable and k != "(none)"
+                ),
                 "suggestion": r.suggestion,
                 "detail": r.detail,
             }

@@ -55,14 +55,17 @@ class SimilarOut(Schema):
 def _plain(snippet: str) -> str:
     marked = snippet.replace("<mark>", "«").replace("</mark>", "»")
     text = _TAGS.sub("", marked)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
-        "&#x27;", "'"
-    ).replace("&#39;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+    )
 
 
-@router.get(
-    "/search", response={200: Page[Hit], **WRITES}, auth=READ, summary="Search postmortems"
-)
+@router.get("/search", response={200: Page[Hit], **WRITES}, auth=READ, summary="Search postmortems")
 def search_postmortems(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     """Ranked hits among the postmortems the caller may read (the newest matches are ranked,
     as on the search page)."""
@@ -70,23 +73,30 @@ def search_postmortems(request: HttpRequest, params: Query[SearchQuery]) -> dict
         raise ApiError(400, "q: type something to search for", field="q")
     try:
         results = search(
-            params.q, user=user_of(request), page=params.page, per_page=params.limit,
+            params.q,
+            user=user_of(request),
+            page=params.page,
+            per_page=params.limit,
             with_facets=False,
         )
     except QueryError as error:
         raise ApiError(400, f"q: {error}", field="q") from None
     pageable = results.pages * params.limit
     past_end = params.page > results.pages
-    items = [] if past_end else [
-        {
-            "key": hit.postmortem.key,
-            "title": hit.postmortem.title,
-            "status": hit.postmortem.status,
-            "snippet": _plain(str(hit.snippet)),
-            "rank": hit.rank,
-        }
-        for hit in results.hits
-    ]
+    items = (
+        []
+        if past_end
+        else [
+            {
+                "key": hit.postmortem.key,
+                "title": hit.postmortem.title,
+                "status": hit.postmortem.status,
+                "snippet": _plain(str(hit.snippet)),
+                "rank": hit.rank,
+            }
+            for hit in results.hits
+        ]
+    )
     more = not past_end and params.page < results.pages
     query = request.GET.copy()
 

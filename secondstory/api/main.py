@@ -60,5 +60,3 @@ api.add_router("/postmortems", factors.router)
 api.add_router("/actions", actions.router)
 api.add_router("/", library.router)
 api.add_router("/insights", insights.router)
-
-

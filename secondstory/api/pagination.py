@@ -51,8 +51,8 @@ def page_of(
     count: int | None = None,
 ) -> dict[str, Any]:
     """One page of ``rows`` (sliced in the database for a queryset), each ``serialise``-d."""
-    total = count if count is not None else (
-        rows.count() if isinstance(rows, QuerySet) else len(rows)
+    total = (
+        count if count is not None else (rows.count() if isinstance(rows, QuerySet) else len(rows))
     )
     start = (params.page - 1) * params.limit
     window = list(rows[start : start + params.limit])

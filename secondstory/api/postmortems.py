@@ -22,6 +22,7 @@ from secondstory.accounts.models import User
 from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import COMMON, WRITES, ApiError
 from secondstory.api.pagination import Page, PageQuery, page_of
+from secondstory.api.schemas import Input
 from secondstory.audit.record import record_restricted_read
 from secondstory.core import limits, taxonomy
 from secondstory.incidents.models import Incident
@@ -78,17 +79,17 @@ class PostmortemFilters(PageQuery):
     owner: str | None = Field(None, max_length=150, description="Owner's username.")
 
 
-class StartIn(Schema):
+class StartIn(Input):
     incident: str = Field(max_length=taxonomy.MAX_KEY, description="The incident's key.")
     template: str | None = Field(None, max_length=taxonomy.MAX_SLUG, description="Template slug.")
 
 
-class SectionIn(Schema):
+class SectionIn(Input):
     text: str
     version: str = Field(max_length=64, description="The section's version when you read it.")
 
 
-class TransitionIn(Schema):
+class TransitionIn(Input):
     to: Status
     note: str = Field("", max_length=10_000, description="Why; required for not_required.")
 
@@ -176,15 +177,15 @@ def get_postmortem(request: HttpRequest, key: str) -> dict[str, Any]:
     return postmortem_json(pm)
 
 
-@router.post(
-    "/", response={201: PostmortemOut, **WRITES}, auth=WRITE, summary="Start a postmortem"
-)
+@router.post("/", response={201: PostmortemOut, **WRITES}, auth=WRITE, summary="Start a postmortem")
 def start(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, Any]]:
     """A new draft on an incident the caller edits, owned by the caller."""
     user = user_of(request)
     incident = permissions.visible_incidents(user).filter(key=payload.incident).first()
     if incident is None:
-        raise ApiError(404, f"No incident {payload.incident!r} that you may read.", field="incident")
+        raise ApiError(
+            404, f"No incident {payload.incident!r} that you may read.", field="incident"
+        )
     if not permissions.may_start_postmortem(user, incident):
         raise ApiError(
             403, "Only the people who edit the incident start a postmortem on it.", field="incident"

@@ -21,6 +21,7 @@ from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import COMMON, WRITES, ApiError
 from secondstory.api.incidents import incident_for
 from secondstory.api.pagination import Page, PageQuery, page_of
+from secondstory.api.schemas import Input
 from secondstory.core import taxonomy
 from secondstory.core.limits import event_count_problem
 from secondstory.core.timeline import sources
@@ -61,7 +62,7 @@ class EventOut(Schema):
     evidence_url: str
 
 
-class EventIn(Schema):
+class EventIn(Input):
     at: datetime = Field(description="When, with its offset (2026-03-01T14:02:00+01:00).")
     kind: Kind = "observation"  # type: ignore[assignment]
     text: str = Field(min_length=1, max_length=MAX_EVENT_TEXT)
@@ -78,7 +79,7 @@ class EventIn(Schema):
     )
 
 
-class EventBatchIn(Schema):
+class EventBatchIn(Input):
     events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
@@ -185,16 +186,14 @@ def add_event(request: HttpRequest, key: str, payload: EventIn) -> tuple[int, di
     auth=WRITE,
     summary="Add many events (all or none)",
 )
-def add_events(
-    request: HttpRequest, key: str, payload: EventBatchIn
-) -> tuple[int, dict[str, Any]]:
+def add_events(request: HttpRequest, key: str, payload: EventBatchIn) -> tuple[int, dict[str, Any]]:
     incident = incident_for(request, key, edit=True)
     events = [_event(e, f"events[{n}].") for n, e in enumerate(payload.events)]
     rows = _add(request, incident, events)
     return 201, {"added": len(rows), "events": [event_json(row) for row in rows]}
 
 
-class ImportOptions(Schema):
+class ImportOptions(Input):
     format: str | None = Field(
         None, max_length=40, description="The files' format; empty: tell from each file."
     )
@@ -211,7 +210,9 @@ def _check_options(options: ImportOptions) -> None:
     known = {code for code, _ in sources.describe()}
     if options.format and options.format not in known:
         raise ApiError(
-            400, f"format: {options.format!r} is not one of {', '.join(sorted(known))}", field="format"
+            400,
+            f"format: {options.format!r} is not one of {', '.join(sorted(known))}",
+            field="format",
         )
     if options.zone and parse_zone(options.zone) is None:
         raise ApiError(400, f"zone: unknown time zone {options.zone!r}", field="zone")
@@ -254,7 +255,9 @@ def import_files(
             incident, staged.request(), dry_run=options.dry_run, by=user_of(request)
         )
     except SourceError as error:
-        raise ApiError(400, f"Nothing was imported: {error}", field=error.field or "files") from None
+        raise ApiError(
+            400, f"Nothing was imported: {error}", field=error.field or "files"
+        ) from None
     except (ValidationError, ImportInterrupted) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         raise ApiError(400, f"Nothing was imported: {text}", field="files") from None
