@@ -91,7 +91,7 @@ def incident_json(incident: Incident, readable: set[tuple[int, str]]) -> dict[st
         "visibility": incident.visibility,
         "services": sorted(s.slug for s in incident.services.all()),
         "teams": sorted(t.slug for t in incident.teams.all()),
-        "tags": sorted(t.name for t in incident.tags.all()),
+        "tags": sorted(t.slug for t in incident.tags.all()),
         "milestones": [
             {"kind": m.kind.code, "at": m.at}
             for m in sorted(incident.milestones.all(), key=lambda m: (m.kind.position, m.at))
