@@ -27,6 +27,12 @@ class User(AbstractUser):
         "postmortems) or viewer (reads what is visible to them).",
     )
 
+    is_service_account = models.BooleanField(
+        default=False,
+        help_text="Not a person: a script or system that acts only through API tokens an "
+        "admin gives it; it never signs in.",
+    )
+
     display_name = models.CharField(max_length=taxonomy.MAX_PERSON_NAME, blank=True)
     time_zone = models.CharField(
         max_length=64,

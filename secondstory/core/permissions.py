@@ -122,3 +122,8 @@ def may_declare_incident(role: str) -> bool:
 def may_resolve_comment(role: str, *, author: bool, owner: bool) -> bool:
     """A comment's author, the postmortem's owner and admins resolve or reopen it."""
     return role != VIEWER and (role == ADMIN or author or owner)
+
+
+def may_manage_service_accounts(role: str) -> bool:
+    """Service accounts (non-person API users) and their tokens: admins only."""
+    return role == ADMIN

@@ -23,7 +23,7 @@ from secondstory.postmortems.models import Postmortem
 from secondstory.wsgi import application
 
 # Bounded so the whole run stays well under a minute of CI time on a small machine.
-EXAMPLES = 6
+EXAMPLES = 4
 
 
 @pytest.fixture
