@@ -206,6 +206,9 @@ class ImportOptions(Input):
     dry_run: bool = Field(False, description="Report what would be imported; write nothing.")
 
 
+_IMPORT_FIELDS = {"from": "format", "date": "day", "tz": "zone", "": "files"}
+
+
 def _check_options(options: ImportOptions) -> None:
     known = {code for code, _ in sources.describe()}
     if options.format and options.format not in known:
@@ -255,9 +258,9 @@ def import_files(
             incident, staged.request(), dry_run=options.dry_run, by=user_of(request)
         )
     except SourceError as error:
-        raise ApiError(
-            400, f"Nothing was imported: {error}", field=error.field or "files"
-        ) from None
+        # The importer names the command line's options (--from, --date, --tz).
+        field = _IMPORT_FIELDS.get(error.field, error.field)
+        raise ApiError(400, f"Nothing was imported: {error}", field=field) from None
     except (ValidationError, ImportInterrupted) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         raise ApiError(400, f"Nothing was imported: {text}", field="files") from None
