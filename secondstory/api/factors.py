@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import COMMON, WRITES, ApiError
@@ -104,14 +104,14 @@ def list_factors(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 @router.post(
     "/{key}/factors", response={201: FactorOut, **WRITES}, auth=WRITE, summary="Add a factor"
 )
-def create_factor(request: HttpRequest, key: str, payload: FactorIn) -> tuple[int, dict[str, Any]]:
+def create_factor(request: HttpRequest, key: str, payload: FactorIn) -> Status[dict[str, Any]]:
     pm = postmortem_for(request, key, action="edit")
     with transaction.atomic():
         factor = add_factor(pm, **_fields(pm, payload))
         record_revision(
             pm, author=user_of(request), summary=f"Added contributing factor {factor.key}"
         )
-    return 201, factor_json(_factors(pm).get(pk=factor.pk))
+    return Status(201, factor_json(_factors(pm).get(pk=factor.pk)))
 
 
 @router.put(

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from secondstory.accounts import permissions
 from secondstory.accounts.models import Team
@@ -180,7 +180,7 @@ def _fields(payload: IncidentIn) -> IncidentFields:
 
 
 @router.post("/", response={201: IncidentOut, **WRITES}, auth=WRITE, summary="Declare an incident")
-def declare_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
+def declare_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
     """A new incident with the next free key, as the form on the incidents page makes it."""
     user = user_of(request)
     if not permissions.may_declare_incident(user):
@@ -188,4 +188,4 @@ def declare_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, di
     if not payload.title.strip():
         raise ApiError(400, "title: give the incident a title", field="title")
     incident = create_incident(_fields(payload), by=user)
-    return 201, get_incident(request, incident.key)
+    return Status(201, get_incident(request, incident.key))

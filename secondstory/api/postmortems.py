@@ -15,7 +15,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from secondstory.accounts import permissions
 from secondstory.accounts.models import User
@@ -41,7 +41,7 @@ router = Router(tags=["postmortems"])
 READ = scoped("postmortems", "read")
 WRITE = scoped("postmortems", "write")
 
-Status = Literal["draft", "in_review", "approved", "published", "not_required"]
+PostmortemStatus = Literal["draft", "in_review", "approved", "published", "not_required"]
 SectionField = Literal[tuple(HEADINGS)]  # type: ignore[valid-type]
 
 
@@ -55,7 +55,7 @@ class SectionOut(Schema):
 class PostmortemSummary(Schema):
     key: str
     title: str
-    status: Status
+    status: PostmortemStatus
     owner: str
     incidents: list[str]
     created_at: datetime
@@ -68,13 +68,13 @@ class PostmortemOut(PostmortemSummary):
     reviewers: list[str]
     not_required_reason: str
     sections: list[SectionOut]
-    allowed_transitions: list[Status] = Field(
+    allowed_transitions: list[PostmortemStatus] = Field(
         description="The statuses the lifecycle allows next (the caller's rights aside)."
     )
 
 
 class PostmortemFilters(PageQuery):
-    status: Status | None = None
+    status: PostmortemStatus | None = None
     incident: str | None = Field(None, max_length=taxonomy.MAX_KEY, description="Incident key.")
     owner: str | None = Field(None, max_length=150, description="Owner's username.")
 
@@ -90,14 +90,14 @@ class SectionIn(Input):
 
 
 class TransitionIn(Input):
-    to: Status
+    to: PostmortemStatus
     note: str = Field("", max_length=10_000, description="Why; required for not_required.")
 
 
 class TransitionOut(Schema):
     key: str
-    from_status: Status
-    to_status: Status
+    from_status: PostmortemStatus
+    to_status: PostmortemStatus
     by: str
     at: datetime
 
@@ -178,7 +178,7 @@ def get_postmortem(request: HttpRequest, key: str) -> dict[str, Any]:
 
 
 @router.post("/", response={201: PostmortemOut, **WRITES}, auth=WRITE, summary="Start a postmortem")
-def start(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, Any]]:
+def start(request: HttpRequest, payload: StartIn) -> Status[dict[str, Any]]:
     """A new draft on an incident the caller edits, owned by the caller."""
     user = user_of(request)
     incident = permissions.visible_incidents(user).filter(key=payload.incident).first()
@@ -196,7 +196,7 @@ def start(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, Any]]:
         if template is None:
             raise ApiError(400, f"template: no template {payload.template!r}", field="template")
     pm = start_postmortem(incident, owner=user, template=template)
-    return 201, postmortem_json(postmortem_for(request, pm.key))
+    return Status(201, postmortem_json(postmortem_for(request, pm.key)))
 
 
 @router.put(
@@ -232,7 +232,7 @@ def _action_for(pm: Postmortem, target: str) -> str:
     auth=WRITE,
     summary="Move along the lifecycle",
 )
-def move(request: HttpRequest, key: str, payload: TransitionIn) -> tuple[int, dict[str, Any]]:
+def move(request: HttpRequest, key: str, payload: TransitionIn) -> Status[dict[str, Any]]:
     """Submit (in_review), approve or send back (approved / draft), publish, mark not
     required or reopen, with the same checks as the lifecycle pages."""
     user = user_of(request)
@@ -250,10 +250,13 @@ def move(request: HttpRequest, key: str, payload: TransitionIn) -> tuple[int, di
         record_revision(pm, author=user, summary=f"Moved to {STATUS_LABELS[payload.to]}")
         if action == "review" and note:
             add_comment(pm, author=user, body=note, requests_change=payload.to == "draft")
-    return 201, {
-        "key": pm.key,
-        "from_status": step.from_status,
-        "to_status": step.to_status,
-        "by": user.username,
-        "at": step.at,
-    }
+    return Status(
+        201,
+        {
+            "key": pm.key,
+            "from_status": step.from_status,
+            "to_status": step.to_status,
+            "by": user.username,
+            "at": step.at,
+        },
+    )

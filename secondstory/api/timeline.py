@@ -15,7 +15,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import COMMON, WRITES, ApiError
@@ -174,10 +174,10 @@ def _add(request: HttpRequest, incident: Incident, events: list[EventData]) -> l
 @router.post(
     "/{key}/events", response={201: EventOut, **WRITES}, auth=WRITE, summary="Add one event"
 )
-def add_event(request: HttpRequest, key: str, payload: EventIn) -> tuple[int, dict[str, Any]]:
+def add_event(request: HttpRequest, key: str, payload: EventIn) -> Status[dict[str, Any]]:
     incident = incident_for(request, key, edit=True)
     (row,) = _add(request, incident, [_event(payload, "")])
-    return 201, event_json(row)
+    return Status(201, event_json(row))
 
 
 @router.post(
@@ -186,11 +186,11 @@ def add_event(request: HttpRequest, key: str, payload: EventIn) -> tuple[int, di
     auth=WRITE,
     summary="Add many events (all or none)",
 )
-def add_events(request: HttpRequest, key: str, payload: EventBatchIn) -> tuple[int, dict[str, Any]]:
+def add_events(request: HttpRequest, key: str, payload: EventBatchIn) -> Status[dict[str, Any]]:
     incident = incident_for(request, key, edit=True)
     events = [_event(e, f"events[{n}].") for n, e in enumerate(payload.events)]
     rows = _add(request, incident, events)
-    return 201, {"added": len(rows), "events": [event_json(row) for row in rows]}
+    return Status(201, {"added": len(rows), "events": [event_json(row) for row in rows]})
 
 
 class ImportOptions(Input):
