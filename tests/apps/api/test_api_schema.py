@@ -7,6 +7,7 @@ alike) must match what the document says, status code, content type and body.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,20 @@ def _server(settings: Any) -> Iterator[None]:
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
+def _seeded(case: Any) -> None:
+    """Point about half the generated paths at the seeded rows (chosen by a digest of the
+    generated values, so runs repeat), so generated bodies reach the services behind a found
+    postmortem, incident, factor or action item, not only the 404 answer."""
+    params = case.path_parameters or {}
+    if not params or zlib.crc32(repr(sorted(params.items())).encode()) % 2:
+        return
+    incident = case.operation.path.startswith("/api/incidents")
+    seeded = {"key": "INC-PM-1" if incident else "PM-1", "factor_key": "F1", "item_key": "A1"}
+    for name in params:
+        if name in seeded:
+            params[name] = seeded[name]
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -55,6 +70,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     derandomize=True,
 )
 def test_every_operation_answers_as_documented(case: Any, api_token: str) -> None:
+    _seeded(case)
     case.call_and_validate(
         headers={"Authorization": f"Bearer {api_token}"},
         # A request the schema allows may still name an incident that does not exist or a
