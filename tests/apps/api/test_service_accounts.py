@@ -66,3 +66,19 @@ def test_expired_tokens_are_refused(call: Callable[..., Any], alice: User, postm
     api = call(alice, ("read",))
     ApiToken.objects.update(expires_at="2020-01-01T00:00:00Z")
     assert api.get("/api/postmortems/").status_code == 401
+
+
+def test_a_token_past_its_rate_limit_gets_429(
+    call: Callable[..., Any], alice: User, postmortem: Any, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SECONDSTORY_API_RATE_LIMIT = 2
+    api = call(alice, ("read",))
+    assert [api.get("/api/postmortems/").status_code for _ in range(2)] == [200, 200]
+    refused = api.get("/api/postmortems/")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "too_many_requests"
+    # Another token of the same person has its own count.
+    assert call(alice, ("read",)).get("/api/postmortems/").status_code == 200
