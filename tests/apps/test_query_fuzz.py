@@ -110,6 +110,7 @@ def urls(postmortem: Postmortem) -> list[str]:
         "slug": "payments",
         "token": "a" * 32,
         "connection_id": "1",
+        "token_pk": "1",
         "uidb64": "MQ",
         "kind": "factor",
     }
