@@ -23,6 +23,7 @@ from secondstory.api import (
     timeline,
     webhooks_doc,
 )
+from secondstory.api.auth import TokenAuth
 
 DESCRIPTION = """\
 The secondstory REST API. Authenticate with a personal or service token
@@ -37,10 +38,36 @@ class SecondstoryApi(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _name_scopes(schema, self.scopes())
         hooks = webhooks_doc.webhooks()
         if hooks:
             schema["webhooks"] = hooks
         return schema
+
+    def scopes(self) -> dict[str, str]:
+        """operationId -> the scope the operation's token needs."""
+        found = {}
+        for _prefix, router in self._routers:
+            for view in router.path_operations.values():
+                for operation in view.operations:
+                    for auth in operation.auth_callbacks:
+                        if isinstance(auth, TokenAuth):
+                            found[self.get_openapi_operation_id(operation)] = auth.scope
+        return found
+
+
+def _name_scopes(schema: dict[str, Any], scopes: dict[str, str]) -> None:
+    """Each operation says the scope it needs: in its security requirement and its text."""
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            scope = scopes.get(operation.get("operationId", ""))
+            if scope is None:
+                continue
+            operation["security"] = [
+                {name: [scope]} for r in operation.get("security", []) for name in r
+            ]
+            text = operation.get("description", "")
+            operation["description"] = f"Needs a token with the `{scope}` scope.\n\n{text}".strip()
 
 
 api = SecondstoryApi(

@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from secondstory.accounts import tokens
 from secondstory.accounts.models import User
+from secondstory.api import webhooks_doc
 from secondstory.postmortems.models import Postmortem
 from secondstory.wsgi import application
 
@@ -79,3 +80,23 @@ def test_every_operation_answers_as_documented(case: Any, api_token: str) -> Non
         # documented and match its schema, and none may be a 5xx.
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )
+
+
+def test_the_document_is_openapi_3_1_and_every_operation_names_its_scope(
+    client: Any, monkeypatch: Any
+) -> None:
+    document = client.get("/api/schema/").json()
+    assert document["openapi"].startswith("3.1")
+    operations = [op for methods in document["paths"].values() for op in methods.values()]
+    assert len(operations) >= 20
+    for operation in operations:
+        (requirement,) = operation["security"]
+        (scopes,) = requirement.values()
+        assert len(scopes) == 1 and scopes[0] in operation["description"]
+        assert {"401", "403", "422"} <= set(operation["responses"])
+    assert "webhooks" not in document
+    assert client.get("/api/docs/").status_code == 200
+    # Outgoing webhooks' payloads join the document through webhooks_doc.
+    hook = {"post": {"requestBody": {"description": "A postmortem was published."}}}
+    monkeypatch.setattr(webhooks_doc, "webhooks", lambda: {"postmortem.published": hook})
+    assert client.get("/api/schema/").json()["webhooks"] == {"postmortem.published": hook}
