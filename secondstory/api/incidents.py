@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -21,8 +22,15 @@ from secondstory.api.errors import COMMON, WRITES, ApiError
 from secondstory.api.pagination import Page, PageQuery, page_of
 from secondstory.api.schemas import Input
 from secondstory.core import taxonomy
-from secondstory.incidents.editing import IncidentFields, create_incident
+from secondstory.incidents.editing import (
+    IncidentFields,
+    create_incident,
+    incident_fields,
+    incident_fingerprint,
+    update_incident,
+)
 from secondstory.incidents.models import Incident, Milestone, MilestoneKind, Service, Severity
+from secondstory.postmortems.revisions import record_revision
 
 router = Router(tags=["incidents"])
 READ = scoped("incidents", "read")
@@ -46,6 +54,10 @@ class IncidentOut(Schema):
     postmortems: list[str] = Field(description="Keys of the postmortems the caller may read.")
     created_at: datetime
     updated_at: datetime
+
+
+class IncidentDetail(IncidentOut):
+    version: str = Field(description="Send it back with a change (optimistic concurrency).")
 
 
 class IncidentFilters(PageQuery):
@@ -139,10 +151,11 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> dic
     return page
 
 
-@router.get("/{key}", response={200: IncidentOut, **COMMON}, auth=READ, summary="One incident")
+@router.get("/{key}", response={200: IncidentDetail, **COMMON}, auth=READ, summary="One incident")
 def get_incident(request: HttpRequest, key: str) -> dict[str, Any]:
     incident = incident_for(request, key)
-    return incident_json(incident, _readable_postmortems(user_of(request), [incident]))
+    readable = _readable_postmortems(user_of(request), [incident])
+    return {**incident_json(incident, readable), "version": incident_fingerprint(incident)}
 
 
 def _by_code(model: Any, field: str, values: list[str], name: str) -> list[Any]:
@@ -153,7 +166,7 @@ def _by_code(model: Any, field: str, values: list[str], name: str) -> list[Any]:
     return [found[v] for v in dict.fromkeys(values)]
 
 
-def _fields(payload: IncidentIn) -> IncidentFields:
+def _fields(payload: IncidentIn, current: Incident | None = None) -> IncidentFields:
     severity = Severity.objects.filter(code=payload.severity).first()
     if severity is None:
         codes = ", ".join(Severity.objects.values_list("code", flat=True))
@@ -167,6 +180,7 @@ def _fields(payload: IncidentIn) -> IncidentFields:
         if at.tzinfo is None:
             raise ApiError(400, f"milestones.{kind}: give the time with its offset", field=kind)
     tags = [t.strip() for t in payload.tags if t.strip()]
+    kept = incident_fields(current) if current is not None else None
     return IncidentFields(
         title=payload.title.strip(),
         severity=severity,
@@ -174,12 +188,16 @@ def _fields(payload: IncidentIn) -> IncidentFields:
         services=_by_code(Service, "slug", payload.services, "services"),
         teams=_by_code(Team, "slug", payload.teams, "teams"),
         tags=tags,
-        external_references=[],
+        # Not part of the API's incident: an edit keeps them as they are.
+        external_references=kept.external_references if kept else [],
         milestones=dict(payload.milestones),
+        milestone_order_note=kept.milestone_order_note if kept else "",
     )
 
 
-@router.post("/", response={201: IncidentOut, **WRITES}, auth=WRITE, summary="Declare an incident")
+@router.post(
+    "/", response={201: IncidentDetail, **WRITES}, auth=WRITE, summary="Declare an incident"
+)
 def declare_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
     """A new incident with the next free key, as the form on the incidents page makes it."""
     user = user_of(request)
@@ -189,3 +207,27 @@ def declare_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[s
         raise ApiError(400, "title: give the incident a title", field="title")
     incident = create_incident(_fields(payload), by=user)
     return Status(201, get_incident(request, incident.key))
+
+
+class IncidentChange(IncidentIn):
+    version: str = Field(max_length=64, description="The incident's version when you read it.")
+
+
+@router.put(
+    "/{key}", response={200: IncidentDetail, **WRITES}, auth=WRITE, summary="Edit an incident"
+)
+def edit_incident(request: HttpRequest, key: str, payload: IncidentChange) -> dict[str, Any]:
+    """Replace the incident's fields, as its edit form does (external references and the
+    milestone-order note stay as they are). Changing visibility or teams needs the right to
+    (an admin, or a maintainer of one of its teams)."""
+    user = user_of(request)
+    incident = incident_for(request, key, edit=True)
+    if not payload.title.strip():
+        raise ApiError(400, "title: give the incident a title", field="title")
+    fields = _fields(payload, incident)
+    with transaction.atomic():
+        update_incident(incident, fields, by=user, base=payload.version)
+        # The incident is part of each of its postmortems: keep their revisions whole.
+        for postmortem in incident.postmortems.all():
+            record_revision(postmortem, author=user, summary=f"Edited incident {incident.key}")
+    return get_incident(request, incident.key)

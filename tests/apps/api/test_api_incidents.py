@@ -130,3 +130,33 @@ def _upload(content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("chat.txt", content, content_type="text/plain")
+
+
+def test_editing_an_incident_with_its_version(
+    call: Callable[..., Any], postmortem: Postmortem, bob: User, charlie: User
+) -> None:
+    api = call(bob, ("incidents:write",))
+    current = api.get(BASE + "INC-PM-1").json()
+    change = {
+        "title": "Checkout errors after config change 881",
+        "severity": "SEV2",
+        "services": current["services"],
+        "teams": current["teams"],
+        "tags": current["tags"],
+        "milestones": {m["kind"]: m["at"] for m in current["milestones"]},
+        "version": current["version"],
+    }
+    before = Revision.objects.filter(postmortem=postmortem).count()
+    saved = api.put(BASE + "INC-PM-1", change)
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["title"] == change["title"] and saved.json()["version"] != change["version"]
+    assert Revision.objects.filter(postmortem=postmortem).count() == before + 1
+    stale = api.put(BASE + "INC-PM-1", {**change, "title": "Mine"})
+    assert stale.status_code == 409
+    assert stale.json()["error"]["current"]["Title"] == change["title"]
+    # A responder outside its team may not edit it; nor may a member make it restricted
+    # without maintaining a team.
+    assert call(charlie).put(BASE + "INC-PM-1", change).status_code == 403
+    fresh = {**change, "version": saved.json()["version"], "visibility": "restricted"}
+    refused = api.put(BASE + "INC-PM-1", fresh)
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "visibility"
