@@ -134,3 +134,15 @@ def test_starting_a_postmortem(
     viewer = User.objects.create(username="vera", role="viewer")
     assert call(viewer).post(BASE, {"incident": "INC-PM-1"}).status_code == 403
     assert call(alice).post(BASE, {"incident": "INC-NOPE"}).status_code == 404
+
+
+def test_an_admin_reads_and_edits_everything_but_never_reviews_without_being_named(
+    call: Callable[..., Any], postmortem: Postmortem, restricted: Postmortem
+) -> None:
+    admin = call(User.objects.create(username="ada", role="admin"))
+    assert admin.get(BASE).json()["count"] == 2
+    version = _section(admin.get(BASE + "PM-R").json(), "impact")["version"]
+    edited = admin.put(BASE + "PM-R/sections/impact", {"text": "Seen.", "version": version})
+    assert edited.status_code == 200
+    assert admin.post(BASE + "PM-R/transitions", {"to": "in_review"}).status_code == 201
+    assert admin.post(BASE + "PM-R/transitions", {"to": "approved"}).status_code == 403

@@ -9,6 +9,7 @@ from typing import Any
 from django.test import Client
 
 from secondstory.accounts.models import ApiToken, User
+from secondstory.audit.models import AuditEvent
 from secondstory.postmortems.models import Postmortem
 from tests.apps.conftest import client_for
 
@@ -30,6 +31,9 @@ def test_an_admin_creates_an_account_and_a_token_that_works(postmortem: Postmort
     assert made.status_code == 302
     bot = User.objects.get(username="deploy-bot")
     assert bot.is_service_account and not bot.has_usable_password()
+    # Creating it is a change of people's rights in the audit log, by the admin.
+    created = AuditEvent.objects.filter(object_label="deploy-bot").first()
+    assert created is not None and created.actor == "ada"
     page = admin.post(
         PAGE + f"{bot.pk}/tokens/", {"name": "ci", "scopes": ["postmortems:read"], "lifetime": "30"}
     )
