@@ -146,3 +146,18 @@ def test_an_admin_reads_and_edits_everything_but_never_reviews_without_being_nam
     assert edited.status_code == 200
     assert admin.post(BASE + "PM-R/transitions", {"to": "in_review"}).status_code == 201
     assert admin.post(BASE + "PM-R/transitions", {"to": "approved"}).status_code == 403
+
+
+def test_refusals_made_before_the_api_use_its_error_shape(
+    call: Callable[..., Any], postmortem: Postmortem, alice: User, settings: Any
+) -> None:
+    api = call(alice)
+    nul_query = api.get(BASE, owner="a\x00b")
+    assert nul_query.status_code == 400 and nul_query.json()["error"]["code"] == "bad_request"
+    nul_path = api.get(BASE + "PM%001")
+    assert nul_path.status_code == 400 and "NUL" in nul_path.json()["error"]["message"]
+    nul_body = api.put(BASE + "PM-1/sections/impact", {"text": "a\x00", "version": "v"})
+    assert nul_body.status_code == 422 and nul_body.json()["error"]["field"] == "text"
+    settings.SECONDSTORY_UPLOAD_MAX_MB = 0
+    too_big = api.post(BASE, {"incident": "INC-PM-1"})
+    assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "too_large"
