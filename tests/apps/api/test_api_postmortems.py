@@ -161,3 +161,19 @@ def test_refusals_made_before_the_api_use_its_error_shape(
     settings.SECONDSTORY_UPLOAD_MAX_MB = 0
     too_big = api.post(BASE, {"incident": "INC-PM-1"})
     assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "too_large"
+
+
+def test_a_token_call_needs_no_csrf_token(
+    postmortem: Postmortem, alice: User, call: Callable[..., Any]
+) -> None:
+    from django.test import Client
+
+    raw = call(alice).headers["Authorization"]
+    strict = Client(enforce_csrf_checks=True)
+    answer = strict.post(
+        BASE,
+        '{"incident": "INC-PM-1"}',
+        content_type="application/json",
+        headers={"Authorization": raw},
+    )
+    assert answer.status_code == 201, answer.content
