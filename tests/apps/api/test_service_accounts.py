@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import time_machine
 from django.test import Client
 
 from secondstory.accounts.models import ApiToken, User
@@ -80,9 +82,13 @@ def test_a_token_past_its_rate_limit_gets_429(
     cache.clear()
     settings.SECONDSTORY_API_RATE_LIMIT = 2
     api = call(alice, ("read",))
-    assert [api.get("/api/postmortems/").status_code for _ in range(2)] == [200, 200]
-    refused = api.get("/api/postmortems/")
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "too_many_requests"
-    # Another token of the same person has its own count.
-    assert call(alice, ("read",)).get("/api/postmortems/").status_code == 200
+    # The clock stands still inside one minute: the count is per minute.
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, 30, tzinfo=UTC), tick=False):
+        assert [api.get("/api/postmortems/").status_code for _ in range(2)] == [200, 200]
+        refused = api.get("/api/postmortems/")
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "too_many_requests"
+        # Another token of the same person has its own count.
+        assert call(alice, ("read",)).get("/api/postmortems/").status_code == 200
+    with time_machine.travel(datetime(2026, 12, 1, 10, 1, 30, tzinfo=UTC), tick=False):
+        assert api.get("/api/postmortems/").status_code == 200  # a new minute
