@@ -160,6 +160,8 @@ INSTALLED_APPS = [
     "secondstory.chat",
     "secondstory.alerts_in",
     "secondstory.outgoing",
+    "secondstory.api",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -220,6 +222,8 @@ CACHES = {
 }
 # SQLite: times a request refused by another writer's lock is run again before a 503.
 SECONDSTORY_LOCK_RETRIES = env_int("SECONDSTORY_LOCK_RETRIES", 2)
+# API requests one token may make per minute in each server process; 0: no limit.
+SECONDSTORY_API_RATE_LIMIT = env_int("SECONDSTORY_API_RATE_LIMIT", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

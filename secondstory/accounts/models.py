@@ -27,6 +27,12 @@ class User(AbstractUser):
         "postmortems) or viewer (reads what is visible to them).",
     )
 
+    is_service_account = models.BooleanField(
+        default=False,
+        help_text="Not a person: a script or system that acts only through API tokens an "
+        "admin gives it; it never signs in.",
+    )
+
     display_name = models.CharField(max_length=taxonomy.MAX_PERSON_NAME, blank=True)
     time_zone = models.CharField(
         max_length=64,
@@ -92,6 +98,15 @@ class TokenScope(models.TextChoices):
 
     READ = "read", "Read: everything the person may see"
     WRITE = "write", "Write: change what the person may change (includes read)"
+    # The same, narrowed to one part of the API (docs/api.md, "Scopes").
+    INCIDENTS_READ = "incidents:read", "Incidents and timelines: read"
+    INCIDENTS_WRITE = "incidents:write", "Incidents and timelines: write"
+    POSTMORTEMS_READ = "postmortems:read", "Postmortems and factors: read"
+    POSTMORTEMS_WRITE = "postmortems:write", "Postmortems and factors: write"
+    ACTIONS_READ = "actions:read", "Action items: read"
+    ACTIONS_WRITE = "actions:write", "Action items: write"
+    LIBRARY_READ = "library:read", "Search and similar incidents: read"
+    INSIGHTS_READ = "insights:read", "Learning-health checks: read"
 
 
 class ApiToken(models.Model):
@@ -117,10 +132,17 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     def allows(self, scope: str) -> bool:
-        """Whether the token's scopes cover ``scope`` (write includes read)."""
-        if scope == TokenScope.READ:
-            return bool({TokenScope.READ, TokenScope.WRITE} & set(self.scopes))
-        return scope in self.scopes
+        """Whether the token's scopes cover ``scope`` (write includes read; ``read`` and
+        ``write`` cover every part, ``postmortems:write`` only postmortems)."""
+        granted = set(self.scopes)
+        part, _, level = scope.partition(":")
+        if not level:  # "read" or "write" itself
+            return scope in granted or (scope == TokenScope.READ and TokenScope.WRITE in granted)
+        if level == TokenScope.READ:
+            wanted = {TokenScope.READ, TokenScope.WRITE, scope, f"{part}:{TokenScope.WRITE}"}
+        else:
+            wanted = {TokenScope.WRITE, scope}
+        return bool(wanted & granted)
 
 
 class LoginFailure(models.Model):

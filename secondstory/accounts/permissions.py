@@ -201,6 +201,10 @@ def may_change_incident_access(user: Any, incident: Incident | None) -> bool:
     return table.may_change_incident_access(role, maintains_a_team=maintains)
 
 
+def may_manage_service_accounts(user: Any) -> bool:
+    return table.may_manage_service_accounts(organisation_role(user))
+
+
 def may_declare_incident(user: Any) -> bool:
     return table.may_declare_incident(organisation_role(user))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from secondstory.accounts import password_views, sso_views, views
+from secondstory.accounts import password_views, service_views, sso_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,27 @@ urlpatterns = [
     path("password/", views.password, name="password"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("service-accounts/", service_views.service_accounts, name="service_accounts"),
+    path(
+        "service-accounts/new/",
+        service_views.service_account_create,
+        name="service_account_create",
+    ),
+    path(
+        "service-accounts/<int:pk>/tokens/",
+        service_views.service_token_create,
+        name="service_token_create",
+    ),
+    path(
+        "service-accounts/<int:pk>/tokens/<int:token_pk>/revoke/",
+        service_views.service_token_revoke,
+        name="service_token_revoke",
+    ),
+    path(
+        "service-accounts/<int:pk>/active/",
+        service_views.service_account_active,
+        name="service_account_active",
+    ),
 ]
 
 # Signing in: outside the namespace, where Django's authentication views look for them.

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from secondstory.accounts import tokens
+from secondstory.accounts import permissions, tokens
 from secondstory.accounts.forms import ProfileForm, TokenForm
 from secondstory.accounts.models import ApiToken, User
 from secondstory.accounts.sso_accounts import provider_name
@@ -41,6 +41,7 @@ def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse
         "provider_name": provider_name(),
         "may_change_password": _may_change_password(user),
         "now": timezone.now(),
+        "manages_service_accounts": permissions.may_manage_service_accounts(user),
     }
     return render(request, "accounts/account.html", context, status=status)
 

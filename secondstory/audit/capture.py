@@ -46,7 +46,7 @@ class Tracked:
     fields: tuple[models.Field[Any, Any], ...] = field(default=(), compare=False)
 
 
-_PEOPLE_RIGHTS = frozenset({"role", "is_staff", "is_superuser", "is_active"})
+_PEOPLE_RIGHTS = frozenset({"role", "is_staff", "is_superuser", "is_active", "is_service_account"})
 _TOKEN_SECRET, _TOKEN_IGNORE = frozenset({"token_hash"}), frozenset({"last_used_at"})
 
 #: ``app_label.Model`` -> how it is audited. Other apps add theirs with :func:`track`.

@@ -170,3 +170,8 @@ def may_probe(endpoint: str) -> bool:
     (True, False)
     """
     return endpoint in OPEN_PROBES
+
+
+def may_manage_service_accounts(role: str) -> bool:
+    """Service accounts (non-person API users) and their tokens: admins only."""
+    return role == ADMIN

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
 from secondstory.core.timeline.archives import describe_bytes
@@ -34,12 +34,26 @@ def declared_length(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 20 else 0
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    """The API's error shape (docs/api.md), for refusals made before the API sees a request."""
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
 class RequestSizeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         size, limit = declared_length(request), max_request_bytes()
+        if size > limit and _is_api(request):
+            message = f"The request is {describe_bytes(size)}; at most {describe_bytes(limit)}."
+            response = _api_error(413, "too_large", message)
+            response["Connection"] = "close"
+            return response
         if size > limit:
             page = render_to_string(
                 "too_big.html", {"size": describe_bytes(size), "limit": describe_bytes(limit)}
@@ -72,8 +86,8 @@ class QueryStringMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "Bad request: a query parameter holds a NUL character (%00).",
-                content_type="text/plain; charset=utf-8",
-            )
+            message = "Bad request: a query parameter holds a NUL character (%00)."
+            if _is_api(request):
+                return _api_error(400, "bad_request", message)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -112,6 +112,7 @@ def urls(postmortem: Postmortem) -> list[str]:
         "connection_id": "1",
         "endpoint_id": "1",
         "delivery_id": "1",
+        "token_pk": "1",
         "uidb64": "MQ",
         "kind": "factor",
     }
