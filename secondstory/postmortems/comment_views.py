@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from secondstory.lib.concurrency import EditConflict
@@ -63,6 +64,16 @@ def comment_add(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if comment.quote:
+                # Shown in its section's margin: the whole page changes, not only the list.
+                # (A query makes it a new page even when the comment was sent from that page.)
+                target = reverse("postmortems:detail", args=[postmortem.key])
+                target += f"?comment={comment.pk}#margin-comment-{comment.pk}"
+                if is_htmx(request):
+                    answer = HttpResponse(status=204)
+                    answer["HX-Redirect"] = target
+                    return answer
+                return redirect(target)
             if is_htmx(request):
                 return _comments_fragment(request, postmortem)
             return redirect(detail_url(postmortem, f"comment-{comment.pk}"))

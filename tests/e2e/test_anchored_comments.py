@@ -65,12 +65,13 @@ def test_select_comment_suggest_accept_and_resolve(page: Page, live_server: Live
     page.goto(detail)
     select_words(page, "trigger", "lowered the connection pool size")
     page.get_by_role("button", name="Comment on this passage").click()
-    form = page.locator("#comment-on-trigger form")
+    form = page.locator("#comment-form")
+    assert form.locator("select[name=section]").input_value() == "trigger"
     assert form.locator("textarea[name=quote]").input_value() == "lowered the connection pool size"
-    form.get_by_label("Comment").fill("Which tool accepted it?")
-    form.get_by_label("Suggested wording (optional)").fill("set the pool size to 1")
-    form.get_by_role("button", name="Comment").click()
-    page.wait_for_url(f"{detail}#comment-*")
+    form.locator("textarea[name=body]").fill("Which tool accepted it?")
+    form.locator("textarea[name=suggestion]").fill("set the pool size to 1")
+    form.get_by_role("button", name="Comment", exact=True).click()
+    page.wait_for_url(f"{detail}?comment=*#margin-comment-*")
     margin = page.locator("#section-trigger .section-margin")
     assert "1 open comment" in margin.inner_text()
     assert "Which tool accepted it?" in margin.inner_text()
@@ -86,18 +87,18 @@ def test_select_comment_suggest_accept_and_resolve(page: Page, live_server: Live
         "A configuration change set the pool size to 1."
         in page.locator("#section-trigger .prose").inner_text()
     )
-    assert "open comment" not in page.locator("#section-trigger .section-margin").inner_text()
+    assert page.locator("#section-trigger .section-margin").count() == 0, "nothing open there"
     assert Postmortem.objects.get().trigger == "A configuration change set the pool size to 1."
 
     page.goto(detail)
     select_words(page, "summary", "50 minutes")
     page.get_by_role("button", name="Comment on this passage").click()
-    form = page.locator("#comment-on-summary form")
-    form.get_by_label("Comment").fill("Measured from the first alert?")
-    form.get_by_role("button", name="Comment").click()
-    page.wait_for_url(f"{detail}#comment-*")
+    form = page.locator("#comment-form")
+    form.locator("textarea[name=body]").fill("Measured from the first alert?")
+    form.get_by_role("button", name="Comment", exact=True).click()
+    page.wait_for_url(f"{detail}?comment=*#margin-comment-*")
     page.locator("#section-summary .section-margin").get_by_role("button", name="Resolve").click()
     page.wait_for_load_state()
     page.goto(detail)
-    assert "open comment" not in page.locator("#section-summary .section-margin").inner_text()
+    assert page.locator("#section-summary .section-margin").count() == 0
     assert Comment.objects.filter(resolved_at__isnull=False).count() == 2

@@ -34,13 +34,14 @@
   });
 })();
 
-// Comments on a passage: select words in a section and "Comment on this passage" opens that
-// section's comment form with the words (and a little context around them) filled in.
-// Without JavaScript the same form takes the words pasted in.
+// Comments on a passage: select words in a section and "Comment on this passage" fills the
+// comment form with the section, the words and a little context around them. Without
+// JavaScript the same form takes the section and the words pasted in.
 (function () {
   "use strict";
   var CONTEXT = 32;
   var button = null;
+  var chosen = null;
 
   function sectionOf(node) {
     var element = node && (node.nodeType === 1 ? node : node.parentElement);
@@ -52,9 +53,25 @@
     if (button) button.hidden = true;
   }
 
+  function form() {
+    return document.getElementById("comment-form");
+  }
+
+  function fill(field, quote, prefix, suffix) {
+    var target = form();
+    if (!target) return;
+    target.elements.section.value = field;
+    if (quote !== null) {
+      target.elements.quote.value = quote;
+      target.elements.prefix.value = prefix;
+      target.elements.suffix.value = suffix;
+    }
+    target.scrollIntoView({ block: "center" });
+    (quote !== null ? target.elements.body : target.elements.quote).focus();
+  }
+
   function show(section, selection) {
-    var form = section.querySelector(".comment-on-passage");
-    if (!form) return hide();
+    if (!form()) return hide();
     if (!button) {
       button = document.createElement("button");
       button.type = "button";
@@ -62,7 +79,10 @@
       button.textContent = "Comment on this passage";
       document.body.appendChild(button);
       button.addEventListener("mousedown", function (event) { event.preventDefault(); });
-      button.addEventListener("click", open);
+      button.addEventListener("click", function () {
+        hide();
+        fill(chosen.field, chosen.quote, chosen.prefix, chosen.suffix);
+      });
     }
     var range = selection.getRangeAt(0);
     var box = range.getBoundingClientRect();
@@ -77,23 +97,12 @@
     var after = document.createRange();
     after.setStart(range.endContainer, range.endOffset);
     after.setEnd(prose, prose.childNodes.length);
-    button.dataset.section = section.id;
-    button.dataset.quote = selection.toString();
-    button.dataset.prefix = before.toString().slice(-CONTEXT);
-    button.dataset.suffix = after.toString().slice(0, CONTEXT);
-  }
-
-  function open() {
-    var section = document.getElementById(button.dataset.section);
-    var details = section && section.querySelector(".comment-on-passage");
-    if (!details) return;
-    details.open = true;
-    var form = details.querySelector("form");
-    form.elements.quote.value = button.dataset.quote;
-    form.elements.prefix.value = button.dataset.prefix;
-    form.elements.suffix.value = button.dataset.suffix;
-    hide();
-    form.elements.body.focus();
+    chosen = {
+      field: section.id.replace(/^section-/, ""),
+      quote: selection.toString(),
+      prefix: before.toString().slice(-CONTEXT),
+      suffix: after.toString().slice(0, CONTEXT)
+    };
   }
 
   document.addEventListener("selectionchange", function () {
@@ -102,5 +111,13 @@
     var section = sectionOf(selection.anchorNode);
     if (!section || section !== sectionOf(selection.focusNode)) return hide();
     show(section, selection);
+  });
+
+  // "Comment on a passage" beside a section: the form, with that section chosen.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.comment-on-passage") : null;
+    if (!link || !form()) return;
+    event.preventDefault();
+    fill(link.dataset.section, null, "", "");
   });
 })();
