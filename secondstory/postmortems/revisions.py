@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -170,17 +171,25 @@ def timeline_changes(
 
 @transaction.atomic
 def record_revision(
-    postmortem: Postmortem, *, author: User | None, summary: str
+    postmortem: Postmortem,
+    *,
+    author: User | None,
+    summary: str,
+    locked: bool = False,
+    reindex: Callable[[Postmortem], None] = index_postmortem,
 ) -> Revision | None:
     """Keep a revision after a change; None when nothing changed since the last one.
 
     Call it inside the transaction of the change, after the change is saved. Changes to one
     postmortem take turns from here on (its row is locked until the change commits), so two
     people saving at once never rewrite its search document or number their revisions at
-    the same time.
+    the same time. ``locked``: the caller holds that lock already (taken in this
+    transaction). ``reindex`` rewrites the search document: the whole of it by default, or
+    only the fields the change touched (``library.index_fields``).
     """
-    Postmortem.objects.select_for_update().filter(pk=postmortem.pk).values_list("pk").first()
-    index_postmortem(postmortem)
+    if not locked:
+        Postmortem.objects.select_for_update().filter(pk=postmortem.pk).values_list("pk").first()
+    reindex(postmortem)
     text = revision_snapshot(postmortem)
     state = timeline_state(postmortem)
     last = postmortem.revisions.order_by("-number").first()
