@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from secondstory.accounts.models import User
@@ -39,6 +40,9 @@ def postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
 def postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
     """The postmortem if the user may edit it: 404 when unreadable, 403 when read-only."""
     postmortem = postmortem_for_reader(request, key)
+    # Read once: the roles below need them, and so do the editor's pages (the blameless
+    # review's names); a change through this object's managers drops them again.
+    prefetch_related_objects([postmortem], "collaborators", "reviewers")
     if not can_edit(signed_in_user(request), postmortem):
         raise PermissionDenied(
             "Only the owner, the facilitator, collaborators and admins change this postmortem."
