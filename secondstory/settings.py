@@ -207,6 +207,8 @@ TEMPLATES = [
         },
     }
 ]
+# Each distinct form widget is rendered once per process (docs/performance.md).
+FORM_RENDERER = "secondstory.lib.form_rendering.KeptWidgetRenderer"
 
 DATABASES = {"default": _database(HOME)}
 # Insights figures, keyed by the data-change token (docs/insights.md, "Speed"): files under

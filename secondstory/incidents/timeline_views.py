@@ -45,6 +45,7 @@ from secondstory.lib.timezones import (
     viewer_zone,
     zone_datalist,
 )
+from secondstory.library.index_fields import reindex_timeline
 from secondstory.postmortems.access import (
     is_htmx,
     postmortem_for_editor,
@@ -171,7 +172,9 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
         add_captured_events(incident, events)
         count = len(events)
         summary = f"Added {count} timeline event{'s' if count != 1 else ''}"
-        record_revision(postmortem, author=signed_in_user(request), summary=summary)
+        record_revision(
+            postmortem, author=signed_in_user(request), summary=summary, reindex=reindex_timeline
+        )
     if is_htmx(request):
         # The "Add all" button targets the whole timeline section.
         response = _render_timeline(request, postmortem, timeline_notice=f"{summary}.")

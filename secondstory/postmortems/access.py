@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 
 from secondstory.accounts.models import User
 from secondstory.postmortems.models import Postmortem
-from secondstory.postmortems.services import can_edit, can_read
+from secondstory.postmortems.services import can_edit, visible_postmortems
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -25,17 +25,24 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def postmortem_for_reader(request: HttpRequest, key: str) -> Postmortem:
     """The postmortem if the user may read it; 404 otherwise, the same answer as for a key
-    that does not exist, so a restricted postmortem leaves no hint."""
-    postmortems = Postmortem.objects.select_related("owner", "facilitator", "template")
-    postmortem = get_object_or_404(postmortems, key=key)
-    if not can_read(signed_in_user(request), postmortem):
-        raise Http404("No postmortem matches the given query.")
-    return postmortem
+    that does not exist, so a restricted postmortem leaves no hint.
+
+    Only readable postmortems are looked up, in one query (as the postmortem's page does).
+    """
+    readable = visible_postmortems(signed_in_user(request))
+    postmortems = readable.select_related("owner", "facilitator", "template")
+    try:
+        return postmortems.get(key=key)
+    except Postmortem.DoesNotExist:
+        raise Http404("No postmortem matches the given query.") from None
 
 
 def postmortem_for_editor(request: HttpRequest, key: str) -> Postmortem:
     """The postmortem if the user may edit it: 404 when unreadable, 403 when read-only."""
     postmortem = postmortem_for_reader(request, key)
+    # Read once: the roles below need them, and so do the editor's pages (the blameless
+    # review's names); a change through this object's managers drops them again.
+    prefetch_related_objects([postmortem], "collaborators", "reviewers")
     if not can_edit(signed_in_user(request), postmortem):
         raise PermissionDenied(
             "Only the owner, the facilitator, collaborators and admins change this postmortem."

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -105,15 +106,23 @@ def _label(event: TimelineEvent) -> str:
 # --- Timeline changes between two revisions -------------------------------------------------
 
 
-def timeline_state(postmortem: Postmortem) -> dict[str, list[int]]:
-    """``{incident key: [event count, highest event id]}``, in one query."""
+def _incident_ids(postmortem: Postmortem) -> dict[str, int]:
+    return dict(postmortem.incidents.values_list("key", "pk"))
+
+
+def timeline_state(
+    postmortem: Postmortem, incidents: dict[str, int] | None = None
+) -> dict[str, list[int]]:
+    """``{incident key: [event count, highest event id]}``, in one query (two without
+    ``incidents``, the postmortem's incidents as ``{key: id}``)."""
     rows = (
         TimelineEvent.objects.filter(incident__postmortems=postmortem)
         .values("incident__key")
         .annotate(n=Count("pk"), last=Max("pk"))
         .order_by()
     )
-    state = {key: [0, 0] for key in postmortem.incidents.values_list("key", flat=True)}
+    keys = incidents if incidents is not None else _incident_ids(postmortem)
+    state = {key: [0, 0] for key in keys}
     for row in rows:
         state[row["incident__key"]] = [row["n"], row["last"]]
     return state
@@ -146,10 +155,13 @@ def _edited(incident: str, ids: dict[int, int], before: int) -> dict[str, Any] |
 
 
 def timeline_changes(
-    postmortem: Postmortem, before: dict[str, list[int]], now: dict[str, list[int]]
+    postmortem: Postmortem,
+    before: dict[str, list[int]],
+    now: dict[str, list[int]],
+    incidents: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
     """What happened to each incident's timeline between two states (see ``timeline_state``)."""
-    ids: dict[str, int] = dict(postmortem.incidents.values_list("key", "pk"))
+    ids = incidents if incidents is not None else _incident_ids(postmortem)
     entries = []
     for incident, (count, _) in now.items():
         old_count, old_last = before.get(incident, [0, 0])
@@ -170,21 +182,30 @@ def timeline_changes(
 
 @transaction.atomic
 def record_revision(
-    postmortem: Postmortem, *, author: User | None, summary: str
+    postmortem: Postmortem,
+    *,
+    author: User | None,
+    summary: str,
+    locked: bool = False,
+    reindex: Callable[[Postmortem], None] = index_postmortem,
 ) -> Revision | None:
     """Keep a revision after a change; None when nothing changed since the last one.
 
     Call it inside the transaction of the change, after the change is saved. Changes to one
     postmortem take turns from here on (its row is locked until the change commits), so two
     people saving at once never rewrite its search document or number their revisions at
-    the same time.
+    the same time. ``locked``: the caller holds that lock already (taken in this
+    transaction). ``reindex`` rewrites the search document: the whole of it by default, or
+    only the fields the change touched (``library.index_fields``).
     """
-    Postmortem.objects.select_for_update().filter(pk=postmortem.pk).values_list("pk").first()
-    index_postmortem(postmortem)
+    if not locked:
+        Postmortem.objects.select_for_update().filter(pk=postmortem.pk).values_list("pk").first()
+    reindex(postmortem)
     text = revision_snapshot(postmortem)
-    state = timeline_state(postmortem)
+    incidents = _incident_ids(postmortem)
+    state = timeline_state(postmortem, incidents)
     last = postmortem.revisions.order_by("-number").first()
-    changes = timeline_changes(postmortem, last.timeline_state if last else {}, state)
+    changes = timeline_changes(postmortem, last.timeline_state if last else {}, state, incidents)
     if last is not None and last.snapshot == text and not changes:
         return None
     number = (last.number if last is not None else 0) + 1  # the highest: rows are locked

@@ -22,6 +22,7 @@ from secondstory.core.record import PostmortemRecord
 from secondstory.incidents.models import Incident
 from secondstory.lib.concurrency import check_base
 from secondstory.lib.keys import NoFreeKey, with_next_key
+from secondstory.library.index_fields import reindex_sections
 from secondstory.postmortems.models import Postmortem, PostmortemTemplate, Revision
 from secondstory.postmortems.records import (
     RecordInvalid,
@@ -161,7 +162,13 @@ def save_section(
     if text != current:
         setattr(locked, field, text)
         locked.save(update_fields=[field, "updated_at"])
-        record_revision(locked, author=author, summary=f"Edited {HEADINGS[field]}")
+        record_revision(
+            locked,
+            author=author,
+            summary=f"Edited {HEADINGS[field]}",
+            locked=True,
+            reindex=reindex_sections,
+        )
     return locked
 
 
