@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "secondstory.chat",
     "secondstory.alerts_in",
     "secondstory.outgoing",
+    "secondstory.nearmiss",
     "django_tasks",
     "django_tasks_db",
 ]
