@@ -9,7 +9,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.audit.models import AuditEvent
 from secondstory.nearmiss.models import NearMiss
 from tests.apps.conftest import client_for
-from tests.apps.nearmiss.traces import Row, dump, new_or_changed, traces
+from tests.apps.nearmiss.traces import Row, dump, holding_user_id, new_or_changed, traces
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,7 @@ def test_an_anonymous_report_leaves_no_trace_of_its_reporter(quinn: User) -> Non
     # Nor anywhere in the report's own tables, and no audit event is about the report.
     own = {t: rows for t, rows in dump().items() if t.startswith("nearmiss_")}
     assert own and traces(own, _needles(quinn)) == []
+    assert holding_user_id(written, quinn.pk) == []
     assert not AuditEvent.objects.filter(object_type="nearmiss.nearmiss").exists()
     assert AuditEvent.objects.filter(actor_user_id=quinn.pk).exclude(action="login").count() == 0
 
@@ -71,4 +72,8 @@ def test_the_search_finds_the_same_traces_of_a_named_report(quinn: User) -> None
     written = _report(quinn, anonymous=False)
     found = {table for table, _, _ in traces(written, _needles(quinn))}
     assert {"nearmiss_nearmiss", "audit_auditevent"} <= found
+    assert {table for table, _ in holding_user_id(written, quinn.pk)} == {
+        "nearmiss_nearmiss",
+        "audit_auditevent",
+    }
     assert NearMiss.objects.get().reporter == quinn

@@ -53,3 +53,32 @@ def traces(rows: dict[str, set[Row]], needles: list[str]) -> list[tuple[str, Row
             text = " ".join(row).lower()
             found += [(table, row, n) for n in needles if n.lower() in text]
     return found
+
+
+def user_columns() -> dict[str, set[str]]:
+    """``table -> columns`` that hold a user's id: foreign keys to the users' table (from the
+    catalogue) and columns named like ``*user_id`` (the audit log keeps ids without a key)."""
+    from secondstory.accounts.models import User
+
+    users = User._meta.db_table
+    found: dict[str, set[str]] = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor, include_views=False):
+            relations = connection.introspection.get_relations(cursor, table)
+            columns = {c for c, (_, target) in relations.items() if target == users}
+            names = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            columns |= {c for c in names if c.endswith("user_id")}
+            if columns:
+                found[table] = columns
+    return found
+
+
+def holding_user_id(rows: dict[str, set[Row]], user_id: int) -> list[tuple[str, Row]]:
+    """The rows whose user columns (see :func:`user_columns`) hold ``user_id``."""
+    columns = user_columns()
+    return [
+        (table, row)
+        for table, table_rows in rows.items()
+        for row in table_rows
+        if any(f"{c}={user_id}" in row for c in columns.get(table, ()))
+    ]
