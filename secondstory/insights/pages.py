@@ -22,8 +22,8 @@ from secondstory.core.insights.stats import DAY_EDGES, DURATION_EDGES_HOURS, Dis
 from secondstory.core.insights.tables import count_table
 from secondstory.core.insights.writing import writing_rates
 from secondstory.insights import charts, freshness, services, writing
-from secondstory.insights.leading import near_miss_charts
 from secondstory.insights.charts import Chart
+from secondstory.insights.leading import near_miss_charts
 from secondstory.insights.scope import Scope
 
 DRAFT_AGE_DAYS = 30

@@ -49,9 +49,7 @@ def report_near_miss(fields: ReportFields, *, by: User, anonymous: bool) -> Near
         reported_on=reporting_day(),
     )
     if not report.what_happened or not report.what_almost_happened:
-        raise ValidationError(
-            {"what_happened": "say what happened and what almost happened"}
-        )
+        raise ValidationError({"what_happened": "say what happened and what almost happened"})
     if anonymous:
         with unrecorded(report):
             _save(report, fields)

@@ -102,7 +102,9 @@ def near_miss_triage(request: HttpRequest, pk: int) -> HttpResponse:
     form = TriageForm(request.POST)
     if form.is_valid():
         try:
-            triage(report, status=form.cleaned_data["status"], note=form.cleaned_data["triage_note"])
+            triage(
+                report, status=form.cleaned_data["status"], note=form.cleaned_data["triage_note"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

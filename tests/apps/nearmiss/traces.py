@@ -24,7 +24,7 @@ def dump() -> dict[str, set[Row]]:
     tables: dict[str, set[Row]] = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor, include_views=False):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             columns = [c[0] for c in cursor.description]
             rows = set()
             for values in cursor.fetchall():
