@@ -48,6 +48,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 def thanks(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_report_near_miss(request.user):
+        raise PermissionDenied("Sign in to report a near miss.")
     return render(request, "nearmiss/thanks.html")
 
 
