@@ -3,6 +3,7 @@ reporter's name, e-mail or id and that no audit event is about the report."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
@@ -78,3 +79,33 @@ def test_report_a_near_miss_anonymously_and_no_trace_of_the_name_is_stored(
     # The reporter does not find it among their own reports either.
     page.goto(live_server.url + "/near-misses/")
     expect(page.get_by_text("No reports to show.")).to_be_visible()
+
+
+def test_a_responder_triages_a_report_and_turns_it_into_an_incident(
+    transactional_db: None, live_server: LiveServer, page: Page
+) -> None:
+    from playwright.sync_api import expect
+
+    create_user("alice", password=PASSWORD, display_name="Alice Responder")
+    report = NearMiss.objects.create(
+        what_happened="A config push skipped validation.",
+        what_almost_happened="Every API node would have restarted at once.",
+        reported_on=date(2026, 12, 1),
+    )
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/near-misses/")
+    page.get_by_role("link", name=report.key).click()
+    page.get_by_label("Status").select_option("triaged")
+    page.get_by_label("Triage note").fill("Validation must not be skippable.")
+    page.get_by_role("button", name="Save triage").click()
+    expect(page.get_by_text("Validation must not be skippable.").first).to_be_visible()
+    page.get_by_label("Incident title").fill("Config push without validation")
+    page.get_by_label("Severity").select_option("SEV3")
+    page.get_by_role("button", name="Turn into an incident").click()
+    expect(page.get_by_role("heading", name="Config push without validation")).to_be_visible()
+    report.refresh_from_db()
+    assert report.status == "became_incident" and report.incident is not None
+    assert report.triage_note == "Validation must not be skippable."
