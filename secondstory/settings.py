@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "secondstory.outgoing",
     "secondstory.api",
     "ninja",
+    "secondstory.nearmiss",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("integrations/", include("secondstory.alerts_in.urls")),
     path("webhooks/", include("secondstory.outgoing.urls")),
     path("api/", include("secondstory.api.urls")),
+    path("near-misses/", include("secondstory.nearmiss.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from secondstory.accounts.models import Team, User
 from secondstory.core import permissions as table
 from secondstory.incidents.models import Incident
+from secondstory.nearmiss.models import NearMiss
 from secondstory.postmortems.models import Comment, Postmortem
 
 
@@ -239,3 +240,29 @@ def may_alert_integration_write(*, verified: bool) -> bool:
 
 def may_manage_webhooks(user: Any) -> bool:
     return table.may_manage_webhooks(organisation_role(user))
+
+
+# --- Near misses ---------------------------------------------------------------------------
+
+
+def may_report_near_miss(user: Any) -> bool:
+    signed_in = isinstance(user, User) and user.is_authenticated and user.is_active
+    return table.may_report_near_miss(organisation_role(user), signed_in=signed_in)
+
+
+def may_triage_near_misses(user: Any) -> bool:
+    return table.may_triage_near_misses(organisation_role(user))
+
+
+def may_read_near_miss(user: Any, report: NearMiss) -> bool:
+    reported_it = report.reporter_id is not None and report.reporter_id == getattr(user, "pk", None)
+    return table.may_read_near_miss(organisation_role(user), reported_it=reported_it)
+
+
+def visible_near_misses(user: Any) -> QuerySet[NearMiss]:
+    """Every report for those who triage; a person's own named reports for everybody else."""
+    if may_triage_near_misses(user):
+        return NearMiss.objects.all()
+    if not isinstance(user, User) or not user.is_authenticated:
+        return NearMiss.objects.none()
+    return NearMiss.objects.filter(reporter=user)

@@ -8,6 +8,10 @@ tracker tokens, webhook addresses) are never written: the event says only that t
 changed. Changes to a person's role, staff or superuser rights, active state, groups or
 permissions, and to a team's members or maintainers, are recorded as ``permission``.
 
+A write made inside :func:`unrecorded` for one instance (an anonymous near-miss report)
+writes no event at all, for the instance and its many-to-many links: an event would carry
+the actor, the request and the exact time.
+
 Rows deleted by a cascade are counted on the event of the deletion that caused them.
 Inside :func:`secondstory.audit.bulk.bulk` rows are only counted (one event at the end).
 """
@@ -18,6 +22,8 @@ import datetime
 import decimal
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +38,7 @@ from secondstory.audit.record import clip, record, type_of
 HIDDEN = "(hidden)"
 CHANGED = "(changed)"
 _BEFORE = "_audit_before"
+_UNRECORDED = "_audit_unrecorded"
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,21 @@ def track(model: type[models.Model], how: Tracked | None = None) -> None:
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}-{m2m.name}")
 
 
+@contextmanager
+def unrecorded(instance: models.Model) -> Iterator[None]:
+    """Write no audit event for what happens to ``instance`` (its creation, its saves and
+    its many-to-many links) inside the block; other objects are recorded as usual."""
+    setattr(instance, _UNRECORDED, True)
+    try:
+        yield
+    finally:
+        instance.__dict__.pop(_UNRECORDED, None)
+
+
+def _skipped(instance: models.Model) -> bool:
+    return bool(instance.__dict__.get(_UNRECORDED))
+
+
 def connect() -> None:
     for name, how in TRACKED.items():
         app_label, model_name = name.split(".")
@@ -161,7 +183,7 @@ def _record_object(
 
 
 def _before_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if kwargs.get("raw") or current_scope() is not None:
+    if kwargs.get("raw") or current_scope() is not None or _skipped(instance):
         return
     if instance.pk is None or instance._state.adding:
         setattr(instance, _BEFORE, None)
@@ -179,7 +201,7 @@ def _before_save(sender: type[models.Model], instance: models.Model, **kwargs: A
 def _after_save(
     sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
 ) -> None:
-    if kwargs.get("raw"):
+    if kwargs.get("raw") or _skipped(instance):
         return
     scope = current_scope()
     if scope is not None:
@@ -237,6 +259,8 @@ def _links_changed(
     pk_set: set[Any] | None,
     **kwargs: Any,
 ) -> None:
+    if not reverse and _skipped(instance):
+        return
     phase = action.partition("_")[0]
     scope = current_scope()
     if scope is not None:

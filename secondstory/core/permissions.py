@@ -175,3 +175,25 @@ def may_probe(endpoint: str) -> bool:
 def may_manage_service_accounts(role: str) -> bool:
     """Service accounts (non-person API users) and their tokens: admins only."""
     return role == ADMIN
+
+
+def may_report_near_miss(role: str, *, signed_in: bool) -> bool:
+    """Anyone signed in reports a near miss or hazard, viewers included, named or
+    anonymously: the more people report what almost went wrong, the more is learnt."""
+    return signed_in and role in ORGANISATION_ROLES
+
+
+def may_triage_near_misses(role: str) -> bool:
+    """Admins and responders read every near-miss report, triage it (status and note) and
+    turn it into an incident."""
+    return role in (ADMIN, RESPONDER)
+
+
+def may_read_near_miss(role: str, *, reported_it: bool) -> bool:
+    """A near-miss report is read by those who triage and by the person who reported it
+    under their name (an anonymous report has no reporter, so nobody reads it as its own).
+
+    >>> may_read_near_miss(VIEWER, reported_it=True)
+    True
+    """
+    return may_triage_near_misses(role) or reported_it

@@ -54,6 +54,8 @@ def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 
                 "workers": workers or default_workers(),
                 "threads": threads,
                 "accesslog": "-",
+                # No access line for the near-miss form (docs/near-misses.md).
+                "logger_class": "secondstory.lib.access_log.AccessLogger",
                 "timeout": 60,
             }
             for key, value in options.items():

@@ -1,0 +1,23 @@
+"""The access log of ``secondstory serve``: gunicorn's, less the requests that would tie an
+anonymous near-miss report to an address and a time (see docs/near-misses.md).
+
+Opening the report form, sending it and the thank-you page after an anonymous report write no
+access line; every other request is logged as gunicorn logs it. A proxy in front keeps its own
+log, which this cannot reach.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+#: Paths whose requests write no access line.
+UNLOGGED_PATHS = frozenset({"/near-misses/new", "/near-misses/thanks"})
+
+
+class AccessLogger(Logger):  # type: ignore[misc]
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if environ.get("PATH_INFO", "") in UNLOGGED_PATHS:
+            return
+        super().access(resp, req, environ, request_time)
