@@ -15,6 +15,7 @@ import click
 
 from secondstory import __version__
 from secondstory.actions_cli import actions
+from secondstory.ask_cli import ask_command
 from secondstory.audit.cli import audit_command
 from secondstory.cli_support import UserError, setup_django, with_django
 from secondstory.health_cli import health_command
@@ -328,6 +329,7 @@ cli.add_command(publish_site_command)
 cli.add_command(publish_command)
 cli.add_command(search_command, "search")
 cli.add_command(reindex_command, "reindex")
+cli.add_command(ask_command, "ask")
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(health_command)
