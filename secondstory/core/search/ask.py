@@ -21,8 +21,7 @@ from secondstory.core.search.query import MAX_QUERY, Filter, Query, Term
 
 #: Words that carry no subject: question words, auxiliaries, pronouns, articles,
 #: prepositions and vague time words ("ever", "recently").
-STOP_WORDS = frozenset(
-    """
+_STOP = """
     a about above after again against all also am an and any anyone anything are as at
     be because been before being between both but by can could did do does doing done
     during each ever every few for from had has have having he her here hers him his how
@@ -31,9 +30,9 @@ STOP_WORDS = frozenset(
     that the their them then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your
     ago anybody recently last lately happen happened happens time times occur occurred
-    tell show find any know let us
-    """.split()
-)
+    tell show find know let us
+"""
+STOP_WORDS = frozenset(_STOP.split())
 #: Split compounds the postmortems write as one word; the engines stem only suffixes.
 COMPOUNDS = {
     ("timed", "out"): "timeout",
@@ -96,7 +95,7 @@ def _joined(words: list[str]) -> list[str]:
     while i < len(words):
         pair = tuple(words[i : i + 2])
         if pair in COMPOUNDS:
-            out.append(COMPOUNDS[pair])  # type: ignore[index]
+            out.append(COMPOUNDS[pair])
             i += 2
         else:
             out.append(words[i])

@@ -80,7 +80,9 @@ def test_the_command_prints_passages_and_json(
         CliRunner().invoke(ask_command, ["vault token", "--json", "--limit", "1"]).output
     )
     assert [s["key"] for s in data["sources"]] == ["PM-VAULT"]
-    assert data["sources"][0]["passages"][0]["url"].endswith("/postmortems/PM-VAULT/#section-summary")
+    assert data["sources"][0]["passages"][0]["url"].endswith(
+        "/postmortems/PM-VAULT/#section-summary"
+    )
     hidden = CliRunner().invoke(ask_command, ["vault token", "--as", "charlie"])
     assert "PM-VAULT" not in hidden.output
     assert "no postmortem answers" in hidden.output
