@@ -15,6 +15,7 @@ import click
 
 from secondstory import __version__
 from secondstory.cli.actions import actions
+from secondstory.cli.ask import ask_command
 from secondstory.cli.audit import audit_command
 from secondstory.cli.health import health_command
 from secondstory.cli.importing import import_command, parse_command
@@ -328,6 +329,7 @@ cli.add_command(publish_site_command)
 cli.add_command(publish_command)
 cli.add_command(search_command, "search")
 cli.add_command(reindex_command, "reindex")
+cli.add_command(ask_command, "ask")
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(health_command)

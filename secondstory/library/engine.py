@@ -6,10 +6,9 @@ one FTS5 MATCH expression (words limited to the text columns, keys to the keys
 column); on PostgreSQL two tsquery conditions, one on the weighted text vector
 and one on the keys vector, in one GIN index over a narrow table of vectors.
 
-Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL) over the ``window`` most
-recently recorded matches: the index's row order is the order postmortems were
-first recorded, and both engines find the newest rows cheaply, so a word found
-in half the library costs no more to rank than a rare one.
+Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL) over every match, inside
+the database: only one page of row ids leaves it, so the oldest postmortem of
+the library ranks first when it matches best.
 """
 
 from __future__ import annotations
@@ -225,55 +224,29 @@ def count(match: Match) -> int:
     return int(_rows(sql, params)[0][0])
 
 
-def count_and_start(match: Match, window: int) -> tuple[int, int]:
-    """(how many documents match, the lowest row id among the ``window`` newest of them).
-
-    On PostgreSQL one pass over the matches answers both when there are more than
-    ``window`` of them (checking a phrase reads each candidate's vector once, not twice).
-    """
-    if _postgres():
-        where, params = match.where()
-        sql = (
-            f"SELECT COUNT(*) OVER (), v.document_id FROM library_searchvector v "
-            f"WHERE {where} ORDER BY v.document_id DESC LIMIT 1 OFFSET %s"
-        )
-        rows = _rows(sql, [*params, window - 1])
-        if rows:
-            return int(rows[0][0]), int(rows[0][1])
-        return count(match), 0
-    total = count(match)
-    if total <= window:
-        return total, 0
-    sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s"
-    return total, int(_rows(sql, [match.fts5(), window - 1])[0][0])
-
-
 def _postmortems(documents: list[int]) -> dict[int, int]:
     rows = SearchDocument.objects.filter(pk__in=documents).values_list("pk", "postmortem_id")
     return dict(rows)
 
 
-def ranked(match: Match, *, limit: int, offset: int, start: int) -> list[tuple[int, float]]:
-    """(postmortem id, rank) of one page, best first, among the matches from row ``start`` on.
-
-    ``start`` comes from ``count_and_start``: ranking reads only the newest matches.
-    """
+def ranked(match: Match, *, limit: int, offset: int) -> list[tuple[int, float]]:
+    """(postmortem id, rank) of one page of every match, best first (ties: oldest first)."""
     if _postgres():
         where, params = match.where()
         tsquery, more = match.tsquery()
         sql = (
             f"SELECT v.document_id, ts_rank(v.vector, {tsquery}) AS rank "
-            f"FROM library_searchvector v WHERE {where} AND v.document_id >= %s "
+            f"FROM library_searchvector v WHERE {where} "
             "ORDER BY rank DESC, v.document_id"
         )
-        params = [*more, *params, start]
+        params = [*more, *params]
     else:
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         sql = (
             f"SELECT rowid, -bm25({FTS}, {weights}) AS rank FROM {FTS} "
-            f"WHERE {FTS} MATCH %s AND rowid >= %s ORDER BY rank DESC, rowid"
+            f"WHERE {FTS} MATCH %s ORDER BY rank DESC, rowid"
         )
-        params = [match.fts5(), start]
+        params = [match.fts5()]
     rows = _rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
     postmortems = _postmortems([document for document, _ in rows])
     return [(postmortems[d], float(rank)) for d, rank in rows if d in postmortems]

@@ -320,7 +320,7 @@ def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BA
     """Recreate every search document, ``batch`` postmortems at a time; returns how many.
 
     Documents are written in the order the postmortems were created, oldest first, so
-    the index's row order is creation order (see ``search.RANK_WINDOW``).
+    the index's row order is creation order (filter-only results come newest first).
     """
     total = 0
     with transaction.atomic():

@@ -5,8 +5,8 @@
 expression over each document's keys, and asks the full-text index for the
 words, phrases and keys together (``engine``). It ranks (BM25 on SQLite, ts_rank
 on PostgreSQL; title and summary weigh most, then factors, action items and
-labels, then the narrative, then the timeline) among the newest ``RANK_WINDOW``
-matches, and returns one page of hits with highlighted snippets, the exact
+labels, then the narrative, then the timeline) over every match inside the
+database, and returns one page of hits with highlighted snippets, the exact
 number of matches and, on request, facet counts over every visible match.
 """
 
@@ -34,8 +34,6 @@ from secondstory.postmortems.models import FactorCategory, Postmortem
 
 PER_PAGE = 20
 FACET_SIZE = 10
-#: Relevance is ranked among the newest this many matches (see ``engine``).
-RANK_WINDOW = 1000
 FACETS = ("service", "team", "severity", "factor", "year", "status")
 STATUSES = {code: name for code, name in Postmortem.STATUS_CHOICES}
 
@@ -64,8 +62,6 @@ class Results:
     pages: int
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    #: Nonzero when more matched than are ranked: only the newest this many are paged.
-    ranked_window: int = 0
 
 
 # ---- filters and visibility as keys ----------------------------------------------------
@@ -201,15 +197,13 @@ def search(
     """One page of results for ``text`` as ``user`` sees them (None: everything)."""
     query = parse(text) if isinstance(text, str) else text
     match = matcher(query, user)
-    total, start = engine.count_and_start(match, RANK_WINDOW) if match is not None else (0, 0)
-    # Relevance ranks the newest RANK_WINDOW matches; pages stop there.
-    pageable = min(total, RANK_WINDOW) if query.positive else total
-    pages = max(1, math.ceil(pageable / per_page))
+    total = engine.count(match) if match is not None else 0
+    pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     offset = (page - 1) * per_page
     ranked: list[tuple[int, float]] = []
     if match is not None and query.positive:
-        ranked = engine.ranked(match, limit=per_page, offset=offset, start=start)
+        ranked = engine.ranked(match, limit=per_page, offset=offset)
     elif match is not None:
         ranked = [(pk, 0.0) for pk in engine.newest(match, limit=per_page, offset=offset)]
     ids = [pk for pk, _ in ranked]
@@ -232,5 +226,4 @@ def search(
         pages=pages,
         hits=hits,
         facets=facets(match, query) if with_facets else {},
-        ranked_window=RANK_WINDOW if query.positive and total > RANK_WINDOW else 0,
     )

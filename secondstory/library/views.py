@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from secondstory.accounts.models import User
 from secondstory.core.search.query import MAX_QUERY, QueryError, parse
+from secondstory.library.ask import QuestionError, ask
 from secondstory.library.search import facets, matcher, search
 from secondstory.postmortems.access import is_htmx, postmortem_for_reader
 
@@ -52,6 +53,25 @@ def search_page(request: HttpRequest) -> HttpResponse:
             context["results"] = results
             context["query_prefix"] = urlencode({"q": text}) + "&"
     return render(request, "library/search.html", context, status=status)
+
+
+@require_GET
+def ask_page(request: HttpRequest) -> HttpResponse:
+    """Ask the library: the best postmortems the reader may read, with the passages."""
+    assert isinstance(request.user, User)
+    text = request.GET.get("q", "")[:MAX_QUERY]
+    context: dict[str, object] = {"q": text, "max_query": MAX_QUERY}
+    status = 200
+    if text.strip():
+        try:
+            answer = ask(text, user=request.user)
+        except (QuestionError, QueryError) as exc:
+            context["error"] = str(exc)
+            status = 400
+        else:
+            context["answer"] = answer
+            context["search_prefix"] = urlencode({"q": answer.query})
+    return render(request, "library/ask.html", context, status=status)
 
 
 @require_GET

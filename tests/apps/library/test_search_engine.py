@@ -264,24 +264,36 @@ def test_the_bulk_loader_indexes_what_it_writes(alice: User, bob: User, payments
     assert SearchDocument.objects.count() == 2
 
 
-def test_relevance_ranks_the_newest_matches_and_counts_them_all(
-    library: dict[str, Postmortem], monkeypatch: pytest.MonkeyPatch
+def test_the_best_match_ranks_first_behind_a_thousand_newer_weaker_matches(
+    alice: User, bob: User, payments: Team
 ) -> None:
-    monkeypatch.setattr("secondstory.library.search.RANK_WINDOW", 2)
-    results = search("failover", user=None, per_page=1)
-    assert (results.total, results.pages, results.ranked_window) == (3, 2, 2)
-    newest = list(
-        SearchDocument.objects.filter(postmortem__key__in=["PM-FAIL", "PM-POOL", "PM-SECRET"])
-        .order_by("-pk")[:2]
-        .values_list("postmortem__key", flat=True)
+    from secondstory.postmortems.bulk import bulk_insert
+
+    base = postmortem_record("PM-OLD")
+    best = replace(
+        base,
+        title="Gateway timeout storm: gateway timeout after every deploy",
+        sections={"summary": "The gateway timeout hit checkout after each deploy."},
     )
-    shown = [
-        h.postmortem.key
-        for page in (1, 2)
-        for h in search("failover", user=None, per_page=1, page=page).hits
+    weaker = [
+        replace(
+            postmortem_record(f"PM-NEW{n:04d}"),
+            sections={"summary": f"Routine note {n}.", "background": "One gateway timeout."},
+        )
+        for n in range(1001)
     ]
-    assert sorted(shown) == sorted(newest)
-    assert search("resolver", user=None).ranked_window == 0
+    assert bulk_insert([best]) == (1, 0)
+    assert bulk_insert(weaker) == (1001, 0)
+    old = SearchDocument.objects.get(postmortem__key="PM-OLD").pk
+    assert SearchDocument.objects.filter(pk__lt=old).count() == 0  # recorded first
+    results = search("gateway timeout", user=None, per_page=5)
+    assert results.total == 1002
+    assert results.pages == 201
+    assert results.hits[0].postmortem.key == "PM-OLD"
+    assert results.hits[0].rank > results.hits[1].rank
+    last = search("gateway timeout", user=None, per_page=5, page=201)
+    assert len(last.hits) == 2 and "PM-OLD" not in [h.postmortem.key for h in last.hits]
+    assert search("gateway timeout", user=None).facets["service"][0].count == 1002
 
 
 def test_people_named_on_a_restricted_postmortem_find_it(
