@@ -19,7 +19,7 @@ from secondstory.api.errors import COMMON, WRITES, ApiError
 from secondstory.api.pagination import MAX_LIMIT, Page, PageQuery
 from secondstory.api.postmortems import postmortem_for
 from secondstory.core.search.query import MAX_QUERY, QueryError
-from secondstory.library.search import RANK_WINDOW, search
+from secondstory.library.search import search
 from secondstory.library.similar import similar_postmortems
 
 router = Router(tags=["library"])
@@ -104,7 +104,7 @@ def search_postmortems(request: HttpRequest, params: Query[SearchQuery]) -> dict
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
     return {
-        "count": min(results.total, RANK_WINDOW) if results.ranked_window else results.total,
+        "count": results.total,
         "page": params.page,
         "limit": params.limit,
         "next": link(params.page + 1) if more else None,
