@@ -11,6 +11,7 @@ from secondstory.postmortems.models import (
     Postmortem,
     PostmortemTemplate,
     PostmortemTransition,
+    PostmortemVisit,
     ReviewCache,
     ReviewDismissal,
     Revision,
@@ -133,6 +134,19 @@ class ReviewCacheAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_select_related = ("postmortem",)
     search_fields = ("postmortem__key",)
     readonly_fields = ("postmortem", "section", "fingerprint", "findings", "reviewed_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(PostmortemVisit)
+class PostmortemVisitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The revision each person saw last ("changed since your last visit"): read only."""
+
+    list_display = ("postmortem", "user", "revision_number", "seen_at")
+    list_select_related = ("postmortem", "user")
+    search_fields = ("postmortem__key", "user__username")
+    readonly_fields = ("postmortem", "user", "revision_number", "seen_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

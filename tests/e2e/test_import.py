@@ -87,7 +87,8 @@ def test_import_a_mixed_incident(
     page.locator(f'input[name="keep"][value="{first_commit}"]').uncheck()
     page.locator('input[name="milestone"][value="detected"]').check()
     page.get_by_role("button", name="Import the ticked events").click()
-    expect(page).to_have_url(re.compile(r"/incidents/INC-42/$"))
+    # Started from the postmortem, the import lands back on its timeline.
+    expect(page).to_have_url(re.compile(r"/postmortems/PM-42/#timeline$"))
     expect(page.get_by_text(re.compile(r"Imported 10 events"))).to_be_visible()
     page.screenshot(path=artifacts / "import-02-done.png", full_page=True)
 
