@@ -62,17 +62,17 @@ def add_anchored_comment(
     if not body.strip() and not suggestion.strip():
         raise ValidationError({"body": "write a comment or suggest other words"})
     exact, before, after = anchors.context(text, span)
-    comment = add_comment(
+    return add_comment(
         postmortem,
         author=author,
         body=body.strip() or "Suggested wording.",
         section=section,
         requests_change=requests_change,
+        quote=exact,
+        quote_prefix=before,
+        quote_suffix=after,
+        suggestion=suggestion.strip(),
     )
-    comment.quote, comment.quote_prefix, comment.quote_suffix = exact, before, after
-    comment.suggestion = suggestion.strip()
-    comment.save(update_fields=["quote", "quote_prefix", "quote_suffix", "suggestion"])
-    return comment
 
 
 def anchor_of(comment: Comment, postmortem: Postmortem) -> anchors.Span | None:

@@ -242,14 +242,6 @@ class ActionStatusForm(forms.Form):
         return data
 
 
-def _comment_clean(form: forms.Form) -> None:
-    data = form.cleaned_data
-    if not str(data.get("body", "")).strip() and not str(data.get("suggestion", "")).strip():
-        form.add_error("body", "Write the comment before sending it.")
-    if str(data.get("suggestion", "")).strip() and not str(data.get("quote", "")).strip():
-        form.add_error("quote", "A suggested wording replaces a passage: give the passage.")
-
-
 class ReviewForm(forms.Form):
     DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes")]
 
@@ -313,5 +305,9 @@ class CommentForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        _comment_clean(self)
+        suggestion = str(data.get("suggestion", "")).strip()
+        if not str(data.get("body", "")).strip() and not suggestion:
+            self.add_error("body", "Write the comment before sending it.")
+        if suggestion and not str(data.get("quote", "")).strip():
+            self.add_error("quote", "A suggested wording replaces a passage: give the passage.")
         return data

@@ -274,9 +274,14 @@ def add_comment(
     body: str,
     section: str = "",
     requests_change: bool = False,
+    quote: str = "",
+    quote_prefix: str = "",
+    quote_suffix: str = "",
+    suggestion: str = "",
 ) -> Comment:
     """Leave a comment, optionally anchored to one section; ``requests_change`` marks a
-    reviewer's "please change", which holds approval and publication until resolved."""
+    reviewer's "please change", which holds approval and publication until resolved. The
+    passage fields come from ``postmortems.anchored``, which locates them first."""
     if not body.strip():
         raise ValidationError({"body": "a comment needs some text"})
     if section and section not in taxonomy.SECTION_FIELDS:
@@ -287,6 +292,10 @@ def add_comment(
         body=body,
         section=section,
         requests_change=requests_change,
+        quote=quote,
+        quote_prefix=quote_prefix,
+        quote_suffix=quote_suffix,
+        suggestion=suggestion,
     )
 
 

@@ -10,18 +10,16 @@ records the import as another sighting of it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from secondstory.core.timeline.event import TimelineEvent
+from secondstory.core.timeline.sources.base import folded
 
 MANUAL_SOURCE = "manual"  # the source of events people add on the page (quick capture, add event)
 WINDOW = timedelta(minutes=10)
 MIN_SIGNAL = 4  # shorter signal keys ("db", "cpu") name too much to be evidence
-
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +31,6 @@ class HandTyped:
     text: str
 
 
-def _folded(text: str) -> str:
-    return _NOT_ALNUM.sub("", text.casefold())
-
-
 def matches(
     imported: Iterable[TimelineEvent], typed: Iterable[HandTyped], window: timedelta = WINDOW
 ) -> dict[str, HandTyped]:
@@ -45,14 +39,14 @@ def matches(
     A note is offered to one imported event at most: the nearest in time wins, so the firing
     and the resolution of the same alert do not both claim the note about the firing.
     """
-    notes = [(note, _folded(note.text)) for note in typed]
+    notes = [(note, folded(note.text)) for note in typed]
     candidates: list[tuple[timedelta, str, HandTyped]] = []
     for event in imported:
         if len(event.signal) < MIN_SIGNAL:
             continue
-        for note, folded in notes:
+        for note, words in notes:
             distance = abs(event.utc - note.at)
-            if distance <= window and event.signal in folded:
+            if distance <= window and event.signal in words:
                 candidates.append((distance, event.ref, note))
     chosen: dict[str, HandTyped] = {}
     taken: set[str] = set()

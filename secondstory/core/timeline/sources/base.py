@@ -559,8 +559,12 @@ def signal_key(name: str) -> str:
     all give ``higherrorrate``; the merge groups events with the same key and state that
     arrive through different sources within a few minutes.
     """
-    text = _TAGS.sub("", name)
-    text = _TRAILING_PARENS.sub("", text)
+    return folded(_TRAILING_PARENS.sub("", _TAGS.sub("", name)))
+
+
+def folded(text: str) -> str:
+    """Lower case with everything but letters and digits left out (``High-Error Rate`` →
+    ``higherrorrate``): how signals compare, and how text is searched for one."""
     return _NOT_ALNUM.sub("", text.casefold())
 
 
