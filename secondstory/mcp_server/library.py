@@ -66,7 +66,9 @@ def caller(raw: Credential, scope: str) -> Iterator[User]:
     attributed to them in the audit log."""
     token = live_token(raw)
     if not token.allows(scope):
-        raise Refused(f"This token lacks the {scope} scope; create one with it on the account page.")
+        raise Refused(
+            f"This token lacks the {scope} scope; create one with it on the account page."
+        )
     with acting_as(token.user.get_username(), token.user.pk):
         yield token.user
 
@@ -85,9 +87,7 @@ def search(raw: Credential, query: str, page: int = 1, limit: int = 10) -> dict[
         raise Refused("query: type something to search for")
     with caller(raw, LIBRARY_READ) as user:
         try:
-            results = search_library(
-                query, user=user, page=page, per_page=limit, with_facets=False
-            )
+            results = search_library(query, user=user, page=page, per_page=limit, with_facets=False)
         except QueryError as error:
             raise Refused(f"query: {error}") from None
         hits = [] if page > results.pages else results.hits
@@ -162,14 +162,15 @@ def record(raw: Credential, key: str, format: RecordFormat = "json") -> dict[str
     with caller(raw, POSTMORTEMS_READ) as user:
         postmortem = postmortems_for_export().get(pk=_visible(user, key).pk)
         data = record_for(postmortem)
-        record_restricted_read(None, postmortem, f"mcp record ({format})", postmortem.incidents.all())
+        record_restricted_read(
+            None, postmortem, f"mcp record ({format})", postmortem.incidents.all()
+        )
         if format == "markdown":
             return render_postmortem(data)
         return _plain_data(dataclasses.asdict(data))
 
 
 def _page(key: str) -> str:
-
 
     return absolute(reverse("postmortems:detail", args=[key]))
 

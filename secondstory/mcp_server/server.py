@@ -68,7 +68,7 @@ def build_server(token_of: TokenOf) -> MCPServer:
         query: str = Field(
             description=(
                 'Words, "phrases" and filters as on the search page, e.g. '
-                '`timeout service:checkout after:2025-01-01 -status:draft`.'
+                "`timeout service:checkout after:2025-01-01 -status:draft`."
             ),
             min_length=1,
             max_length=500,
@@ -84,7 +84,9 @@ def build_server(token_of: TokenOf) -> MCPServer:
     async def ask(
         ctx: Context,
         question: str = Field(
-            description='A question in plain words, e.g. "has checkout ever timed out after a deploy?"',
+            description=(
+                'A question in plain words, e.g. "has checkout ever timed out after a deploy?"'
+            ),
             min_length=1,
             max_length=500,
         ),
@@ -97,7 +99,9 @@ def build_server(token_of: TokenOf) -> MCPServer:
     @server.tool(annotations=READ_ONLY, structured_output=False)
     async def similar_incidents(
         ctx: Context,
-        key: str = Field(description="The postmortem's key, e.g. PM-12.", min_length=1, max_length=64),
+        key: str = Field(
+            description="The postmortem's key, e.g. PM-12.", min_length=1, max_length=64
+        ),
         limit: int = Field(5, ge=1, le=50, description="How many similar postmortems."),
     ) -> dict[str, Any]:
         """The past postmortems most like this one (shared factor categories, services,
@@ -107,7 +111,9 @@ def build_server(token_of: TokenOf) -> MCPServer:
     @server.tool(annotations=READ_ONLY, structured_output=False)
     async def postmortem(
         ctx: Context,
-        key: str = Field(description="The postmortem's key, e.g. PM-12.", min_length=1, max_length=64),
+        key: str = Field(
+            description="The postmortem's key, e.g. PM-12.", min_length=1, max_length=64
+        ),
         format: Literal["json", "markdown"] = Field(
             "json",
             description="json: the record as structured data; markdown: the exchange-format file.",

@@ -63,10 +63,12 @@ def in_session(raw: str, work: Session) -> Any:
 
     async def main() -> Any:
         with open(os.devnull, "w") as errors:
-            async with stdio_client(server, errlog=errors) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    return await work(session)
+            async with (
+                stdio_client(server, errlog=errors) as (read, write),
+                ClientSession(read, write) as session,
+            ):
+                await session.initialize()
+                return await work(session)
 
     return anyio.run(main)
 
@@ -104,10 +106,14 @@ def test_a_reader_lists_the_tools_and_searches_asks_and_reads(
         return {
             "tools": {tool.name: tool for tool in listed.tools},
             "search": await session.call_tool("search", {"query": "pool size service:checkout"}),
-            "ask": await session.call_tool("ask", {"question": "did a pool size config break checkout?"}),
+            "ask": await session.call_tool(
+                "ask", {"question": "did a pool size config break checkout?"}
+            ),
             "similar": await session.call_tool("similar_incidents", {"key": "PM-1"}),
             "json": await session.call_tool("postmortem", {"key": "PM-1"}),
-            "markdown": await session.call_tool("postmortem", {"key": "PM-1", "format": "markdown"}),
+            "markdown": await session.call_tool(
+                "postmortem", {"key": "PM-1", "format": "markdown"}
+            ),
             "resource": await session.read_resource("secondstory://postmortems/PM-1"),
         }
 
@@ -183,7 +189,8 @@ def test_a_token_without_a_scope_gets_a_tool_error(
     got = in_session(token(alice, "library:read"), work)
     assert answer(got["search"])["total"] == 3
     assert error_of(got["record"]) == (
-        "Error executing tool postmortem: This token lacks the postmortems:read scope; create one with it on the account page."
+        "Error executing tool postmortem: This token lacks the postmortems:read scope; "
+        "create one with it on the account page."
     )
 
 
