@@ -36,7 +36,7 @@ the token's person may read is ever answered; anything else is "not found"."""
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 
 
-def _in_database(function: Callable[..., T], *args: Any) -> T:
+def in_database(function: Callable[..., T], *args: Any) -> T:
     close_old_connections()
     try:
         return function(*args)
@@ -47,7 +47,7 @@ def _in_database(function: Callable[..., T], *args: Any) -> T:
 async def _answer(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` in the database thread; a refusal becomes a tool error."""
     try:
-        return await sync_to_async(_in_database, thread_sensitive=True)(function, *args)
+        return await sync_to_async(in_database, thread_sensitive=True)(function, *args)
     except Refused as refusal:
         raise ToolError(str(refusal)) from None
 
@@ -131,7 +131,7 @@ def build_server(token_of: TokenOf) -> MCPServer:
     )
     async def postmortem_file(key: str, ctx: Context) -> str:
         try:
-            text = await sync_to_async(_in_database, thread_sensitive=True)(
+            text = await sync_to_async(in_database, thread_sensitive=True)(
                 library.record, token_of(ctx), key, "markdown"
             )
         except Refused as refusal:

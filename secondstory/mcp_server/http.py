@@ -1,0 +1,86 @@
+"""The MCP server over streamable HTTP: every request brings ``Authorization: Bearer ss_…``.
+
+``BearerToken`` checks the token before the MCP app sees the request: no token, or one
+that is unknown, revoked, expired or whose account is inactive, answers 401 (with
+``WWW-Authenticate: Bearer``) and reaches no tool. A live token is kept on the request for
+the tools, which check its scope and answer as its person (``server.build_server``). The
+transport is stateless: a request carries everything it needs, so no session outlives it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import uvicorn
+from asgiref.sync import sync_to_async
+from mcp.server.mcpserver import Context
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from secondstory.mcp_server.library import Credential, Refused, live_token
+from secondstory.mcp_server.server import in_database, build_server
+
+STATE_KEY = "secondstory_token"
+
+
+def _bearer(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            kind, _, raw = value.decode("latin-1").partition(" ")
+            return raw.strip() if kind.lower() == "bearer" else ""
+    return ""
+
+
+class BearerToken:
+    """ASGI middleware: a live API token or 401."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = _bearer(scope)
+        try:
+            if not raw:
+                raise Refused("Send the API token as `Authorization: Bearer ss_…`.")
+            token = await sync_to_async(in_database, thread_sensitive=True)(live_token, raw)
+        except Refused as refusal:
+            await _unauthorized(send, str(refusal))
+            return
+        scope.setdefault("state", {})[STATE_KEY] = token
+        await self.app(scope, receive, send)
+
+
+async def _unauthorized(send: Send, message: str) -> None:
+    body = json.dumps({"error": "invalid_token", "error_description": message}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", b'Bearer error="invalid_token"'),
+    ]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _token_of(ctx: Context) -> Credential:
+    request: Any = ctx.request_context.request
+    state = getattr(request, "scope", {}).get("state", {}) if request is not None else {}
+    token: Credential | None = state.get(STATE_KEY)
+    if token is None:  # the middleware lets no such request through
+        raise Refused("Send the API token as `Authorization: Bearer ss_…`.")
+    return token
+
+
+def app(host: str = "127.0.0.1") -> ASGIApp:
+    """The ASGI application: the MCP endpoint at ``/mcp`` behind ``BearerToken``."""
+    starlette = build_server(_token_of).streamable_http_app(
+        stateless_http=True, json_response=True, host=host
+    )
+    return BearerToken(starlette)
+
+
+def serve(host: str, port: int) -> None:
+    """Serve until interrupted."""
+    uvicorn.run(app(host), host=host, port=port, log_level="warning", lifespan="on")
