@@ -18,7 +18,7 @@ from mcp.server.mcpserver import Context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from secondstory.mcp_server.library import Credential, Refused, live_token
-from secondstory.mcp_server.server import in_database, build_server
+from secondstory.mcp_server.server import build_server, in_database
 
 STATE_KEY = "secondstory_token"
 
