@@ -14,7 +14,9 @@ from typing import Any
 
 import uvicorn
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from mcp.server.mcpserver import Context
+from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from secondstory.mcp_server.library import Credential, Refused, live_token
@@ -73,14 +75,28 @@ def _token_of(ctx: Context) -> Credential:
     return token
 
 
-def app(host: str = "127.0.0.1") -> ASGIApp:
+def transport_security() -> TransportSecuritySettings:
+    """Accept the ``Host`` names the web app accepts (``SECONDSTORY_ALLOWED_HOSTS``), so the
+    server works behind the same proxy, plus this machine's own names."""
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    for name in settings.ALLOWED_HOSTS:
+        if name == "*":
+            return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+        name = name.lstrip(".")
+        hosts += [name, f"{name}:*"]
+        origins += [f"https://{name}", f"https://{name}:*", f"http://{name}:*"]
+    return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
+
+
+def app() -> ASGIApp:
     """The ASGI application: the MCP endpoint at ``/mcp`` behind ``BearerToken``."""
     starlette = build_server(_token_of).streamable_http_app(
-        stateless_http=True, json_response=True, host=host
+        stateless_http=True, json_response=True, transport_security=transport_security()
     )
     return BearerToken(starlette)
 
 
 def serve(host: str, port: int) -> None:
     """Serve until interrupted."""
-    uvicorn.run(app(host), host=host, port=port, log_level="warning", lifespan="on")
+    uvicorn.run(app(), host=host, port=port, log_level="warning", lifespan="on")
