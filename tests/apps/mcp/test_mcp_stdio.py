@@ -89,7 +89,10 @@ def error_of(result: CallToolResult) -> str:
 
 @pytest.fixture
 def library(postmortem: Postmortem, restricted: Postmortem) -> dict[str, Postmortem]:
-    """PM-1, an earlier postmortem like it (PM-0) and the restricted PM-R."""
+    """PM-1, and two earlier postmortems like it: PM-0 and the restricted PM-R."""
+    Postmortem.objects.filter(pk=restricted.pk).update(
+        created_at=datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
+    )
     earlier = replace(
         postmortem_record("PM-0"),
         title="Checkout pool exhausted after a config deploy",
