@@ -2,7 +2,8 @@
 
 ``BearerToken`` checks the token before the MCP app sees the request: no token, or one
 that is unknown, revoked, expired or whose account is inactive, answers 401 (with
-``WWW-Authenticate: Bearer``) and reaches no tool. A live token is kept on the request for
+``WWW-Authenticate: Bearer``) and reaches no tool; a token over the API's rate limit
+(``SECONDSTORY_API_RATE_LIMIT`` a minute) answers 429. A live token is kept on the request for
 the tools, which check its scope and answer as its person (``server.build_server``). The
 transport is stateless: a request carries everything it needs, so no session outlives it.
 """
@@ -19,6 +20,9 @@ from mcp.server.mcpserver import Context
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from secondstory.accounts.models import ApiToken
+from secondstory.api.auth import throttle
+from secondstory.api.errors import ApiError
 from secondstory.mcp_server.library import Credential, Refused, live_token
 from secondstory.mcp_server.server import build_server, in_database
 
@@ -45,24 +49,34 @@ class BearerToken:
             return
         raw = _bearer(scope)
         try:
-            if not raw:
-                raise Refused("Send the API token as `Authorization: Bearer ss_…`.")
-            token = await sync_to_async(in_database, thread_sensitive=True)(live_token, raw)
+            token = await sync_to_async(in_database, thread_sensitive=True)(_admitted, raw)
         except Refused as refusal:
-            await _unauthorized(send, str(refusal))
+            await _refuse(send, 401, "invalid_token", str(refusal))
+            return
+        except ApiError as error:  # the rate limit
+            await _refuse(send, error.status, "rate_limited", error.message)
             return
         scope.setdefault("state", {})[STATE_KEY] = token
         await self.app(scope, receive, send)
 
 
-async def _unauthorized(send: Send, message: str) -> None:
-    body = json.dumps({"error": "invalid_token", "error_description": message}).encode()
+def _admitted(raw: str) -> ApiToken:
+    if not raw:
+        raise Refused("Send the API token as `Authorization: Bearer ss_…`.")
+    token = live_token(raw)
+    throttle(token)
+    return token
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": code, "error_description": message}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"www-authenticate", b'Bearer error="invalid_token"'),
     ]
-    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    if status == 401:
+        headers.append((b"www-authenticate", f'Bearer error="{code}"'.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
