@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import connections
 
 from secondstory.accounts import tokens
 from secondstory.accounts.models import User
 from secondstory.mcp_server.http import STATE_KEY, BearerToken
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the gate reads in a thread of its own
+
+
+@pytest.fixture(autouse=True)
+def _close_the_gate_s_connection() -> Iterator[None]:
+    """The gate's thread keeps its database connection, as the server should; a test
+    closes it, or the test database cannot be dropped at the end."""
+    yield
+    anyio.run(sync_to_async(connections.close_all, thread_sensitive=True))
 
 
 class Inner:
