@@ -60,12 +60,12 @@ def create_token(
     return NewToken(token, raw)
 
 
-def authenticate_token(raw: str) -> ApiToken | None:
+def authenticate_token(raw: str, *, kind: str = "api") -> ApiToken | None:
     """The live token ``raw`` is the secret of, or None.
 
     None when it is unknown, revoked or expired, or when its person's account is inactive.
-    Records when the token was last used. The caller checks ``token.allows(scope)`` and acts
-    as ``token.user``.
+    Records when the token was last used, and the use in the audit log as ``kind`` (``api``,
+    ``mcp``). The caller checks ``token.allows(scope)`` and acts as ``token.user``.
     """
     if not raw.startswith(PREFIX):
         return None
@@ -77,9 +77,9 @@ def authenticate_token(raw: str) -> ApiToken | None:
         return None
     if not is_live(token, now) or not token.user.is_active:
         refused = "revoked" if token.revoked_at is not None else "expired"
-        record_token_use("api", token, refused=refused if token.user.is_active else "inactive")
+        record_token_use(kind, token, refused=refused if token.user.is_active else "inactive")
         return None
-    record_token_use("api", token)
+    record_token_use(kind, token)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = now
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,9 +1,9 @@
 """``/api/actions/``: action items with the same filters as the Actions page; status changes.
 
-Reading: ``actions:read`` (items of the postmortems the caller may read); changing a status:
-``actions:write`` and the right to edit the item's postmortem. Filters are the page's query
-parameters with the page's validation; a status change carries the ``version`` it started
-from (409 when someone changed the status since).
+Reading: ``actions:read`` (items of the postmortems the caller may read); adding an item and
+changing a status: ``actions:write`` and the right to edit the item's postmortem. Filters
+are the page's query parameters with the page's validation; a status change carries the
+``version`` it started from (409 when someone changed the status since).
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
+from secondstory.accounts.models import User
 from secondstory.actions.filters import (
     FILTER_FIELDS,
     OPEN_STATUSES,
@@ -27,13 +30,20 @@ from secondstory.actions.filters import (
     visible_items,
 )
 from secondstory.actions.models import ActionItem
-from secondstory.actions.services import set_status, status_fingerprint
+from secondstory.actions.services import (
+    create_action_item,
+    default_due_date,
+    set_status,
+    status_fingerprint,
+)
 from secondstory.api.auth import scoped, user_of
 from secondstory.api.errors import WRITES, ApiError
 from secondstory.api.pagination import Page, PageQuery, page_of
 from secondstory.api.postmortems import postmortem_for
 from secondstory.api.schemas import Input
+from secondstory.core import taxonomy
 from secondstory.lib.concurrency import check_base
+from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
 
 router = Router(tags=["actions"])
@@ -41,6 +51,8 @@ READ = scoped("actions", "read")
 WRITE = scoped("actions", "write")
 
 ActionStatus = Literal["open", "in_progress", "done", "not_doing"]
+ActionType = Literal[tuple(taxonomy.ACTION_TYPES)]  # type: ignore[valid-type]
+ActionPriority = Literal[tuple(taxonomy.ACTION_PRIORITIES)]  # type: ignore[valid-type]
 
 
 class ActionOut(Schema):
@@ -86,6 +98,56 @@ class StatusIn(Input):
     version: str = Field(max_length=64, description="The item's version when you read it.")
 
 
+class ActionIn(Input):
+    title: str = Field(min_length=1, max_length=taxonomy.MAX_TITLE, description="Verb first.")
+    type: ActionType
+    priority: ActionPriority = "P2"
+    owner: str = Field(max_length=150, description="Username of the one person who answers.")
+    due: date | None = Field(
+        None, description="Default: from the severity's and the priority's policies."
+    )
+    past_due: bool = Field(False, description="Confirms a due date in the past (overdue at once).")
+    done_criterion: str = Field("", max_length=10_000, description="How anyone can tell.")
+    tracker_url: str = Field("", max_length=taxonomy.MAX_URL)
+    factors: list[str] = Field(
+        default_factory=list, max_length=100, description="Keys of the factors it addresses."
+    )
+
+
+def _new_item_fields(pm: Postmortem, payload: ActionIn) -> dict[str, Any]:
+    """The payload checked as the add form checks it, as the service's arguments."""
+    owner = User.objects.filter(username=payload.owner, is_active=True).first()
+    if owner is None:
+        raise ApiError(400, f"owner: no active person named {payload.owner!r}", field="owner")
+    today = timezone.localdate()
+    if payload.due is not None and payload.due < today and not payload.past_due:
+        raise ApiError(
+            400, "due: the date is in the past; send past_due: true to keep it", field="due"
+        )
+    url = payload.tracker_url.strip()
+    try:
+        if url:
+            URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ApiError(
+            400, "tracker_url: enter a web address (https://…)", field="tracker_url"
+        ) from None
+    wanted = list(dict.fromkeys(payload.factors))
+    factors = {f.key: f for f in pm.factors.filter(key__in=wanted)}
+    if missing := [k for k in wanted if k not in factors]:
+        raise ApiError(400, f"factors: no factor {missing[0]!r} on {pm.key}", field="factors")
+    return {
+        "title": payload.title.strip(),
+        "type": payload.type,
+        "priority": payload.priority,
+        "owner": owner,
+        "due": payload.due or default_due_date(pm, payload.priority, today=today),
+        "done_criterion": payload.done_criterion,
+        "tracker_url": url,
+        "factors": [factors[k] for k in wanted],
+    }
+
+
 def action_json(item: ActionItem, today: date) -> dict[str, Any]:
     return {
         "key": item.key,
@@ -117,6 +179,21 @@ def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> dict[st
     today = timezone.localdate()
     items = ordered(apply_filter(visible_items(user_of(request)), flt, today), flt)
     return page_of(request, items, filters, lambda item: action_json(item, today))
+
+
+@router.post(
+    "/{key}", response={201: ActionOut, **WRITES}, auth=WRITE, summary="Add an action item"
+)
+def add_action_item(request: HttpRequest, key: str, payload: ActionIn) -> Status[dict[str, Any]]:
+    """As the add form on the postmortem's page: ``key`` is the postmortem's; the new item
+    gets the next key (A1, A2…)."""
+    pm = postmortem_for(request, key, action="edit")
+    fields = _new_item_fields(pm, payload)
+    with transaction.atomic():
+        item = create_action_item(pm, **fields)
+        record_revision(pm, author=user_of(request), summary=f"Added action item {item.key}")
+    item = ActionItem.objects.select_related("owner", "postmortem").get(pk=item.pk)
+    return Status(201, action_json(item, timezone.localdate()))
 
 
 @router.put(

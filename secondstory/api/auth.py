@@ -46,13 +46,13 @@ class TokenAuth(HttpBearer):
                 f"This token lacks the {self.scope} scope; create one with it on the account page.",
                 code="insufficient_scope",
             )
-        _throttle(found)
+        throttle(found)
         # The pages' permission rules and the audit log see the token's person.
         request.user = found.user
         return found
 
 
-def _throttle(token: ApiToken) -> None:
+def throttle(token: ApiToken) -> None:
     """429 once a token has made more than the allowed requests in the current minute."""
     limit = int(getattr(settings, "SECONDSTORY_API_RATE_LIMIT", 0))
     if limit <= 0:

@@ -52,7 +52,7 @@ class SimilarOut(Schema):
     terms: list[str]
 
 
-def _plain(snippet: str) -> str:
+def plain_snippet(snippet: str) -> str:
     marked = snippet.replace("<mark>", "«").replace("</mark>", "»")
     text = _TAGS.sub("", marked)
     return (
@@ -90,7 +90,7 @@ def search_postmortems(request: HttpRequest, params: Query[SearchQuery]) -> dict
                 "key": hit.postmortem.key,
                 "title": hit.postmortem.title,
                 "status": hit.postmortem.status,
-                "snippet": _plain(str(hit.snippet)),
+                "snippet": plain_snippet(str(hit.snippet)),
                 "rank": hit.rank,
             }
             for hit in results.hits

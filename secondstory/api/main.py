@@ -14,6 +14,7 @@ from ninja.openapi.docs import Swagger
 from secondstory import __version__
 from secondstory.api import (
     actions,
+    comments,
     errors,
     factors,
     incidents,
@@ -89,6 +90,7 @@ api.add_router("/incidents", incidents.router)
 api.add_router("/incidents", timeline.router)
 api.add_router("/postmortems", postmortems.router)
 api.add_router("/postmortems", factors.router)
+api.add_router("/postmortems", comments.router)
 api.add_router("/actions", actions.router)
 api.add_router("/", library.router)
 api.add_router("/insights", insights.router)

@@ -57,12 +57,16 @@ def type_of(model: type[models.Model] | models.Model) -> str:
 
 
 def record_restricted_read(
-    request: HttpRequest, postmortem: Any, what: str, incidents: Iterable[Any] | None = None
+    request: HttpRequest | None,
+    postmortem: Any,
+    what: str,
+    incidents: Iterable[Any] | None = None,
 ) -> None:
     """Record that the request's user read ``postmortem`` (its page, a download, its
     history...) when any incident it covers is restricted; nothing otherwise.
 
-    Pass ``incidents`` when the view has them already (no query then).
+    Pass ``incidents`` when the view has them already (no query then). Without a request
+    (the MCP server), the current actor reads and no path is kept.
     """
     if incidents is not None:
         restricted = any(incident.visibility == "restricted" for incident in incidents)
@@ -75,7 +79,7 @@ def record_restricted_read(
         object_type="postmortems.postmortem",
         object_id=postmortem.pk,
         object_label=postmortem.key,
-        after={"view": what, "path": request.path[:300]},
+        after={"view": what, "path": request.path[:300]} if request else {"view": what},
     )
 
 
