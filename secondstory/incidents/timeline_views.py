@@ -33,6 +33,7 @@ from secondstory.incidents.timeline_context import (
     capture_form,
     event_url_prefix,
     prepare_for_display,
+    with_sightings,
     timeline_context,
     zone_names_for,
 )
@@ -244,7 +245,7 @@ def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse
         context = {
             "postmortem": postmortem,
             "event": prepare_for_display(
-                event, viewer_zone(request), event_url_prefix(postmortem.key)
+                with_sightings([event])[0], viewer_zone(request), event_url_prefix(postmortem.key)
             ),
             "can_edit_timeline": True,
             "several_incidents": postmortem.incidents.count() > 1,
