@@ -33,8 +33,8 @@ from secondstory.incidents.timeline_context import (
     capture_form,
     event_url_prefix,
     prepare_for_display,
-    with_sightings,
     timeline_context,
+    with_sightings,
     zone_names_for,
 )
 from secondstory.incidents.timeline_forms import (

@@ -43,9 +43,7 @@ def test_the_page_lists_each_events_sightings_in_time_order(
     assert also[0].index("grafana") < also[0].index("pagerduty")
 
 
-def test_sightings_take_one_query_whatever_their_number(
-    postmortem: Postmortem, bob: User
-) -> None:
+def test_sightings_take_one_query_whatever_their_number(postmortem: Postmortem, bob: User) -> None:
     client = client_for(bob)
     url = f"/postmortems/{postmortem.key}/"
     client.get(url)
@@ -55,7 +53,9 @@ def test_sightings_take_one_query_whatever_their_number(
         _sighted(event.text[:20], ("grafana", 1), ("pagerduty", 2))
     with CaptureQueriesContext(connection) as after:
         html = client.get(url).content.decode()
-    assert len(_also(html)) == TimelineEvent.objects.filter(incident__postmortems=postmortem).count()
+    assert (
+        len(_also(html)) == TimelineEvent.objects.filter(incident__postmortems=postmortem).count()
+    )
     assert len(after.captured_queries) == len(before.captured_queries)
 
 
