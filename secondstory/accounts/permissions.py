@@ -10,6 +10,8 @@ gathers the facts the table needs from the database.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -57,35 +59,46 @@ def postmortem_roles(user: Any, postmortem: Postmortem) -> frozenset[str]:
 
 # --- Postmortems ---------------------------------------------------------------------------
 
-_VISIBLE = "_secondstory_visible_postmortems"
+#: The "who may read this" condition per (person, organisation role), kept by this process.
+_VISIBLE: OrderedDict[tuple[object, ...], QuerySet[Postmortem]] = OrderedDict()
+_VISIBLE_KEPT = 4096
+_VISIBLE_LOCK = threading.Lock()
 
 
 def visible_postmortems(user: User) -> QuerySet[Postmortem]:
     """The postmortems ``user`` may read (``core.permissions.may_read_postmortem``).
 
-    Building the condition is a noticeable part of a page's CPU time and a page asks for
-    it several times, so it is built once per user object (one per request) and each
-    call gets a fresh copy. The query runs whenever it is used, so a change of
-    membership shows at once; a change of role builds it again.
+    Building the condition is a noticeable part of a page's CPU time (about 2 ms) and it
+    depends only on who the person is and their organisation role, so each process builds
+    it once per person and role and every call gets a fresh copy. The condition names the
+    person by id only; it runs in the database whenever it is used, so a change of
+    membership, collaborators or an incident's visibility shows at once, and a change of
+    role (or of staff rights) builds it again.
     """
-    rights = (user.pk, organisation_role(user))
-    memo: tuple[tuple[object, ...], QuerySet[Postmortem]] | None = getattr(user, _VISIBLE, None)
-    if memo is None or memo[0] != rights:
-        memo = (rights, _visible_postmortems(user))
-        setattr(user, _VISIBLE, memo)
-    return memo[1].all()
+    rights = (user.pk, user.is_authenticated, organisation_role(user))
+    with _VISIBLE_LOCK:
+        condition = _VISIBLE.get(rights)
+        if condition is not None:
+            _VISIBLE.move_to_end(rights)
+    if condition is None:
+        condition = _visible_postmortems(user)
+        with _VISIBLE_LOCK:
+            _VISIBLE[rights] = condition
+            while len(_VISIBLE) > _VISIBLE_KEPT:
+                _VISIBLE.popitem(last=False)
+    return condition.all()
 
 
 def _named_on_postmortem(user: User) -> Q:
     through = (Postmortem.collaborators.through, Postmortem.reviewers.through)
-    named = Q(owner=user) | Q(facilitator=user)
+    named = Q(owner_id=user.pk) | Q(facilitator_id=user.pk)
     for model in through:
         named |= Exists(model.objects.filter(postmortem_id=OuterRef("pk"), user_id=user.pk))
     return named
 
 
 def _in_incident_team(user: User) -> Exists:
-    return Exists(Team.objects.filter(incidents=OuterRef("pk"), members=user))
+    return Exists(Team.objects.filter(incidents=OuterRef("pk"), members=user.pk))
 
 
 def _visible_postmortems(user: User) -> QuerySet[Postmortem]:

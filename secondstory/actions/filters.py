@@ -234,12 +234,23 @@ def apply_filter(
 _POSTMORTEM_TEXT = tuple(f"postmortem__{name}" for name in LONG_TEXT)
 
 
-def ordered(items: QuerySet[ActionItem], flt: ActionFilter) -> QuerySet[ActionItem]:
-    """Sort by the filter's column and fetch what a row shows in a fixed number of queries."""
+def ordered(
+    items: QuerySet[ActionItem], flt: ActionFilter, *, incidents: bool = True
+) -> QuerySet[ActionItem]:
+    """Sort by the filter's column and fetch what a row shows in a fixed number of queries
+    (``incidents=False``: not the postmortems' incidents, which ``rows_for`` reads itself)."""
     descending = flt.sort.startswith("-")
     columns = SORTS[flt.sort.removeprefix("-")]
     order = [f"-{c}" if descending else c for c in columns] + list(_TIEBREAK)
-    incidents = (
+    listed = (
+        items.select_related("postmortem", "owner")
+        # A row shows the postmortem's key, never its sections: those stay in the database.
+        .defer(*_POSTMORTEM_TEXT)
+        .order_by(*order)
+    )
+    if not incidents:
+        return listed
+    related = (
         Incident.objects.select_related("severity")
         .only("key", "severity__code", "severity__rank")
         .prefetch_related(
@@ -247,12 +258,8 @@ def ordered(items: QuerySet[ActionItem], flt: ActionFilter) -> QuerySet[ActionIt
             Prefetch("services", queryset=Service.objects.only("slug")),
         )
     )
-    return (
-        items.select_related("postmortem", "owner")
-        # A row shows the postmortem's key, never its sections: those stay in the database.
-        .defer(*_POSTMORTEM_TEXT)
-        .prefetch_related(Prefetch("postmortem__incidents", queryset=incidents.order_by("key")))
-        .order_by(*order)
+    return listed.prefetch_related(
+        Prefetch("postmortem__incidents", queryset=related.order_by("key"))
     )
 
 
@@ -328,9 +335,44 @@ def row_for(item: ActionItem, today: date, known: dict[int, _Incidents] | None =
 
 
 def rows_for(items: Iterable[ActionItem], today: date) -> list[Row]:
-    """Rows of items fetched by ``ordered``; the incidents of a postmortem are read once."""
-    known: dict[int, _Incidents] = {}
+    """Rows of items fetched by ``ordered`` (with or without their incidents); the teams,
+    services and severities of their postmortems' incidents are read in three queries of
+    plain values, not as objects and a query set per postmortem and incident."""
+    items = list(items)
+    known = _incidents_by_postmortem({item.postmortem_id for item in items})
     return [row_for(item, today, known) for item in items]
+
+
+def _incidents_by_postmortem(ids: set[int]) -> dict[int, _Incidents]:
+    """What ``_incidents_of`` gives, for each of the postmortems ``ids``."""
+    teams: dict[int, set[str]] = {pk: set() for pk in ids}
+    services: dict[int, set[str]] = {pk: set() for pk in ids}
+    worst: dict[int, tuple[int, str]] = {}
+    if ids:
+        rows = (
+            Incident.objects.filter(postmortems__in=ids)
+            .order_by()
+            .values_list("postmortems", "severity__rank", "severity__code")
+        )
+        for pk, rank, code in rows:
+            if pk not in worst or (rank, code) < worst[pk]:
+                worst[pk] = (rank, code)
+        for pk, slug in (
+            Team.objects.filter(incidents__postmortems__in=ids)
+            .order_by()
+            .values_list("incidents__postmortems", "slug")
+        ):
+            teams[pk].add(slug)
+        for pk, slug in (
+            Service.objects.filter(incidents__postmortems__in=ids)
+            .order_by()
+            .values_list("incidents__postmortems", "slug")
+        ):
+            services[pk].add(slug)
+    return {
+        pk: (sorted(teams[pk]), sorted(services[pk]), worst[pk][1] if pk in worst else "")
+        for pk in ids
+    }
 
 
 def item_path(item: ActionItem) -> str:

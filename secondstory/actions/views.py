@@ -92,7 +92,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
         context.update(errors=exc.errors, flt=ActionFilter(), raw=request.GET)
         return render(request, "actions/list.html", context, status=400)
     items = apply_filter(visible_items(user), flt, today)
-    page = Paginator(ordered(items, flt), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ordered(items, flt, incidents=False), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = flt.query_string()
     context.update(
         flt=flt,

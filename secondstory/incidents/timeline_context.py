@@ -6,13 +6,14 @@ A timeline can hold 200,000 imported events: the page never reads them all. It s
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -134,13 +135,25 @@ def timeline_window(
     rest = events.filter(_after(cursor)) if cursor else events
     rows = list(
         # The page never shows an event's raw payload: it stays in the database.
-        rest.select_related("incident")
-        .defer("raw")
-        .prefetch_related(Prefetch("also", queryset=EventReference.objects.defer("raw")))
-        .order_by(*_ORDER)[: size + 1]
+        rest.select_related("incident").defer("raw").order_by(*_ORDER)[: size + 1]
     )
     start = total - rest.count() if cursor else 0
-    return TimelineWindow(rows[:size], total, start, len(rows) > size, cursor)
+    return TimelineWindow(with_sightings(rows[:size]), total, start, len(rows) > size, cursor)
+
+
+def with_sightings(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Note on each event the other sources that reported it (``event.sightings``, in time
+    order), read in one query. Django's ``prefetch_related`` builds a query set per event,
+    a noticeable part of a window of 100 events."""
+    found: dict[int, list[EventReference]] = defaultdict(list)
+    sightings = EventReference.objects.filter(event_id__in=[event.pk for event in events])
+    for sighting in sightings.defer("raw").order_by():
+        found[sighting.event_id].append(sighting)
+    for event in events:
+        event.sightings = sorted(  # type: ignore[attr-defined]
+            found.get(event.pk, ()), key=lambda s: (s.at, s.source, s.source_ref)
+        )
+    return events
 
 
 def event_url_prefix(key: str) -> str:

@@ -34,6 +34,7 @@ from secondstory.incidents.timeline_context import (
     event_url_prefix,
     prepare_for_display,
     timeline_context,
+    with_sightings,
     zone_names_for,
 )
 from secondstory.incidents.timeline_forms import (
@@ -244,7 +245,7 @@ def _toggle(request: HttpRequest, key: str, pk: int, field: str) -> HttpResponse
         context = {
             "postmortem": postmortem,
             "event": prepare_for_display(
-                event, viewer_zone(request), event_url_prefix(postmortem.key)
+                with_sightings([event])[0], viewer_zone(request), event_url_prefix(postmortem.key)
             ),
             "can_edit_timeline": True,
             "several_incidents": postmortem.incidents.count() > 1,

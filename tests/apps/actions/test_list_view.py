@@ -17,7 +17,7 @@ from secondstory.core.record import ActionItemRecord
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.records import load_record
 from tests.apps.conftest import client_for
-from tests.apps.factories import postmortem_record
+from tests.apps.factories import incident_record, postmortem_record
 
 TODAY = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 LIST = "/actions/"
@@ -243,6 +243,30 @@ def test_csv_has_every_row_of_the_filter_with_its_columns(world: None, alice: Us
     assert (first["status"], first["due"], first["overdue_days"]) == ("open", "2026-04-04", "27")
     assert first["completed_at"] == "" and first["tracker_url"] == ""
     assert first["link"] == "http://testserver/postmortems/PM-1/#action-A1"
+
+
+def test_a_row_shows_every_incident_of_its_postmortem(world: None, alice: User) -> None:
+    """Teams and services of all the postmortem's incidents, and the worst severity; the
+    list reads them apart from the items, the CSV with them: both say the same."""
+    record = postmortem_record("PM-2", owner="alice")
+    second = incident_record("INC-2", team="search")
+    second.severity, second.services = "SEV1", ["search-api", "checkout"]
+    record.incidents.append(second)
+    record.action_items = [item("A1", "alice", date(2026, 4, 4))]
+    load_record(record)
+    with time_machine.travel(TODAY, tick=False):
+        listed = client_for(alice).get(f"{LIST}?owner=alice").context["rows"]
+        csv_text = client_for(alice).get(f"{reverse('actions:csv')}?owner=alice").content
+    row = next(r for r in listed if r.item.postmortem.key == "PM-2")
+    assert (row.teams, row.services, row.severity) == (
+        ["payments", "search"],
+        ["checkout", "search-api"],
+        "SEV1",
+    )
+    exported = list(csv.DictReader(io.StringIO(csv_text.decode())))
+    assert [(r.teams, r.services, r.severity) for r in listed] == [
+        (r["teams"].split(), r["services"].split(), r["severity"]) for r in exported
+    ]
 
 
 def test_csv_cells_never_start_a_formula(world: None, alice: User) -> None:
