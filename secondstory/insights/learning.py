@@ -19,6 +19,18 @@ from secondstory.insights.scope import Scope, _bounds
 from secondstory.learningcheck.figures import ReviewAnswers, reviews
 
 SCORES = [str(value) for value, _ in learningcheck.SCALE]
+#: Axis labels short enough for nine bars side by side (the table gives the full names).
+AXIS = {
+    "learned": "learned",
+    "come_again": "again",
+    "safe_to_speak": "safe",
+    "info_sought": "info",
+    "messengers": "messenger",
+    "shared_responsibility": "shared",
+    "collaboration": "collab.",
+    "failure_inquiry": "inquiry",
+    "new_ideas": "ideas",
+}
 GROUP_HEADER = [
     "reviews",
     "answers",
@@ -74,7 +86,7 @@ def items_chart(answers: list[dict[str, int]]) -> Chart:
         ["statement", "answers", *SCORES, "agree (5–7)", "disagree (1–3)", "mean"],
         rows,
     )
-    labels = [item.short for item in learningcheck.ITEMS]
+    labels = [AXIS[item.code] for item in learningcheck.ITEMS]
     chart.svg = charts.stacked_bars(chart.id, chart.title, chart.definition, labels, SCORES, cells)
     return chart
 
