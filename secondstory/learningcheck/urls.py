@@ -6,7 +6,7 @@ from secondstory.learningcheck import views
 
 app_name = "learningcheck"
 urlpatterns: list[URLPattern] = [
-    path("", views.survey, name="survey"),
+    path("", views.survey_page, name="survey"),
     path("answer", views.answer, name="answer"),
     path("open", views.open_check, name="open"),
     path("close", views.close_check, name="close"),

@@ -46,14 +46,17 @@ def _render(
     return render(request, "learningcheck/survey.html", context, status=status)
 
 
-def survey(request: HttpRequest, key: str) -> HttpResponse:
+def survey_page(request: HttpRequest, key: str) -> HttpResponse:
     postmortem = postmortem_for_reader(request, key)
     require(permissions.may_read_learning_check(signed_in_user(request), postmortem))
     return _render(request, postmortem)
 
 
-@require_POST
 def answer(request: HttpRequest, key: str) -> HttpResponse:
+    """Send an answer (POST); the page it lands on (GET) is the survey page under the same
+    address, which ``secondstory serve`` leaves out of its access log."""
+    if request.method != "POST":
+        return survey_page(request, key)
     postmortem = postmortem_for_reader(request, key)
     user = signed_in_user(request)
     require(permissions.may_answer_learning_check(user, postmortem))
@@ -67,7 +70,7 @@ def answer(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect("learningcheck:survey", key=postmortem.key)
+            return redirect("learningcheck:answer", key=postmortem.key)
     return _render(request, postmortem, form, status=400)
 
 

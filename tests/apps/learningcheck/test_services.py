@@ -125,3 +125,12 @@ def test_results_are_hidden_until_three_have_answered(
     services.answer(survey, dana, scores(7))
     shown = services.results(survey).summary
     assert shown is not None and shown.item("learned").counts == (0, 1, 0, 0, 0, 1, 1)
+
+
+def test_an_answer_changes_the_insights_data_token(survey: Survey, alice: User) -> None:
+    """The health checks are cached per state of the data: an answer is a new state."""
+    from secondstory.insights import freshness
+
+    before = freshness.data_version()
+    services.answer(survey, alice, scores(5))
+    assert freshness.data_version() != before
