@@ -11,10 +11,11 @@ class LearningCheckConfig(AppConfig):
 
         from secondstory.audit.capture import Tracked, track
         from secondstory.learningcheck import services
+        from secondstory.learningcheck.models import Survey
         from secondstory.postmortems.models import PostmortemTransition
 
         # Opening and closing are recorded; answers and who answered never are.
-        track(services.Survey, Tracked())
+        track(Survey, Tracked())
         post_save.connect(
             services.open_on_review, sender=PostmortemTransition, dispatch_uid="learningcheck"
         )

@@ -99,7 +99,7 @@ def test_the_rows_order_does_not_follow_the_answers_order(
 ) -> None:
     """Over many surveys, the stored order of the answers is not the order they came in."""
     in_order = 0
-    for n in range(12):
+    for _ in range(12):
         survey = services.open_learning_check(review)
         Answer.objects.filter(survey=survey).delete()
         Respondent.objects.filter(survey=survey).delete()
