@@ -38,8 +38,8 @@ def respondents(postmortem: Postmortem) -> set[int]:
     people = {postmortem.owner_id}
     if postmortem.facilitator_id is not None:
         people.add(postmortem.facilitator_id)
-    people.update(postmortem.collaborators.values_list("pk", flat=True))
-    people.update(postmortem.reviewers.values_list("pk", flat=True))
+    people.update(p.pk for p in postmortem.collaborators.all())  # prefetched ones if any
+    people.update(p.pk for p in postmortem.reviewers.all())
     return people
 
 

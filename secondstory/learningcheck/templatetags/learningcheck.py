@@ -18,12 +18,15 @@ register = template.Library()
 def learning_check_panel(context: dict[str, Any], postmortem: Postmortem) -> dict[str, Any]:
     user = context["request"].user
     survey = services.survey_of(postmortem)
-    return {
+    panel = {
         "postmortem": postmortem,
         "survey": survey,
         "is_open": services.is_open(survey),
-        "answered": survey is not None and services.has_answered(survey, user),
-        "answered_count": Answer.objects.filter(survey=survey).count() if survey else 0,
-        "may_answer": permissions.may_answer_learning_check(user, postmortem),
         "may_manage": permissions.may(user, "learning_check", postmortem),
     }
+    if survey is not None:  # the rest only once there is a check to speak of
+        panel["answered_count"] = Answer.objects.filter(survey=survey).count()
+        if panel["is_open"]:
+            panel["may_answer"] = permissions.may_answer_learning_check(user, postmortem)
+            panel["answered"] = services.has_answered(survey, user)
+    return panel
