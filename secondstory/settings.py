@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "secondstory.api",
     "ninja",
     "secondstory.nearmiss",
+    "secondstory.learningcheck",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -365,6 +366,9 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"SECONDSTORY_HEALTH: not a JSON object ({exc})") from exc
 if not isinstance(SECONDSTORY_HEALTH, dict):
     raise ImproperlyConfigured("SECONDSTORY_HEALTH: expected a JSON object of thresholds")
+
+# Days a review's learning check stays open after it opens (docs/learning-check.md).
+SECONDSTORY_LEARNING_CHECK_DAYS = env_int("SECONDSTORY_LEARNING_CHECK_DAYS", 7)
 
 # Action-item follow-through (see docs/action-items.md).
 # An open item is "due soon" this many days before its due date.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("webhooks/", include("secondstory.outgoing.urls")),
     path("api/", include("secondstory.api.urls")),
     path("near-misses/", include("secondstory.nearmiss.urls")),
+    path("postmortems/<str:key>/learning-check/", include("secondstory.learningcheck.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),

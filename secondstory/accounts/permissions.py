@@ -279,3 +279,19 @@ def visible_near_misses(user: Any) -> QuerySet[NearMiss]:
     if not isinstance(user, User) or not user.is_authenticated:
         return NearMiss.objects.none()
     return NearMiss.objects.filter(reporter=user)
+
+
+# --- Learning check ------------------------------------------------------------------------
+
+
+def may_answer_learning_check(user: Any, postmortem: Postmortem) -> bool:
+    """Whether ``user`` is one of the people who answer the postmortem's learning check."""
+    from secondstory.learningcheck.services import respondents
+
+    signed_in = isinstance(user, User) and user.is_authenticated and user.is_active
+    respondent = signed_in and user.pk in respondents(postmortem)
+    return table.may_answer_learning_check(signed_in=signed_in, respondent=respondent)
+
+
+def may_read_learning_check(user: Any, postmortem: Postmortem) -> bool:
+    return table.may_read_learning_check(reads_postmortem=may_read(user, postmortem))

@@ -60,6 +60,9 @@ POSTMORTEM_RULES: dict[str, Rule] = {
         "Approve or send back to draft", frozenset({REVIEWER}), admins=False, never_owner=True
     ),
     "publish": Rule("Publish, mark not required, reopen", frozenset({OWNER, FACILITATOR})),
+    "learning_check": Rule(
+        "Open or close the learning check of the review", frozenset({OWNER, FACILITATOR})
+    ),
 }
 
 
@@ -197,3 +200,20 @@ def may_read_near_miss(role: str, *, reported_it: bool) -> bool:
     True
     """
     return may_triage_near_misses(role) or reported_it
+
+
+def may_answer_learning_check(*, signed_in: bool, respondent: bool) -> bool:
+    """The people at a review (``learningcheck.services.respondents``) answer its learning
+    check, once each, whatever their organisation role.
+
+    >>> may_answer_learning_check(signed_in=True, respondent=False)
+    False
+    """
+    return signed_in and respondent
+
+
+def may_read_learning_check(*, reads_postmortem: bool) -> bool:
+    """A review's learning-check results (from 3 answers, never per person) are read by
+    whoever reads the postmortem; team and quarter figures are on the insights pages, open
+    to everyone signed in."""
+    return reads_postmortem

@@ -56,6 +56,7 @@ from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
 from secondstory.incidents.models import Incident, Milestone, Service
 from secondstory.insights import freshness
+from secondstory.learningcheck.figures import health_rows
 from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewCache
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
@@ -313,6 +314,7 @@ def build(as_of: date, team: str | None = None, *, known: Thresholds | None = No
         items=tuple(items),
         months=tuple(_months(end, t.backlog_months + 1)),
         recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
+        surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
     )
 
 

@@ -24,6 +24,7 @@ from secondstory.core.insights.writing import writing_rates
 from secondstory.insights import charts, freshness, services, writing
 from secondstory.insights.charts import Chart
 from secondstory.insights.leading import near_miss_charts
+from secondstory.insights.learning import learning_check_charts
 from secondstory.insights.scope import Scope
 
 DRAFT_AGE_DAYS = 30
@@ -295,6 +296,7 @@ def sections(scope: Scope, user: User) -> Iterator[Section]:
     yield "factors", "Contributing factors", figures, facts
     yield "writing", "Blameless writing", *_cached("writing", scope, version, writing_charts)
     yield "near-misses", "Near misses (a leading indicator)", near_miss_charts(scope), {}
+    yield "learning-check", "Learning check", learning_check_charts(scope), {}
 
 
 def compute_figures(scope: Scope) -> None:

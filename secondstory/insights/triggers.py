@@ -35,6 +35,8 @@ WATCHED = (
     "incidents_milestonekind",
     "incidents_service",
     "incidents_severity",
+    "learningcheck_answer",
+    "learningcheck_survey",
     "postmortems_contributingfactor",
     "postmortems_factorcategory",
     "postmortems_postmortem",
@@ -236,7 +238,7 @@ def ensure(connection: Any) -> list[str]:
     if "insights_datachange" not in tables:
         return []
     present = existing(connection)
-    wanted = token_triggers(connection.vendor)
+    wanted = {k: v for k, v in token_triggers(connection.vendor).items() if k[1] in tables}
     starts = start_triggers(connection.vendor) if "insights_incidentstart" in tables else {}
     missing = {key: sql for key, sql in {**wanted, **starts}.items() if key not in present}
     if not missing:

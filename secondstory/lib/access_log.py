@@ -14,10 +14,14 @@ from gunicorn.glogging import Logger
 
 #: Paths whose requests write no access line.
 UNLOGGED_PATHS = frozenset({"/near-misses/new", "/near-misses/thanks"})
+#: Path endings likewise: sending an answer to a review's learning check
+#: (docs/learning-check.md).
+UNLOGGED_ENDINGS = ("/learning-check/answer",)
 
 
 class AccessLogger(Logger):  # type: ignore[misc]
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
-        if environ.get("PATH_INFO", "") in UNLOGGED_PATHS:
+        path = environ.get("PATH_INFO", "")
+        if path in UNLOGGED_PATHS or path.endswith(UNLOGGED_ENDINGS):
             return
         super().access(resp, req, environ, request_time)

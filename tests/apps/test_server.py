@@ -58,6 +58,14 @@ def test_the_access_log_leaves_out_the_near_miss_form(
         "gunicorn.glogging.Logger.access",
         lambda self, resp, req, environ, took: logged.append(environ["PATH_INFO"]),
     )
-    for path in ["/near-misses/new", "/near-misses/thanks", "/near-misses/", "/incidents/"]:
+    paths = [
+        "/near-misses/new",
+        "/near-misses/thanks",
+        "/postmortems/PM-1/learning-check/answer",
+        "/near-misses/",
+        "/incidents/",
+        "/postmortems/PM-1/learning-check/",
+    ]
+    for path in paths:
         logger.access(None, None, {"PATH_INFO": path, "REQUEST_METHOD": "POST"}, None)
-    assert logged == ["/near-misses/", "/incidents/"]
+    assert logged == ["/near-misses/", "/incidents/", "/postmortems/PM-1/learning-check/"]

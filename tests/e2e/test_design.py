@@ -74,6 +74,7 @@ def _pages(username: str) -> dict[str, str]:
         "actions": "/actions/",
         "search": "/library/search/?q=database",
         "insights": "/insights/",
+        "learning-check": f"/postmortems/{pm}/learning-check/",
         "calendar": "/feeds/",
         "sharing": "/sharing/",
         "account": "/account/",

@@ -60,6 +60,11 @@ class Thresholds:
     closed_flat_ratio: float = 1.05  # closures last quarter / quarter before: "flat or falling"
     backlog_months: int = 6
 
+    # unsafe-reviews: per team, "it felt safe to speak" answered 1-3 in the window
+    unsafe_alarm_share: float = 0.35
+    unsafe_warn_share: float = 0.2
+    unsafe_min: int = 10  # answers (of reviews with at least 3) needed to judge
+
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Thresholds:
         """Defaults overridden by ``values``; an unknown name or a wrong type is a ValueError."""

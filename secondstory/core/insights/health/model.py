@@ -79,6 +79,18 @@ class MonthRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyRow:
+    """One review's learning check with at least 3 answers: how many answered, and how many
+    answered "it felt safe to speak" at or below 3 (never who)."""
+
+    postmortem: str
+    teams: tuple[str, ...]
+    opened: datetime
+    answers: int
+    unsafe: int
+
+
+@dataclass(frozen=True, slots=True)
 class HealthData:
     """Everything the checks read. Rows cover the checks' windows before ``as_of``."""
 
@@ -89,6 +101,7 @@ class HealthData:
     items: tuple[ItemRow, ...] = ()
     months: tuple[MonthRow, ...] = ()
     recent_keys: tuple[str, ...] = ()  # postmortems of the last month, newest first
+    surveys: tuple[SurveyRow, ...] = ()  # learning checks opened in the window
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from secondstory.core.insights.health import (
     recurring_factor,
     shallow_analysis,
     slow_publication,
+    unsafe_reviews,
 )
 from secondstory.core.insights.health.common import keys
 from secondstory.core.insights.health.config import Thresholds
@@ -29,6 +30,7 @@ CHECK_IDS: tuple[str, ...] = (
     blame_drift.ID,
     shallow_analysis.ID,
     failure_outpacing.ID,
+    unsafe_reviews.ID,
 )
 _ORDER = {"alarm": 0, "warn": 1, "ok": 2}
 
@@ -48,6 +50,7 @@ def checks(targets_people: Callable[[str], bool] | None = None) -> list[Check]:
         blame_drift.check,
         shallow_analysis.check,
         failure_outpacing.check,
+        unsafe_reviews.check,
     ]
 
 
