@@ -50,6 +50,7 @@ _FILLER = frozenset(
      "and", "but", "still", "clearly", "obviously", "definitely", "certainly", "should",
      "could", "must", "have", "had", "it", "is", "kind", "of", "sort", "pretty", "all"}  # fmt: skip
 )
+_LEADS = frozenset({"if", "only", "had", "by"})
 _WORD = re.compile(r"[\w'’]+")
 # Self-blame the blame rules have no reason to know: they need a subject other than oneself.
 _SELF_BLAME = re.compile(
@@ -86,9 +87,9 @@ def about_oneself(sentence: str, start: int, end: int) -> bool:
     >>> about_oneself("My colleague was careless.", 17, 25)
     False
     """
-    flagged = _words(sentence[start:end])
+    flagged = [w for w in _words(sentence[start:end]) if w not in _FILLER and w not in _LEADS]
     if flagged and flagged[0] in _FIRST_PERSON:
-        return True
+        return True  # "my mistake", "if only I had"
     clause = [w for w in _words(subject_before(sentence, start)) if w not in _FILLER]
     if not clause:
         # "… and should have known": the sentence's subject is its first word.
