@@ -25,9 +25,7 @@ class Account(models.Model):
         "postmortems.Postmortem", on_delete=models.CASCADE, related_name="accounts"
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ACCOUNT)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     interviewee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -98,7 +96,9 @@ class AccountRevision(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     answers = models.JSONField()
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

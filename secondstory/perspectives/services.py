@@ -170,9 +170,7 @@ def _keep(account: Account, answers: dict[str, str], by: User) -> Account:
         setattr(account, key, text)
     account.save()
     last = account.revisions.aggregate(n=Max("number"))["n"] or 0
-    AccountRevision.objects.create(
-        account=account, number=last + 1, answers=answers, edited_by=by
-    )
+    AccountRevision.objects.create(account=account, number=last + 1, answers=answers, edited_by=by)
     return account
 
 

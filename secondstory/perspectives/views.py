@@ -50,9 +50,7 @@ def _coaching(postmortem: Postmortem, answers: dict[str, str], kind: str) -> lis
             end = text.find("\n", f.end)
             line = text[start : end if end >= 0 else len(text)]
             a, b = f.start - start, f.end - start
-            shown.append(
-                Coaching(perspectives.label(key, kind), f, line[:a], line[a:b], line[b:])
-            )
+            shown.append(Coaching(perspectives.label(key, kind), f, line[:a], line[a:b], line[b:]))
     return shown
 
 
@@ -80,9 +78,7 @@ def _columns(accounts: QuerySet[Account], kind: str) -> dict[str, Any]:
 def account_list(request: HttpRequest, key: str) -> HttpResponse:
     user = signed_in_user(request)
     postmortem = postmortem_for_reader(request, key)
-    visible = permissions.visible_accounts(user, postmortem).select_related(
-        "author", "interviewee"
-    )
+    visible = permissions.visible_accounts(user, postmortem).select_related("author", "interviewee")
     summary = services.summary(postmortem)
     may_invite = permissions.may_invite_to_accounts(user, postmortem)
     mine = next((a for a in visible if a.kind == Kind.ACCOUNT and a.author_id == user.pk), None)
@@ -178,7 +174,9 @@ def account_coach(request: HttpRequest, key: str) -> HttpResponse:
     if not allowed:
         raise PermissionDenied("Only the author of an account is coached on it.")
     kind = perspectives.INTERVIEW if interview else perspectives.ACCOUNT
-    answers = {k: request.POST.get(k, "")[: perspectives.MAX_ANSWER] for k in perspectives.PROMPT_KEYS}
+    answers = {
+        k: request.POST.get(k, "")[: perspectives.MAX_ANSWER] for k in perspectives.PROMPT_KEYS
+    }
     context = {"coaching": _coaching(postmortem, answers, kind)}
     template = "perspectives/_coaching.html" if is_htmx(request) else "perspectives/coaching.html"
     return render(request, template, {**context, "postmortem": postmortem})

@@ -29,9 +29,13 @@ def test_interview_notes_shared_only_with_agreement() -> None:
         nobody, reads_postmortem=True, author=False, shared=True, interviewee_agrees=False
     )
     assert table.may_read_account(
-        nobody, reads_postmortem=True, author=False, shared=False, interviewee=True,
+        nobody,
+        reads_postmortem=True,
+        author=False,
+        shared=False,
+        interviewee=True,
         interviewee_agrees=False,
-    )  # fmt: skip
+    )
 
 
 def test_viewers_never_write_interview_notes() -> None:

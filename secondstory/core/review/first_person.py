@@ -39,16 +39,79 @@ SUGGESTION = (
 )
 
 _FIRST_PERSON = frozenset(
-    {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself", "mine", "we", "we'd", "we've",
-     "we're", "we'll", "us", "our", "ourselves"}  # fmt: skip
+    {
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "me",
+        "my",
+        "myself",
+        "mine",
+        "we",
+        "we'd",
+        "we've",
+        "we're",
+        "we'll",
+        "us",
+        "our",
+        "ourselves",
+    }
 )
 # Words between the subject and the flagged words that do not change who the subject is.
 _FILLER = frozenset(
-    {"was", "were", "am", "are", "been", "being", "so", "very", "too", "quite", "really",
-     "just", "simply", "then", "also", "probably", "honestly", "frankly", "maybe", "totally",
-     "completely", "a", "bit", "little", "own", "guess", "think", "feel", "felt", "that",
-     "and", "but", "still", "clearly", "obviously", "definitely", "certainly", "should",
-     "could", "must", "have", "had", "it", "is", "kind", "of", "sort", "pretty", "all"}  # fmt: skip
+    {
+        "was",
+        "were",
+        "am",
+        "are",
+        "been",
+        "being",
+        "so",
+        "very",
+        "too",
+        "quite",
+        "really",
+        "just",
+        "simply",
+        "then",
+        "also",
+        "probably",
+        "honestly",
+        "frankly",
+        "maybe",
+        "totally",
+        "completely",
+        "a",
+        "bit",
+        "little",
+        "own",
+        "guess",
+        "think",
+        "feel",
+        "felt",
+        "that",
+        "and",
+        "but",
+        "still",
+        "clearly",
+        "obviously",
+        "definitely",
+        "certainly",
+        "should",
+        "could",
+        "must",
+        "have",
+        "had",
+        "it",
+        "is",
+        "kind",
+        "of",
+        "sort",
+        "pretty",
+        "all",
+    }
 )
 _LEADS = frozenset({"if", "only", "had", "by"})
 _WORD = re.compile(r"[\w'’]+")
@@ -126,9 +189,19 @@ def _own_findings(text: str, taken: list[Finding]) -> Iterator[Finding]:
             line, col = _position(line_starts, start)
             end_line, end_col = _position(line_starts, end)
             yield Finding(
-                SELF_BLAME, SELF_BLAME, "info", start, end, line, col, end_line, end_col,
-                sentence, MESSAGE, SUGGESTION,
-            )  # fmt: skip
+                SELF_BLAME,
+                SELF_BLAME,
+                "info",
+                start,
+                end,
+                line,
+                col,
+                end_line,
+                end_col,
+                sentence,
+                MESSAGE,
+                SUGGESTION,
+            )
 
 
 def _position(line_starts: list[int], offset: int) -> tuple[int, int]:

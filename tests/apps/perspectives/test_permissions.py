@@ -32,8 +32,12 @@ def test_a_shared_account_is_read_by_every_reader_of_the_postmortem(
 ) -> None:
     account = services.set_shared(services.save_account(facilitated, ANSWERS, by=bob), True)
     assert _readers(account, alice, bob, charlie, dana, erin) == {
-        "alice", "bob", "charlie", "dana", "erin"
-    }  # fmt: skip
+        "alice",
+        "bob",
+        "charlie",
+        "dana",
+        "erin",
+    }
     assert list(permissions.visible_accounts(charlie, facilitated)) == [account]
     services.set_shared(account, False)
     assert not permissions.may_read_account(charlie, account)

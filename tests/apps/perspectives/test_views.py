@@ -103,9 +103,7 @@ def test_invitations_reach_the_named_people_and_responders(
 def test_an_invitation_never_opens_a_restricted_postmortem(
     restricted: Postmortem, alice: User, charlie: User, email: None
 ) -> None:
-    response = client_for(alice).post(
-        "/postmortems/PM-R/accounts/invite", {"others": "charlie"}
-    )
+    response = client_for(alice).post("/postmortems/PM-R/accounts/invite", {"others": "charlie"})
     assert response.status_code == 400
     assert "Charlie Outsider cannot read this postmortem" in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
