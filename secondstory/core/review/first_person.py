@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from secondstory.core.review import Finding, ReviewConfig, review
@@ -113,6 +114,8 @@ _FILLER = frozenset(
         "all",
     }
 )
+# The opening of a sentence that holds its subject (as in ``subjects``): bounded work.
+_OPENING = 300
 _LEADS = frozenset({"if", "only", "had", "by"})
 _WORD = re.compile(r"[\w'’]+")
 # Self-blame the blame rules have no reason to know: they need a subject other than oneself.
@@ -156,7 +159,7 @@ def about_oneself(sentence: str, start: int, end: int) -> bool:
     clause = [w for w in _words(subject_before(sentence, start)) if w not in _FILLER]
     if not clause:
         # "… and should have known": the sentence's subject is its first word.
-        clause = [w for w in _words(sentence[:start]) if w not in _FILLER][:1]
+        clause = [w for w in _words(sentence[: min(start, _OPENING)]) if w not in _FILLER][:1]
     return bool(clause) and clause[-1] in _FIRST_PERSON
 
 
@@ -181,11 +184,17 @@ def _sentence_spans(text: str) -> Iterator[tuple[int, str]]:
 def _own_findings(text: str, taken: list[Finding]) -> Iterator[Finding]:
     """Self-blame phrases no blame rule flags, outside the spans already flagged."""
     line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+    # Both the flagged spans and the matches come in text order: one walk finds overlaps.
+    spans = sorted((f.start, f.end) for f in taken)
+    index, reach = 0, -1
     for offset, sentence in _sentence_spans(text):
         for m in _SELF_BLAME.finditer(sentence):
             start, end = offset + m.start(), offset + m.end()
-            if any(f.start < end and start < f.end for f in taken):
-                continue
+            while index < len(spans) and spans[index][0] < end:
+                reach = max(reach, spans[index][1])
+                index += 1
+            if reach > start:
+                continue  # words another rule flagged, already turned into a note
             line, col = _position(line_starts, start)
             end_line, end_col = _position(line_starts, end)
             yield Finding(
@@ -205,7 +214,7 @@ def _own_findings(text: str, taken: list[Finding]) -> Iterator[Finding]:
 
 
 def _position(line_starts: list[int], offset: int) -> tuple[int, int]:
-    line = max(i for i, s in enumerate(line_starts) if s <= offset)
+    line = bisect_right(line_starts, offset) - 1
     return line + 1, offset - line_starts[line] + 1
 
 
