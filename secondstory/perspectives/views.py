@@ -250,16 +250,15 @@ def account_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     postmortem = postmortem_for_reader(request, key)
     account = _account_for(user, postmortem, pk)
-    revisions = account.revisions.select_related("edited_by")
-    shown = [
-        (
-            r,
-            [
-                (perspectives.label(k, account.kind), r.answers.get(k, ""))
-                for k in perspectives.PROMPT_KEYS
-            ],
-        )
-        for r in revisions
-    ]
+    revisions = list(account.revisions.select_related("edited_by"))  # newest first
+    shown = []
+    for n, revision in enumerate(revisions):
+        earlier = revisions[n + 1].answers if n + 1 < len(revisions) else {}
+        changed = perspectives.changed_prompts(earlier, revision.answers)
+        answers = [
+            (perspectives.label(k, account.kind), revision.answers.get(k, ""), k in changed)
+            for k in perspectives.PROMPT_KEYS
+        ]
+        shown.append((revision, answers))
     context = {"postmortem": postmortem, "account": account, "revisions": shown}
     return render(request, "perspectives/history.html", context)

@@ -11,6 +11,7 @@ from secondstory.accounts.services import create_user
 from secondstory.perspectives.models import Account, Invitation
 from secondstory.postmortems.records import load_record
 from tests.apps.factories import postmortem_record
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.design_checks import horizontal_overflow, serious_violations, unstyled_controls
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def _as(browser: Browser, live_server: LiveServer, username: str, width: int = 1
     return page
 
 
-def _write(page: Page, live_server: LiveServer, saw: str, did: str) -> None:
+def _write(page: Page, live_server: LiveServer, label: str, saw: str, did: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(live_server.url + ACCOUNTS)
@@ -48,6 +49,8 @@ def _write(page: Page, live_server: LiveServer, saw: str, did: str) -> None:
     page.get_by_label("What I did and why it made sense at the time").fill(did)
     # The live coaching answers while typing: gentle with oneself.
     expect(page.locator("#account-coaching")).to_contain_text("hard on yourself")
+    assert _problems(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"account-editor-{label}.png"), full_page=True)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="First-person accounts")).to_be_visible()
 
@@ -84,6 +87,7 @@ def test_two_accounts_one_shared_side_by_side(
     _write(
         bob,
         live_server,
+        "bob",
         "The error-rate page at 02:10 and a flat connection-pool graph.",
         "I rolled the config back because it was the only change that night. "
         "I should have checked the pool size first.",
@@ -95,6 +99,7 @@ def test_two_accounts_one_shared_side_by_side(
     _write(
         carol,
         live_server,
+        "carol",
         "Checkout latency climbing on the payments dashboard.",
         "I restarted two workers since restarts had cleared this before. I feel so stupid now.",
     )

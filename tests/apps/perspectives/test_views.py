@@ -29,8 +29,9 @@ def test_writing_an_account_keeps_every_version(facilitated: Postmortem, bob: Us
     account = Account.objects.get()
     assert account.surprised.startswith("The flag")
     assert list(account.revisions.values_list("number", flat=True)) == [2, 1]
-    history = client.get(f"{LIST}{account.pk}/history")
-    assert "Version 1" in history.content.decode() and "Version 2" in history.content.decode()
+    history = client.get(f"{LIST}{account.pk}/history").content.decode()
+    assert "Version 1" in history and "Version 2" in history
+    assert history.count("changed</span>") == 3  # version 2: one prompt; version 1: two
 
 
 def test_a_blank_account_is_refused_with_a_message(facilitated: Postmortem, bob: User) -> None:
