@@ -21,7 +21,7 @@ class AccountForm(forms.Form):
                 help_text=p.help,
                 required=False,
                 max_length=perspectives.MAX_ANSWER,
-                widget=forms.Textarea(attrs={"rows": 4}),
+                widget=forms.Textarea(attrs={"rows": 4, "aria-describedby": f"id_{p.key}-help"}),
             )
 
     def clean(self) -> dict[str, Any]:
