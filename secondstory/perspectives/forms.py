@@ -57,11 +57,12 @@ class InviteForm(forms.Form):
         field = self.fields["people"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = User.objects.filter(pk__in=[p.pk for p in suggested])
-        field.label = "People on this postmortem and the incident's responders"
+        field.label = "People on this postmortem, the incident's responders and those invited"
 
     def clean_others(self) -> list[User]:
         names = [n.strip() for n in self.cleaned_data["others"].split(",") if n.strip()]
-        found = {u.username.lower(): u for u in User.objects.filter(username__in=names)}
+        people = User.objects.filter(is_active=True, is_service_account=False)
+        found = {u.username.lower(): u for u in people.filter(username__in=names)}
         missing = [n for n in names if n.lower() not in found]
         if missing:
             raise forms.ValidationError(f"No such person: {', '.join(missing)}.")

@@ -102,11 +102,9 @@ def account_list(request: HttpRequest, key: str) -> HttpResponse:
 
 def _invite_form(request: HttpRequest, postmortem: Postmortem, data: Any = None) -> InviteForm:
     suggested = services.participants(postmortem)
-    invited = set(
-        Invitation.objects.filter(postmortem=postmortem).values_list("person_id", flat=True)
-    )
-    initial = {"people": [p.pk for p in suggested if p.pk not in invited]}
-    return InviteForm(data, suggested=suggested, initial=initial)
+    invited = list(User.objects.filter(account_invitations__postmortem=postmortem))
+    initial = {"people": [p.pk for p in suggested if p not in invited]}
+    return InviteForm(data, suggested=[*suggested, *invited], initial=initial)
 
 
 @require_POST

@@ -148,3 +148,22 @@ def test_the_postmortem_page_shows_the_counts(
     page = client_for(alice).get("/postmortems/PM-1/").content.decode()
     assert "2 written, 1 shared" in page
     assert 'href="/postmortems/PM-1/accounts/"' in page
+
+
+def test_sending_again_to_someone_invited_by_username(
+    facilitated: Postmortem, dana: User, charlie: User, email: None
+) -> None:
+    client = client_for(dana)
+    assert client.post(LIST + "invite", {"others": "charlie"}).status_code == 302
+    assert client.post(LIST + "invite", {"people": [charlie.pk]}).status_code == 302
+    assert Invitation.objects.get(person=charlie).times == 2
+    assert len(mail.outbox) == 2
+
+
+def test_an_unknown_username_is_named_and_nobody_is_invited(
+    facilitated: Postmortem, alice: User, email: None
+) -> None:
+    response = client_for(alice).post(LIST + "invite", {"others": "bob, nobody-here"})
+    assert response.status_code == 400
+    assert "No such person: nobody-here." in response.content.decode()
+    assert not Invitation.objects.exists()
