@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "ninja",
     "secondstory.nearmiss",
     "secondstory.learningcheck",
+    "secondstory.perspectives",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/", include("secondstory.api.urls")),
     path("near-misses/", include("secondstory.nearmiss.urls")),
     path("postmortems/<str:key>/learning-check/", include("secondstory.learningcheck.urls")),
+    path("postmortems/<str:key>/accounts/", include("secondstory.perspectives.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),

@@ -20,6 +20,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.core import permissions as table
 from secondstory.incidents.models import Incident
 from secondstory.nearmiss.models import NearMiss
+from secondstory.perspectives.models import Account, Invitation
 from secondstory.postmortems.models import Comment, Postmortem
 
 
@@ -295,3 +296,84 @@ def may_answer_learning_check(user: Any, postmortem: Postmortem) -> bool:
 
 def may_read_learning_check(user: Any, postmortem: Postmortem) -> bool:
     return table.may_read_learning_check(reads_postmortem=may_read(user, postmortem))
+
+
+# --- First-person accounts and interview notes ---------------------------------------------
+
+
+def _person(user: Any) -> User | None:
+    if isinstance(user, User) and user.is_authenticated and user.is_active:
+        return user
+    return None
+
+
+def may_read_account(user: Any, account: Account) -> bool:
+    """Whether ``user`` reads ``account`` (``core.permissions.may_read_account``)."""
+    person = _person(user)
+    if person is None:
+        return False
+    postmortem = account.postmortem
+    return table.may_read_account(
+        postmortem_roles(person, postmortem),
+        reads_postmortem=may_read(person, postmortem),
+        author=account.author_id == person.pk,
+        shared=account.shared,
+        interviewee=account.interviewee_id is not None and account.interviewee_id == person.pk,
+        interviewee_agrees=not account.is_interview or account.interviewee_agrees,
+    )
+
+
+def visible_accounts(user: Any, postmortem: Postmortem) -> QuerySet[Account]:
+    """The accounts and interview notes of ``postmortem`` that ``user`` reads (one query)."""
+    person = _person(user)
+    accounts = Account.objects.filter(postmortem=postmortem)
+    if person is None or not may_read(person, postmortem):
+        return accounts.none()
+    if postmortem_roles(person, postmortem) & table.ACCOUNT_READERS:
+        return accounts
+    everyone = Q(shared=True) & (Q(kind="account") | Q(interviewee_agrees=True))
+    return accounts.filter(everyone | Q(author=person) | Q(interviewee=person))
+
+
+def may_change_account(user: Any, account: Account) -> bool:
+    """Edit, share or withdraw: the author alone (who must still read the postmortem)."""
+    person = _person(user)
+    if person is None or not may_read(person, account.postmortem):
+        return False
+    return table.may_change_account(author=account.author_id == person.pk)
+
+
+def may_agree_to_interview_notes(user: Any, account: Account) -> bool:
+    person = _person(user)
+    if person is None or not account.is_interview or not may_read(person, account.postmortem):
+        return False
+    return table.may_agree_to_interview_notes(interviewee=account.interviewee_id == person.pk)
+
+
+def may_write_account(user: Any, postmortem: Postmortem) -> bool:
+    """Whether ``user`` may write their own account of ``postmortem``."""
+    person = _person(user)
+    if person is None:
+        return False
+    invited = Invitation.objects.filter(postmortem=postmortem, person=person).exists()
+    return table.may_write_account(
+        reads_postmortem=may_read(person, postmortem),
+        invited=invited,
+        named=bool(postmortem_roles(person, postmortem)),
+    )
+
+
+def may_invite_to_accounts(user: Any, postmortem: Postmortem) -> bool:
+    person = _person(user)
+    if person is None or not may_read(person, postmortem):
+        return False
+    roles = postmortem_roles(person, postmortem)
+    return table.may_invite_to_accounts(organisation_role(person), roles)
+
+
+def may_write_interview_notes(user: Any, postmortem: Postmortem) -> bool:
+    person = _person(user)
+    if person is None or not may_read(person, postmortem):
+        return False
+    roles = postmortem_roles(person, postmortem)
+    return table.may_write_interview_notes(organisation_role(person), roles)

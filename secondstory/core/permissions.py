@@ -217,3 +217,67 @@ def may_read_learning_check(*, reads_postmortem: bool) -> bool:
     whoever reads the postmortem; team and quarter figures are on the insights pages, open
     to everyone signed in."""
     return reads_postmortem
+
+
+# First-person accounts and interview notes (docs/first-person-accounts.md). An account is its
+# author's own words: being an admin opens none of them; the postmortem's owner and facilitator
+# read every one, everybody else who reads the postmortem only those its author shared.
+ACCOUNT_READERS = frozenset({OWNER, FACILITATOR})
+
+
+def may_read_account(
+    roles: frozenset[str],
+    *,
+    reads_postmortem: bool,
+    author: bool,
+    shared: bool,
+    interviewee: bool = False,
+    interviewee_agrees: bool = True,
+) -> bool:
+    """An account (or interview notes) is read by its author, the postmortem's owner and
+    facilitator, and the person interviewed; others who read the postmortem read it once it is
+    shared (interview notes: shared by their author *and* agreed to by the interviewee).
+    The organisation role plays no part: an admin reads an unshared account only as the
+    postmortem's owner or facilitator.
+
+    >>> may_read_account(frozenset(), reads_postmortem=True, author=False, shared=False)
+    False
+    >>> may_read_account(frozenset({FACILITATOR}), reads_postmortem=True, author=False,
+    ...                  shared=False)
+    True
+    """
+    if not reads_postmortem:
+        return False
+    if author or interviewee or roles & ACCOUNT_READERS:
+        return True
+    return shared and interviewee_agrees
+
+
+def may_write_account(*, reads_postmortem: bool, invited: bool, named: bool) -> bool:
+    """A person writes their own account of a postmortem they read when they were invited to
+    or are named on it, viewers included: an account is testimony, not a change to the
+    postmortem."""
+    return reads_postmortem and (invited or named)
+
+
+def may_invite_to_accounts(role: str, roles: frozenset[str]) -> bool:
+    """Inviting people to write their accounts (and sending the invitation again) is choosing
+    who takes part: the owner, the facilitator and admins, as for ``change_people``."""
+    return may_on_postmortem("change_people", role, roles)
+
+
+def may_write_interview_notes(role: str, roles: frozenset[str]) -> bool:
+    """Interview notes are written by the postmortem's facilitator or owner (never a viewer);
+    an admin only in one of those roles."""
+    return role != VIEWER and bool(roles & ACCOUNT_READERS)
+
+
+def may_change_account(*, author: bool) -> bool:
+    """Only its author edits an account or interview notes, shares them and withdraws them:
+    not the owner, not an admin (every change is kept as a revision)."""
+    return author
+
+
+def may_agree_to_interview_notes(*, interviewee: bool) -> bool:
+    """Only the person interviewed agrees (or stops agreeing) to share notes about them."""
+    return interviewee

@@ -78,6 +78,7 @@ def _pages(username: str) -> dict[str, str]:
         "calendar": "/feeds/",
         "sharing": "/sharing/",
         "account": "/account/",
+        "accounts": f"/postmortems/{pm}/accounts/",
         "not-found": "/postmortems/PM-99999/",
     }
     if user.is_superuser:

@@ -22,6 +22,7 @@ import pytest
 import secondstory.core.review
 import secondstory.core.review.rules
 from secondstory.core.review import RULES, review
+from secondstory.core.review.first_person import review_account
 
 
 def _modules_with_patterns() -> tuple[ModuleType, ...]:
@@ -85,6 +86,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Counter[str]]:
     def measure(text: str) -> Counter[str]:
         counter.clear()
         review(text, preset="strict")
+        review_account(text)  # the first-person profile over the same text
         return Counter(counter)
 
     return measure
