@@ -32,6 +32,7 @@ urlpatterns = [
     path("near-misses/", include("secondstory.nearmiss.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
+    path("", include("secondstory.reviews.urls")),
     path("", include("secondstory.postmortems.urls")),
 ]
 handler500 = "secondstory.lib.error_pages.server_error"

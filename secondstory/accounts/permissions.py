@@ -266,3 +266,12 @@ def visible_near_misses(user: Any) -> QuerySet[NearMiss]:
     if not isinstance(user, User) or not user.is_authenticated:
         return NearMiss.objects.none()
     return NearMiss.objects.filter(reporter=user)
+
+
+# --- Review meetings -----------------------------------------------------------------------
+
+
+def may_run_review(user: Any, postmortem: Postmortem) -> bool:
+    """Schedule, reschedule, cancel and hold a postmortem's review, take its notes and
+    record its decisions: the people who may edit the postmortem (``run_review``)."""
+    return may_read(user, postmortem) and may(user, "run_review", postmortem)

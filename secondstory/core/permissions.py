@@ -60,6 +60,10 @@ POSTMORTEM_RULES: dict[str, Rule] = {
         "Approve or send back to draft", frozenset({REVIEWER}), admins=False, never_owner=True
     ),
     "publish": Rule("Publish, mark not required, reopen", frozenset({OWNER, FACILITATOR})),
+    "run_review": Rule(
+        "Schedule, reschedule, cancel and hold the review meeting; take notes, record decisions",
+        WRITERS,
+    ),
 }
 
 
