@@ -18,6 +18,7 @@ from django.utils import timezone
 from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.audit.record import record as audit
+from secondstory.lib.concurrency import fingerprint
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.writing_services import save_section
 from secondstory.reviews.invites import invitees, local_start, queue_invites
@@ -185,7 +186,7 @@ def record_decision(meeting: ReviewMeeting, text: str, *, by: User) -> Decision:
     current = postmortem.decisions
     lines = [current.rstrip()] if current.strip() else []
     save_section(postmortem, "decisions", "\n".join([*lines, decision_line(meeting, text)]),
-                 base=current, author=by)  # fmt: skip
+                 base=fingerprint(current), author=by)  # fmt: skip
     return Decision.objects.create(
         meeting=meeting, postmortem=postmortem, text=text, recorded_by=by,
         recorded_at=timezone.now(),
