@@ -48,12 +48,17 @@ def local_start(meeting: ReviewMeeting) -> datetime:
     return timezone.localtime(meeting.starts_at, zone) if zone else meeting.starts_at
 
 
+def when(meeting: ReviewMeeting) -> str:
+    """The time as scheduled, in its own zone: "Tuesday 15 December 2026, 15:00 (Europe/Paris)"."""
+    start = local_start(meeting)
+    return f"{start:%A} {start.day} {start:%B %Y, %H:%M} ({meeting.time_zone})"
+
+
 def description(meeting: ReviewMeeting) -> str:
     postmortem = meeting.postmortem
-    start = local_start(meeting)
     lines = [
         f"Review of {postmortem.key}: {postmortem.title}",
-        f"When: {start:%A %d %B %Y, %H:%M} ({meeting.time_zone}), {meeting.duration_minutes} min",
+        f"When: {when(meeting)}, {meeting.duration_minutes} minutes",
     ]
     if meeting.facilitator is not None:
         lines.append(f"Facilitator: {meeting.facilitator.name}")

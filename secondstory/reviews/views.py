@@ -101,7 +101,7 @@ def _page_context(request: HttpRequest, postmortem: Postmortem, meeting: ReviewM
     return {
         "postmortem": postmortem,
         "meeting": meeting,
-        "start": invites.local_start(meeting),
+        "when": invites.when(meeting),
         "invited": invites.invitees(meeting),
         "attended": list(meeting.attended.all()),
         "decisions": meeting.decisions.select_related("recorded_by"),

@@ -13,11 +13,12 @@ from secondstory.postmortems.records import load_record
 from secondstory.reviews.models import ReviewMeeting
 from secondstory.reviews.services import attendees_of
 from tests.apps.factories import postmortem_record
+from tests.e2e.design_checks import horizontal_overflow, serious_violations, unstyled_controls
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
 PASSWORD = "a long enough test passphrase"
@@ -25,9 +26,26 @@ PASSWORD = "a long enough test passphrase"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def _check_design(browser: Browser, page: Page) -> None:
+    """The meeting page follows the design system, wide and on a phone (axe needs its script
+    injected, so this runs in a second context of the same session without the CSP)."""
+    context = browser.new_context(bypass_csp=True, locale="en-GB")
+    context.add_cookies(page.context.cookies())
+    checked = context.new_page()
+    for width in (1440, 390):
+        checked.set_viewport_size({"width": width, "height": 900})
+        checked.goto(page.url)
+        checked.wait_for_load_state("networkidle")
+        assert serious_violations(checked) == []
+        assert unstyled_controls(checked) == []
+        assert not horizontal_overflow(checked)
+    context.close()
+
+
 def test_schedule_a_review_take_notes_record_a_decision_and_hold_it(
-    transactional_db: None, live_server: LiveServer, page: Page, artifacts: Path
-) -> None:
+    transactional_db: None, live_server: LiveServer, page: Page, browser: Browser,
+    artifacts: Path,
+) -> None:  # fmt: skip
     from playwright.sync_api import expect
 
     alice = create_user("alice", password=PASSWORD, display_name="Alice Owner",
@@ -56,16 +74,23 @@ def test_schedule_a_review_take_notes_record_a_decision_and_hold_it(
     page.get_by_role("button", name="Schedule and send invites").click()
 
     expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text(
+        "Tuesday 15 December 2026, 15:00 (Europe/Paris)"
+    )
     expect(page.locator("#agenda")).to_contain_text("Why did the alert wait 10 minutes?")
     expect(page.locator("#agenda")).to_contain_text("The error-rate alert waited 10 minutes.")
     expect(page.get_by_role("note")).to_contain_text("has not been shared for review")
+
+    _check_design(browser, page)
 
     page.get_by_label("Meeting notes").fill("We walked through the timeline.")
     expect(page.locator("#notes-status")).to_contain_text("Saved at")
     meeting = ReviewMeeting.objects.get()
     assert meeting.notes == "We walked through the timeline."
 
-    page.get_by_role("textbox", name="Decision").fill("Pool sizes below 10 are refused by the config tool")
+    page.get_by_role("textbox", name="Decision").fill(
+        "Pool sizes below 10 are refused by the config tool"
+    )
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator("#decisions")).to_contain_text("Pool sizes below 10 are refused")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -33,7 +33,7 @@ def test_schedule_queues_invites_that_the_worker_sends(meeting: ReviewMeeting) -
     assert mail.outbox == []
     result = send_invites.call([d.pk for d in queued])
     assert result == {"sent": 2, "failed": 0}
-    (first, second) = _sent_calendars()
+    first, _ = _sent_calendars()
     assert first["METHOD"] == "REQUEST"
     event = first.walk("VEVENT")[0]
     assert str(event["UID"]) == f"review-{meeting.uid}@secondstory"
@@ -123,7 +123,9 @@ def test_held_records_attendance_and_attendees_of(
     services.mark_held(meeting, [bob], held_at=START)
     assert services.attendees_of(postmortem) == [bob]
     # A later held review wins.
-    second = services.schedule(postmortem, plan([alice, bob], starts_at=START + timedelta(days=7)), by=alice)
+    second = services.schedule(
+        postmortem, plan([alice, bob], starts_at=START + timedelta(days=7)), by=alice
+    )
     services.mark_held(second, [alice, bob], held_at=START + timedelta(days=7))
     assert services.attendees_of(postmortem) == [alice, bob]
 
@@ -137,7 +139,9 @@ def test_audit_log_records_each_step(meeting: ReviewMeeting, alice: User, bob: U
     assert events[1].before["starts_at"] == START.isoformat()
 
 
-def test_clock_follows_the_severity_policy(postmortem: Postmortem, alice: User, email: None) -> None:
+def test_clock_follows_the_severity_policy(
+    postmortem: Postmortem, alice: User, email: None
+) -> None:
     # SEV2 resolved Thursday 5 March 2026: five business days -> Thursday 12 March.
     clock = checks.clock(postmortem, today=datetime(2026, 3, 9).date())
     assert clock is not None and clock.due == datetime(2026, 3, 12).date()
@@ -170,7 +174,9 @@ def test_warnings_facilitator_responder_and_pre_read(
     services.reschedule(meeting, plan([bob], facilitator=bob))
     meeting.refresh_from_db()
     assert checks.warnings(meeting) == []
-    services.reschedule(meeting, plan([bob], facilitator=bob, starts_at=START - timedelta(hours=10)))
+    services.reschedule(
+        meeting, plan([bob], facilitator=bob, starts_at=START - timedelta(hours=10))
+    )
     meeting.refresh_from_db()
     assert [w.code for w in checks.warnings(meeting)] == ["pre_read"]
 

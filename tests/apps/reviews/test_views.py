@@ -39,6 +39,7 @@ def test_owner_schedules_a_review(postmortem: Postmortem, alice: User, bob: User
     assert Delivery.objects.filter(kind="review_invite").count() == 2
     page = client.get(response["Location"])
     assert b"Agenda" in page.content and b"Contributing factors without evidence" in page.content
+    assert "Thursday 12 March 2026, 15:00 (Europe/Paris)" in page.content.decode()
 
 
 def test_bad_input_names_the_field(postmortem: Postmortem, alice: User, email: None) -> None:
@@ -49,7 +50,9 @@ def test_bad_input_names_the_field(postmortem: Postmortem, alice: User, email: N
     )
     assert response.status_code == 400
     assert "does not exist in Europe/Paris" in response.content.decode()
-    response = client.post("/postmortems/PM-1/review/schedule/", _form(alice, time_zone="Mars/Base"))
+    response = client.post(
+        "/postmortems/PM-1/review/schedule/", _form(alice, time_zone="Mars/Base")
+    )
     assert response.status_code == 400 and not ReviewMeeting.objects.exists()
 
 
@@ -69,7 +72,10 @@ def test_outsider_is_refused_on_a_restricted_postmortem(
     client = client_for(charlie)
     for url in ("", "agenda/", "invite.ics"):
         assert client.get(f"/postmortems/PM-R/review/{meeting.pk}/{url}").status_code == 404
-    assert client.post(f"/postmortems/PM-R/review/{meeting.pk}/notes/", {"notes": "x"}).status_code == 404
+    assert (
+        client.post(f"/postmortems/PM-R/review/{meeting.pk}/notes/", {"notes": "x"}).status_code
+        == 404
+    )
 
 
 def test_notes_decision_held_and_the_decision_on_the_postmortem(

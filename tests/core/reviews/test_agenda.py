@@ -4,7 +4,10 @@ from secondstory.core.reviews.agenda import FactorPoint, ItemPoint, agenda, poin
 
 
 def test_points_of_a_list_with_continuations_and_tasks() -> None:
-    text = "### Still open\n- Why did the alert wait\n  ten minutes?\n* [ ] Who owns pool sizes?\n1. Is staging different?\n"
+    text = (
+        "### Still open\n- Why did the alert wait\n  ten minutes?\n"
+        "* [ ] Who owns pool sizes?\n1. Is staging different?\n"
+    )
     assert points(text) == [
         "Why did the alert wait ten minutes?",
         "Who owns pool sizes?",
