@@ -108,7 +108,8 @@ class DecisionForm(forms.Form):
 class HeldForm(forms.Form):
     attended = PeopleChoice(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
-        label="Who attended", required=False,
+        label="Who attended",
+        error_messages={"required": "tick at least one person who attended"},
     )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from secondstory.accounts import permissions
+from secondstory.lib.timezones import site_zone
 from secondstory.postmortems.access import (
     is_htmx,
     postmortem_for_reader,
@@ -56,7 +57,7 @@ def schedule(request: HttpRequest, key: str) -> HttpResponse:
                 messages.success(request, "Review scheduled; invites are on their way.")
                 return redirect("reviews:meeting", key=key, pk=meeting.pk)
     else:
-        zone = user.time_zone or timezone.get_default_timezone_name()
+        zone = user.time_zone or site_zone().key
         form = MeetingForm(initial={
             "time_zone": zone, "facilitator": postmortem.facilitator,
             "attendees": [postmortem.owner, *postmortem.collaborators.all()],
@@ -96,7 +97,9 @@ def reschedule(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     return render(request, "reviews/form.html", context, status=status)
 
 
-def _page_context(request: HttpRequest, postmortem: Postmortem, meeting: ReviewMeeting) -> dict:  # type: ignore[type-arg]
+def _page_context(
+    request: HttpRequest, postmortem: Postmortem, meeting: ReviewMeeting
+) -> dict[str, object]:
     user = signed_in_user(request)
     return {
         "postmortem": postmortem,
@@ -187,7 +190,8 @@ def held(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     found = _meeting(postmortem, pk)
     form = HeldForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not marked held: choose who attended from the list.")
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Not marked held: {problems}.")
         return redirect("reviews:meeting", key=key, pk=pk)
     try:
         services.mark_held(found, form.cleaned_data["attended"])

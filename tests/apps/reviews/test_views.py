@@ -120,3 +120,23 @@ def test_meetings_in_calendar_feeds_respect_permissions(
 
     assert [s.split(":")[1].split()[0] for s in feed(bob)] == ["PM-1", "PM-R"]
     assert [s.split(":")[1].split()[0] for s in feed(charlie)] == ["PM-1"]
+
+
+def test_reschedule_and_held_need_valid_input(meeting: ReviewMeeting, alice: User,
+                                              bob: User) -> None:  # fmt: skip
+    client = client_for(alice)
+    base = f"/postmortems/PM-1/review/{meeting.pk}/"
+    form = client.get(base + "edit/").content.decode()
+    assert 'value="15:00"' in form  # the time as scheduled, in its own zone
+    response = client.post(base + "edit/", _form(alice, time="16:30"))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.starts_at.hour, meeting.sequence) == (15, 1)  # 16:30 Paris is 15:30 UTC
+    page = client.post(base + "held/", {}, follow=True).content.decode()
+    assert "tick at least one person who attended" in page
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+    client.post(base + "cancel/")
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"
+    assert client.get(base + "edit/").status_code == 302  # nothing left to reschedule
