@@ -3,17 +3,17 @@ warnings (facilitator was a responder, draft not shared 24 h before) and the age
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from secondstory.accounts.models import User
-from secondstory.actions.services import most_severe
 from secondstory.core.reviews import agenda as core_agenda
 from secondstory.core.reviews import policy
-from secondstory.incidents.models import Milestone, TimelineEvent
+from secondstory.incidents.models import Incident, Severity, TimelineEvent
 from secondstory.lib.timezones import site_zone
 from secondstory.postmortems.models import Postmortem
 from secondstory.reviews.models import ReviewMeeting, ReviewPolicy
@@ -22,47 +22,68 @@ from secondstory.reviews.models import ReviewMeeting, ReviewPolicy
 PRE_READ = timedelta(hours=24)
 
 
-def business_days_for(postmortem: Postmortem) -> int:
-    """The policy of the postmortem's most severe incident (default by rank without a row)."""
-    severity = most_severe(postmortem)
+def _business_days(severity: Severity | None) -> int:
+    """The policy row of a severity, else the default for its rank."""
     if severity is None:
         return policy.OTHER_DAYS
-    row = ReviewPolicy.objects.filter(severity=severity).first()
-    return row.business_days if row is not None else policy.default_business_days(severity.rank)
+    try:
+        return int(severity.review_policy.business_days)
+    except ReviewPolicy.DoesNotExist:
+        return policy.default_business_days(severity.rank)
+
+
+def business_days_for(postmortem: Postmortem) -> int:
+    """The policy of the postmortem's most severe incident (default by rank without a row)."""
+    return _resolution(postmortem)[1]
 
 
 def resolved_at(postmortem: Postmortem) -> datetime | None:
     """When the last of its incidents was resolved; None while one is not resolved."""
-    incidents = postmortem.incidents.count()
-    resolved = Milestone.objects.filter(
-        incident__postmortems=postmortem, kind__code="resolved"
-    ).aggregate(n=Count("id"), last=Max("at"))
-    if not incidents or resolved["n"] < incidents:
-        return None
-    last: datetime | None = resolved["last"]
-    return last
+    return _resolution(postmortem)[0]
+
+
+def _resolution(postmortem: Postmortem) -> tuple[datetime | None, int]:
+    """The last resolution of its incidents (None while one is unresolved) and the business
+    days its most severe incident allows, in one query."""
+    resolved = Max("milestones__at", filter=Q(milestones__kind__code="resolved"))
+    # Not through ``postmortem.incidents``: the page's prefetches would come along.
+    incidents = list(
+        Incident.objects.filter(postmortems=postmortem)
+        .annotate(resolved=resolved)
+        .select_related("severity__review_policy")
+    )
+    severity = min((i.severity for i in incidents), key=lambda s: s.rank, default=None)
+    times = [i.resolved for i in incidents]  # type: ignore[attr-defined]
+    last = None if not times or None in times else max(times)
+    return last, _business_days(severity)
 
 
 def _day(at: datetime) -> date:
     return timezone.localtime(at, site_zone()).date()
 
 
-def clock(postmortem: Postmortem, today: date | None = None) -> policy.ReviewClock | None:
+def first_held(meetings: Iterable[ReviewMeeting]) -> datetime | None:
+    held = [m.held_at for m in meetings if m.status == "held" and m.held_at is not None]
+    return min(held) if held else None
+
+
+def clock(
+    postmortem: Postmortem,
+    today: date | None = None,
+    *,
+    meetings: Iterable[ReviewMeeting] | None = None,
+) -> policy.ReviewClock | None:
     """The review clock, or None until every incident is resolved (or when no review is
-    expected: a postmortem marked not required)."""
-    resolved = resolved_at(postmortem)
-    if resolved is None or postmortem.status == "not_required":
+    expected: a postmortem marked not required). ``meetings``: its meetings, when the
+    caller has them already."""
+    if postmortem.status == "not_required":
         return None
-    held = (
-        postmortem.review_meetings.filter(status="held")
-        .order_by("held_at")
-        .values_list("held_at", flat=True)
-        .first()
-    )
+    resolved, days = _resolution(postmortem)
+    if resolved is None:
+        return None
+    held = first_held(postmortem.review_meetings.all() if meetings is None else meetings)
     today = today or timezone.localdate(timezone=site_zone())
-    return policy.review_clock(
-        _day(resolved), business_days_for(postmortem), _day(held) if held else None, today
-    )
+    return policy.review_clock(_day(resolved), days, _day(held) if held else None, today)
 
 
 def shared_at(postmortem: Postmortem, before: datetime) -> datetime | None:

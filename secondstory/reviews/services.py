@@ -45,10 +45,14 @@ def meetings_of(postmortem: Postmortem) -> QuerySet[ReviewMeeting]:
     )
 
 
-def current_meeting(postmortem: Postmortem) -> ReviewMeeting | None:
+def current_meeting(
+    postmortem: Postmortem, meetings: Iterable[ReviewMeeting] | None = None
+) -> ReviewMeeting | None:
     """The scheduled meeting, else the latest held one, else None."""
-    meetings = meetings_of(postmortem)
-    return meetings.filter(status="scheduled").first() or meetings.filter(status="held").first()
+    found = list(meetings_of(postmortem) if meetings is None else meetings)
+    scheduled = [m for m in found if m.status == "scheduled"]
+    held = [m for m in found if m.status == "held"]
+    return (scheduled or held or [None])[0]
 
 
 def check_readers(postmortem: Postmortem, people: Iterable[User | None]) -> None:

@@ -18,8 +18,10 @@ register = template.Library()
 def review_panel(context: Context, postmortem: Postmortem) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
+    meetings = list(services.meetings_of(postmortem).exclude(status="cancelled"))
     return {
-        "clock": checks.clock(postmortem),
-        "meeting": services.current_meeting(postmortem),
-        "may_run": permissions.may_run_review(user, postmortem),
+        "clock": checks.clock(postmortem, meetings=meetings),
+        "meeting": services.current_meeting(postmortem, meetings),
+        # The page is only shown to its readers: what is left to ask is the role.
+        "may_run": permissions.may(user, "run_review", postmortem),
     }

@@ -31,10 +31,10 @@ def test_owner_schedules_a_review(postmortem: Postmortem, alice: User, bob: User
     page = client.get("/postmortems/PM-1/")
     # Resolved in March 2026 and never reviewed: the clock shows overdue.
     assert b"Schedule a review" in page.content and b"review overdue by" in page.content
-    response = client.post("/postmortems/PM-1/review/schedule/", _form(alice, bob))
+    response = client.post("/postmortems/PM-1/meetings/schedule/", _form(alice, bob))
     meeting = ReviewMeeting.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/postmortems/PM-1/review/{meeting.pk}/"
+    assert response["Location"] == f"/postmortems/PM-1/meetings/{meeting.pk}/"
     assert meeting.starts_at == datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # 15:00 in Paris
     assert Delivery.objects.filter(kind="review_invite").count() == 2
     page = client.get(response["Location"])
@@ -46,12 +46,12 @@ def test_bad_input_names_the_field(postmortem: Postmortem, alice: User, email: N
     client = client_for(alice)
     # 02:30 does not exist in Paris on 29 March 2026 (clocks go forward).
     response = client.post(
-        "/postmortems/PM-1/review/schedule/", _form(alice, date="2026-03-29", time="02:30")
+        "/postmortems/PM-1/meetings/schedule/", _form(alice, date="2026-03-29", time="02:30")
     )
     assert response.status_code == 400
     assert "does not exist in Europe/Paris" in response.content.decode()
     response = client.post(
-        "/postmortems/PM-1/review/schedule/", _form(alice, time_zone="Mars/Base")
+        "/postmortems/PM-1/meetings/schedule/", _form(alice, time_zone="Mars/Base")
     )
     assert response.status_code == 400 and not ReviewMeeting.objects.exists()
 
@@ -59,10 +59,10 @@ def test_bad_input_names_the_field(postmortem: Postmortem, alice: User, email: N
 def test_reviewer_reads_but_may_not_run_the_review(meeting: ReviewMeeting, bob: User) -> None:
     # Bob is a reviewer of PM-1, not a writer.
     client = client_for(bob)
-    page = client.get(f"/postmortems/PM-1/review/{meeting.pk}/")
+    page = client.get(f"/postmortems/PM-1/meetings/{meeting.pk}/")
     assert page.status_code == 200 and b"Record the decision" not in page.content
-    assert client.post(f"/postmortems/PM-1/review/{meeting.pk}/cancel/").status_code == 403
-    assert client.post("/postmortems/PM-1/review/schedule/", {}).status_code == 403
+    assert client.post(f"/postmortems/PM-1/meetings/{meeting.pk}/cancel/").status_code == 403
+    assert client.post("/postmortems/PM-1/meetings/schedule/", {}).status_code == 403
 
 
 def test_outsider_is_refused_on_a_restricted_postmortem(
@@ -71,9 +71,9 @@ def test_outsider_is_refused_on_a_restricted_postmortem(
     meeting = services.schedule(restricted, plan([alice]), by=alice)
     client = client_for(charlie)
     for url in ("", "agenda/", "invite.ics"):
-        assert client.get(f"/postmortems/PM-R/review/{meeting.pk}/{url}").status_code == 404
+        assert client.get(f"/postmortems/PM-R/meetings/{meeting.pk}/{url}").status_code == 404
     assert (
-        client.post(f"/postmortems/PM-R/review/{meeting.pk}/notes/", {"notes": "x"}).status_code
+        client.post(f"/postmortems/PM-R/meetings/{meeting.pk}/notes/", {"notes": "x"}).status_code
         == 404
     )
 
@@ -82,7 +82,7 @@ def test_notes_decision_held_and_the_decision_on_the_postmortem(
     meeting: ReviewMeeting, alice: User, bob: User
 ) -> None:
     client = client_for(alice)
-    base = f"/postmortems/PM-1/review/{meeting.pk}/"
+    base = f"/postmortems/PM-1/meetings/{meeting.pk}/"
     autosave = client.post(base + "notes/", {"notes": "Discussed the pool"}, HTTP_HX_REQUEST="true")
     assert autosave.status_code == 200 and b"Saved at" in autosave.content
     client.post(base + "decisions/", {"text": "Pool sizes get a minimum of 10"})
@@ -95,7 +95,7 @@ def test_notes_decision_held_and_the_decision_on_the_postmortem(
 
 
 def test_invite_download_is_valid_ics(meeting: ReviewMeeting, bob: User) -> None:
-    response = client_for(bob).get(f"/postmortems/PM-1/review/{meeting.pk}/invite.ics")
+    response = client_for(bob).get(f"/postmortems/PM-1/meetings/{meeting.pk}/invite.ics")
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     assert calendar["METHOD"] == "REQUEST"
@@ -125,7 +125,7 @@ def test_meetings_in_calendar_feeds_respect_permissions(
 def test_reschedule_and_held_need_valid_input(meeting: ReviewMeeting, alice: User,
                                               bob: User) -> None:  # fmt: skip
     client = client_for(alice)
-    base = f"/postmortems/PM-1/review/{meeting.pk}/"
+    base = f"/postmortems/PM-1/meetings/{meeting.pk}/"
     form = client.get(base + "edit/").content.decode()
     assert 'value="15:00"' in form  # the time as scheduled, in its own zone
     response = client.post(base + "edit/", _form(alice, time="16:30"))

@@ -21,7 +21,7 @@ def meeting(**changes: object) -> Meeting:
         "summary": "Postmortem review: PM-7 Checkout, payments; and a very long title " * 2,
         "description": "Line one\nLine two, with a comma; and semicolon",
         "location": "Room 4, floor 2",
-        "url": "https://pm.example.com/postmortems/PM-7/review/1/",
+        "url": "https://pm.example.com/postmortems/PM-7/meetings/1/",
         "organizer": Person("Alice Owner", "alice@example.com"),
         "attendees": [Person("Bob Ü", "bob@example.com"), Person("Chloé", "chloe@example.com")],
     }
