@@ -83,7 +83,13 @@ class ReviewMeeting(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="held", held_at__isnull=True),
                 name="held_review_has_held_at",
-            )
+            ),
+            # Two people scheduling at once: the database keeps one.
+            models.UniqueConstraint(
+                fields=["postmortem"],
+                condition=models.Q(status="scheduled"),
+                name="one_scheduled_review",
+            ),
         ]
 
     def __str__(self) -> str:

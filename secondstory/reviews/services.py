@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from secondstory.reviews.invites import invitees, local_start, queue_invites
 from secondstory.reviews.models import Decision, ReviewMeeting
 
 AUDIT_TYPE = "reviews.reviewmeeting"
+ALREADY = "{key} already has a review scheduled; reschedule it"
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,14 @@ def schedule(postmortem: Postmortem, plan: Plan, *, by: User) -> ReviewMeeting:
     """Schedule a review and queue the invites (METHOD:REQUEST, SEQUENCE 0)."""
     check_readers(postmortem, [plan.facilitator, *plan.attendees])
     if postmortem.review_meetings.filter(status="scheduled").exists():
-        raise ValidationError(
-            {"starts_at": f"{postmortem.key} already has a review scheduled; reschedule it"}
-        )
+        raise ValidationError({"starts_at": ALREADY.format(key=postmortem.key)})
     meeting = ReviewMeeting(postmortem=postmortem, organizer=by)
     _apply(meeting, plan)
-    meeting.save()
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as exc:  # scheduled by someone else a moment ago
+        raise ValidationError({"starts_at": ALREADY.format(key=postmortem.key)}) from exc
     meeting.attendees.set(plan.attendees)
     _audit("create", meeting, "scheduled", None)
     queue_invites(meeting, "review_invite")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from icalendar import Calendar
 
 from secondstory.accounts.models import User
@@ -88,6 +89,15 @@ def test_one_scheduled_review_at_a_time(meeting: ReviewMeeting, postmortem: Post
                                         alice: User) -> None:  # fmt: skip
     with pytest.raises(ValidationError, match="already has a review scheduled"):
         services.schedule(postmortem, plan([alice]), by=alice)
+
+
+def test_the_database_keeps_one_scheduled_review(meeting: ReviewMeeting, alice: User) -> None:
+    twin = ReviewMeeting(postmortem=meeting.postmortem, organizer=alice, starts_at=START,
+                         time_zone="UTC")  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    services.cancel(meeting)
+    twin.save()  # once the first is cancelled, a new one may be scheduled
 
 
 def test_people_who_cannot_read_a_restricted_postmortem_are_refused(
