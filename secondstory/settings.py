@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "secondstory.nearmiss",
     "secondstory.learningcheck",
     "secondstory.perspectives",
+    "secondstory.reviews",
     "django_tasks",
     "django_tasks_db",
 ]

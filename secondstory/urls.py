@@ -34,6 +34,7 @@ urlpatterns = [
     path("postmortems/<str:key>/accounts/", include("secondstory.perspectives.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
+    path("", include("secondstory.reviews.urls")),
     path("", include("secondstory.postmortems.urls")),
 ]
 handler500 = "secondstory.lib.error_pages.server_error"

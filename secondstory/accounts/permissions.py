@@ -377,3 +377,11 @@ def may_write_interview_notes(user: Any, postmortem: Postmortem) -> bool:
         return False
     roles = postmortem_roles(person, postmortem)
     return table.may_write_interview_notes(organisation_role(person), roles)
+
+# --- Review meetings -----------------------------------------------------------------------
+
+
+def may_run_review(user: Any, postmortem: Postmortem) -> bool:
+    """Schedule, reschedule, cancel and hold a postmortem's review, take its notes and
+    record its decisions: the people who may edit the postmortem (``run_review``)."""
+    return may_read(user, postmortem) and may(user, "run_review", postmortem)

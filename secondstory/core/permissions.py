@@ -63,6 +63,10 @@ POSTMORTEM_RULES: dict[str, Rule] = {
     "learning_check": Rule(
         "Open or close the learning check of the review", frozenset({OWNER, FACILITATOR})
     ),
+    "run_review": Rule(
+        "Schedule, reschedule, cancel and hold the review meeting; take notes, record decisions",
+        WRITERS,
+    ),
 }
 
 

@@ -181,6 +181,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("got_lucky", "Where we got lucky"),
     ("surprises", "Surprises"),
     ("open_questions", "Open questions"),
+    ("decisions", "Decisions"),
     ("messaging", "Messaging"),
     ("supporting_links", "Supporting links"),
 )

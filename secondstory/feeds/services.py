@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,8 @@ from secondstory.actions.models import ActionItem
 from secondstory.feeds.models import CalendarToken
 from secondstory.lib import site
 from secondstory.postmortems.services import visible_postmortems
+from secondstory.reviews import calendar as review_calendar
+from secondstory.reviews.models import ReviewMeeting
 
 # Only items still to be done appear in a feed; done and not-doing items are left out.
 OPEN_STATUSES = ("open", "in_progress")
@@ -171,17 +174,33 @@ def _event(item: ActionItem, stamp: datetime) -> Event:
     return event
 
 
-def render_calendar(token: CalendarToken, items: list[ActionItem], now: datetime) -> bytes:
-    """The RFC 5545 text of a feed (CRLF line ends, lines folded at 75 octets)."""
+def feed_meetings(token: CalendarToken) -> list[ReviewMeeting]:
+    """The review meetings of a feed's people that every one of its readers may read."""
+    return review_calendar.feed_meetings(user=token.user, team=token.team, readers=readers(token))
+
+
+def render_calendar(
+    token: CalendarToken,
+    items: list[ActionItem],
+    now: datetime,
+    meetings: Sequence[ReviewMeeting] = (),
+) -> bytes:
+    """The RFC 5545 text of a feed (CRLF line ends, lines folded at 75 octets): action-item
+    due dates as all-day events, review meetings as timed ones."""
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"secondstory: {token.label}")
-    calendar.add("x-wr-caldesc", "Due dates of open and in-progress action items")
+    calendar.add(
+        "x-wr-caldesc", "Due dates of open and in-progress action items, and review meetings"
+    )
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for item in items:
         calendar.add_component(_event(item, now))
+    for meeting in meetings:
+        calendar.add_component(review_calendar.feed_event(meeting, now))
     return bytes(calendar.to_ical())

@@ -82,7 +82,8 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     record_token_use("calendar", found, request=request)
     services.touch(found, now)
-    body = services.render_calendar(found, list(services.feed_items(found)), now)
+    items = list(services.feed_items(found))
+    body = services.render_calendar(found, items, now, services.feed_meetings(found))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="secondstory-action-items.ics"'
     response["Cache-Control"] = "private, no-store, max-age=0"

@@ -30,11 +30,16 @@ _shuffle = random.SystemRandom().shuffle
 def respondents(postmortem: Postmortem) -> set[int]:
     """The ids of the people who may answer the postmortem's learning check.
 
-    This is the hook for the review meetings: once a review meeting records its
-    attendees, this returns ``secondstory.reviews.services.attendees_of(postmortem)``.
-    Until then it is the people named on the postmortem: the owner, the facilitator,
-    the collaborators and the reviewers.
+    When a review meeting was held, they are the people who attended the latest one
+    (``secondstory.reviews.services.attendees_of``). A review held without a meeting
+    recorded here falls back to the people named on the postmortem: the owner, the
+    facilitator, the collaborators and the reviewers.
     """
+    from secondstory.reviews.services import attendees_of
+
+    attended = attendees_of(postmortem)
+    if attended:
+        return {person.pk for person in attended}
     people = {postmortem.owner_id}
     if postmortem.facilitator_id is not None:
         people.add(postmortem.facilitator_id)

@@ -39,6 +39,8 @@ class Message:
     restricted: bool = False
     shared_subject: str = ""
     shared_text: str = ""
+    # An iCalendar invite attached to an email (a review meeting's REQUEST or CANCEL).
+    calendar: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,9 @@ def _send_email(channel: Channel, message: Message) -> None:
         to=[address],
         connection=get_connection(fail_silently=False, timeout=network_timeout()),
     )
+    if message.calendar:
+        method = "CANCEL" if "\r\nMETHOD:CANCEL\r\n" in message.calendar else "REQUEST"
+        mail.attach("invite.ics", message.calendar, f"text/calendar; method={method}")
     try:
         mail.send()
     except (smtplib.SMTPException, OSError) as exc:

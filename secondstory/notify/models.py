@@ -104,6 +104,9 @@ class Delivery(models.Model):
     )
     subject = models.CharField(max_length=300)
     text = models.TextField()
+    calendar = models.TextField(
+        blank=True, help_text="An iCalendar invite sent as an attachment (review meetings)."
+    )
     status = models.CharField(max_length=10, choices=STATUS_CHOICES, default="pending")
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -68,6 +68,7 @@ def content(channel: Channel, message: Message) -> dict[str, str]:
         "address": channel.address_for(message.recipient),
         "subject": subject_for(channel, message)[:300],
         "text": text_for(channel, message),
+        "calendar": message.calendar if channel.kind == "email" else "",
     }
 
 

@@ -204,7 +204,28 @@ def _stored_message(delivery: Delivery) -> Message:
         restricted=item is not None and is_restricted(item),
         shared_subject=delivery.subject,
         shared_text=delivery.text,
+        calendar=delivery.calendar,
     )
+
+
+def send_queued(delivery_ids: Iterable[int], *, run: Run | None = None) -> list[Delivery]:
+    """Try now the deliveries a request queued (``outbox.queue``) for the worker to send;
+    return those tried. Failures are recorded and retried by the sweep like any other."""
+    run = run or Run()
+    channels = {channel.key: channel for channel in active_channels()}
+    queued = (
+        Delivery.objects.filter(pk__in=list(delivery_ids), status__in=Delivery.OPEN_STATES)
+        .select_related("recipient", "item__postmortem", "item__owner")
+        .order_by("id")
+    )
+    tried = []
+    for delivery in queued:
+        channel = channels.get(delivery.channel_key)
+        if channel is None or delivery.recipient is None or run.paused(channel):
+            continue
+        if attempt(delivery, channel, _stored_message(delivery), run, fields={}):
+            tried.append(delivery)
+    return tried
 
 
 def attempt(

@@ -112,6 +112,9 @@ class Postmortem(models.Model):
     got_lucky = models.TextField(blank=True)
     surprises = models.TextField(blank=True)
     open_questions = models.TextField(blank=True)
+    decisions = models.TextField(
+        blank=True, help_text="What the review meeting decided, one line per decision."
+    )
     messaging = models.TextField(blank=True)
     supporting_links = models.TextField(blank=True)
 

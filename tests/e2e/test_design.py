@@ -92,6 +92,7 @@ def _pages(username: str) -> dict[str, str]:
             "factor-form": f"/postmortems/{pm}/factors/add/",
             "section-editor": f"/postmortems/{pm}/sections/summary/edit/",
             "history": f"/postmortems/{pm}/history/",
+            "review-schedule": f"/postmortems/{pm}/meetings/schedule/",
         }
     return pages
 

@@ -1,0 +1,1 @@
+"""Review meetings over plain data: the review policy clock, the agenda, the invite."""
