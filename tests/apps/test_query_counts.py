@@ -26,7 +26,7 @@ from tests.apps.factories import START, postmortem_record
 
 # What the pages need today for the small postmortem of the factories; the pages must not
 # need more as a postmortem grows (the growth tests below).
-DETAIL_QUERIES = 38  # with the windowed timeline, the stored review and the accounts' counts
+DETAIL_QUERIES = 39  # windowed timeline, stored review, accounts, learning check, review meeting
 HOME_QUERIES = 6  # 8 before the three panels were read in one query
 ACTIONS_QUERIES = 13
 

@@ -203,3 +203,17 @@ def test_agenda_from_the_fixture_postmortem(postmortem: Postmortem, bob: User) -
     assert agenda.surprises == ["Retries made the pool exhaustion worse."]
     assert [f.key for f in agenda.factors_without_evidence] == ["F2"]  # F1 has an event
     assert [i.key for i in agenda.items_without_owner] == ["A1"]
+
+
+def test_a_held_review_opens_its_learning_check_for_the_attendees(
+    meeting: ReviewMeeting, postmortem: Postmortem, alice: User, bob: User
+) -> None:
+    from secondstory.learningcheck import services as learning
+
+    named = learning.respondents(postmortem)
+    assert alice.pk in named  # before a meeting is held: the people named on it
+    assert learning.survey_of(postmortem) is None
+    services.mark_held(meeting, [bob], held_at=START)
+    survey = learning.survey_of(postmortem)
+    assert survey is not None and survey.opened_at == START
+    assert learning.respondents(postmortem) == {bob.pk}
