@@ -229,10 +229,11 @@ def _postmortems(documents: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def ranked(match: Match, *, limit: int, offset: int) -> list[tuple[int, float]]:
-    """(postmortem id, rank) of one page of every match, best first (ties: oldest first)."""
+def ranked(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
+    """(postmortem id, rank) of one page of every match, best first (ties: oldest first),
+    and the number of matches."""
     if _postgres():
-        rows = _ranked_postgres(match, limit=limit, offset=offset)
+        rows, total = _ranked_postgres(match, limit=limit, offset=offset)
     else:
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         sql = (
@@ -240,68 +241,52 @@ def ranked(match: Match, *, limit: int, offset: int) -> list[tuple[int, float]]:
             f"WHERE {FTS} MATCH %s ORDER BY rank DESC, rowid LIMIT %s OFFSET %s"
         )
         rows = [(int(d), float(r)) for d, r in _rows(sql, [match.fts5(), limit, offset])]
+        total = count(match)
     postmortems = _postmortems([document for document, _ in rows])
-    return [(postmortems[d], rank) for d, rank in rows if d in postmortems]
+    return [(postmortems[d], rank) for d, rank in rows if d in postmortems], total
 
 
-def _ranked_postgres(match: Match, *, limit: int, offset: int) -> list[tuple[int, float]]:
-    """(document id, rank) of one page, ordered by the head rank, then the full rank, then id.
+def _head_query(match: Match) -> str:
+    """The words of the query's terms, OR-ed, as a tsquery: each one found in a head counts."""
+    text = " ".join(term.text for term in match.positive)
+    sql = "SELECT lexeme FROM unnest(to_tsvector('secondstory', %s)) ORDER BY lexeme"
+    return " | ".join(_quoted(str(lexeme)) for (lexeme,) in _rows(sql, [text], planned=False))
+
+
+def _ranked_postgres(
+    match: Match, *, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int]:
+    """(document id, rank) of one page, ordered by the head rank, then the full rank, then id,
+    and the number of matches.
 
     Every match is ranked by ``ts_rank`` over its small in-row ``head`` vector (title,
-    summary, factors, action items, labels), with the query's words and phrases OR-ed so
-    that each one found there counts. Only documents whose head ranks tie with a
-    document of the page are then ranked by their full vector (narrative and timeline
-    included): the exact order of (head rank, full rank, id) without reading the full
-    vector of every match.
+    summary, factors, action items, labels) with the words of the query OR-ed, so that
+    each one found there counts. The full vector (narrative and timeline included) is
+    read only for the documents ranked at least as high as the last one of the page:
+    it orders those whose head ranks tie. That is the exact order of (head rank, full
+    rank, id) over every match, without reading the full vector of every match.
     """
     where, params = match.where()
-    head, head_params = _tsquery(match.positive, "||")
-    sql = (
-        f"SELECT v.document_id, ts_rank(v.head, {head}) AS rank "
-        f"FROM library_searchvector v WHERE {where} ORDER BY rank DESC, v.document_id LIMIT %s"
-    )
-    # One more than the page: it tells whether the last tie on the page goes on beyond it.
-    prefix = [(int(d), float(r)) for d, r in _rows(sql, [*head_params, *params, offset + limit + 1])]
-    end = min(offset + limit, len(prefix))
-    if offset >= end:
-        return []
-    order: list[tuple[int, float]] = []
-    start = 0
-    while start < end:
-        rank = prefix[start][1]
-        stop = start
-        while stop < len(prefix) and prefix[stop][1] == rank:
-            stop += 1
-        if stop <= offset:  # a tie wholly before the page
-            order += prefix[start:stop]
-        elif stop - start == 1:
-            order.append(prefix[start])
-        else:
-            # The last tie may go on past the fetched rows: read all of it from the index.
-            everyone = stop == len(prefix) and len(prefix) == offset + limit + 1
-            order += _tie_broken(match, rank, None if everyone else prefix[start:stop])
-        start = stop
-    return order[offset : offset + limit]
-
-
-def _tie_broken(
-    match: Match, rank: float, members: list[tuple[int, float]] | None
-) -> list[tuple[int, float]]:
-    """Documents whose head rank is ``rank`` (``members``, or every such match when None),
-    ordered by the rank of their full vector, then oldest first."""
-    where, params = match.where()
-    head, head_params = _tsquery(match.positive, "||")
     full, full_params = match.tsquery()
-    if members is None:
-        condition, more = f"ts_rank(v.head, {head}) = %s::real", [*head_params, rank]
-    else:
-        condition, more = "v.document_id = ANY(%s)", [[d for d, _ in members]]
-    sql = (
-        f"SELECT v.document_id, ts_rank(v.vector, {full}) AS full_rank "
-        f"FROM library_searchvector v WHERE {where} AND {condition} "
-        "ORDER BY full_rank DESC, v.document_id"
-    )
-    return [(int(d), rank) for d, _ in _rows(sql, [*full_params, *params, *more])]
+    sql = f"""
+        WITH matches AS MATERIALIZED (
+            SELECT v.document_id, ts_rank(v.head, %s::tsquery) AS rank
+            FROM library_searchvector v WHERE {where}
+        ), total AS (SELECT count(*) AS n FROM matches),
+        cut AS (
+            SELECT rank FROM matches ORDER BY rank DESC
+            LIMIT 1 OFFSET greatest(0, least(%s, (SELECT n FROM total)) - 1)
+        )
+        SELECT m.document_id, m.rank, (SELECT n FROM total),
+            (SELECT ts_rank(x.vector, {full}) FROM library_searchvector x
+             WHERE x.document_id = m.document_id) AS full_rank
+        FROM matches m WHERE m.rank >= (SELECT rank FROM cut)
+        ORDER BY m.rank DESC, full_rank DESC, m.document_id LIMIT %s OFFSET %s
+    """
+    found = _rows(sql, [_head_query(match), *params, offset + limit, *full_params, limit, offset])
+    if not found:
+        return [], count(match)
+    return [(int(d), float(r)) for d, r, _, _ in found], int(found[0][2])
 
 
 def newest(match: Match, *, limit: int, offset: int) -> list[int]:
