@@ -247,7 +247,7 @@ def ranked(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, fl
 
 
 def _head_query(match: Match) -> str:
-    """The words of the query's terms, OR-ed, as a tsquery: each one found in a head counts."""
+    """The words of the query's terms, OR-ed, as a tsquery."""
     text = " ".join(term.text for term in match.positive)
     sql = "SELECT lexeme FROM unnest(to_tsvector('secondstory', %s)) ORDER BY lexeme"
     return " | ".join(_quoted(str(lexeme)) for (lexeme,) in _rows(sql, [text], planned=False))
@@ -256,34 +256,38 @@ def _head_query(match: Match) -> str:
 def _ranked_postgres(
     match: Match, *, limit: int, offset: int
 ) -> tuple[list[tuple[int, float]], int]:
-    """(document id, rank) of one page, ordered by the head rank, then the full rank, then id,
-    and the number of matches.
+    """(document id, rank) of one page, best first, and the number of matches.
 
     Every match is ranked by ``ts_rank`` over its small in-row ``head`` vector (title,
-    summary, factors, action items, labels) with the words of the query OR-ed, so that
-    each one found there counts. The full vector (narrative and timeline included) is
-    read only for the documents ranked at least as high as the last one of the page:
-    it orders those whose head ranks tie. That is the exact order of (head rank, full
-    rank, id) over every match, without reading the full vector of every match.
+    summary, factors, action items, labels): with the query as it is (its words near
+    each other count most), then with its words OR-ed (each one found there counts).
+    The full vector (narrative and timeline included) is read only for the documents
+    ranked at least as high as the last one of the page: it orders those whose head
+    ranks tie, then the oldest comes first. That is the exact order of those four keys
+    over every match, without reading the full vector of every match.
     """
     where, params = match.where()
-    full, full_params = match.tsquery()
+    query, query_params = match.tsquery()
     sql = f"""
         WITH matches AS MATERIALIZED (
-            SELECT v.document_id, ts_rank(v.head, %s::tsquery) AS rank
+            SELECT v.document_id, ts_rank(v.head, {query}) AS rank,
+                ts_rank(v.head, %s::tsquery) AS words
             FROM library_searchvector v WHERE {where}
         ), total AS (SELECT count(*) AS n FROM matches),
         cut AS (
-            SELECT rank FROM matches ORDER BY rank DESC
+            SELECT rank, words FROM matches ORDER BY rank DESC, words DESC
             LIMIT 1 OFFSET greatest(0, least(%s, (SELECT n FROM total)) - 1)
         )
         SELECT m.document_id, m.rank, (SELECT n FROM total),
-            (SELECT ts_rank(x.vector, {full}) FROM library_searchvector x
+            (SELECT ts_rank(x.vector, {query}) FROM library_searchvector x
              WHERE x.document_id = m.document_id) AS full_rank
-        FROM matches m WHERE m.rank >= (SELECT rank FROM cut)
-        ORDER BY m.rank DESC, full_rank DESC, m.document_id LIMIT %s OFFSET %s
+        FROM matches m WHERE (m.rank, m.words) >= (SELECT rank, words FROM cut)
+        ORDER BY m.rank DESC, m.words DESC, full_rank DESC, m.document_id
+        LIMIT %s OFFSET %s
     """
-    found = _rows(sql, [_head_query(match), *params, offset + limit, *full_params, limit, offset])
+    head = _head_query(match)
+    arguments = [*query_params, head, *params, offset + limit, *query_params, limit, offset]
+    found = _rows(sql, arguments)
     if not found:
         return [], count(match)
     return [(int(d), float(r)) for d, r, _, _ in found], int(found[0][2])
