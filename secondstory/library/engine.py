@@ -6,9 +6,10 @@ one FTS5 MATCH expression (words limited to the text columns, keys to the keys
 column); on PostgreSQL two tsquery conditions, one on the weighted text vector
 and one on the keys vector, in one GIN index over a narrow table of vectors.
 
-Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL) over every match, inside
-the database: only one page of row ids leaves it, so the oldest postmortem of
-the library ranks first when it matches best.
+Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL: over a small in-row head
+vector, then the full vector for the page's ties) over every match, inside the
+database: only one page of row ids leaves it, so the oldest postmortem of the
+library ranks first when it matches best.
 """
 
 from __future__ import annotations
