@@ -93,6 +93,7 @@ def measure(runs: int) -> None:
         "vendor": connection.vendor,
         "postmortems": Postmortem.objects.count(),
         "totals": {},
+        "medians": {},
     }
     for label, user in (("operator", None), ("member", member)):
         pages: list[float] = []
@@ -108,9 +109,20 @@ def measure(runs: int) -> None:
                 facets(matcher(query, user), query)
                 facet_times.append(time.perf_counter() - started)
             result["totals"][f"{label}: {text}"] = results.total  # type: ignore[index]
+            result["medians"][f"{label}: {text}"] = percentile(  # type: ignore[index]
+                pages[-runs:], 0.5
+            )
         result[f"{label} page"] = pages
         result[f"{label} facets"] = facet_times
     print(json.dumps(result))
+
+
+def _slowest(data: dict[str, object], count: int) -> None:
+    """The ``count`` queries with the slowest median results page, and their match counts."""
+    medians: dict[str, float] = data["medians"]  # type: ignore[assignment]
+    totals: dict[str, int] = data["totals"]  # type: ignore[assignment]
+    for key in sorted(medians, key=medians.__getitem__, reverse=True)[:count]:
+        print(f"    {medians[key] * 1000:7.1f} ms  {totals[key]:>7} matches  {key}")
 
 
 def run(args: list[str], env: dict[str, str]) -> float:
@@ -181,6 +193,14 @@ def main() -> None:
     parser.add_argument(
         "--no-grep", action="store_true", help="skip the export and the grep comparison"
     )
+    parser.add_argument(
+        "--postgres-only",
+        action="store_true",
+        help="measure only the PostgreSQL database of SECONDSTORY_DATABASE_URL",
+    )
+    parser.add_argument(
+        "--slowest", type=int, default=0, metavar="N", help="also print the N slowest queries"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.measure:
@@ -190,7 +210,9 @@ def main() -> None:
     postgres = os.environ.get("SECONDSTORY_DATABASE_URL", "")
     sqlite_env = {k: v for k, v in os.environ.items() if k != "SECONDSTORY_DATABASE_URL"}
     sqlite_env["SECONDSTORY_HOME"] = home
-    backends = [("SQLite", sqlite_env)]
+    backends = [] if options.postgres_only else [("SQLite", sqlite_env)]
+    if options.postgres_only and not postgres:
+        parser.error("--postgres-only needs SECONDSTORY_DATABASE_URL")
     if postgres:
         backends.append(("PostgreSQL", {**sqlite_env, "SECONDSTORY_DATABASE_URL": postgres}))
     print(f"{len(QUERIES)} queries × {options.runs} runs; data directory {home}")
@@ -203,6 +225,7 @@ def main() -> None:
         for who in ("operator", "member"):
             report(f"{name} results page ({who})", data[f"{who} page"])  # type: ignore[arg-type]
             report(f"{name} facet counts ({who})", data[f"{who} facets"])  # type: ignore[arg-type]
+        _slowest(data, options.slowest)
         if name == "SQLite":
             sqlite_p50 = percentile(data["member page"], 0.5)  # type: ignore[arg-type]
     if options.no_grep:

@@ -67,8 +67,8 @@ def plain_snippet(snippet: str) -> str:
 
 @router.get("/search", response={200: Page[Hit], **WRITES}, auth=READ, summary="Search postmortems")
 def search_postmortems(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
-    """Ranked hits among the postmortems the caller may read (the newest matches are ranked,
-    as on the search page)."""
+    """Ranked hits among the postmortems the caller may read (every match is ranked, as on
+    the search page)."""
     if not params.q.strip():
         raise ApiError(400, "q: type something to search for", field="q")
     try:

@@ -6,9 +6,10 @@ one FTS5 MATCH expression (words limited to the text columns, keys to the keys
 column); on PostgreSQL two tsquery conditions, one on the weighted text vector
 and one on the keys vector, in one GIN index over a narrow table of vectors.
 
-Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL) over every match, inside
-the database: only one page of row ids leaves it, so the oldest postmortem of
-the library ranks first when it matches best.
+Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL: over a small in-row head
+vector, then the full vector for the page's ties) over every match, inside the
+database: only one page of row ids leaves it, so the oldest postmortem of the
+library ranks first when it matches best.
 """
 
 from __future__ import annotations
@@ -229,27 +230,68 @@ def _postmortems(documents: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def ranked(match: Match, *, limit: int, offset: int) -> list[tuple[int, float]]:
-    """(postmortem id, rank) of one page of every match, best first (ties: oldest first)."""
+def ranked(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
+    """(postmortem id, rank) of one page of every match, best first (ties: oldest first),
+    and the number of matches."""
     if _postgres():
-        where, params = match.where()
-        tsquery, more = match.tsquery()
-        sql = (
-            f"SELECT v.document_id, ts_rank(v.vector, {tsquery}) AS rank "
-            f"FROM library_searchvector v WHERE {where} "
-            "ORDER BY rank DESC, v.document_id"
-        )
-        params = [*more, *params]
+        rows, total = _ranked_postgres(match, limit=limit, offset=offset)
     else:
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         sql = (
             f"SELECT rowid, -bm25({FTS}, {weights}) AS rank FROM {FTS} "
-            f"WHERE {FTS} MATCH %s ORDER BY rank DESC, rowid"
+            f"WHERE {FTS} MATCH %s ORDER BY rank DESC, rowid LIMIT %s OFFSET %s"
         )
-        params = [match.fts5()]
-    rows = _rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+        rows = [(int(d), float(r)) for d, r in _rows(sql, [match.fts5(), limit, offset])]
+        total = count(match)
     postmortems = _postmortems([document for document, _ in rows])
-    return [(postmortems[d], float(rank)) for d, rank in rows if d in postmortems]
+    return [(postmortems[d], rank) for d, rank in rows if d in postmortems], total
+
+
+def _head_query(match: Match) -> str:
+    """The words of the query's terms, OR-ed, as a tsquery."""
+    text = " ".join(term.text for term in match.positive)
+    sql = "SELECT lexeme FROM unnest(to_tsvector('secondstory', %s)) ORDER BY lexeme"
+    return " | ".join(_quoted(str(lexeme)) for (lexeme,) in _rows(sql, [text], planned=False))
+
+
+def _ranked_postgres(
+    match: Match, *, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int]:
+    """(document id, rank) of one page, best first, and the number of matches.
+
+    Every match is ranked by ``ts_rank`` over its small in-row ``head`` vector (title,
+    summary, factors, action items, labels): with the query as it is (its words near
+    each other count most), then with its words OR-ed (each one found there counts).
+    The full vector (narrative and timeline included) is read only for the documents
+    ranked at least as high as the last one of the page: it orders those whose head
+    ranks tie, then the oldest comes first. That is the exact order of those four keys
+    over every match, without reading the full vector of every match.
+    """
+    where, params = match.where()
+    query, query_params = match.tsquery()
+    sql = f"""
+        WITH matches AS MATERIALIZED (
+            SELECT v.document_id, ts_rank(v.head, {query}) AS rank,
+                ts_rank(v.head, %s::tsquery) AS words
+            FROM library_searchvector v WHERE {where}
+        ), total AS (SELECT count(*) AS n FROM matches),
+        cut AS (
+            SELECT rank, words FROM matches ORDER BY rank DESC, words DESC
+            LIMIT 1 OFFSET greatest(0, least(%s, (SELECT n FROM total)) - 1)
+        )
+        SELECT m.document_id, m.rank, (SELECT n FROM total),
+            (SELECT ts_rank(x.vector, {query}) FROM library_searchvector x
+             WHERE x.document_id = m.document_id) AS full_rank
+        FROM matches m WHERE (m.rank, m.words) >= (SELECT rank, words FROM cut)
+        ORDER BY m.rank DESC, m.words DESC, full_rank DESC, m.document_id
+        LIMIT %s OFFSET %s
+    """
+    head = _head_query(match)
+    arguments = [*query_params, head, *params, offset + limit, *query_params, limit, offset]
+    found = _rows(sql, arguments)
+    if not found:
+        return [], count(match)
+    return [(int(d), float(r)) for d, r, _, _ in found], int(found[0][2])
 
 
 def newest(match: Match, *, limit: int, offset: int) -> list[int]:

@@ -197,15 +197,21 @@ def search(
     """One page of results for ``text`` as ``user`` sees them (None: everything)."""
     query = parse(text) if isinstance(text, str) else text
     match = matcher(query, user)
-    total = engine.count(match) if match is not None else 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    offset = (page - 1) * per_page
+    page = max(1, page)
     ranked: list[tuple[int, float]] = []
+    total = 0
     if match is not None and query.positive:
-        ranked = engine.ranked(match, limit=per_page, offset=offset)
+        # Ranking counts the matches as it goes; a page past the last one asks again.
+        ranked, total = engine.ranked(match, limit=per_page, offset=(page - 1) * per_page)
+        if page > max(1, math.ceil(total / per_page)):
+            page = max(1, math.ceil(total / per_page))
+            ranked, total = engine.ranked(match, limit=per_page, offset=(page - 1) * per_page)
     elif match is not None:
+        total = engine.count(match)
+        page = min(page, max(1, math.ceil(total / per_page)))
+        offset = (page - 1) * per_page
         ranked = [(pk, 0.0) for pk in engine.newest(match, limit=per_page, offset=offset)]
+    pages = max(1, math.ceil(total / per_page))
     ids = [pk for pk, _ in ranked]
     rows = Postmortem.objects.in_bulk(ids)
     snippets = engine.snippets(match, ids) if match is not None else {}
