@@ -378,6 +378,7 @@ def may_write_interview_notes(user: Any, postmortem: Postmortem) -> bool:
     roles = postmortem_roles(person, postmortem)
     return table.may_write_interview_notes(organisation_role(person), roles)
 
+
 # --- Review meetings -----------------------------------------------------------------------
 
 
