@@ -14,12 +14,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.core import followup
-from secondstory.core.insights.durations import DurationSample
 from secondstory.core.insights.factors import PairCount, RecurringPair, recurring_pairs
 from secondstory.core.insights.followthrough import FollowThroughCounts, TitleCount
 from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
@@ -71,39 +70,6 @@ def metric_definitions() -> list[MetricDefinition]:
         MetricDefinition(m.code, m.name, m.definition, m.start.code, m.end.code)
         for m in DurationMetric.objects.select_related("start", "end")
     ]
-
-
-def duration_samples(scope: Scope, metrics: list[MetricDefinition]) -> list[DurationSample]:
-    """Each incident's value of each metric in hours, with its quarter; one query.
-
-    The milestones of the incidents in scope are grouped per incident, one column per kind
-    the metrics name (an incident has at most one milestone of a kind), so each milestone row
-    is read once instead of once per metric through a correlated subquery.
-    """
-    if not metrics:
-        return []
-    kinds = sorted({m.start for m in metrics} | {m.end for m in metrics})
-    names = {kind: f"at_{i}" for i, kind in enumerate(kinds)}
-    query = (
-        Milestone.objects.filter(incident_id__in=incident_ids(scope))
-        .values("incident_id")
-        .annotate(
-            began=Max("incident__insights_start__began"),
-            **{names[k]: Max("at", filter=Q(kind__code=k)) for k in kinds},
-        )
-    )
-    hours = {
-        f"h_{i}": HoursBetween(F(names[m.start]), F(names[m.end])) for i, m in enumerate(metrics)
-    }
-    fields = ["month", *hours]
-    samples = []
-    rows = query.annotate(month=MonthLabel(F("began")), **hours).values_list(*fields).order_by()
-    for row in rows:
-        quarter = quarter_of_month(row[0])
-        for metric, value in zip(metrics, row[1:], strict=True):
-            if value is not None:
-                samples.append(DurationSample(metric.code, quarter, float(value)))
-    return samples
 
 
 def policy_coverage(scope: Scope) -> PolicyCoverage:
