@@ -27,7 +27,10 @@ Counted = dict[str, dict[str, Counter[float]]]  # metric code → quarter → ho
 def refresh() -> bool:
     """Refill the kept values when the metric definitions changed since they were computed
     (the triggers read a copy of the definitions); whether it had to."""
-    current = set(DurationMetric.objects.values_list("pk", "start_id", "end_id"))
+    return _refresh(set(DurationMetric.objects.values_list("pk", "start_id", "end_id")))
+
+
+def _refresh(current: set[tuple[int, int, int]]) -> bool:
     if current == set(MetricPair.objects.values_list("metric_id", "start_id", "end_id")):
         return False
     with transaction.atomic():
@@ -58,39 +61,44 @@ def _quarter(month: str) -> str:
 
 def counted_values(scope: Scope) -> Counted:
     """Per metric and quarter, how many incidents of the scope had each value (in hours)."""
-    refresh()
-    codes = dict(DurationMetric.objects.values_list("pk", "code"))
-    start, end = bounds(scope.span)
-    rows: list[tuple[int, str, int, int]] = []
-    months = whole_months(start, end) if scope.is_organisation else None
-    if months is None:
-        rows += _grouped(scope, start, end)
-    else:
-        rows += _grouped(scope, start, months[0])
-        rows += _kept(months[0], months[1])
-        rows += _grouped(scope, months[1], end)
+    metrics = list(DurationMetric.objects.values_list("pk", "start_id", "end_id", "code"))
+    _refresh({(pk, start, end) for pk, start, end, _ in metrics})
+    codes = {pk: code for pk, _, _, code in metrics}
     result: Counted = defaultdict(lambda: defaultdict(Counter))
-    for metric, month, minutes, n in rows:
+    for metric, month, minutes, n in _rows(scope):
         if metric in codes and n:
             result[codes[metric]][_quarter(month)][minutes / 60] += n
     return result
 
 
-def _kept(first: datetime, last: datetime) -> list[tuple[int, str, int, int]]:
-    query = """SELECT metric_id, month, minutes, n FROM insights_durationcount
-        WHERE month >= %s AND month < %s AND n <> 0"""
+def _rows(scope: Scope) -> list[tuple[int, str, int, int]]:
+    """(metric, month, minutes, incidents) of the scope; one query: the kept counts of the
+    months the range covers whole (the organisation's), the rest grouped from the values."""
+    start, end = bounds(scope.span)
+    months = whole_months(start, end) if scope.is_organisation else None
+    if months is None:
+        parts = [_grouped(scope, [(start, end)])]
+    else:
+        parts = [_kept(*months), _grouped(scope, [(start, months[0]), (months[1], end)])]
+    query = " UNION ALL ".join(sql for sql, _ in parts)
     with connection.cursor() as cursor:
-        cursor.execute(query, [first.strftime("%Y-%m"), last.strftime("%Y-%m")])
+        cursor.execute(query, [p for _, params in parts for p in params])
         return list(cursor.fetchall())
 
 
-def _grouped(scope: Scope, start: datetime, end: datetime) -> list[tuple[int, str, int, int]]:
-    """The values of the incidents of the scope that began in [start, end), grouped."""
-    if start >= end:
-        return []
+def _kept(first: datetime, last: datetime) -> tuple[str, list[object]]:
+    query = """SELECT metric_id, month, minutes, n FROM insights_durationcount
+        WHERE month >= %s AND month < %s AND n <> 0"""
+    return query, [first.strftime("%Y-%m"), last.strftime("%Y-%m")]
+
+
+def _grouped(scope: Scope, spans: list[tuple[datetime, datetime]]) -> tuple[str, list[object]]:
+    """The values of the incidents of the scope that began in one of the spans, grouped."""
     month = duration_triggers.MONTH[connection.vendor].format("st.began")
     adapt = connection.ops.adapt_datetimefield_value
-    where, params = "", [adapt(start), adapt(end)]
+    began = " OR ".join(["(st.began >= %s AND st.began < %s)"] * len(spans))
+    params: list[object] = [adapt(at) for span in spans for at in span]
+    where = ""
     if scope.team is not None:
         where += " AND st.incident_id IN (SELECT incident_id FROM incidents_incident_teams"
         where += " WHERE team_id = %s)"
@@ -102,8 +110,6 @@ def _grouped(scope: Scope, start: datetime, end: datetime) -> list[tuple[int, st
     query = f"""SELECT v.metric_id, {month}, v.minutes, COUNT(*)
         FROM insights_incidentstart st
         JOIN insights_durationvalue v ON v.incident_id = st.incident_id
-        WHERE st.began >= %s AND st.began < %s{where}
+        WHERE ({began}){where}
         GROUP BY v.metric_id, {month}, v.minutes"""
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return list(cursor.fetchall())
+    return query, params

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -17,12 +18,11 @@ from hypothesis import strategies as st
 from secondstory.accounts.models import Team
 from secondstory.core.insights.periods import DateRange
 from secondstory.incidents.models import DurationMetric, Incident, MilestoneKind
-from secondstory.insights import duration_triggers, durations, services
+from secondstory.insights import duration_triggers, durations, services, triggers
 from secondstory.insights.durations import whole_months
 from secondstory.insights.models import DurationCount, DurationValue, IncidentStart
 from secondstory.insights.scope import Scope
-
-from tests.apps.insights.test_starts import Rollback, _apply, _at, minutes
+from tests.apps.insights.test_starts import Rollback, _apply, _drop, minutes
 
 more_steps = st.lists(
     st.one_of(
@@ -182,3 +182,23 @@ def test_the_refill_recomputes_what_the_triggers_keep() -> None:
     again = (kept_counts(), sorted(DurationValue.objects.values_list("incident_id", "minutes")))
     assert again == kept and kept[0]
     assert DurationValue.objects.aggregate(n=Count("pk"))["n"] == 5  # the default metrics
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_missing_duration_trigger_comes_back_with_everything_recomputed() -> None:
+    with timezone.override(UTC):
+        n = _apply(("incident", 0), 0)
+        n = _apply(("milestone", 0, 0, 0), n)
+    wanted = duration_triggers.duration_triggers(connection.vendor)
+    name, table = next(k for k in wanted if k[1] == "incidents_milestone")
+    _drop(name, table)
+    with timezone.override(UTC):
+        for k in range(1, 5):
+            n = _apply(("milestone", 0, k, 60 * k), n)  # unrecorded meanwhile
+    assert DurationValue.objects.count() == 0
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert set(wanted) <= triggers.existing(connection)
+    assert DurationValue.objects.count() == 5
+    assert kept_counts() == recounted() and sum(kept_counts().values()) == 5

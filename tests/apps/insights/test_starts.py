@@ -3,22 +3,19 @@ triggers come back after a migration rebuilds a table (SQLite drops them then)."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from secondstory.core.insights.periods import DateRange
 from secondstory.incidents.models import Incident, Milestone, MilestoneKind, Severity
-from secondstory.insights import freshness, services, triggers
+from secondstory.insights import freshness, triggers
 from secondstory.insights.models import IncidentStart
-from secondstory.insights.scope import Scope
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 
