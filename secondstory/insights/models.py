@@ -51,3 +51,59 @@ class IncidentStart(models.Model):
 
     def __str__(self) -> str:
         return f"incident {self.incident_id} began {self.began.isoformat()}"
+
+
+class MetricPair(models.Model):
+    """A copy of each duration metric's two milestone kinds, which the milestones' triggers
+    read (``insights.duration_triggers``); refilled when it differs from the definitions."""
+
+    metric_id = models.BigIntegerField(primary_key=True)
+    start_id = models.BigIntegerField()
+    end_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "insights_metricpair"
+
+    def __str__(self) -> str:
+        return f"metric {self.metric_id}"
+
+
+class DurationValue(models.Model):
+    """One incident's value of one duration metric, in whole minutes (rounded down); kept by
+    the milestones' triggers."""
+
+    incident_id = models.BigIntegerField()
+    metric_id = models.BigIntegerField()
+    minutes = models.IntegerField()
+
+    class Meta:
+        db_table = "insights_durationvalue"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident_id", "metric_id"], name="insights_value_per_metric"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.incident_id} metric {self.metric_id}: {self.minutes} min"
+
+
+class DurationCount(models.Model):
+    """How many incidents that began in a UTC month had a value of a metric; kept by the
+    triggers on the values and on the incidents' starts."""
+
+    metric_id = models.BigIntegerField()
+    month = models.CharField(max_length=7)  # YYYY-MM
+    minutes = models.IntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        db_table = "insights_durationcount"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric_id", "month", "minutes"], name="insights_count_per_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"metric {self.metric_id} {self.month} {self.minutes} min: {self.n}"

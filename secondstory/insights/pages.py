@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from secondstory.accounts.models import User
 from secondstory.core.followup import policy_rule
-from secondstory.core.insights.durations import DurationSample, summarise_metric
+from secondstory.core.insights.durations import summarise_counted
 from secondstory.core.insights.factors import co_occurrence
 from secondstory.core.insights.followthrough import (
     aging_bins,
@@ -21,7 +20,7 @@ from secondstory.core.insights.pipeline import stage_delays
 from secondstory.core.insights.stats import DAY_EDGES, DURATION_EDGES_HOURS, Distribution
 from secondstory.core.insights.tables import count_table
 from secondstory.core.insights.writing import writing_rates
-from secondstory.insights import charts, freshness, services, writing
+from secondstory.insights import charts, durations, freshness, services, writing
 from secondstory.insights.charts import Chart
 from secondstory.insights.leading import near_miss_charts
 from secondstory.insights.learning import learning_check_charts
@@ -76,14 +75,12 @@ def incidents_charts(scope: Scope) -> list[Chart]:
 
 def duration_charts(scope: Scope) -> list[Chart]:
     metrics = services.metric_definitions()
-    by_metric: dict[str, list[DurationSample]] = defaultdict(list)
-    for sample in services.duration_samples(scope, metrics):
-        by_metric[sample.metric].append(sample)
+    counted = durations.counted_values(scope)
     periods = quarters(scope.span)
     result = []
     for metric in metrics:
-        samples = by_metric[metric.code]
-        summary = summarise_metric(metric.code, samples, periods, DURATION_EDGES_HOURS)
+        values = counted.get(metric.code, {})
+        summary = summarise_counted(metric.code, values, periods, DURATION_EDGES_HOURS)
         chart = Chart(
             f"duration-{metric.code}",
             f"{metric.name.capitalize()} per quarter (hours)",

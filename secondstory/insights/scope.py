@@ -75,7 +75,7 @@ def began() -> F:
     return F("insights_start__began")
 
 
-def _bounds(span: DateRange) -> tuple[datetime, datetime]:
+def bounds(span: DateRange) -> tuple[datetime, datetime]:
     zone = timezone.get_current_timezone()
     start = datetime.combine(span.start, time.min, tzinfo=zone)
     end = datetime.combine(span.end + timedelta(days=1), time.min, tzinfo=zone)
@@ -85,7 +85,7 @@ def _bounds(span: DateRange) -> tuple[datetime, datetime]:
 def incidents_in(scope: Scope) -> QuerySet[Incident]:
     """Every incident of the scope that began within the range (restricted ones included:
     the figures count them; only keys and titles are filtered per reader)."""
-    start, end = _bounds(scope.span)
+    start, end = bounds(scope.span)
     query = Incident.objects.filter(insights_start__began__gte=start, insights_start__began__lt=end)
     if scope.team is not None:
         query = query.filter(teams=scope.team)
@@ -99,7 +99,7 @@ def incident_ids(scope: Scope) -> QuerySet[Any]:
     only the index on the starts."""
     if not scope.is_organisation:
         return incidents_in(scope).values("pk")
-    start, end = _bounds(scope.span)
+    start, end = bounds(scope.span)
     return IncidentStart.objects.filter(began__gte=start, began__lt=end).values("incident_id")
 
 

@@ -14,12 +14,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.core import followup
-from secondstory.core.insights.durations import DurationSample
 from secondstory.core.insights.factors import PairCount, RecurringPair, recurring_pairs
 from secondstory.core.insights.followthrough import FollowThroughCounts, TitleCount
 from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
@@ -71,39 +70,6 @@ def metric_definitions() -> list[MetricDefinition]:
         MetricDefinition(m.code, m.name, m.definition, m.start.code, m.end.code)
         for m in DurationMetric.objects.select_related("start", "end")
     ]
-
-
-def duration_samples(scope: Scope, metrics: list[MetricDefinition]) -> list[DurationSample]:
-    """Each incident's value of each metric in hours, with its quarter; one query.
-
-    The milestones of the incidents in scope are grouped per incident, one column per kind
-    the metrics name (an incident has at most one milestone of a kind), so each milestone row
-    is read once instead of once per metric through a correlated subquery.
-    """
-    if not metrics:
-        return []
-    kinds = sorted({m.start for m in metrics} | {m.end for m in metrics})
-    names = {kind: f"at_{i}" for i, kind in enumerate(kinds)}
-    query = (
-        Milestone.objects.filter(incident_id__in=incident_ids(scope))
-        .values("incident_id")
-        .annotate(
-            began=Max("incident__insights_start__began"),
-            **{names[k]: Max("at", filter=Q(kind__code=k)) for k in kinds},
-        )
-    )
-    hours = {
-        f"h_{i}": HoursBetween(F(names[m.start]), F(names[m.end])) for i, m in enumerate(metrics)
-    }
-    fields = ["month", *hours]
-    samples = []
-    rows = query.annotate(month=MonthLabel(F("began")), **hours).values_list(*fields).order_by()
-    for row in rows:
-        quarter = quarter_of_month(row[0])
-        for metric, value in zip(metrics, row[1:], strict=True):
-            if value is not None:
-                samples.append(DurationSample(metric.code, quarter, float(value)))
-    return samples
 
 
 def policy_coverage(scope: Scope) -> PolicyCoverage:
@@ -306,54 +272,55 @@ def factor_pairs(scope: Scope) -> list[PairCount]:
 Candidate = tuple[str, str, int, tuple[int, ...]]
 
 
-def service_postmortems(scope: Scope) -> dict[tuple[str, str], list[int]]:
-    """The postmortems per (service of their incidents, factor category), newest first; one
-    grouped query (the distinct triples), which both the counts and the recurring pairs read."""
-    rows = (
-        ContributingFactor.objects.filter(_factors(scope))
-        .values_list("postmortem__incidents__services__slug", "category__code", "postmortem_id")
-        .distinct()
-        .order_by()
+# The distinct (service of a postmortem's incidents, factor category, postmortem) of the
+# postmortems in scope; the database groups them, Python receives the counts.
+_TRIPLES = """SELECT DISTINCT x.service_id AS service, f.category_id AS category,
+    f.postmortem_id AS pm FROM postmortems_contributingfactor f
+    JOIN postmortems_postmortem_incidents pi ON pi.postmortem_id = f.postmortem_id
+    JOIN incidents_incident_services x ON x.incident_id = pi.incident_id
+    WHERE f.postmortem_id IN ({ids})"""
+
+
+def _newest(scope: Scope) -> list[tuple[str, str, int, int]]:
+    """(service, category, postmortems of the pair, one of its newest ``KEYS_SHOWN``
+    postmortems): one pass in which the database counts and numbers each pair's postmortems."""
+    ids, params = postmortem_ids(scope).query.sql_with_params()
+    query = (
+        "SELECT s.slug, c.code, r.n, r.pm FROM (SELECT service, category, pm, "
+        "COUNT(*) OVER (PARTITION BY service, category) AS n, ROW_NUMBER() OVER "
+        "(PARTITION BY service, category ORDER BY pm DESC) AS newest "
+        f"FROM ({_TRIPLES.format(ids=ids)}) t) r "
+        "JOIN incidents_service s ON s.id = r.service "
+        "JOIN postmortems_factorcategory c ON c.id = r.category "
+        f"WHERE r.newest <= {KEYS_SHOWN:d}"
     )
-    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for service, category, postmortem in rows:
-        if service is not None:  # incidents without a service
-            pairs[(service, category)].append(postmortem)
-    for ids in pairs.values():
-        ids.sort(reverse=True)
-    return dict(pairs)
-
-
-def service_categories(scope: Scope) -> list[GroupedCount]:
-    """Postmortems per (service, factor category)."""
-    return _pair_counts(service_postmortems(scope))
-
-
-def _pair_counts(pairs: dict[tuple[str, str], list[int]]) -> list[GroupedCount]:
-    return [GroupedCount(service, category, len(ids)) for (service, category), ids in pairs.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return list(cursor.fetchall())
 
 
 def categories_and_candidates(scope: Scope) -> tuple[list[GroupedCount], list[Candidate]]:
-    """``service_categories`` and ``recurring_candidates`` from one query."""
-    pairs = service_postmortems(scope)
-    counts = _pair_counts(pairs)
-    return counts, _candidates(pairs, counts)
+    """Postmortems per (service of their incidents, factor category), and the pairs in
+    ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids of its newest
+    ``KEYS_SHOWN`` postmortems (the same for every reader); one query."""
+    newest: dict[tuple[str, str], list[int]] = defaultdict(list)
+    counts: dict[tuple[str, str], int] = {}
+    for service, category, n, pm in _newest(scope):
+        pair = (service, category)
+        counts[pair] = n
+        newest[pair].append(pm)
+    grouped = [GroupedCount(service, category, n) for (service, category), n in counts.items()]
+    return grouped, _candidates(newest, grouped)
 
 
 def _candidates(
-    pairs: dict[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
+    newest: dict[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
 ) -> list[Candidate]:
     top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
     return [
-        (service, category, n, tuple(pairs[(service, category)][:KEYS_SHOWN]))
+        (service, category, n, tuple(sorted(newest[(service, category)], reverse=True)))
         for service, category, n in top
     ]
-
-
-def recurring_candidates(scope: Scope, counts: Iterable[GroupedCount]) -> list[Candidate]:
-    """The pairs in ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids
-    of its newest ``KEYS_SHOWN`` postmortems (the same for every reader)."""
-    return _candidates(service_postmortems(scope), counts)
 
 
 def readable_pairs(user: User, candidates: list[Candidate]) -> list[RecurringPair]:
@@ -368,11 +335,6 @@ def readable_pairs(user: User, candidates: list[Candidate]) -> list[RecurringPai
         )
         for service, category, n, ids in candidates
     ]
-
-
-def recurring(scope: Scope, user: User, counts: Iterable[GroupedCount]) -> list[RecurringPair]:
-    """The recurring pairs with the keys this reader may read."""
-    return readable_pairs(user, recurring_candidates(scope, counts))
 
 
 def people_predicate() -> Callable[[str], bool]:

@@ -1,4 +1,4 @@
-"""Two small SQL expressions the insights aggregate with, on SQLite and PostgreSQL alike.
+"""Small SQL expressions the insights aggregate with, on SQLite and PostgreSQL alike.
 
 Both return plain numbers or text, so the database does the date arithmetic and Python never
 parses hundreds of thousands of datetimes.
@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, DateTimeField, Expression, FloatField, Func
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Expression,
+    FloatField,
+    Func,
+    IntegerField,
+)
 
 
 class HoursBetween(Func):
@@ -59,4 +66,20 @@ class NextDay(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         template = "((%(expressions)s + 1)::timestamp AT TIME ZONE 'UTC')"
+        return self.as_sql(compiler, connection, template=template)
+
+
+class ArrayLength(Func):
+    """The number of elements of a JSON array column (0 for NULL), so that counting findings
+    does not carry every finding's text out of the database."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "COALESCE(json_array_length(%(expressions)s), 0)"
+        return self.as_sql(compiler, connection, template=template)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "COALESCE(jsonb_array_length(%(expressions)s), 0)"
         return self.as_sql(compiler, connection, template=template)

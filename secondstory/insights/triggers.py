@@ -21,6 +21,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from secondstory.insights import duration_triggers
+
 #: The tables the insights pages and the learning-health checks read (the token's triggers).
 WATCHED = (
     "accounts_team",
@@ -241,7 +243,13 @@ def ensure(connection: Any) -> list[str]:
     wanted = {k: v for k, v in token_triggers(connection.vendor).items() if k[1] in tables}
     starts = start_triggers(connection.vendor) if "insights_incidentstart" in tables else {}
     missing = {key: sql for key, sql in {**wanted, **starts}.items() if key not in present}
-    if not missing:
+    kept = (
+        duration_triggers.duration_triggers(connection.vendor)
+        if "insights_durationvalue" in tables
+        else {}
+    )
+    stale = sorted(name for name, table in kept if (name, table) not in present)
+    if not missing and not stale:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -253,8 +261,10 @@ def ensure(connection: Any) -> list[str]:
             cursor.execute(sql)
         if any(key in starts for key in missing):
             refill_starts(connection)
+        if stale or any(key in starts for key in missing):
+            duration_triggers.refill(connection)  # puts every duration trigger back too
         # Writes made while a trigger was missing went unrecorded: a new token for them.
         cursor.execute(
             "INSERT INTO insights_datachange (token) VALUES (%s)", [1 + secrets.randbelow(2**31)]
         )
-    return sorted(name for name, _table in missing)
+    return sorted({name for name, _table in missing} | set(stale))

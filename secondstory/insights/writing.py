@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Length, Replace
 
@@ -17,7 +17,7 @@ from secondstory.core import taxonomy
 from secondstory.core.insights.writing import WritingSample
 from secondstory.insights.scope import Scope
 from secondstory.insights.services import postmortem_ids, quarter_of_month
-from secondstory.insights.sql import MonthLabel
+from secondstory.insights.sql import ArrayLength, MonthLabel
 from secondstory.postmortems.models import Postmortem, ReviewCache, ReviewDismissal
 
 NO_TEAM = "(no team)"
@@ -47,13 +47,15 @@ def writing_samples(scope: Scope) -> tuple[list[WritingSample], int, int, int]:
         .order_by()
     )
     rows = list(query)
-    found: Counter[int] = Counter()
-    for postmortem, findings in (
-        ReviewCache.objects.filter(postmortem_id__in=postmortem_ids(scope))
-        .exclude(findings=[])
-        .values_list("postmortem_id", "findings")
-    ):
-        found[postmortem] += len(findings)
+    found: Counter[int] = Counter(
+        dict(
+            ReviewCache.objects.filter(postmortem_id__in=postmortem_ids(scope))
+            .values("postmortem_id")
+            .annotate(n=Sum(ArrayLength("findings")))
+            .values_list("postmortem_id", "n")
+            .order_by()
+        )
+    )
     dismissed = ReviewDismissal.objects.filter(postmortem_id__in=postmortem_ids(scope)).count()
     teams: dict[int, list[str]] = defaultdict(list)
     links = (

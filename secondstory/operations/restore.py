@@ -45,6 +45,7 @@ NOT_DATA = {
     # A new installation logs sign-in attempts before anything is restored.
     "audit.auditevent",
     "insights.datachange",  # the insights cache's token: written by the migration itself
+    "insights.metricpair",  # the kept durations' copy of the metric definitions (likewise)
     "notify.workerheartbeat",  # a worker started on the new installation beats at once
 }
 SAFETY_DIRECTORY = "backups-before-restore"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from secondstory.core.insights.stats import Bin, Distribution, distribution, histogram
+from secondstory.core.insights.stats import (
+    Bin,
+    Distribution,
+    counted_distribution,
+    counted_histogram,
+    distribution,
+    histogram,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,5 +64,34 @@ def summarise_metric(
         by_period=tuple((p, distribution(grouped.get(p, ()))) for p in periods),
         overall=distribution(everything),
         bins=tuple(histogram(everything, edges)),
+        negative=negative,
+    )
+
+
+def summarise_counted(
+    metric: str,
+    counts: Mapping[str, Mapping[float, int]],
+    periods: Sequence[str],
+    edges: Sequence[float],
+) -> MetricSummary:
+    """``summarise_metric`` over values already counted: period → value → how many
+    incidents had it (what the database's kept counts give).
+
+    >>> s = summarise_counted("ttd", {"2026-Q1": {1.0: 2, -1.0: 1}}, ["2026-Q1"], [0, 2])
+    >>> s.overall.median, s.negative, [b.count for b in s.bins]
+    (1.0, 1, [2, 0])
+    """
+    kept: dict[str, dict[float, int]] = {}
+    everything: Counter[float] = Counter()
+    negative = 0
+    for period, values in counts.items():
+        kept[period] = {v: n for v, n in values.items() if v >= 0 and n > 0}
+        negative += sum(n for v, n in values.items() if v < 0)
+        everything.update(kept[period])
+    return MetricSummary(
+        metric=metric,
+        by_period=tuple((p, counted_distribution(kept.get(p, {}))) for p in periods),
+        overall=counted_distribution(everything),
+        bins=tuple(counted_histogram(everything, edges)),
         negative=negative,
     )
