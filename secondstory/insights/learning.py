@@ -15,7 +15,7 @@ from secondstory.core import learningcheck
 from secondstory.core.insights.periods import quarter_label, quarters
 from secondstory.insights import charts
 from secondstory.insights.charts import Cell, Chart
-from secondstory.insights.scope import Scope, _bounds
+from secondstory.insights.scope import Scope, bounds
 from secondstory.learningcheck.figures import ReviewAnswers, reviews
 
 SCORES = [str(value) for value, _ in learningcheck.SCALE]
@@ -114,7 +114,7 @@ def _by(
 
 
 def learning_check_charts(scope: Scope) -> list[Chart]:
-    start, end = _bounds(scope.span)
+    start, end = bounds(scope.span)
     found, hidden = reviews(start, end, scope.team, scope.service)
     by_quarter: dict[str, list[ReviewAnswers]] = defaultdict(list)
     by_team: dict[str, list[ReviewAnswers]] = defaultdict(list)
