@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "secondstory.api",
     "ninja",
     "secondstory.nearmiss",
+    "secondstory.gamedays",
     "django_tasks",
     "django_tasks_db",
 ]

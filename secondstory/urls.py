@@ -30,6 +30,7 @@ urlpatterns = [
     path("webhooks/", include("secondstory.outgoing.urls")),
     path("api/", include("secondstory.api.urls")),
     path("near-misses/", include("secondstory.nearmiss.urls")),
+    path("game-days/", include("secondstory.gamedays.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.postmortems.urls")),

@@ -63,7 +63,8 @@ def action_items_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpR
         ActionItem.objects.filter(postmortem=postmortem)
         .select_related("owner")
         .prefetch_related(
-            Prefetch("factors", queryset=ContributingFactor.objects.order_by("position", "id"))
+            Prefetch("factors", queryset=ContributingFactor.objects.order_by("position", "id")),
+            "verifications__game_day",
         )
     )
     annotate_clocks(items, today, zone=zone)

@@ -57,6 +57,7 @@ def _listed(user: User, status: str) -> QuerySet[Postmortem]:
         incident__postmortems=OuterRef("pk"), kind__code="impact_started"
     )
     postmortems = visible_postmortems(user).select_related("owner").defer(*LONG_TEXT)
+    postmortems = postmortems.filter(is_exercise=False)  # game days have their own list
     if status:
         postmortems = postmortems.filter(status=status)
     return postmortems.annotate(
@@ -114,6 +115,7 @@ _DETAIL_PREFETCH = (
     Prefetch("factors__events", queryset=TimelineEvent.objects.defer("raw")),
     Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
     "action_items__factors",
+    "action_items__verifications__game_day",
     Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
 )
 
