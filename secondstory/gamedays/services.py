@@ -213,10 +213,8 @@ def verify_action_item(
         problems["item"] = "an item of this game day cannot be verified by it"
     if game_day.status not in (lifecycle.RUNNING, lifecycle.DONE):
         problems["game_day"] = f"{game_day.key} is {game_day.status}; verify once it has run"
-    if (
-        observation is not None
-        and observation.incident.postmortems.filter(pk=game_day.postmortem_id).count() == 0
-    ):
+    on_timeline = TimelineEvent.objects.filter(incident__postmortems=game_day.postmortem_id)
+    if observation is not None and not on_timeline.filter(pk=observation.pk).exists():
         problems["observation"] = f"that event is not on the timeline of {game_day.key}"
     if Verification.objects.filter(item=item, game_day=game_day).exists():
         problems["item"] = f"{game_day.key} already verified this item"

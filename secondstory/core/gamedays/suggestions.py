@@ -81,7 +81,7 @@ def from_recurred_item(item: RecurredItem) -> Suggestion:
         title=f"Verify: {item.title}",
         reason=(
             f"{item.postmortem}/{item.item} was marked done, yet its factor recurred in "
-            f"{', '.join(item.recurred_in)}"
+            + (", ".join(item.recurred_in) or "a later postmortem")
         ),
         hypothesis=(
             f"With “{item.title}” in place, injecting the condition it addresses leaves the "
