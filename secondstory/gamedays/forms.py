@@ -20,12 +20,15 @@ MAX_TEXT = 20_000
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _text(rows: int, *, required: bool = False, help_text: str = "") -> forms.CharField:
+def _text(
+    rows: int, *, required: bool = False, help_text: str = "", label: str | None = None
+) -> forms.CharField:
     return forms.CharField(
         widget=forms.Textarea(attrs={"rows": rows}),
         max_length=MAX_TEXT,
         required=required,
         help_text=help_text,
+        label=label,
     )
 
 
@@ -44,7 +47,7 @@ class GameDayForm(forms.Form):
     steady_state_expected = forms.CharField(
         max_length=MAX_SHORT, required=False, label="Expected value or range"
     )
-    fault = _text(3, help_text="The fault injected, and how.")
+    fault = _text(3, help_text="What is broken on purpose, and how.", label="Fault injected")
     blast_radius = _text(2, help_text="What the fault may affect, at most.")
     abort_conditions = _text(2, help_text="When the experiment stops at once.")
     scheduled_at = _when("Scheduled for")

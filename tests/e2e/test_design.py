@@ -76,6 +76,8 @@ def _pages(username: str) -> dict[str, str]:
         "insights": "/insights/",
         "calendar": "/feeds/",
         "sharing": "/sharing/",
+        "game-days": "/game-days/",
+        "game-day-suggestions": "/game-days/suggestions/",
         "account": "/account/",
         "not-found": "/postmortems/PM-99999/",
     }
@@ -90,6 +92,7 @@ def _pages(username: str) -> dict[str, str]:
             "factor-form": f"/postmortems/{pm}/factors/add/",
             "section-editor": f"/postmortems/{pm}/sections/summary/edit/",
             "history": f"/postmortems/{pm}/history/",
+            "game-day-form": "/game-days/new/",
         }
     return pages
 
