@@ -312,7 +312,7 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
         problems += [
             Problem(("game_day", *path), message)
             for path, message in game_day_problems(
-                record.game_day, vocab.factor_categories, event_refs
+                record.game_day, vocab.factor_categories, None if timeline_omitted else event_refs
             )
         ]
     problems += [Problem(path, message) for path, message in limit_problems(record)]

@@ -88,3 +88,16 @@ def test_a_review_verifying_an_unknown_item_is_refused_whole(verified: GameDay) 
         load_text(text, source="review.md")
     assert "game_day.verifies[0].item: no action item PM-1/A9" in str(error.value)
     assert _export(verified.postmortem) == before
+
+
+def test_restoring_a_revision_of_the_review_keeps_the_game_day_as_it_is(
+    verified: GameDay, alice: User
+) -> None:
+    from secondstory.postmortems.revisions import record_revision
+    from secondstory.postmortems.writing_services import restore_revision
+
+    revision = record_revision(verified.postmortem, author=alice, summary="While running")
+    assert revision is not None and "status: running" in revision.snapshot
+    services.set_status(verified, "done", at=SCHEDULED.replace(hour=12))
+    restore_revision(verified.postmortem, revision, author=alice)
+    assert GameDay.objects.get().status == "done" and Verification.objects.count() == 1
