@@ -54,7 +54,7 @@ class GameDayForm(forms.Form):
     started_at = _when("Started at")
     ended_at = _when("Ended at")
     participants = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"),
+        queryset=User.objects.filter(is_active=True, is_service_account=False).order_by("username"),
         to_field_name="username",
         required=False,
         widget=forms.CheckboxSelectMultiple,
