@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "secondstory.learningcheck",
     "secondstory.perspectives",
     "secondstory.reviews",
+    "secondstory.gamedays",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("near-misses/", include("secondstory.nearmiss.urls")),
     path("postmortems/<str:key>/learning-check/", include("secondstory.learningcheck.urls")),
     path("postmortems/<str:key>/accounts/", include("secondstory.perspectives.urls")),
+    path("game-days/", include("secondstory.gamedays.urls")),
     path("metrics", metrics, name="metrics"),
     path("styleguide/", styleguide, name="styleguide"),
     path("", include("secondstory.reviews.urls")),

@@ -17,7 +17,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from secondstory.accounts.models import Team, User
+from secondstory.actions.models import ActionItem
 from secondstory.core import permissions as table
+from secondstory.gamedays.models import GameDay
 from secondstory.incidents.models import Incident
 from secondstory.nearmiss.models import NearMiss
 from secondstory.perspectives.models import Account, Invitation
@@ -386,3 +388,29 @@ def may_run_review(user: Any, postmortem: Postmortem) -> bool:
     """Schedule, reschedule, cancel and hold a postmortem's review, take its notes and
     record its decisions: the people who may edit the postmortem (``run_review``)."""
     return may_read(user, postmortem) and may(user, "run_review", postmortem)
+
+
+# --- Game days -----------------------------------------------------------------------------
+
+
+def may_run_game_days(user: Any) -> bool:
+    return table.may_run_game_days(organisation_role(user))
+
+
+def visible_game_days(user: Any) -> QuerySet[GameDay]:
+    """The game days whose review this person reads."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return GameDay.objects.none()
+    return GameDay.objects.filter(postmortem__in=visible_postmortems(user).values("pk"))
+
+
+def may_read_game_day(user: Any, game_day: GameDay) -> bool:
+    return table.may_read_game_day(reads_review=may_read(user, game_day.postmortem))
+
+
+def may_verify_action_item(user: Any, item: ActionItem, game_day: GameDay) -> bool:
+    return table.may_verify_action_item(
+        organisation_role(user),
+        reads_item=may_read(user, item.postmortem),
+        reads_game_day=may_read_game_day(user, game_day),
+    )

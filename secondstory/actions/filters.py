@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
+from secondstory.gamedays.models import Verification
 from secondstory.incidents.models import Incident, Service, Severity
 from secondstory.postmortems.models import LONG_TEXT, Postmortem
 from secondstory.postmortems.services import visible_postmortems
@@ -77,6 +78,7 @@ class ActionFilter:
     type: str = ""
     priority: str = ""
     overdue: bool | None = None
+    verified: bool | None = None  # verified by a game day
     severity: str = ""
     due_after: date | None = None
     due_before: date | None = None
@@ -123,6 +125,16 @@ def _choice(name: str, raw: str, allowed: Iterable[str], errors: dict[str, str])
     return raw
 
 
+def _yes_no(name: str, raw: str, errors: dict[str, str]) -> bool | None:
+    if raw.lower() in ("yes", "true", "1"):
+        return True
+    if raw.lower() in ("no", "false", "0"):
+        return False
+    if raw:
+        errors[name] = f"“{raw}” is not yes or no"
+    return None
+
+
 def parse_filter(params: Mapping[str, str]) -> ActionFilter:
     """Read a filter from query parameters; raise FilterError naming each bad field.
 
@@ -134,14 +146,8 @@ def parse_filter(params: Mapping[str, str]) -> ActionFilter:
     def get(name: str) -> str:
         return (params.get(name) or "").strip()
 
-    overdue_raw = get("overdue").lower()
-    overdue: bool | None = None
-    if overdue_raw in ("yes", "true", "1"):
-        overdue = True
-    elif overdue_raw in ("no", "false", "0"):
-        overdue = False
-    elif overdue_raw:
-        errors["overdue"] = f"“{get('overdue')}” is not yes or no"
+    overdue = _yes_no("overdue", get("overdue"), errors)
+    verified = _yes_no("verified", get("verified"), errors)
     sort = get("sort") or "due"
     if sort.removeprefix("-") not in SORTS:
         errors["sort"] = f"“{sort}” is not one of {', '.join(SORTS)} (a leading - reverses)"
@@ -154,6 +160,7 @@ def parse_filter(params: Mapping[str, str]) -> ActionFilter:
         type=_choice("type", get("type"), taxonomy.ACTION_TYPES, errors),
         priority=_choice("priority", get("priority").upper(), taxonomy.ACTION_PRIORITIES, errors),
         overdue=overdue,
+        verified=verified,
         severity=get("severity"),
         due_after=_date("due_after", get("due_after"), errors),
         due_before=_date("due_before", get("due_before"), errors),
@@ -220,6 +227,11 @@ def apply_filter(
         items = items.filter(overdue_q(today))
     elif flt.overdue is False:
         items = items.exclude(overdue_q(today))
+    verified = Exists(Verification.objects.filter(item=OuterRef("pk")))
+    if flt.verified is True:
+        items = items.filter(verified)
+    elif flt.verified is False:
+        items = items.exclude(verified)
     if flt.due_after:
         items = items.filter(due__gte=flt.due_after)
     if flt.due_before:
@@ -246,6 +258,9 @@ def ordered(
         items.select_related("postmortem", "owner")
         # A row shows the postmortem's key, never its sections: those stay in the database.
         .defer(*_POSTMORTEM_TEXT)
+        .prefetch_related(
+            Prefetch("verifications", queryset=Verification.objects.select_related("game_day"))
+        )
         .order_by(*order)
     )
     if not incidents:

@@ -253,7 +253,9 @@ def _matches_of(watched: list[_Item]) -> list[Match]:
     categories = set().union(*(i.categories for i in watched))
     services = set().union(*(i.services for i in watched))
     window = window_days()
-    in_window = _with_start(Incident.objects.filter(services__in=services)).filter(
+    # A game day's findings are rehearsals, not recurrences (docs/game-days.md).
+    real = Incident.objects.filter(services__in=services, is_exercise=False)
+    in_window = _with_start(real).filter(
         start__gt=min(i.completed_at for i in watched),
         start__lte=max(i.completed_at for i in watched) + timedelta(days=window),
     )
@@ -265,7 +267,7 @@ def _matches_of(watched: list[_Item]) -> list[Match]:
 
 def find_matches_for_factors(factors: QuerySet[ContributingFactor]) -> list[Match]:
     """The done items that ``factors`` recurred after, in a constant number of queries."""
-    loaded = _load_factors(factors)
+    loaded = _load_factors(factors.filter(postmortem__is_exercise=False))
     starts = [incident.start for f in loaded for incident in f.incidents]
     if not starts:
         return []

@@ -84,6 +84,7 @@ class ActionFilters(PageQuery):
     type: str | None = _text("The action type, e.g. prevent, mitigate.")
     priority: str | None = _text("P1, P2, …")
     overdue: str | None = _text("yes or no.")
+    verified: str | None = _text("yes or no: verified by a game day.")
     severity: str | None = _text("Severity code of the postmortem's incidents.")
     due_after: str | None = _text("YYYY-MM-DD (inclusive).")
     due_before: str | None = _text("YYYY-MM-DD (inclusive).")

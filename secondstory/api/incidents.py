@@ -65,6 +65,7 @@ class IncidentFilters(PageQuery):
     service: str | None = Field(None, max_length=taxonomy.MAX_SLUG, description="Service slug.")
     team: str | None = Field(None, max_length=taxonomy.MAX_SLUG, description="Team slug.")
     visibility: Literal["internal", "restricted"] | None = None
+    exercises: bool = Field(False, description="List game day exercises instead of incidents.")
 
 
 class IncidentIn(Input):
@@ -136,7 +137,7 @@ def incident_for(request: HttpRequest, key: str, *, edit: bool = False) -> Incid
 def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> dict[str, Any]:
     """The incidents the caller may read, newest first."""
     user = user_of(request)
-    rows = _incidents(user).order_by("-created_at", "key")
+    rows = _incidents(user).filter(is_exercise=filters.exercises).order_by("-created_at", "key")
     if filters.severity:
         rows = rows.filter(severity__code=filters.severity)
     if filters.service:

@@ -77,6 +77,7 @@ class PostmortemFilters(PageQuery):
     status: PostmortemStatus | None = None
     incident: str | None = Field(None, max_length=taxonomy.MAX_KEY, description="Incident key.")
     owner: str | None = Field(None, max_length=150, description="Owner's username.")
+    exercises: bool = Field(False, description="List game days' reviews instead of postmortems.")
 
 
 class StartIn(Input):
@@ -160,7 +161,8 @@ def postmortem_for(request: HttpRequest, key: str, *, action: str = "") -> Postm
 )
 def list_postmortems(request: HttpRequest, filters: Query[PostmortemFilters]) -> dict[str, Any]:
     """The postmortems the caller may read, newest first."""
-    rows = _rows(user_of(request)).defer(*LONG_TEXT).order_by("-created_at", "key")
+    rows = _rows(user_of(request)).defer(*LONG_TEXT).filter(is_exercise=filters.exercises)
+    rows = rows.order_by("-created_at", "key")
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.incident:

@@ -32,6 +32,9 @@ def actions() -> None:
 @click.option("--type", "type_", default="", help="prevent, mitigate, detect, … (item type).")
 @click.option("--priority", default="", help="P0, P1 or P2.")
 @click.option("--overdue/--not-overdue", default=None, help="Only overdue items (or none).")
+@click.option(
+    "--verified/--not-verified", default=None, help="Only items verified by a game day (or none)."
+)
 @click.option("--severity", default="", help="Severity code of the incident, e.g. SEV1.")
 @click.option("--due-after", default="", help="Due on or after this date (YYYY-MM-DD).")
 @click.option("--due-before", default="", help="Due on or before this date (YYYY-MM-DD).")
@@ -59,6 +62,7 @@ def list_items(
     type_: str,
     priority: str,
     overdue: bool | None,
+    verified: bool | None,
     severity: str,
     due_after: str,
     due_before: str,
@@ -103,6 +107,8 @@ def list_items(
     }
     if overdue is not None:
         params["overdue"] = "yes" if overdue else "no"
+    if verified is not None:
+        params["verified"] = "yes" if verified else "no"
     try:
         flt = parse_filter(params)
     except FilterError as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from secondstory.core import taxonomy
+from secondstory.core.gamedays.record import game_day_problems
 from secondstory.core.limits import limit_problems
 from secondstory.core.record import ActionItemRecord, IncidentRecord, Milestone, PostmortemRecord
 from secondstory.core.storable import moment_problem, storable_problems
@@ -307,6 +308,13 @@ def postmortem_problems(record: PostmortemRecord, vocab: Vocabulary | None = Non
             for p in action_item_problems(item, factor_keys)
         ]
     problems += transition_problems(record)
+    if record.game_day is not None:
+        problems += [
+            Problem(("game_day", *path), message)
+            for path, message in game_day_problems(
+                record.game_day, vocab.factor_categories, None if timeline_omitted else event_refs
+            )
+        ]
     problems += [Problem(path, message) for path, message in limit_problems(record)]
     problems += [Problem(path, message) for path, message in storable_problems(record)]
     if record.status == "published":

@@ -285,3 +285,26 @@ def may_change_account(*, author: bool) -> bool:
 def may_agree_to_interview_notes(*, interviewee: bool) -> bool:
     """Only the person interviewed agrees (or stops agreeing) to share notes about them."""
     return interviewee
+
+
+def may_run_game_days(role: str) -> bool:
+    """Admins and responders plan game days, change their plan and status, and mark action
+    items verified by one (observations, findings and action items are written on the game
+    day's review like on any postmortem: by its owner, facilitator and collaborators)."""
+    return role in (ADMIN, RESPONDER)
+
+
+def may_read_game_day(*, reads_review: bool) -> bool:
+    """A game day is read by whoever reads its review (a postmortem of an internal exercise
+    incident: everybody signed in, like incidents)."""
+    return reads_review
+
+
+def may_verify_action_item(role: str, *, reads_item: bool, reads_game_day: bool) -> bool:
+    """Marking an action item verified by a game day: those who run game days, when they read
+    both the item's postmortem and the game day.
+
+    >>> may_verify_action_item(VIEWER, reads_item=True, reads_game_day=True)
+    False
+    """
+    return may_run_game_days(role) and reads_item and reads_game_day

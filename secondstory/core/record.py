@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from secondstory.core.gamedays.record import GameDayRecord
 from secondstory.core.timeline.event import TimelineEvent
 
 
@@ -125,10 +126,14 @@ class PostmortemRecord:
     transitions: list[Transition] = field(default_factory=list)
     # Everybody named in the record, by username.
     people: dict[str, Person] = field(default_factory=dict)
+    # Set when the postmortem is the review of a game day (format version 2).
+    game_day: GameDayRecord | None = None
 
     def usernames(self) -> set[str]:
         """Every username the record refers to."""
         names = {self.owner, *self.collaborators, *self.reviewers}
+        if self.game_day is not None:
+            names.update(self.game_day.usernames())
         if self.facilitator:
             names.add(self.facilitator)
         names.update(item.owner for item in self.action_items)

@@ -110,6 +110,11 @@ class Incident(models.Model):
     milestone_order_note = models.TextField(
         blank=True, help_text="Explains milestones that are deliberately out of the usual order."
     )
+    is_exercise = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A game day's exercise: left out of incident lists, counts and durations.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -59,14 +59,20 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     impact_started = Milestone.objects.filter(
         incident=OuterRef("pk"), kind__code="impact_started"
     ).values("at")[:1]
+    exercises = request.GET.get("exercises") == "yes"
     incidents = (
         visible_incidents(request.user)
+        .filter(is_exercise=exercises)
         .select_related("severity")
         .annotate(impact_started_at=Subquery(impact_started))
         .order_by("-created_at", "key")
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "may_declare": permissions.may_declare_incident(request.user)}
+    context = {
+        "page": page,
+        "may_declare": permissions.may_declare_incident(request.user),
+        "exercises": exercises,
+    }
     return render(request, "incidents/list.html", context)
 
 

@@ -104,7 +104,9 @@ def _postmortems(end: datetime, teams: set[str] | None) -> dict[int, dict[str, o
     unpublished = (Q(published_at__isnull=True) | Q(published_at__gte=end)) & (
         Q(not_required_at__isnull=True) | Q(not_required_at__gte=end)
     )
-    query = Postmortem.objects.filter(Q(created_at__gte=since) | unpublished, created_at__lt=end)
+    query = Postmortem.objects.filter(
+        Q(created_at__gte=since) | unpublished, created_at__lt=end, is_exercise=False
+    )
     if teams is not None:
         query = query.filter(incidents__teams__slug__in=teams).distinct()
     rows = query.annotate(words=_words()).values(
@@ -179,7 +181,7 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
     incidents = [0] * months
     in_range = Milestone.objects.filter(incident=OuterRef("pk"), at__gte=first, at__lt=end)
     starts = (
-        Incident.objects.filter(Exists(in_range))
+        Incident.objects.filter(Exists(in_range), is_exercise=False)
         .annotate(start=Min("milestones__at"))
         .filter(start__gte=first, start__lt=end)
         .values_list("start", flat=True)

@@ -84,9 +84,12 @@ def bounds(span: DateRange) -> tuple[datetime, datetime]:
 
 def incidents_in(scope: Scope) -> QuerySet[Incident]:
     """Every incident of the scope that began within the range (restricted ones included:
-    the figures count them; only keys and titles are filtered per reader)."""
+    the figures count them; only keys and titles are filtered per reader); game days'
+    exercises are left out."""
     start, end = bounds(scope.span)
-    query = Incident.objects.filter(insights_start__began__gte=start, insights_start__began__lt=end)
+    query = Incident.objects.filter(
+        insights_start__began__gte=start, insights_start__began__lt=end, is_exercise=False
+    )
     if scope.team is not None:
         query = query.filter(teams=scope.team)
     if scope.service is not None:
@@ -100,7 +103,9 @@ def incident_ids(scope: Scope) -> QuerySet[Any]:
     if not scope.is_organisation:
         return incidents_in(scope).values("pk")
     start, end = bounds(scope.span)
-    return IncidentStart.objects.filter(began__gte=start, began__lt=end).values("incident_id")
+    starts = IncidentStart.objects.filter(began__gte=start, began__lt=end)
+    # A game day's exercise incident never counts (docs/game-days.md).
+    return starts.filter(incident__is_exercise=False).values("incident_id")
 
 
 def in_scope(scope: Scope, path: str) -> Q:

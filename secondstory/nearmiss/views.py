@@ -84,6 +84,7 @@ def _render_detail(
         "triage_form": forms.get("triage_form")
         or TriageForm(initial={"status": report.status, "triage_note": report.triage_note}),
         "incident_form": forms.get("incident_form") or IncidentFromReportForm(),
+        "may_run_game_days": permissions.may_run_game_days(request.user),
         "may_read_incident": report.incident is not None
         and permissions.may_read_incident(request.user, report.incident),
     }

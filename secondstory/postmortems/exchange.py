@@ -173,6 +173,8 @@ def load_paths(paths: Iterable[Path]) -> LoadReport:
     not for the loader to guess.
     """
     files = markdown_files(paths)
+    # Game days' reviews last: the action items they verify may be in the other files.
+    files.sort(key=_holds_a_game_day)
     vocab = vocabulary()
     report = LoadReport()
     duplicates = _duplicate_keys(files, vocab)
@@ -182,6 +184,20 @@ def load_paths(paths: Iterable[Path]) -> LoadReport:
             continue
         report.outcomes.append(_load_file(path, vocab))
     return report
+
+
+def _holds_a_game_day(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as file:
+            next(file, None)  # the opening "---"
+            for line in file:
+                if line.rstrip() == "---":  # the end of the front matter
+                    return False
+                if line.startswith("game_day:"):
+                    return True
+    except (OSError, UnicodeDecodeError):
+        return False  # reported when the file itself is loaded
+    return False
 
 
 def _read(path: Path) -> str:

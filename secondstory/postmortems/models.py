@@ -118,6 +118,12 @@ class Postmortem(models.Model):
     messaging = models.TextField(blank=True)
     supporting_links = models.TextField(blank=True)
 
+    is_exercise = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A game day's review: left out of postmortem lists and statistics.",
+    )
+
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

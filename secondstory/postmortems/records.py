@@ -29,6 +29,12 @@ from secondstory.core.record import (
     Transition,
 )
 from secondstory.core.timeline.event import TimelineEvent as EventData
+from secondstory.gamedays.records import (
+    check_game_day,
+    game_day_people,
+    game_day_record,
+    load_game_day,
+)
 from secondstory.incidents import models as incidents
 from secondstory.incidents.models import (
     Incident,
@@ -116,6 +122,8 @@ def load_record(record: PostmortemRecord, *, vocab: Vocabulary | None = None) ->
     if problems:
         raise RecordInvalid(record.key, problems)
     plans, problems = plan_incidents(record)
+    if record.game_day is not None:
+        problems = [*problems, *check_game_day(record.game_day)]
     if problems:
         raise RecordInvalid(record.key, problems)
     users = ensure_people(_people_of(record))
@@ -155,6 +163,8 @@ def load_record(record: PostmortemRecord, *, vocab: Vocabulary | None = None) ->
         )
         for step in record.transitions
     )
+    if record.game_day is not None:
+        load_game_day(record.game_day, postmortem, incidents, users)
     index_postmortem(postmortem)
     return postmortem
 
@@ -354,6 +364,9 @@ def record_for(postmortem: Postmortem) -> PostmortemRecord:
     users.update({t.by.username: t.by for t in postmortem.transitions.all()})
     if postmortem.facilitator:
         users[postmortem.facilitator.username] = postmortem.facilitator
+    record.game_day = game_day_record(postmortem)
+    if record.game_day is not None:
+        users.update(game_day_people(postmortem))
     record.people = {
         name: Person(name, users[name].name, users[name].email) for name in sorted(users)
     }

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
+from secondstory.gamedays.models import Verification
 from secondstory.postmortems.access import is_htmx, postmortem_for_reader, signed_in_user
 from secondstory.postmortems.blameless import blameless_context
 from secondstory.postmortems.models import ContributingFactor, Postmortem
@@ -63,7 +64,8 @@ def action_items_fragment(request: HttpRequest, postmortem: Postmortem) -> HttpR
         ActionItem.objects.filter(postmortem=postmortem)
         .select_related("owner")
         .prefetch_related(
-            Prefetch("factors", queryset=ContributingFactor.objects.order_by("position", "id"))
+            Prefetch("factors", queryset=ContributingFactor.objects.order_by("position", "id")),
+            Prefetch("verifications", queryset=Verification.objects.select_related("game_day")),
         )
     )
     annotate_clocks(items, today, zone=zone)

@@ -22,6 +22,7 @@ from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
 from secondstory.audit.record import record_restricted_read
+from secondstory.gamedays.models import Verification
 from secondstory.incidents.models import Incident, Milestone, TimelineEvent
 from secondstory.incidents.services import (
     DurationRow,
@@ -57,6 +58,7 @@ def _listed(user: User, status: str) -> QuerySet[Postmortem]:
         incident__postmortems=OuterRef("pk"), kind__code="impact_started"
     )
     postmortems = visible_postmortems(user).select_related("owner").defer(*LONG_TEXT)
+    postmortems = postmortems.filter(is_exercise=False)  # game days have their own list
     if status:
         postmortems = postmortems.filter(status=status)
     return postmortems.annotate(
@@ -114,6 +116,9 @@ _DETAIL_PREFETCH = (
     Prefetch("factors__events", queryset=TimelineEvent.objects.defer("raw")),
     Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
     "action_items__factors",
+    Prefetch(
+        "action_items__verifications", queryset=Verification.objects.select_related("game_day")
+    ),
     Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
 )
 

@@ -183,7 +183,8 @@ def restore_revision(
 
     The content comes back (title, people, sections, incidents and their
     timelines, factors, action items); the lifecycle stays as it is now: a
-    restore never un-publishes a postmortem or rewrites who approved it.
+    restore never un-publishes a postmortem or rewrites who approved it (nor does it change
+    the game day a review belongs to).
     """
     if revision.postmortem_id != postmortem.pk:
         raise ValidationError({"revision": "that revision belongs to another postmortem"})
@@ -197,6 +198,7 @@ def restore_revision(
     record.status = now.status
     record.not_required_reason = now.not_required_reason
     record.transitions = now.transitions
+    record.game_day = now.game_day  # a game day's plan and status are not the review's content
     record.people = {**now.people, **record.people}
     _keep_incident_access(record, postmortem, author)
     keep_current_timelines(record)

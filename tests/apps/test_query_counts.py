@@ -28,7 +28,7 @@ from tests.apps.factories import START, postmortem_record
 # need more as a postmortem grows (the growth tests below).
 DETAIL_QUERIES = 39  # windowed timeline, stored review, accounts, learning check, review meeting
 HOME_QUERIES = 6  # 8 before the three panels were read in one query
-ACTIONS_QUERIES = 13
+ACTIONS_QUERIES = 14  # with the game days that verified each item
 
 
 def _grown(key: str, size: int) -> PostmortemRecord:

@@ -77,6 +77,8 @@ def _pages(username: str) -> dict[str, str]:
         "learning-check": f"/postmortems/{pm}/learning-check/",
         "calendar": "/feeds/",
         "sharing": "/sharing/",
+        "game-days": "/game-days/",
+        "game-day-suggestions": "/game-days/suggestions/",
         "account": "/account/",
         "accounts": f"/postmortems/{pm}/accounts/",
         "not-found": "/postmortems/PM-99999/",
@@ -93,6 +95,7 @@ def _pages(username: str) -> dict[str, str]:
             "section-editor": f"/postmortems/{pm}/sections/summary/edit/",
             "history": f"/postmortems/{pm}/history/",
             "review-schedule": f"/postmortems/{pm}/meetings/schedule/",
+            "game-day-form": "/game-days/new/",
         }
     return pages
 

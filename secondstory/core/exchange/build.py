@@ -7,15 +7,18 @@ from typing import Any, TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from secondstory.core.exchange.game_day import read_game_day
 from secondstory.core.exchange.reader import PLACEHOLDER_DATE, PLACEHOLDER_DATETIME, Reader
 from secondstory.core.exchange.schema import (
     ACTION_ITEM_KEYS,
     EVENT_KEYS,
     FACTOR_KEYS,
     FORMAT_VERSION,
+    GAME_DAY_VERSION,
     INCIDENT_KEYS,
     PERSON_KEYS,
     POSTMORTEM_KEYS,
+    READABLE_VERSIONS,
     REFERENCE_KEYS,
     TRANSITION_KEYS,
     FilePath,
@@ -42,11 +45,12 @@ class UnsupportedVersion(Exception):
 
 def postmortem(r: Reader, node: Node) -> PostmortemRecord:
     """The record in the front matter (sections only from its ``sections`` key)."""
+    version = FORMAT_VERSION
     if isinstance(node, MappingNode):
         # The version first: a file of another version is not checked any further.
         for key_node, value in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == "secondstory":
-                _check_version(r, value)
+                version = _check_version(r, value)
                 break
     fields = r.mapping(node, (), POSTMORTEM_KEYS, required=("secondstory", "key", "title", "owner"))
     record = PostmortemRecord(key="", title="", owner="")
@@ -67,18 +71,26 @@ def postmortem(r: Reader, node: Node) -> PostmortemRecord:
     record.action_items = _each(r, fields, "action_items", _action_item)
     record.transitions = _each(r, fields, "transitions", _transition)
     record.sections = r.optional(fields, "sections", (), lambda n, p: _sections(r, n, p), {})
+    game_day = fields.get("game_day")
+    if game_day is not None and version < GAME_DAY_VERSION:
+        r.bad(game_day, ("game_day",), f"a game day needs format version {GAME_DAY_VERSION}")
+    elif game_day is not None:
+        record.game_day = read_game_day(r, game_day, ("game_day",))
     return record
 
 
-def _check_version(r: Reader, node: Node) -> None:
-    if isinstance(node, ScalarNode) and not node.style and node.value == str(FORMAT_VERSION):
-        return
+def _check_version(r: Reader, node: Node) -> int:
+    if isinstance(node, ScalarNode) and not node.style:
+        for version in READABLE_VERSIONS:
+            if node.value == str(version):
+                return version
     value = node.value if isinstance(node, ScalarNode) else "?"
+    readable = " and ".join(str(v) for v in READABLE_VERSIONS)
     r.bad(
         node,
         ("secondstory",),
         f"unsupported format version {value!r}; this version of secondstory reads "
-        f"version {FORMAT_VERSION}",
+        f"versions {readable}",
     )
     raise UnsupportedVersion
 

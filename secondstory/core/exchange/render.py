@@ -17,7 +17,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from secondstory.core.exchange import markdown
-from secondstory.core.exchange.schema import FORMAT_VERSION
+from secondstory.core.exchange.schema import GAME_DAY_VERSION, READABLE_VERSIONS
+from secondstory.core.gamedays.record import GameDayRecord, VerificationRecord
 from secondstory.core.record import (
     ActionItemRecord,
     ExternalReference,
@@ -197,7 +198,9 @@ class _Fields:
 
 def _postmortem(record: PostmortemRecord, body_sections: dict[str, str]) -> MappingNode:
     out = _Fields()
-    out.put("secondstory", ScalarNode(INT_TAG, str(FORMAT_VERSION)))
+    # The lowest version that holds the record, so releases before game days read it.
+    version = GAME_DAY_VERSION if record.game_day is not None else READABLE_VERSIONS[0]
+    out.put("secondstory", ScalarNode(INT_TAG, str(version)))
     out.text("key", record.key)
     out.text("title", record.title)
     out.text("status", record.status)
@@ -218,6 +221,8 @@ def _postmortem(record: PostmortemRecord, body_sections: dict[str, str]) -> Mapp
         out.put("action_items", _list([_action_item(item) for item in record.action_items]))
     if record.transitions:
         out.put("transitions", _list([_transition(step) for step in record.transitions]))
+    if record.game_day is not None:
+        out.put("game_day", _game_day(record.game_day))
     order = {name: position for position, (name, _) in enumerate(SECTIONS)}
     front_sections = sorted(
         (
@@ -326,4 +331,33 @@ def _transition(step: Transition) -> MappingNode:
     out.text("by", step.by)
     out.put("at", _datetime(step.at))
     out.text("note", step.note, optional=True)
+    return out.node()
+
+
+def _game_day(game_day: GameDayRecord) -> MappingNode:
+    out = _Fields()
+    out.text("key", game_day.key)
+    out.text("status", game_day.status)
+    out.text("hypothesis", game_day.hypothesis)
+    out.text("steady_state", game_day.steady_state)
+    for name in ("steady_state_expected", "fault", "blast_radius", "abort_conditions"):
+        out.text(name, getattr(game_day, name), optional=True)
+    for name in ("scheduled_at", "started_at", "ended_at"):
+        if getattr(game_day, name) is not None:
+            out.put(name, _datetime(getattr(game_day, name)))
+    out.names("participants", game_day.participants)
+    out.names("services", game_day.services)
+    out.names("categories", game_day.categories)
+    if game_day.verifies:
+        out.put("verifies", _list([_verification(v) for v in game_day.verifies]))
+    return out.node()
+
+
+def _verification(verification: VerificationRecord) -> MappingNode:
+    out = _Fields()
+    out.text("item", verification.item)
+    out.text("note", verification.note)
+    out.text("observation", verification.observation, optional=True)
+    out.text("by", verification.by)
+    out.put("at", _datetime(verification.at))
     return out.node()

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from secondstory.core.invariants import Path
 
-FORMAT_VERSION = 1
+# Version 2 adds ``game_day`` (a game day's review); a file without one is written and read as
+# version 1, so files of earlier releases load and postmortems export as before.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+GAME_DAY_VERSION = 2
 
 # A location in the file, in the file's own key names, e.g. ("incidents", 0, "severity").
 FilePath = tuple[str | int, ...]
@@ -29,6 +33,7 @@ POSTMORTEM_KEYS: tuple[str, ...] = (
     "factors",
     "action_items",
     "transitions",
+    "game_day",
     "sections",
 )
 PERSON_KEYS: tuple[str, ...] = ("name", "email")
@@ -75,6 +80,24 @@ ACTION_ITEM_KEYS: tuple[str, ...] = (
     "completed_at",
 )
 TRANSITION_KEYS: tuple[str, ...] = ("from", "to", "by", "at", "note")
+GAME_DAY_KEYS: tuple[str, ...] = (
+    "key",
+    "status",
+    "hypothesis",
+    "steady_state",
+    "steady_state_expected",
+    "fault",
+    "blast_radius",
+    "abort_conditions",
+    "scheduled_at",
+    "started_at",
+    "ended_at",
+    "participants",
+    "services",
+    "categories",
+    "verifies",
+)
+VERIFICATION_KEYS: tuple[str, ...] = ("item", "note", "observation", "by", "at")
 
 # Record attribute names (as used in invariant paths) whose key in the file differs.
 FILE_KEY: dict[str, str] = {

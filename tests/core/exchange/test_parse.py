@@ -139,7 +139,7 @@ def test_unknown_duplicate_and_missing_keys() -> None:
         "pm.md:4: key: duplicate key 'key'",
         "pm.md:5: titel: unknown key 'titel'; expected one of: secondstory, key, title, status, "
         "owner, facilitator, collaborators, reviewers, not_required_reason, created_at, people, "
-        "incidents, factors, action_items, transitions, sections",
+        "incidents, factors, action_items, transitions, game_day, sections",
     ]
 
 
