@@ -38,6 +38,9 @@ FACETS = ("service", "team", "severity", "factor", "year", "status")
 STATUSES = {code: name for code, name in Postmortem.STATUS_CHOICES}
 
 
+MAX_PAGE = 1_000_000
+
+
 @dataclass(frozen=True)
 class Hit:
     postmortem: Postmortem
@@ -197,7 +200,8 @@ def search(
     """One page of results for ``text`` as ``user`` sees them (None: everything)."""
     query = parse(text) if isinstance(text, str) else text
     match = matcher(query, user)
-    page = max(1, page)
+    # A page past the last one shows the last one; the bound keeps the offset a database integer.
+    page = min(max(1, page), MAX_PAGE)
     ranked: list[tuple[int, float]] = []
     total = 0
     if match is not None and query.positive:

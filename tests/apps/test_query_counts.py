@@ -26,7 +26,9 @@ from tests.apps.factories import START, postmortem_record
 
 # What the pages need today for the small postmortem of the factories; the pages must not
 # need more as a postmortem grows (the growth tests below).
-DETAIL_QUERIES = 39  # windowed timeline, stored review, accounts, learning check, review meeting
+# The postmortem page: the windowed timeline, the stored review, the accounts' counts, the
+# learning check, the review meeting and the game days that verified its items.
+DETAIL_QUERIES = 40
 HOME_QUERIES = 6  # 8 before the three panels were read in one query
 ACTIONS_QUERIES = 14  # with the game days that verified each item
 
