@@ -4,6 +4,7 @@ held), cancel, the printable agenda and the invite download. HTTP only: the work
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -156,7 +157,7 @@ def notes(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         except ValidationError as problem:
             error = "; ".join(problem.messages)
     else:
-        error = "; ".join(e for errors in form.errors.values() for e in errors)
+        error = _form_problems(form)
     if is_htmx(request):
         context = {"error": error, "saved_at": timezone.now()}
         return render(request, "reviews/_notes_status.html", context, status=400 if error else 200)
@@ -165,6 +166,11 @@ def notes(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Notes saved.")
     return redirect("reviews:meeting", key=key, pk=pk)
+
+
+def _form_problems(form: forms.Form) -> str:
+    """A form's errors as one line for a message."""
+    return "; ".join(e for errors in form.errors.values() for e in errors)
 
 
 @require_POST
@@ -180,7 +186,7 @@ def decision(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded in the postmortem.")
     else:
-        messages.error(request, "Decision not recorded: write it in at most 2000 characters.")
+        messages.error(request, f"Decision not recorded: {_form_problems(form)}")
     return redirect("reviews:meeting", key=key, pk=pk)
 
 
@@ -190,8 +196,7 @@ def held(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     found = _meeting(postmortem, pk)
     form = HeldForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(e for errors in form.errors.values() for e in errors)
-        messages.error(request, f"Not marked held: {problems}.")
+        messages.error(request, f"Not marked held: {_form_problems(form)}.")
         return redirect("reviews:meeting", key=key, pk=pk)
     try:
         services.mark_held(found, form.cleaned_data["attended"])

@@ -94,6 +94,15 @@ def test_notes_decision_held_and_the_decision_on_the_postmortem(
     assert "Pool sizes get a minimum of 10" in page and "reviewed" in page
 
 
+def test_a_refused_decision_says_what_is_wrong(meeting: ReviewMeeting, alice: User) -> None:
+    client = client_for(alice)
+    base = f"/postmortems/PM-1/meetings/{meeting.pk}/"
+    page = client.post(base + "decisions/", {"text": ""}, follow=True).content.decode()
+    assert "Decision not recorded: This field is required." in page
+    page = client.post(base + "decisions/", {"text": "x" * 2001}, follow=True).content.decode()
+    assert "Decision not recorded: Ensure this value has at most 2000 characters" in page
+
+
 def test_invite_download_is_valid_ics(meeting: ReviewMeeting, bob: User) -> None:
     response = client_for(bob).get(f"/postmortems/PM-1/meetings/{meeting.pk}/invite.ics")
     assert response["Content-Type"].startswith("text/calendar")
