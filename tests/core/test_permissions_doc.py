@@ -10,9 +10,10 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 HEADER = "| On a postmortem they can read |"
 
 
-def documented_rows() -> dict[str, dict[str, bool]]:
+def documented_rows(header: str = HEADER) -> dict[str, dict[str, bool]]:
+    """The table under ``header`` in docs/permissions.md: action -> column -> yes/no."""
     lines = DOC.read_text(encoding="utf-8").splitlines()
-    start = next(n for n, line in enumerate(lines) if line.startswith(HEADER))
+    start = next(n for n, line in enumerate(lines) if line.startswith(header))
     columns = [c.strip() for c in lines[start].strip("|").split("|")][1:]
     rows: dict[str, dict[str, bool]] = {}
     for line in lines[start + 2 :]:
@@ -59,21 +60,6 @@ def test_the_open_endpoints_are_the_ones_the_code_opens() -> None:
     assert documented == table.OPEN_PROBES
 
 
-def _role_table(header: str) -> dict[str, dict[str, bool]]:
-    lines = DOC.read_text(encoding="utf-8").splitlines()
-    start = next(n for n, line in enumerate(lines) if line.startswith(header))
-    columns = [c.strip() for c in lines[start].strip("|").split("|")][1:]
-    rows: dict[str, dict[str, bool]] = {}
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        label, *answers = [c.strip() for c in line.strip("|").split("|")]
-        rows[label.rsplit("(`", 1)[1].rstrip("`)")] = {
-            c: a == "yes" for c, a in zip(columns, answers, strict=True)
-        }
-    return rows
-
-
 def test_the_game_day_table_is_the_one_the_code_enforces() -> None:
     roles = {"Admin": table.ADMIN, "Responder": table.RESPONDER, "Viewer": table.VIEWER}
     expected = {
@@ -84,6 +70,6 @@ def test_the_game_day_table_is_the_one_the_code_enforces() -> None:
             for c, r in roles.items()
         },
     }
-    assert _role_table("| Game days |") == expected
+    assert documented_rows("| Game days |") == expected
     assert not table.may_read_game_day(reads_review=False)
     assert not table.may_verify_action_item(table.ADMIN, reads_item=False, reads_game_day=True)

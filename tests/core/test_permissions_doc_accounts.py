@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from secondstory.core import permissions as table
+from tests.core.test_permissions_doc import documented_rows
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 HEADER = "| Accounts and interview notes |"
 
 # Each column of the table: the organisation role, the roles on the postmortem, and whether
@@ -49,23 +48,9 @@ ACTIONS: dict[str, Callable[[Person], bool]] = {
 }
 
 
-def documented_rows() -> dict[str, dict[str, bool]]:
-    lines = DOC.read_text(encoding="utf-8").splitlines()
-    start = next(n for n, line in enumerate(lines) if line.startswith(HEADER))
-    columns = [c.strip() for c in lines[start].strip("|").split("|")][1:]
-    rows: dict[str, dict[str, bool]] = {}
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        label, *answers = [c.strip() for c in line.strip("|").split("|")]
-        action = label.rsplit("(`", 1)[1].rstrip("`)")
-        rows[action] = {c: a == "yes" for c, a in zip(columns, answers, strict=True)}
-    return rows
-
-
 def test_the_account_table_is_the_one_the_code_enforces() -> None:
     expected = {
         action: {column: rule(person) for column, person in PEOPLE.items()}
         for action, rule in ACTIONS.items()
     }
-    assert documented_rows() == expected
+    assert documented_rows(HEADER) == expected
