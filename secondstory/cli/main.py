@@ -216,8 +216,13 @@ def createuser(
 @cli.command()
 @click.option("--strict", is_flag=True, help="Exit 2 when there are warnings (and no failures).")
 @click.option("--quick", is_flag=True, help="Do not compare every search document's content.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Recompute the insights' kept rows (and put back their triggers) when they are off.",
+)
 @with_django
-def check(strict: bool, quick: bool) -> None:
+def check(strict: bool, quick: bool, repair: bool) -> None:
     """Check the configuration, the database, the search index and backups.
 
     Exit status: 0 no failures (warnings may be printed), 1 at least one check
@@ -230,7 +235,7 @@ def check(strict: bool, quick: bool) -> None:
     from secondstory.cli.operations import print_report
     from secondstory.lib.health import health_report
 
-    failures, warnings = print_report(list(health_report(quick=quick)))
+    failures, warnings = print_report(list(health_report(quick=quick, repair=repair)))
     if failures:
         raise SystemExit(1)
     if warnings and strict:

@@ -36,14 +36,16 @@ MONTH = {
     "postgresql": "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM')",
 }
 
-_VALUES_OF = """INSERT INTO insights_durationvalue (incident_id, metric_id, minutes)
-    SELECT s.incident_id, p.metric_id, {minutes} FROM insights_metricpair p
+#: Every incident's value of every metric (of the copied definitions), as rows.
+VALUE_ROWS = """SELECT s.incident_id, p.metric_id, {minutes} FROM insights_metricpair p
     JOIN incidents_milestone s ON s.kind_id = p.start_id {where_s}
     JOIN incidents_milestone e ON e.incident_id = s.incident_id AND e.kind_id = p.end_id"""
-_COUNT_ALL = """INSERT INTO insights_durationcount (metric_id, month, minutes, n)
-    SELECT v.metric_id, {month}, v.minutes, COUNT(*) FROM insights_durationvalue v
+_VALUES_OF = "INSERT INTO insights_durationvalue (incident_id, metric_id, minutes) " + VALUE_ROWS
+#: How many incidents of each month had each value of each metric, from the values and starts.
+COUNT_ROWS = """SELECT v.metric_id, {month}, v.minutes, COUNT(*) FROM insights_durationvalue v
     JOIN insights_incidentstart st ON st.incident_id = v.incident_id {where}
     GROUP BY v.metric_id, {month}, v.minutes"""
+_COUNT_ALL = "INSERT INTO insights_durationcount (metric_id, month, minutes, n) " + COUNT_ROWS
 _UPSERT = """ ON CONFLICT (metric_id, month, minutes)
     DO UPDATE SET n = insights_durationcount.n + excluded.n"""
 _ADD_VALUE = (

@@ -75,11 +75,15 @@ FOR EACH STATEMENT EXECUTE FUNCTION insights_note_change()
 # alters columns) while a trigger elsewhere names it. Either row may come first (foreign keys
 # are checked at commit), so a milestone's trigger makes the row when it is missing.
 FIRST_OF = "(SELECT MIN(m.at) FROM incidents_milestone m WHERE m.incident_id = {id})"
-FILL_STARTS = (
-    "INSERT INTO insights_incidentstart (incident_id, recorded, first_milestone, began) "
+#: Every incident's start computed from the incidents and milestones, as rows.
+START_ROWS = (
     "SELECT i.id, i.created_at, m.first, COALESCE(m.first, i.created_at) "
     "FROM incidents_incident i LEFT JOIN (SELECT incident_id, MIN(at) AS first "
     "FROM incidents_milestone GROUP BY incident_id) m ON m.incident_id = i.id"
+)
+FILL_STARTS = (
+    "INSERT INTO insights_incidentstart (incident_id, recorded, first_milestone, began) "
+    + START_ROWS
 )
 _RECORDED = """INSERT INTO insights_incidentstart (incident_id, recorded, first_milestone, began)
     VALUES (NEW.id, NEW.created_at, NULL, NEW.created_at)
@@ -229,6 +233,14 @@ def refill_starts(connection: Any) -> None:
         cursor.execute(FILL_STARTS)
 
 
+def new_token(cursor: Any) -> None:
+    """Change the data-change token (after writes the triggers did not record), so that no
+    cached figure outlives them."""
+    cursor.execute(
+        "INSERT INTO insights_datachange (token) VALUES (%s)", [1 + secrets.randbelow(2**31)]
+    )
+
+
 def ensure(connection: Any) -> list[str]:
     """Re-create the insights' triggers that are missing; the names of those put back.
 
@@ -264,7 +276,5 @@ def ensure(connection: Any) -> list[str]:
         if stale or any(key in starts for key in missing):
             duration_triggers.refill(connection)  # puts every duration trigger back too
         # Writes made while a trigger was missing went unrecorded: a new token for them.
-        cursor.execute(
-            "INSERT INTO insights_datachange (token) VALUES (%s)", [1 + secrets.randbelow(2**31)]
-        )
+        new_token(cursor)
     return sorted({name for name, _table in missing} | set(stale))

@@ -21,8 +21,9 @@ from secondstory.operations.integrity import (
 )
 
 
-def health_report(*, quick: bool = False) -> Iterator[Line]:
-    """(level, line) pairs, one per check; ``quick`` does not compare search documents."""
+def health_report(*, quick: bool = False, repair: bool = False) -> Iterator[Line]:
+    """(level, line) pairs, one per check; ``quick`` does not compare search documents;
+    ``repair`` recomputes the insights' kept rows when they disagree with the data."""
     yield OK, f"data directory {settings.HOME}"
     messages = [m for m in checks.run_checks() if m.level >= checks.WARNING]
     if messages:
@@ -47,6 +48,7 @@ def health_report(*, quick: bool = False) -> Iterator[Line]:
             yield from search_index(compare_content=not quick)
         except DatabaseError as exc:  # a damaged file can fail any read
             yield FAIL, f"search index: cannot be read ({str(exc).strip().splitlines()[0]})"
+        yield from kept_insights(repair=repair)
         yield newest_backup()
         yield _abandoned_imports()
     try:
@@ -62,6 +64,23 @@ def health_report(*, quick: bool = False) -> Iterator[Line]:
             mode = cursor.fetchone()[0]
         level = OK if mode == "wal" else FAIL
         yield level, f"database: SQLite journal mode {mode} (expected wal)"
+
+
+def kept_insights(*, repair: bool = False) -> Iterator[Line]:
+    """The rows the insights keep by triggers agree with the data (``insights.consistency``);
+    with ``repair``, what disagrees is recomputed first and said."""
+    from secondstory.insights import consistency
+
+    report = consistency.inspect(connection)
+    if repair and not report.consistent:
+        found = "; ".join(consistency.problems(report))
+        consistency.repair(connection)
+        yield OK, f"insights: repaired the kept rows ({found})"
+        report = consistency.inspect(connection)
+    for problem in consistency.problems(report):
+        yield FAIL, f"insights: {problem}; {consistency.REPAIR}"
+    if report.consistent:
+        yield OK, f"insights: {consistency.agreement(report)}"
 
 
 def _abandoned_imports() -> tuple[str, str]:
