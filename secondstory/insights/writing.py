@@ -7,9 +7,10 @@ no entry and is counted under "not yet reviewed"). Words are counted by the data
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Length, Replace
 
@@ -31,45 +32,58 @@ def _words(field: str) -> Combinable:
     return Length(text) - Length(squeezed) + last
 
 
+def _sql(query: QuerySet[Any]) -> tuple[str, list[object]]:
+    sql, params = query.query.sql_with_params()
+    return sql, list(params)
+
+
 def writing_samples(scope: Scope) -> tuple[list[WritingSample], int, int, int]:
-    """(samples per team, postmortems in scope, reviewed ones, dismissals); five queries."""
+    """(samples per team and month, postmortems in scope, reviewed ones, dismissals); four
+    queries. The database sums the words and findings per (team, month of creation): Python
+    receives one row per team and month, not one per postmortem."""
     in_scope = Postmortem.objects.filter(pk__in=postmortem_ids(scope))
-    reviewed_ids = ReviewCache.objects.filter(postmortem_id__in=postmortem_ids(scope)).values(
-        "postmortem_id"
-    )
+    stored = ReviewCache.objects.filter(postmortem_id__in=postmortem_ids(scope))
     words = sum(
         (_words(f) for f in taxonomy.SECTION_FIELDS[1:]), _words(taxonomy.SECTION_FIELDS[0])
     )
-    query = (
-        in_scope.filter(pk__in=reviewed_ids)
-        .annotate(month=MonthLabel("created_at"), words=words)
-        .values_list("pk", "month", "words")
-        .order_by()
-    )
-    rows = list(query)
-    found: Counter[int] = Counter(
-        dict(
-            ReviewCache.objects.filter(postmortem_id__in=postmortem_ids(scope))
-            .values("postmortem_id")
+    parts = [
+        _sql(
+            in_scope.filter(pk__in=stored.values("postmortem_id"))
+            .annotate(month=MonthLabel("created_at"), words=words)
+            .values_list("pk", "month", "words")
+            .order_by()
+        ),
+        _sql(
+            stored.values("postmortem_id")
             .annotate(n=Sum(ArrayLength("findings")))
             .values_list("postmortem_id", "n")
             .order_by()
-        )
-    )
-    dismissed = ReviewDismissal.objects.filter(postmortem_id__in=postmortem_ids(scope)).count()
-    teams: dict[int, list[str]] = defaultdict(list)
-    links = (
-        in_scope.filter(pk__in=reviewed_ids).values_list("pk", "incidents__teams__slug").distinct()
-    )
-    for postmortem, team in links:
-        if team is not None:
-            teams[postmortem].append(team)
-    samples = []
-    for postmortem, month, count in rows:
-        for team in teams.get(postmortem) or [NO_TEAM]:
-            samples.append(
-                WritingSample(team, quarter_of_month(month), count or 0, found[postmortem])
+        ),
+        _sql(
+            Postmortem.incidents.through.objects.filter(
+                postmortem_id__in=stored.values("postmortem_id")
             )
-    total = in_scope.aggregate(n=Count("pk"))["n"]
-    reviewed = len({pk for pk, _, _ in rows})
-    return samples, total, reviewed, dismissed
+            .values_list("postmortem_id", "incident__teams__slug")
+            .distinct()
+            .order_by()
+        ),
+    ]
+    query = (
+        "WITH p (id, month, words) AS ({}), f (id, n) AS ({}), t (id, team) AS ({}) "
+        "SELECT t.team, p.month, COUNT(*), SUM(COALESCE(p.words, 0)), SUM(COALESCE(f.n, 0)) "
+        "FROM p LEFT JOIN t ON t.id = p.id AND t.team IS NOT NULL LEFT JOIN f ON f.id = p.id "
+        "GROUP BY t.team, p.month "
+        # and, last, how many postmortems were reviewed (a team is never named '')
+        "UNION ALL SELECT '', '', COUNT(*), 0, 0 FROM p ORDER BY 1"
+    ).format(*(sql for sql, _ in parts))
+    with connection.cursor() as cursor:
+        cursor.execute(query, [param for _, params in parts for param in params])
+        rows = cursor.fetchall()
+    reviewed = next(n for team, _, n, _, _ in rows if team == "")
+    samples = [
+        WritingSample(team or NO_TEAM, quarter_of_month(month), int(n_words), int(found), n)
+        for team, month, n, n_words, found in rows
+        if team != ""
+    ]
+    dismissed = ReviewDismissal.objects.filter(postmortem_id__in=postmortem_ids(scope)).count()
+    return samples, in_scope.count(), reviewed, dismissed

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class WritingSample:
-    """One postmortem's reviewed words and findings, counted for one team in one quarter."""
+    """Reviewed words and findings of postmortems (one, unless ``postmortems`` says how many,
+    summed), counted for one team in one quarter."""
 
     team: str
     period: str
     words: int
     findings: int
+    postmortems: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ def writing_rates(
     sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for sample in samples:
         entry = sums[(sample.team, sample.period)]
-        entry[0] += 1
+        entry[0] += sample.postmortems
         entry[1] += sample.words
         entry[2] += sample.findings
     rates = []
