@@ -223,7 +223,8 @@ def createuser(
 )
 @with_django
 def check(strict: bool, quick: bool, repair: bool) -> None:
-    """Check the configuration, the database, the search index and backups.
+    """Check the configuration, the database, the search index, the insights'
+    kept rows and backups.
 
     Exit status: 0 no failures (warnings may be printed), 1 at least one check
     failed, 2 only warnings and --strict. See docs/operations.md.
@@ -231,6 +232,7 @@ def check(strict: bool, quick: bool, repair: bool) -> None:
     Example:
 
         SECONDSTORY_DATABASE_URL=postgres://app@db/secondstory secondstory check
+        secondstory check --repair   # recompute kept insights rows that are off
     """
     from secondstory.cli.operations import print_report
     from secondstory.lib.health import health_report
