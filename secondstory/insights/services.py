@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
@@ -25,7 +25,7 @@ from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
 from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.review.person_targeted import targets_people
-from secondstory.incidents.models import DurationMetric, Milestone, Severity
+from secondstory.incidents.models import DurationMetric, Severity
 from secondstory.insights.scope import Scope, began, incident_ids, incidents_in
 from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
@@ -109,43 +109,28 @@ def postmortems_in(scope: Scope) -> Q:
 def stage_times(scope: Scope) -> list[StageTimes]:
     """Per postmortem: days from its incidents' last resolution to draft, review, publication.
 
-    One row per (postmortem, incident in scope), each reaching its milestone through the
-    (incident, kind) index; a postmortem of several incidents keeps the shortest delays,
-    which are the ones from the last resolution.
+    The database joins each (postmortem, incident in scope) to the incident's "resolved"
+    milestone (one per incident) and keeps, per postmortem, the shortest delays, which are
+    the ones from the last resolution: Python receives one row per postmortem.
     """
-    resolved = Subquery(
-        Milestone.objects.filter(incident=OuterRef("incident_id"), kind__code="resolved").values(
-            "at"
-        )[:1]
-    )
+    resolved = F("incident__milestones__at")
     rows = (
-        Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
-        .annotate(resolved=resolved)
-        .filter(resolved__isnull=False)
-        .annotate(
-            draft=HoursBetween(F("resolved"), F("postmortem__created_at")),
-            review=HoursBetween(F("resolved"), F("postmortem__submitted_at")),
-            published=HoursBetween(F("resolved"), F("postmortem__published_at")),
+        Postmortem.incidents.through.objects.filter(
+            incident_id__in=incident_ids(scope), incident__milestones__kind__code="resolved"
         )
-        .values_list("postmortem_id", "draft", "review", "published")
+        .values("postmortem_id")
+        .annotate(
+            draft=Min(HoursBetween(resolved, F("postmortem__created_at"))),
+            review=Min(HoursBetween(resolved, F("postmortem__submitted_at"))),
+            published=Min(HoursBetween(resolved, F("postmortem__published_at"))),
+        )
+        .values_list("draft", "review", "published")
         .order_by()
     )
-    shortest: dict[int, tuple[float, float | None, float | None]] = {}
-    for postmortem, draft, review, published in rows:
-        seen = shortest.get(postmortem)
-        if seen is not None:
-            draft = min(draft, seen[0])
-            review = _least(review, seen[1])
-            published = _least(published, seen[2])
-        shortest[postmortem] = (draft, review, published)
     return [
         StageTimes(d / 24, None if r is None else r / 24, None if p is None else p / 24)
-        for d, r, p in shortest.values()
+        for d, r, p in rows
     ]
-
-
-def _least(a: float | None, b: float | None) -> float | None:
-    return b if a is None else a if b is None else min(a, b)
 
 
 @dataclass(frozen=True, slots=True)
