@@ -29,13 +29,14 @@ REPAIR = "run `secondstory check --repair`"
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A kept table: the SQL of its rows, the SQL of the same rows computed plainly, and how
-    many leading columns identify a row."""
+    """A kept table: the SQL of its rows, the SQL of the same rows computed plainly, how many
+    columns both select and how many leading ones identify a row."""
 
     table: str
     what: str  # what one row is, for the message ("incident starts")
     kept: str
     plain: str
+    width: int
     key: int
 
 
@@ -46,6 +47,7 @@ def _starts() -> Kept:
         "incident starts",
         f"SELECT {columns} FROM insights_incidentstart",
         triggers.START_ROWS,
+        4,
         1,
     )
 
@@ -56,6 +58,7 @@ def _values(vendor: str) -> Kept:
         "incident duration values",
         "SELECT incident_id, metric_id, minutes FROM insights_durationvalue",
         duration_triggers.VALUE_ROWS.format(minutes=duration_triggers.MINUTES[vendor], where_s=""),
+        3,
         2,
     )
 
@@ -67,6 +70,7 @@ def _counts(vendor: str) -> Kept:
         "duration counts per month",
         "SELECT metric_id, month, minutes, n FROM insights_durationcount WHERE n <> 0",
         duration_triggers.COUNT_ROWS.format(month=month, where=""),
+        4,
         3,
     )
 
@@ -103,9 +107,9 @@ class Difference:
         return f"{self.what} ({self.table}): {', '.join(parts)}"
 
 
-def _count(cursor: Any, kept: Kept, width: int, query: str) -> int:
+def _count(cursor: Any, kept: Kept, query: str) -> int:
     """``query`` over ``p`` (the plain rows) and ``k`` (the kept ones), columns c0, c1, …"""
-    names = ", ".join(f"c{i}" for i in range(width))
+    names = ", ".join(f"c{i}" for i in range(kept.width))
     cursor.execute(
         f"WITH p ({names}) AS ({kept.plain}), k ({names}) AS ({kept.kept}) "
         f"SELECT COUNT(*) FROM ({query}) d"
@@ -113,20 +117,17 @@ def _count(cursor: Any, kept: Kept, width: int, query: str) -> int:
     return int(cursor.fetchone()[0])
 
 
-def compare(cursor: Any, kept: Kept, width: int) -> Difference:
+def compare(cursor: Any, kept: Kept) -> Difference:
     """How ``kept`` differs from its plain computation: two ``EXCEPT``s, and two more on the
     rows' keys when they differ."""
-    missing_or_wrong = _count(cursor, kept, width, "SELECT * FROM p EXCEPT SELECT * FROM k")
-    extra_or_wrong = _count(cursor, kept, width, "SELECT * FROM k EXCEPT SELECT * FROM p")
+    missing_or_wrong = _count(cursor, kept, "SELECT * FROM p EXCEPT SELECT * FROM k")
+    extra_or_wrong = _count(cursor, kept, "SELECT * FROM k EXCEPT SELECT * FROM p")
     if not missing_or_wrong and not extra_or_wrong:
         return Difference(kept.table, kept.what, 0, 0, 0)
     key = ", ".join(f"c{i}" for i in range(kept.key))
-    missing = _count(cursor, kept, width, f"SELECT {key} FROM p EXCEPT SELECT {key} FROM k")
-    extra = _count(cursor, kept, width, f"SELECT {key} FROM k EXCEPT SELECT {key} FROM p")
+    missing = _count(cursor, kept, f"SELECT {key} FROM p EXCEPT SELECT {key} FROM k")
+    extra = _count(cursor, kept, f"SELECT {key} FROM k EXCEPT SELECT {key} FROM p")
     return Difference(kept.table, kept.what, missing, extra, missing_or_wrong - missing)
-
-
-_WIDTH = {"insights_incidentstart": 4, "insights_durationvalue": 3, "insights_durationcount": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ def inspect(connection: Any) -> Report:
     with connection.cursor() as cursor:
         for kept in kept_tables(connection.vendor):
             if kept.table in tables:
-                difference = compare(cursor, kept, _WIDTH[kept.table])
+                difference = compare(cursor, kept)
                 if difference.rows:
                     differences.append(difference)
         definitions = Kept(
@@ -168,9 +169,10 @@ def inspect(connection: Any) -> Report:
             "duration metric definitions",
             "SELECT metric_id, start_id, end_id FROM insights_metricpair",
             "SELECT id, start_id, end_id FROM incidents_durationmetric",
+            3,
             1,
         )
-        changed = bool(compare(cursor, definitions, 3).rows)
+        changed = bool(compare(cursor, definitions).rows)
     return Report(missing, differences, changed)
 
 
