@@ -38,7 +38,7 @@ def _sql(query: QuerySet[Any]) -> tuple[str, list[object]]:
 
 
 def writing_samples(scope: Scope) -> tuple[list[WritingSample], int, int, int]:
-    """(samples per team and month, postmortems in scope, reviewed ones, dismissals); four
+    """(samples per team and month, postmortems in scope, reviewed ones, dismissals); three
     queries. The database sums the words and findings per (team, month of creation): Python
     receives one row per team and month, not one per postmortem."""
     in_scope = Postmortem.objects.filter(pk__in=postmortem_ids(scope))
