@@ -271,9 +271,11 @@ def _ranked_postgres(
     query, query_params = match.tsquery()
     sql = f"""
         WITH matches AS MATERIALIZED (
-            SELECT v.document_id, ts_rank(v.head, {query}) AS rank,
-                ts_rank(v.head, %s::tsquery) AS words
-            FROM library_searchvector v WHERE {where}
+            SELECT v.document_id, ts_rank(h.head, {query}) AS rank,
+                ts_rank(h.head, %s::tsquery) AS words
+            FROM library_searchvector v
+            JOIN library_searchhead h ON h.document_id = v.document_id
+            WHERE {where}
         ), total AS (SELECT count(*) AS n FROM matches),
         cut AS (
             SELECT rank, words FROM matches ORDER BY rank DESC, words DESC

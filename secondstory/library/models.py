@@ -65,3 +65,23 @@ class SearchVector(models.Model):
 
     def __str__(self) -> str:
         return f"vectors of document {self.document_id}"
+
+
+class SearchHead(models.Model):
+    """PostgreSQL's ranking vector of one document (title to labels), apart from the others.
+
+    Only the key is declared: the ``head`` column is written by the trigger of migration
+    0007 and read in raw SQL by ranking. The database deletes a row with its document
+    (``ON DELETE CASCADE``); on SQLite the table stays empty.
+    """
+
+    document = models.OneToOneField(
+        SearchDocument,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="head_row",
+    )
+
+    def __str__(self) -> str:
+        return f"ranking vector of document {self.document_id}"

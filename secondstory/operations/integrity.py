@@ -192,13 +192,25 @@ def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
         return _fts_problems(deep=deep)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM library_searchvector v JOIN library_searchdocument d"
-            " ON d.id = v.document_id"
+            "SELECT (SELECT count(*) FROM library_searchvector v JOIN library_searchdocument d"
+            " ON d.id = v.document_id), (SELECT count(*) FROM library_searchhead h"
+            " JOIN library_searchdocument d ON d.id = h.document_id)"
         )
-        vectors = int(cursor.fetchone()[0])
+        vectors, heads = (int(n) for n in cursor.fetchone())
+    problems = []
     if vectors != documents:
-        return [f"{documents - vectors} documents have no full-text vectors"]
-    return []
+        problems.append(f"{documents - vectors} documents have no full-text vectors")
+    if heads != documents:
+        problems.append(f"{documents - heads} documents have no ranking vector")
+    if deep and not problems:
+        from secondstory.library.vectors import differing_sql
+
+        with connection.cursor() as cursor:
+            cursor.execute(differing_sql())
+            differing = int(cursor.fetchone()[0])
+        if differing:
+            problems.append(f"{differing} documents' full-text vectors differ from their text")
+    return problems
 
 
 def _fts_problems(*, deep: bool) -> list[str]:

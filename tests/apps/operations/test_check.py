@@ -211,6 +211,38 @@ def test_check_finds_documents_without_their_postgres_vectors() -> None:
     assert [level for level, _ in search_index()] == ["ok"]
 
 
+@ON_POSTGRES
+@pytest.mark.django_db
+def test_check_finds_ranking_vectors_missing_or_out_of_step_with_the_text() -> None:
+    five_postmortems()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM library_searchhead WHERE document_id = "
+            "(SELECT min(id) FROM library_searchdocument)"
+        )
+    [(level, line)] = list(search_index(compare_content=False))
+    assert (level, line) == (
+        "fail",
+        "search index: 1 documents have no ranking vector; run `secondstory reindex`",
+    )
+    from secondstory.library.index import rebuild
+
+    rebuild()
+    assert [level for level, _ in search_index()] == ["ok"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE library_searchhead SET head = to_tsvector('simple', 'stale words') "
+            "WHERE document_id = (SELECT max(id) FROM library_searchdocument)"
+        )
+    assert list(search_index(compare_content=False))[0][0] == "ok"  # counts only
+    [(level, line)] = list(search_index())
+    assert (level, line) == (
+        "fail",
+        "search index: 1 documents' full-text vectors differ from their text; "
+        "run `secondstory reindex`",
+    )
+
+
 @ON_SQLITE
 @pytest.mark.django_db(transaction=True)
 def test_the_deep_index_check_takes_no_write_lock_and_still_finds_a_mismatch() -> None:
