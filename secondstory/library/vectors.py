@@ -23,12 +23,14 @@ def full(row: str) -> str:
 
 
 def differing_sql() -> str:
-    """How many documents' vectors differ from their text (or are missing)."""
+    """How many documents' vectors (or facet keys) differ from their text, or are missing."""
     return f"""
         SELECT count(*) FROM library_searchdocument d
         LEFT JOIN library_searchvector v ON v.document_id = d.id
         LEFT JOIN library_searchhead h ON h.document_id = d.id
+        LEFT JOIN library_searchkeys k ON k.document_id = d.id
         WHERE h.head IS DISTINCT FROM {head("d.")}
+           OR v.facets IS DISTINCT FROM k.facets
            OR v.vector IS DISTINCT FROM {full("d.")}
            OR v.keys_vector IS DISTINCT FROM to_tsvector('simple'::regconfig, d.keys)
     """

@@ -211,9 +211,7 @@ def _postgres_reference_order(text: str) -> list[str]:
         "setweight(to_tsvector('secondstory', d.timeline), 'D')"
     )
     query = "websearch_to_tsquery('secondstory', %s)"
-    words = (
-        "array_to_string(tsvector_to_array(to_tsvector('secondstory', %s)), ' | ')::tsquery"
-    )
+    words = "array_to_string(tsvector_to_array(to_tsvector('secondstory', %s)), ' | ')::tsquery"
     sql = f"""
         SELECT p.key FROM library_searchdocument d
         JOIN postmortems_postmortem p ON p.id = d.postmortem_id

@@ -1,16 +1,21 @@
-"""PostgreSQL: the ranking head vector moves to a narrow table of its own.
+"""PostgreSQL: the rows the index finds are narrow again, and hold the facet keys.
 
 Migration 0006 kept each document's small ``head`` vector (about 1.4 KB) in the
 row of ``library_searchvector``, the table the GIN index finds matches in. Every
-statement that visits the matches read those wide rows: counting the facets of a
-common word read about sixteen times the pages it read before. The head now
-lives in ``library_searchhead`` (still in the row there, ``STORAGE MAIN``), read
-only by ranking, through its primary key; ``library_searchvector`` is narrow
-again (the document id, three toasted vectors and the keys), and is rewritten
-so that the space of the dropped column is given back. The same trigger writes
-both tables in the statement that writes the document; a head row goes with its
-document (``ON DELETE CASCADE``, so deleting a postmortem costs no extra query).
-SQLite ranks with FTS5 and leaves the table empty.
+statement that visits the matches read those wide rows, and counting facets then
+looked up each match's facet keys in ``library_searchkeys`` one by one (three
+index and heap pages per match). Now:
+
+- the head lives in ``library_searchhead`` (in the row there, ``STORAGE MAIN``),
+  read only by ranking, through its primary key;
+- ``library_searchvector`` gains ``facets``, the facet keys of the document (the
+  same as ``library_searchkeys``, which SQLite reads), in the row, so counting
+  facets reads nothing but the rows the index found;
+- the table is rewritten so that the dropped column's space is given back.
+
+The same trigger writes both tables in the statement that writes the document; a
+head row goes with its document (``ON DELETE CASCADE``, so deleting a postmortem
+costs no extra query). SQLite ranks with FTS5 and leaves the table empty.
 """
 
 import importlib
@@ -20,17 +25,32 @@ from django.db import migrations, models
 
 _head = importlib.import_module("secondstory.library.migrations.0006_ranking_head")
 
+#: The key prefixes facets count (``secondstory.core.search.keys.FACETS_BY_PREFIX`` when
+#: this was written): service, team, severity, factor category, year, status.
+FACET_PREFIXES = "'xs', 'xt', 'xv', 'xf', 'xy', 'xp'"
+
+
+def _facets(keys: str) -> str:
+    """The facet keys among a document's keys, in their order, space-separated."""
+    return (
+        "array_to_string(ARRAY(SELECT t FROM unnest(string_to_array("
+        f"{keys}, ' ')) WITH ORDINALITY AS u(t, n) "
+        f"WHERE left(t, 2) IN ({FACET_PREFIXES}) ORDER BY n), ' ')"
+    )
+
+
 WRITE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION library_searchvector_write() RETURNS trigger AS $$
 DECLARE
     head tsvector := {_head._head("NEW.")};
     words tsvector := head || {_head._tail("NEW.")};
 BEGIN
-    INSERT INTO library_searchvector (document_id, vector, keys_vector, pairs)
-    VALUES (NEW.id, words, to_tsvector('simple'::regconfig, NEW.keys), secondstory_pairs(words))
+    INSERT INTO library_searchvector (document_id, vector, keys_vector, pairs, facets)
+    VALUES (NEW.id, words, to_tsvector('simple'::regconfig, NEW.keys), secondstory_pairs(words),
+            {_facets("NEW.keys")})
     ON CONFLICT (document_id) DO UPDATE
         SET vector = EXCLUDED.vector, keys_vector = EXCLUDED.keys_vector,
-            pairs = EXCLUDED.pairs;
+            pairs = EXCLUDED.pairs, facets = EXCLUDED.facets;
     INSERT INTO library_searchhead (document_id, head) VALUES (NEW.id, head)
     ON CONFLICT (document_id) DO UPDATE SET head = EXCLUDED.head;
     RETURN NULL;
@@ -45,6 +65,11 @@ FORWARD = [
         FOREIGN KEY (document_id) REFERENCES library_searchdocument (id) ON DELETE CASCADE""",
     "INSERT INTO library_searchhead (document_id, head) "
     "SELECT document_id, head FROM library_searchvector",
+    # Short; in the row, where counting facets reads it.
+    "ALTER TABLE library_searchvector ADD COLUMN facets text NOT NULL DEFAULT ''",
+    "ALTER TABLE library_searchvector ALTER COLUMN facets SET STORAGE MAIN",
+    f"""UPDATE library_searchvector v SET facets = {_facets("d.keys")}
+        FROM library_searchdocument d WHERE d.id = v.document_id""",
     WRITE_FUNCTION,
     "ALTER TABLE library_searchvector DROP COLUMN head",
     # Dropping a column leaves its bytes in every row until the row is rewritten.
@@ -53,6 +78,7 @@ FORWARD = [
     "ANALYZE library_searchhead",
 ]
 REVERSE = [
+    "ALTER TABLE library_searchvector DROP COLUMN facets",
     "ALTER TABLE library_searchvector ADD COLUMN head tsvector NOT NULL DEFAULT ''::tsvector",
     "ALTER TABLE library_searchvector ALTER COLUMN head SET STORAGE MAIN",
     """UPDATE library_searchvector v SET head = h.head
