@@ -62,7 +62,8 @@ FORWARD = [
     # In the row: ranking reads it for every match, a TOAST lookup each would cost more.
     "ALTER TABLE library_searchhead ALTER COLUMN head SET STORAGE MAIN",
     """ALTER TABLE library_searchhead ADD CONSTRAINT library_searchhead_document
-        FOREIGN KEY (document_id) REFERENCES library_searchdocument (id) ON DELETE CASCADE""",
+        FOREIGN KEY (document_id) REFERENCES library_searchdocument (id) ON DELETE CASCADE
+        DEFERRABLE INITIALLY DEFERRED""",
     "INSERT INTO library_searchhead (document_id, head) "
     "SELECT document_id, head FROM library_searchvector",
     # Short; in the row, where counting facets reads it.
