@@ -6,10 +6,10 @@ one FTS5 MATCH expression (words limited to the text columns, keys to the keys
 column); on PostgreSQL two tsquery conditions, one on the weighted text vector
 and one on the keys vector, in one GIN index over a narrow table of vectors.
 
-Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL: over a small head vector
-kept in a table of its own, then the full vector for the page's ties) over every
-match, inside the database: only one page of row ids leaves it, so the oldest
-postmortem of the library ranks first when it matches best.
+Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL: over a small in-row head
+vector, then the full vector for the page's ties) over every match, inside the
+database: only one page of row ids leaves it, so the oldest postmortem of the
+library ranks first when it matches best.
 """
 
 from __future__ import annotations
@@ -260,11 +260,8 @@ def _ranked_postgres(
 ) -> tuple[list[tuple[int, float]], int]:
     """(document id, rank) of one page, best first, and the number of matches.
 
-    The index finds the matches in the narrow ``library_searchvector``; their small
-    ``head`` vectors (title, summary, factors, action items, labels) are then read from
-    ``library_searchhead`` in one bitmap scan over the array of their ids, page by page in
-    table order, rather than one index lookup per match. Every match is ranked by
-    ``ts_rank`` over its head: with the query as it is (its words near
+    Every match is ranked by ``ts_rank`` over its small in-row ``head`` vector (title,
+    summary, factors, action items, labels): with the query as it is (its words near
     each other count most), then with its words OR-ed (each one found there counts).
     The full vector (narrative and timeline included) is read only for the documents
     ranked at least as high as the last one of the page: it orders those whose head
@@ -274,13 +271,10 @@ def _ranked_postgres(
     where, params = match.where()
     query, query_params = match.tsquery()
     sql = f"""
-        WITH found AS MATERIALIZED (
-            SELECT v.document_id FROM library_searchvector v WHERE {where}
-        ), matches AS MATERIALIZED (
-            SELECT h.document_id, ts_rank(h.head, {query}) AS rank,
-                ts_rank(h.head, %s::tsquery) AS words
-            FROM library_searchhead h
-            WHERE h.document_id = ANY(ARRAY(SELECT document_id FROM found))
+        WITH matches AS MATERIALIZED (
+            SELECT v.document_id, ts_rank(v.head, {query}) AS rank,
+                ts_rank(v.head, %s::tsquery) AS words
+            FROM library_searchvector v WHERE {where}
         ), total AS (SELECT count(*) AS n FROM matches),
         cut AS (
             SELECT rank, words FROM matches ORDER BY rank DESC, words DESC
@@ -294,7 +288,7 @@ def _ranked_postgres(
         LIMIT %s OFFSET %s
     """
     head = _head_query(match)
-    arguments = [*params, *query_params, head, offset + limit, *query_params, limit, offset]
+    arguments = [*query_params, head, *params, offset + limit, *query_params, limit, offset]
     found = _rows(sql, arguments)
     if not found:
         return [], count(match)
@@ -321,7 +315,7 @@ def newest(match: Match, *, limit: int, offset: int) -> list[int]:
 def facet_counts(match: Match) -> Counter[str]:
     """How many matching documents have each facet key (a document has a key once).
 
-    PostgreSQL reads the ``facets`` column of the narrow rows the index finds and groups
+    PostgreSQL reads the ``facets`` column of the rows the index finds and groups
     equal ones (documents of the same services, teams, severity, factors, year and status
     are many): each distinct combination leaves the database once, with its number of
     documents. Splitting the keys there (``unnest``) costs more than it saves.

@@ -54,9 +54,9 @@ class SearchKeys(models.Model):
 class SearchVector(models.Model):
     """PostgreSQL's tsvectors of one document, in a narrow table of their own.
 
-    Only the key is declared here: the ``vector`` and ``keys_vector`` columns are
-    written by a database trigger (see migration 0004) and read in raw SQL. On SQLite
-    the table stays empty.
+    Only the key is declared here: the ``vector``, ``keys_vector``, ``pairs``, ``head``
+    and ``facets`` columns are written by a database trigger (see migrations 0004 to
+    0007) and read in raw SQL. On SQLite the table stays empty.
     """
 
     document = models.OneToOneField(
@@ -65,23 +65,3 @@ class SearchVector(models.Model):
 
     def __str__(self) -> str:
         return f"vectors of document {self.document_id}"
-
-
-class SearchHead(models.Model):
-    """PostgreSQL's ranking vector of one document (title to labels), apart from the others.
-
-    Only the key is declared: the ``head`` column is written by the trigger of migration
-    0007 and read in raw SQL by ranking. The database deletes a row with its document
-    (``ON DELETE CASCADE``); on SQLite the table stays empty.
-    """
-
-    document = models.OneToOneField(
-        SearchDocument,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        primary_key=True,
-        related_name="head_row",
-    )
-
-    def __str__(self) -> str:
-        return f"ranking vector of document {self.document_id}"

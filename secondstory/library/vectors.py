@@ -1,6 +1,6 @@
 """PostgreSQL: the vectors the index trigger writes, as SQL expressions over a document row.
 
-The trigger (migrations 0006 and 0007) computes them when a document is written;
+The trigger (migrations 0004 to 0007) computes them when a document is written;
 ``secondstory check`` computes them again from the text to compare.
 """
 
@@ -27,9 +27,8 @@ def differing_sql() -> str:
     return f"""
         SELECT count(*) FROM library_searchdocument d
         LEFT JOIN library_searchvector v ON v.document_id = d.id
-        LEFT JOIN library_searchhead h ON h.document_id = d.id
         LEFT JOIN library_searchkeys k ON k.document_id = d.id
-        WHERE h.head IS DISTINCT FROM {head("d.")}
+        WHERE v.head IS DISTINCT FROM {head("d.")}
            OR v.facets IS DISTINCT FROM k.facets
            OR v.vector IS DISTINCT FROM {full("d.")}
            OR v.keys_vector IS DISTINCT FROM to_tsvector('simple'::regconfig, d.keys)

@@ -192,16 +192,13 @@ def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
         return _fts_problems(deep=deep)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT count(*) FROM library_searchvector v JOIN library_searchdocument d"
-            " ON d.id = v.document_id), (SELECT count(*) FROM library_searchhead h"
-            " JOIN library_searchdocument d ON d.id = h.document_id)"
+            "SELECT count(*) FROM library_searchvector v JOIN library_searchdocument d"
+            " ON d.id = v.document_id"
         )
-        vectors, heads = (int(n) for n in cursor.fetchone())
+        vectors = int(cursor.fetchone()[0])
     problems = []
     if vectors != documents:
         problems.append(f"{documents - vectors} documents have no full-text vectors")
-    if heads != documents:
-        problems.append(f"{documents - heads} documents have no ranking vector")
     if deep and not problems:
         from secondstory.library.vectors import differing_sql
 
@@ -209,7 +206,9 @@ def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
             cursor.execute(differing_sql())
             differing = int(cursor.fetchone()[0])
         if differing:
-            problems.append(f"{differing} documents' full-text vectors differ from their text")
+            problems.append(
+                f"{differing} documents' full-text vectors or facet keys differ from their text"
+            )
     return problems
 
 

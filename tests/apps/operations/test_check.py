@@ -213,35 +213,29 @@ def test_check_finds_documents_without_their_postgres_vectors() -> None:
 
 @ON_POSTGRES
 @pytest.mark.django_db
-def test_check_finds_ranking_vectors_missing_or_out_of_step_with_the_text() -> None:
+def test_the_full_check_finds_vectors_and_facet_keys_out_of_step_with_the_text() -> None:
     five_postmortems()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM library_searchhead WHERE document_id = "
-            "(SELECT min(id) FROM library_searchdocument)"
-        )
-    [(level, line)] = list(search_index(compare_content=False))
-    assert (level, line) == (
-        "fail",
-        "search index: 1 documents have no ranking vector; run `secondstory reindex`",
-    )
     from secondstory.library.index import rebuild
 
-    rebuild()
-    assert [level for level, _ in search_index()] == ["ok"]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE library_searchhead SET head = to_tsvector('simple', 'stale words') "
-            "WHERE document_id = (SELECT max(id) FROM library_searchdocument)"
-        )
-    [(level, _)] = list(search_index(compare_content=False))
-    assert level == "ok"  # only counted: the vectors are compared in the full check
-    [(level, line)] = list(search_index())
-    assert (level, line) == (
-        "fail",
-        "search index: 1 documents' full-text vectors differ from their text; "
-        "run `secondstory reindex`",
-    )
+    for change in (
+        "UPDATE library_searchvector SET head = to_tsvector('simple', 'stale words')",
+        "UPDATE library_searchvector SET facets = 'xs999'",
+        "UPDATE library_searchvector SET vector = to_tsvector('simple', 'stale words')",
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{change} WHERE document_id = (SELECT max(id) FROM library_searchdocument)"
+            )
+        [(level, _)] = list(search_index(compare_content=False))
+        assert level == "ok"  # only counted: the vectors are compared in the full check
+        [(level, line)] = list(search_index())
+        assert (level, line) == (
+            "fail",
+            "search index: 1 documents' full-text vectors or facet keys differ from their "
+            "text; run `secondstory reindex`",
+        ), change
+        rebuild()
+        assert [level for level, _ in search_index()] == ["ok"]
 
 
 @ON_SQLITE
