@@ -267,12 +267,16 @@ def _ranked_postgres(
     ranked at least as high as the last one of the page: it orders those whose head
     ranks tie, then the oldest comes first. That is the exact order of those four keys
     over every match, without reading the full vector of every match.
+
+    ``matches`` keeps each full vector as the row holds it, a pointer into the TOAST
+    table (a materialized CTE does not fetch toasted values): only ``ts_rank`` over the
+    rows that pass the cut fetches them, without looking each row up again by its id.
     """
     where, params = match.where()
     query, query_params = match.tsquery()
     sql = f"""
         WITH matches AS MATERIALIZED (
-            SELECT v.document_id, ts_rank(v.head, {query}) AS rank,
+            SELECT v.document_id, v.vector, ts_rank(v.head, {query}) AS rank,
                 ts_rank(v.head, %s::tsquery) AS words
             FROM library_searchvector v WHERE {where}
         ), total AS (SELECT count(*) AS n FROM matches),
@@ -281,8 +285,7 @@ def _ranked_postgres(
             LIMIT 1 OFFSET greatest(0, least(%s, (SELECT n FROM total)) - 1)
         )
         SELECT m.document_id, m.rank, (SELECT n FROM total),
-            (SELECT ts_rank(x.vector, {query}) FROM library_searchvector x
-             WHERE x.document_id = m.document_id) AS full_rank
+            ts_rank(m.vector, {query}) AS full_rank
         FROM matches m WHERE (m.rank, m.words) >= (SELECT rank, words FROM cut)
         ORDER BY m.rank DESC, m.words DESC, full_rank DESC, m.document_id
         LIMIT %s OFFSET %s
