@@ -24,6 +24,7 @@ from secondstory.accounts.models import Team, User
 from secondstory.accounts.permissions import visible_postmortems
 from secondstory.library.index import index_postmortem, rebuild
 from secondstory.library.search import FACET_SIZE, search
+from secondstory.library.vectors import differing_sql
 from secondstory.postmortems.bulk import bulk_insert
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.revisions import record_revision
@@ -230,6 +231,9 @@ ORDERED = ("zephyr", "quokka marzipan", "obelisk gazebo tundra", '"zephyr quokka
 def _check_order() -> None:
     for text in ORDERED:
         assert _all_pages(text, None, per_page=6) == _postgres_reference_order(text), text
+    with connection.cursor() as cursor:
+        cursor.execute(differing_sql())  # every vector and facet key as the text gives it
+        assert cursor.fetchone()[0] == 0
 
 
 def test_postgresql_order_equals_ranking_the_text_itself(made: list[Made]) -> None:
