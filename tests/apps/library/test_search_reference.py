@@ -6,8 +6,8 @@ page size, the results and facet counts must be exactly what a plain computation
 over the same records says: every visible match once across the pages, the exact
 total, the exact count per facet value, and nothing restricted counted for a
 reader who may not read it. On PostgreSQL the order is also compared with ranking
-computed from the documents' text directly, so the ranking tables the trigger
-keeps must agree with the text after every write.
+computed from the documents' text directly, so the vectors and facet keys the
+trigger keeps must agree with the text after every write.
 """
 
 from __future__ import annotations
