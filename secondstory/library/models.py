@@ -54,9 +54,9 @@ class SearchKeys(models.Model):
 class SearchVector(models.Model):
     """PostgreSQL's tsvectors of one document, in a narrow table of their own.
 
-    Only the key is declared here: the ``vector`` and ``keys_vector`` columns are
-    written by a database trigger (see migration 0004) and read in raw SQL. On SQLite
-    the table stays empty.
+    Only the key is declared here: the ``vector``, ``keys_vector``, ``pairs``, ``head``
+    and ``facets`` columns are written by a database trigger (see migrations 0004 to
+    0007) and read in raw SQL. On SQLite the table stays empty.
     """
 
     document = models.OneToOneField(

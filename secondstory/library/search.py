@@ -16,7 +16,6 @@ import html
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from django.db.models import Q
@@ -158,10 +157,8 @@ def _labels(name: str, numbers: set[int]) -> dict[int, tuple[str, str]]:
 
 def facets(match: engine.Match | None, query: Query) -> dict[str, list[FacetValue]]:
     """Counts per service, team, severity, factor category, year and status of the matches."""
-    tokens: Counter[str] = Counter()
-    if match is not None:
-        # A document counts once per value (keys are unique within a document).
-        tokens.update(chain.from_iterable(k.split() for k in engine.matching_facets(match)))
+    # A document counts once per value (keys are unique within a document).
+    tokens = engine.facet_counts(match) if match is not None else Counter()
     counts: dict[str, Counter[int]] = {name: Counter() for name in FACETS}
     for token, count in tokens.items():
         name = keys.FACETS_BY_PREFIX.get(token[:2])

@@ -196,9 +196,20 @@ def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
             " ON d.id = v.document_id"
         )
         vectors = int(cursor.fetchone()[0])
+    problems = []
     if vectors != documents:
-        return [f"{documents - vectors} documents have no full-text vectors"]
-    return []
+        problems.append(f"{documents - vectors} documents have no full-text vectors")
+    if deep and not problems:
+        from secondstory.library.vectors import differing_sql
+
+        with connection.cursor() as cursor:
+            cursor.execute(differing_sql())
+            differing = int(cursor.fetchone()[0])
+        if differing:
+            problems.append(
+                f"{differing} documents' full-text vectors or facet keys differ from their text"
+            )
+    return problems
 
 
 def _fts_problems(*, deep: bool) -> list[str]:

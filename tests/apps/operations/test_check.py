@@ -211,6 +211,33 @@ def test_check_finds_documents_without_their_postgres_vectors() -> None:
     assert [level for level, _ in search_index()] == ["ok"]
 
 
+@ON_POSTGRES
+@pytest.mark.django_db
+def test_the_full_check_finds_vectors_and_facet_keys_out_of_step_with_the_text() -> None:
+    five_postmortems()
+    from secondstory.library.index import rebuild
+
+    for change in (
+        "UPDATE library_searchvector SET head = to_tsvector('simple', 'stale words')",
+        "UPDATE library_searchvector SET facets = 'xs999'",
+        "UPDATE library_searchvector SET vector = to_tsvector('simple', 'stale words')",
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{change} WHERE document_id = (SELECT max(id) FROM library_searchdocument)"
+            )
+        [(level, _)] = list(search_index(compare_content=False))
+        assert level == "ok"  # only counted: the vectors are compared in the full check
+        [(level, line)] = list(search_index())
+        assert (level, line) == (
+            "fail",
+            "search index: 1 documents' full-text vectors or facet keys differ from their "
+            "text; run `secondstory reindex`",
+        ), change
+        rebuild()
+        assert [level for level, _ in search_index()] == ["ok"]
+
+
 @ON_SQLITE
 @pytest.mark.django_db(transaction=True)
 def test_the_deep_index_check_takes_no_write_lock_and_still_finds_a_mismatch() -> None:
