@@ -175,11 +175,13 @@ def _vectors(words: dict[int, Counter[str]]) -> dict[int, dict[str, float]]:
     for counts in words.values():
         df.update(counts.keys())
     n = len(words)
+    # A word's weight depends on its count and its document frequency only, both small
+    # integers: each logarithm is taken once (the same values as taking them word by word).
+    idf = {d: 1 + math.log((1 + n) / (1 + d)) for d in set(df.values())}
+    tf = {c: 1 + math.log(c) for counts in words.values() for c in set(counts.values())}
     vectors: dict[int, dict[str, float]] = {}
     for pk, counts in words.items():
-        vector = {
-            w: (1 + math.log(c)) * (1 + math.log((1 + n) / (1 + df[w]))) for w, c in counts.items()
-        }
+        vector = {w: tf[c] * idf[df[w]] for w, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         vectors[pk] = {w: v / norm for w, v in vector.items() if v > 0}
     return vectors
