@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
@@ -187,11 +188,21 @@ def _load(text: str) -> Counter[str]:
 def kept_terms(ids: list[int]) -> dict[int, Terms]:
     """The kept word counts of these postmortems (one query); counted from the text for
     any postmortem without kept counts."""
+    if not ids:
+        return {}
+    # Plain SQL: this runs for every panel, and building the ORM query cost more than it.
+    table = connection.ops.quote_name(SimilarTerms._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT postmortem_id, {', '.join(_PARTS)} FROM {table} "
+            f"WHERE postmortem_id IN ({marks})",
+            ids,
+        )
+        rows = cursor.fetchall()
     found = {
         pk: Terms(_load(text), _load(factors), _load(timeline), frozenset(people.split()))
-        for pk, text, factors, timeline, people in SimilarTerms.objects.filter(
-            postmortem_id__in=ids
-        ).values_list("postmortem_id", *_PARTS)
+        for pk, text, factors, timeline, people in rows
     }
     missing = [pk for pk in ids if pk not in found]
     if missing:
