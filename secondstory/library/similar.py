@@ -9,7 +9,8 @@ The ranking has two stages, both bounded however large the library grows:
    incidents touch. The best ``SHORTLIST`` are checked against what the reader may read.
 2. **Text.** The best ``RERANK`` readable ones are re-ranked with the TF-IDF cosine of their
    text (title, summary, factors and timeline) against this one's; the shared words with
-   the most weight become the "similar timeline" part of the reason.
+   the most weight become the "similar timeline" part of the reason. The words are counted
+   when a postmortem is indexed and kept (``similar_terms``): a panel reads them in one query.
 
 "Past" means created before this postmortem, so a draft being written is compared with
 everything recorded before it (the newest ``WINDOW`` of them).
