@@ -1,4 +1,5 @@
-"""Keep the search document of every postmortem up to date.
+"""Keep the search document of every postmortem up to date, and the word counts the
+similar-incidents ranking compares (``similar_terms``) with it.
 
 ``index_postmortem`` runs inside the transaction of each change (it is called
 by ``record_revision`` and by the loaders), ``index_postmortems`` indexes many
@@ -21,7 +22,8 @@ from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.search import keys
 from secondstory.incidents.models import Incident, TimelineEvent
-from secondstory.library.models import SearchDocument, SearchKeys, SearchVector
+from secondstory.library.models import SearchDocument, SearchKeys, SearchVector, SimilarTerms
+from secondstory.library.similar_terms import keep_terms
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
 BATCH = 500
@@ -263,6 +265,7 @@ def index_postmortems(pks: Iterable[int]) -> int:
             changed = [d for d in documents if d.postmortem_id in ids]
             _rewrite(changed, ids)
             _write(fresh, BATCH)
+            keep_terms(chunk)
             written += len(documents)
     return written
 
@@ -327,6 +330,7 @@ def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BA
         with connection.cursor() as cursor:  # no need to read the rows to delete them all
             cursor.execute(f"DELETE FROM {SearchKeys._meta.db_table}")
             cursor.execute(f"DELETE FROM {SearchVector._meta.db_table}")
+            cursor.execute(f"DELETE FROM {SimilarTerms._meta.db_table}")
             if connection.vendor == "sqlite":
                 _empty_fts(cursor)
             else:
@@ -342,6 +346,7 @@ def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BA
             by_pk = {d.postmortem_id: d for d in documents_for([pk for _, pk in chunk])}
             documents = [by_pk[pk] for _, pk in chunk if pk in by_pk]
             _write(documents, batch)
+            keep_terms(pk for _, pk in chunk)
             total += len(documents)
             moment, last = chunk[-1]
             after = Q(created_at__gt=moment) | Q(created_at=moment, pk__gt=last)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from secondstory.incidents.models import Incident
 from secondstory.library.index import NARRATIVE, _clean, _timeline_texts, index_postmortem
 from secondstory.library.models import SearchDocument
+from secondstory.library.similar_terms import keep_text, keep_timeline
 from secondstory.postmortems.models import Postmortem
 
 
@@ -34,7 +35,8 @@ def _update(postmortem: Postmortem, fields: dict[str, str]) -> None:
 
 
 def reindex_sections(postmortem: Postmortem) -> None:
-    """After a section edit: the document's summary and narrative.
+    """After a section edit: the document's summary and narrative, and the title and
+    summary word counts for similar incidents.
 
     ``postmortem`` must hold the sections as saved (the row the edit locked and wrote).
     """
@@ -45,6 +47,7 @@ def reindex_sections(postmortem: Postmortem) -> None:
         "narrative": _clean("\n\n".join(part for part in narrative if part)),
     }
     _update(postmortem, text)
+    keep_text(postmortem)
 
 
 def reindex_timeline(postmortem: Postmortem) -> None:
@@ -53,3 +56,4 @@ def reindex_timeline(postmortem: Postmortem) -> None:
     mine = [pk for pk, _ in _incidents(postmortem)]
     texts = _timeline_texts(mine)
     _update(postmortem, {"timeline": _clean("\n".join(t for i in mine for t in texts.get(i, [])))})
+    keep_timeline(postmortem)

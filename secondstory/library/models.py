@@ -1,4 +1,5 @@
-"""Models of the library app: the search document kept for every postmortem."""
+"""Models of the library app: the search document and the word counts kept for every
+postmortem."""
 
 from __future__ import annotations
 
@@ -65,3 +66,26 @@ class SearchVector(models.Model):
 
     def __str__(self) -> str:
         return f"vectors of document {self.document_id}"
+
+
+class SimilarTerms(models.Model):
+    """The word counts of one postmortem that similar-incidents ranking compares.
+
+    Written with the search document (see ``secondstory/library/similar_terms.py``): each
+    part is a JSON object of word counts in the order the words first appear; ``people``
+    holds the words of the timeline events' actors, space-separated.
+    """
+
+    postmortem = models.OneToOneField(
+        "postmortems.Postmortem",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="similar_terms",
+    )
+    text = models.TextField(default="{}", help_text="Title (counted twice) and summary.")
+    factors = models.TextField(default="{}", help_text="Contributing factors' descriptions.")
+    timeline = models.TextField(default="{}", help_text="The first timeline events' text.")
+    people = models.TextField(blank=True, help_text="Words of those events' actors.")
+
+    def __str__(self) -> str:
+        return f"similar-incident word counts of postmortem {self.postmortem_id}"

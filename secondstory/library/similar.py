@@ -9,7 +9,8 @@ The ranking has two stages, both bounded however large the library grows:
    incidents touch. The best ``SHORTLIST`` are checked against what the reader may read.
 2. **Text.** The best ``RERANK`` readable ones are re-ranked with the TF-IDF cosine of their
    text (title, summary, factors and timeline) against this one's; the shared words with
-   the most weight become the "similar timeline" part of the reason.
+   the most weight become the "similar timeline" part of the reason. The words are counted
+   when a postmortem is indexed and kept (``similar_terms``): a panel reads them in one query.
 
 "Past" means created before this postmortem, so a draft being written is compared with
 everything recorded before it (the newest ``WINDOW`` of them).
@@ -18,7 +19,6 @@ everything recorded before it (the newest ``WINDOW`` of them).
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,11 +26,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 
 from secondstory.accounts.models import User
-from secondstory.incidents.models import Incident, Service, Tag, TimelineEvent
+from secondstory.incidents.models import Incident, Service, Tag
+from secondstory.library.similar_terms import kept_terms, tokens
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.services import visible_postmortems
 
@@ -39,22 +38,7 @@ WINDOW = 500  # the most recent past postmortems compared (all of them in most l
 SHORTLIST = 60  # best structural matches checked for the reader's access
 RERANK = 12  # candidates whose text is compared
 TEXT_WEIGHT = 4.0  # how much a perfect text match counts, in units of a rare shared feature
-TIMELINE_EVENTS = 60  # timeline events read per postmortem
-TEXT_CHARS = 4000  # characters of any one text field read
 TERMS = 3  # shared words named in a reason
-
-_WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
-_STOP_WORDS = """
-    about above after again against all also and any are back because been before being below
-    between both but can could day days did does doing down during each eight few five for
-    found four from further had has have having her here hers him his hour hours how incident
-    incidents into its itself just minute minutes more most nine not now off once one only other
-    our ours out over own per postmortem same second seconds seven she should six some start
-    started still such ten than that the their them then there these they this those three
-    through too two under until very via was were what when where which while who whom why will
-    with would yes you your
-"""
-_STOP = frozenset(_STOP_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +70,6 @@ class _Features:
     services: dict[int, str]
     tags: dict[int, str]
     words: frozenset[str]  # the words of its services' and tags' names and slugs
-
-
-def tokens(text: str) -> list[str]:
-    """The words of ``text`` that can carry meaning (lower case, no stop words, no numbers)."""
-    return [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP]
 
 
 def _table(model: Any) -> str:
@@ -178,51 +157,17 @@ def _sharing(pk: int, before: datetime) -> tuple[_Features, int, list[tuple[int,
     return subject, total, shared
 
 
-def _first_events(ids: list[int]) -> list[tuple[int, str, str]]:
-    """(postmortem, text, actor) of the first ``TIMELINE_EVENTS`` events of each postmortem:
-    the database stops there, however long a timeline is."""
-    order = [F("at").asc(), F("pk").asc()]
-    return list(
-        TimelineEvent.objects.filter(incident__postmortems__in=ids)
-        .annotate(
-            postmortem=F("incident__postmortems"),
-            n=Window(RowNumber(), partition_by=[F("incident__postmortems")], order_by=order),
-        )
-        .filter(n__lte=TIMELINE_EVENTS)
-        .order_by("postmortem", "n")
-        .values_list("postmortem", "text", "actor")
-    )
-
-
 def _texts(ids: list[int]) -> tuple[dict[int, Counter[str]], dict[int, set[str]]]:
-    """Word counts of each postmortem's whole text, and the words of its timeline alone."""
-    words: dict[int, Counter[str]] = defaultdict(Counter)
-    timeline: dict[int, set[str]] = defaultdict(set)
-    for pk, title, summary in Postmortem.objects.filter(pk__in=ids).values_list(
-        "pk", "title", "summary"
-    ):
-        words[pk].update(tokens(title) * 2)
-        words[pk].update(tokens(summary[:TEXT_CHARS]))
-    factors = ContributingFactor.objects.filter(postmortem_id__in=ids).values_list(
-        "postmortem_id", "description"
-    )
-    for pk, description in factors:
-        words[pk].update(tokens(description[:TEXT_CHARS]))
-    lines: dict[int, list[str]] = defaultdict(list)
-    actors: set[str] = set()
-    for pk, text, actor in _first_events(ids):
-        lines[pk].append(text[:TEXT_CHARS])
-        actors.add(actor)
-    people = set(tokens(" ".join(actors)))
-    for pk, texts in lines.items():
-        found = tokens("\n".join(texts))
-        words[pk].update(found)
-        timeline[pk].update(found)
+    """Word counts of each postmortem's whole text, and the words of its timeline alone,
+    from the counts kept when the postmortems were indexed (``similar_terms``)."""
+    kept = kept_terms(ids)
+    words = {pk: terms.merged() for pk, terms in kept.items()}
     # People's names say who was there, not what happened: they never make two incidents alike.
+    people = frozenset().union(*(terms.people for terms in kept.values()))
     for counts in words.values():
         for name in people & counts.keys():
             del counts[name]
-    return words, timeline
+    return words, {pk: set(terms.timeline) for pk, terms in kept.items()}
 
 
 def _vectors(words: dict[int, Counter[str]]) -> dict[int, dict[str, float]]:
@@ -231,11 +176,13 @@ def _vectors(words: dict[int, Counter[str]]) -> dict[int, dict[str, float]]:
     for counts in words.values():
         df.update(counts.keys())
     n = len(words)
+    # A word's weight depends on its count and its document frequency only, both small
+    # integers: each logarithm is taken once (the same values as taking them word by word).
+    idf = {d: 1 + math.log((1 + n) / (1 + d)) for d in set(df.values())}
+    tf = {c: 1 + math.log(c) for counts in words.values() for c in set(counts.values())}
     vectors: dict[int, dict[str, float]] = {}
     for pk, counts in words.items():
-        vector = {
-            w: (1 + math.log(c)) * (1 + math.log((1 + n) / (1 + df[w]))) for w, c in counts.items()
-        }
+        vector = {w: tf[c] * idf[df[w]] for w, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         vectors[pk] = {w: v / norm for w, v in vector.items() if v > 0}
     return vectors

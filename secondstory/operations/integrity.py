@@ -132,6 +132,8 @@ def search_index(*, compare_content: bool = True) -> Iterator[Line]:
     ).count()
     old_format = SearchDocument.objects.filter(keys="").count()
     stale = _stale_documents() - old_format if compare_content else 0
+    uncounted = Postmortem.objects.filter(similar_terms__isnull=True).count()
+    miscounted = _stale_terms() if compare_content else 0
     problems = []
     if missing:
         problems.append(f"{missing} of {postmortems} postmortems have no search document")
@@ -141,6 +143,14 @@ def search_index(*, compare_content: bool = True) -> Iterator[Line]:
         problems.append(f"{old_format} documents were indexed by an older version")
     if stale > 0:
         problems.append(f"{stale} documents are out of date")
+    if uncounted:
+        problems.append(
+            f"{uncounted} of {postmortems} postmortems have no word counts for similar incidents"
+        )
+    if miscounted:
+        problems.append(
+            f"{miscounted} postmortems' word counts for similar incidents are out of date"
+        )
     problems.extend(_engine_index_problems(documents, deep=compare_content))
     if problems:
         yield FAIL, "search index: " + "; ".join(problems) + "; run `secondstory reindex`"
@@ -178,6 +188,15 @@ def _stale_documents() -> int:
             if stored.get(document.postmortem_id) != fresh:
                 stale += 1
     return stale
+
+
+def _stale_terms() -> int:
+    """Postmortems whose kept word counts (similar incidents) differ from counting them now."""
+    from secondstory.library.similar_terms import stale_terms
+    from secondstory.postmortems.models import Postmortem
+
+    pks = list(Postmortem.objects.order_by("pk").values_list("pk", flat=True))
+    return sum(stale_terms(pks[start : start + BATCH])[1] for start in range(0, len(pks), BATCH))
 
 
 def _comparable(values: tuple[str, ...]) -> tuple[object, ...]:

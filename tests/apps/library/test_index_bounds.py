@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from secondstory.incidents.models import TimelineEvent
-from secondstory.library import index, similar
+from secondstory.library import index, similar, similar_terms
 from secondstory.library.models import SearchDocument
 from secondstory.postmortems.models import Postmortem
 from tests.apps.factories import START
@@ -54,11 +54,12 @@ def test_similar_reads_the_first_events_only(
     postmortem: Postmortem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = TimelineEvent.objects.filter(incident__postmortems=postmortem).count()
-    monkeypatch.setattr(similar, "TIMELINE_EVENTS", first + 1)
+    monkeypatch.setattr(similar_terms, "TIMELINE_EVENTS", first + 1)
     add_events(postmortem, ["aardvark", "bluebird"])
     # The database returns no more rows than are used, however long the timeline.
-    rows = similar._first_events([postmortem.pk])
+    rows = similar_terms.first_events([postmortem.pk])
     assert len(rows) == first + 1
+    index.index_postmortem(postmortem)  # the counts compared are kept when it is indexed
     _, timeline = similar._texts([postmortem.pk])
     assert "aardvark" in timeline[postmortem.pk]
     assert "bluebird" not in timeline[postmortem.pk]
