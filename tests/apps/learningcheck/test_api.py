@@ -13,7 +13,6 @@ from secondstory.accounts.models import Team, User
 from secondstory.learningcheck import services
 from secondstory.learningcheck.models import Answer, Respondent, Survey
 from secondstory.postmortems.models import Postmortem
-from tests.apps.api.conftest import call  # noqa: F401  (the fixture)
 from tests.apps.learningcheck.conftest import scores
 
 CHECK = "/api/postmortems/PM-1/learning-check"
@@ -127,7 +126,9 @@ def test_bad_scope_parameters_are_named(call: Call, bob: User) -> None:
     api = call(bob, ("insights:read",))
     unknown = api.get("/api/insights/learning-check", team="nobody")
     assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "team"
-    backwards = api.get("/api/insights/learning-check", **{"from": "2026-05-01", "to": "2026-01-01"})
+    backwards = api.get(
+        "/api/insights/learning-check", **{"from": "2026-05-01", "to": "2026-01-01"}
+    )
     assert backwards.status_code == 400 and backwards.json()["error"]["field"] == "to"
     bad = api.get("/api/insights/learning-check", **{"from": "May"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "from"
