@@ -148,7 +148,7 @@ def answer_check(request: HttpRequest, key: str, payload: AnswerIn) -> Status[di
     survey = services.survey_of(pm)
     if survey is None:
         raise ApiError(400, "The learning check of this review has not been opened.")
-    services.answer(survey, user, payload.dict())
+    services.answer(survey, user, payload.model_dump())
     return Status(201, reports.review_report(survey))
 
 
