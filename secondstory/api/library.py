@@ -33,6 +33,7 @@ class Hit(Schema):
     status: str
     snippet: str = Field(description="Matching text; the matched words between « and ».")
     rank: float
+    exercise: bool = Field(description="A game day's review, not a real incident's postmortem.")
 
 
 class SearchQuery(PageQuery):
@@ -50,6 +51,7 @@ class SimilarOut(Schema):
     services: list[str]
     tags: list[str]
     terms: list[str]
+    exercise: bool = Field(description="A game day's review, not a real incident's postmortem.")
 
 
 def plain_snippet(snippet: str) -> str:
@@ -92,6 +94,7 @@ def search_postmortems(request: HttpRequest, params: Query[SearchQuery]) -> dict
                 "status": hit.postmortem.status,
                 "snippet": plain_snippet(str(hit.snippet)),
                 "rank": hit.rank,
+                "exercise": hit.postmortem.is_exercise,
             }
             for hit in results.hits
         ]
@@ -138,6 +141,7 @@ def similar(
             "services": list(s.services),
             "tags": list(s.tags),
             "terms": list(s.terms),
+            "exercise": s.is_exercise,
         }
         for s in similar_postmortems(pm, user_of(request), limit=limit)
     ]

@@ -19,6 +19,7 @@ from secondstory.api import (
     factors,
     incidents,
     insights,
+    learning,
     library,
     postmortems,
     timeline,
@@ -91,6 +92,8 @@ api.add_router("/incidents", timeline.router)
 api.add_router("/postmortems", postmortems.router)
 api.add_router("/postmortems", factors.router)
 api.add_router("/postmortems", comments.router)
+api.add_router("/postmortems", learning.router)
 api.add_router("/actions", actions.router)
 api.add_router("/", library.router)
 api.add_router("/insights", insights.router)
+api.add_router("/insights", learning.insights_router)

@@ -65,6 +65,7 @@ def ask_command(question: tuple[str, ...], as_json: bool, limit: int, as_user: s
                     "status": s.status,
                     "url": absolute(s.url),
                     "rank": s.rank,
+                    "exercise": s.exercise,
                     "passages": [
                         {
                             "kind": p.kind,
@@ -86,7 +87,8 @@ def ask_command(question: tuple[str, ...], as_json: bool, limit: int, as_user: s
         return
     click.echo(f"Searched for: {answer.query}  ({answer.total} matching)")
     for source in answer.sources:
-        click.echo(f"\n{source.key}  {source.title}  [{source.status}]")
+        exercise = "  [exercise]" if source.exercise else ""
+        click.echo(f"\n{source.key}  {source.title}  [{source.status}]{exercise}")
         click.echo(f"  {absolute(source.url)}")
         for p in source.passages:
             marked = str(p.html).replace("<mark>", "*").replace("</mark>", "*")

@@ -19,6 +19,7 @@ from secondstory.cli.ask import ask_command
 from secondstory.cli.audit import audit_command
 from secondstory.cli.health import health_command
 from secondstory.cli.importing import import_command, parse_command
+from secondstory.cli.learning_check import learning_check_command
 from secondstory.cli.mcp import mcp_command
 from secondstory.cli.notify import remind_command, worker_command
 from secondstory.cli.operations import backup_command, restore_command
@@ -342,6 +343,7 @@ cli.add_command(mcp_command, "mcp")
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(health_command)
+cli.add_command(learning_check_command)
 cli.add_command(audit_command)
 
 

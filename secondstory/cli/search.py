@@ -62,7 +62,8 @@ def search_command(query: tuple[str, ...], as_json: bool, limit: int, as_user: s
         return
     for hit in results.hits:
         pm = hit.postmortem
-        click.echo(f"{pm.key}  {pm.title}  [{pm.status}, {pm.created_at:%Y-%m-%d}]")
+        exercise = "  [exercise]" if pm.is_exercise else ""
+        click.echo(f"{pm.key}  {pm.title}  [{pm.status}, {pm.created_at:%Y-%m-%d}]{exercise}")
         snippet = _plain(str(hit.snippet))
         if snippet:
             click.echo(f"    {snippet}")
@@ -90,6 +91,7 @@ def _as_data(results: object) -> dict[str, object]:
                 "title": hit.postmortem.title,
                 "status": hit.postmortem.status,
                 "created_at": hit.postmortem.created_at.isoformat(),
+                "exercise": hit.postmortem.is_exercise,
                 "rank": hit.rank,
                 "snippet": str(hit.snippet),
             }

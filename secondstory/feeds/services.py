@@ -153,7 +153,8 @@ def _event(item: ActionItem, stamp: datetime) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", item.due)
     event.add("dtend", item.due + timedelta(days=1))
-    event.add("summary", f"Due: {item.title} ({item.postmortem.key})")
+    exercise = " [game day exercise]" if item.postmortem.is_exercise else ""
+    event.add("summary", f"Due: {item.title} ({item.postmortem.key}){exercise}")
     event.add(
         "description",
         "\n".join(

@@ -68,6 +68,10 @@ def counted_values(scope: Scope) -> Counted:
     for metric, month, minutes, n in _rows(scope):
         if metric in codes and n:
             result[codes[metric]][_quarter(month)][minutes / 60] += n
+    for quarters in result.values():
+        for counter in quarters.values():
+            for hours in [h for h, n in counter.items() if n <= 0]:
+                del counter[hours]  # an exercise's value, taken out again
     return result
 
 
@@ -79,7 +83,12 @@ def _rows(scope: Scope) -> list[tuple[int, str, int, int]]:
     if months is None:
         parts = [_grouped(scope, [(start, end)])]
     else:
-        parts = [_kept(*months), _grouped(scope, [(start, months[0]), (months[1], end)])]
+        parts = [
+            _kept(*months),
+            _grouped(scope, [(start, months[0]), (months[1], end)]),
+            # The kept counts include every incident: take a game day's exercises out again.
+            _grouped(scope, [months], exercises=True),
+        ]
     query = " UNION ALL ".join(sql for sql, _ in parts)
     with connection.cursor() as cursor:
         cursor.execute(query, [p for _, params in parts for p in params])
@@ -92,8 +101,12 @@ def _kept(first: datetime, last: datetime) -> tuple[str, list[object]]:
     return query, [first.strftime("%Y-%m"), last.strftime("%Y-%m")]
 
 
-def _grouped(scope: Scope, spans: list[tuple[datetime, datetime]]) -> tuple[str, list[object]]:
-    """The values of the incidents of the scope that began in one of the spans, grouped."""
+def _grouped(
+    scope: Scope, spans: list[tuple[datetime, datetime]], *, exercises: bool = False
+) -> tuple[str, list[object]]:
+    """The values of the incidents of the scope that began in one of the spans, grouped;
+    game days' exercise incidents are left out. ``exercises``: only theirs, counted
+    negatively (to take them out of the kept counts)."""
     month = duration_triggers.MONTH[connection.vendor].format("st.began")
     adapt = connection.ops.adapt_datetimefield_value
     began = " OR ".join(["(st.began >= %s AND st.began < %s)"] * len(spans))
@@ -107,9 +120,13 @@ def _grouped(scope: Scope, spans: list[tuple[datetime, datetime]]) -> tuple[str,
         where += " AND st.incident_id IN (SELECT incident_id FROM incidents_incident_services"
         where += " WHERE service_id = %s)"
         params.append(scope.service.pk)
-    query = f"""SELECT v.metric_id, {month}, v.minutes, COUNT(*)
+    where += " AND i.is_exercise = %s"
+    params.append(exercises)
+    count = "-COUNT(*)" if exercises else "COUNT(*)"
+    query = f"""SELECT v.metric_id, {month}, v.minutes, {count}
         FROM insights_incidentstart st
         JOIN insights_durationvalue v ON v.incident_id = st.incident_id
+        JOIN incidents_incident i ON i.id = st.incident_id
         WHERE ({began}){where}
         GROUP BY v.metric_id, {month}, v.minutes"""
     return query, params

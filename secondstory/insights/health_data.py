@@ -189,7 +189,9 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
     for at in starts:
         incidents[bin_of(at)] += 1
     closed = [0] * months
-    for at in ActionItem.objects.filter(completed_at__gte=first, completed_at__lt=end).values_list(
+    # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
+    items = ActionItem.objects.filter(postmortem__is_exercise=False)
+    for at in items.filter(completed_at__gte=first, completed_at__lt=end).values_list(
         "completed_at", flat=True
     ):
         closed[bin_of(at)] += 1
@@ -201,7 +203,7 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
         )
         for i, bound in enumerate(bounds[1:])
     }
-    counted = ActionItem.objects.exclude(status="not_doing").aggregate(**open_at)
+    counted = items.exclude(status="not_doing").aggregate(**open_at)
     backlog = [counted[f"b{i}"] for i in range(months)]
     return [
         MonthRow(

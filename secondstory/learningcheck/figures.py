@@ -3,7 +3,8 @@ learning-health checks: never per person, and only reviews with at least 3 answe
 
 A review belongs to a period by the day its learning check opened (UTC), and to the teams
 and services of its postmortem's incidents. Answers carry no time, so an answer given
-after a date counts for a check opened before it.
+after a date counts for a check opened before it. A game day's review is an exercise: its
+learning check is read on its own page, never counted here (docs/game-days.md).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def _surveys(
     start: datetime, end: datetime, team: Team | None = None, service: Service | None = None
 ) -> list[tuple[int, int, str, datetime]]:
     """(survey id, postmortem id, key, opened) of the checks opened in [start, end)."""
-    query = Survey.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    query = Survey.objects.filter(
+        opened_at__gte=start, opened_at__lt=end, postmortem__is_exercise=False
+    )
     if team is not None:
         query = query.filter(postmortem__incidents__teams=team)
     if service is not None:
@@ -79,7 +82,9 @@ def health_rows(start: datetime, end: datetime) -> list[SurveyRow]:
     answered and how many said it did not feel safe to speak (a grouped count)."""
     unsafe = Q(answers__safe_to_speak__lte=learningcheck.DISAGREE_UP_TO)
     counted = (
-        Survey.objects.filter(opened_at__gte=start, opened_at__lt=end)
+        Survey.objects.filter(
+            opened_at__gte=start, opened_at__lt=end, postmortem__is_exercise=False
+        )
         .annotate(n=Count("answers"), unsafe=Count("answers", filter=unsafe))
         .filter(n__gte=learningcheck.MIN_ANSWERS)
         .values_list("postmortem_id", "postmortem__key", "opened_at", "n", "unsafe")

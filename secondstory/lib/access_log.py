@@ -14,8 +14,8 @@ from gunicorn.glogging import Logger
 
 #: Paths whose requests write no access line.
 UNLOGGED_PATHS = frozenset({"/near-misses/new", "/near-misses/thanks"})
-#: Path endings likewise: sending an answer to a review's learning check
-#: (docs/learning-check.md).
+#: Path endings likewise: sending an answer to a review's learning check, from its page or
+#: through the API (docs/learning-check.md).
 UNLOGGED_ENDINGS = ("/learning-check/answer",)
 
 

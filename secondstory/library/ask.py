@@ -56,6 +56,7 @@ class Source:
     url: str
     rank: float
     passages: list[Passage] = field(default_factory=list)
+    exercise: bool = False  # a game day's review: found, and labelled "Exercise"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def ask(question: str, *, user: User | None, limit: int = DEFAULT_LIMIT) -> Answ
                 reverse("postmortems:detail", args=[postmortem.key]),
                 hit.rank,
                 _passages(postmortem, stems),
+                postmortem.is_exercise,
             )
         )
     return Answer(question, render(query), results.total, sources)

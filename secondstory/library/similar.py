@@ -55,6 +55,7 @@ class Similar:
     services: tuple[str, ...]
     tags: tuple[str, ...]
     terms: tuple[str, ...]
+    is_exercise: bool = False  # a game day's review: labelled "Exercise" wherever it is listed
 
     @property
     def status_label(self) -> str:
@@ -264,7 +265,7 @@ def similar_postmortems(
         ranked.append((scored[pk] + TEXT_WEIGHT * top_weight * cosine, pk, terms))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     ranked = ranked[:limit]
-    fields = ("pk", "key", "title", "status", "created_at")
+    fields = ("pk", "key", "title", "status", "created_at", "is_exercise")
     found = Postmortem.objects.filter(pk__in=[pk for _, pk, _ in ranked]).values(*fields)
     details = {row["pk"]: row for row in found}
     mine_in_timeline = timeline.get(postmortem.pk, set())
@@ -290,6 +291,7 @@ def similar_postmortems(
                 services=services,
                 tags=tags,
                 terms=tuple(shown),
+                is_exercise=row["is_exercise"],
             )
         )
     return result

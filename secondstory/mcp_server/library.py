@@ -101,6 +101,7 @@ def search(raw: Credential, query: str, page: int = 1, limit: int = 10) -> dict[
                     "key": hit.postmortem.key,
                     "title": hit.postmortem.title,
                     "status": hit.postmortem.status,
+                    "exercise": hit.postmortem.is_exercise,
                     "url": _page(hit.postmortem.key),
                     "snippet": plain_snippet(str(hit.snippet)),
                     "rank": hit.rank,
@@ -127,6 +128,7 @@ def ask(raw: Credential, question: str, limit: int = 5) -> dict[str, Any]:
                     "key": s.key,
                     "title": s.title,
                     "status": s.status,
+                    "exercise": s.exercise,
                     "url": absolute(s.url),
                     "passages": [
                         {"kind": p.kind, "label": p.label, "text": p.text, "url": absolute(p.url)}

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from secondstory.accounts.models import Role, User
 from secondstory.accounts.services import load_organisation
 from secondstory.core.demo import demo_organisation, demo_postmortems, stream_postmortems
+from secondstory.core.demo.reviews import demo_reviews
 from secondstory.postmortems.bulk import bulk_insert
 from secondstory.postmortems.records import load_record, vocabulary
 
@@ -58,6 +59,9 @@ def load_demo(*, seed: int = 7, login: bool = True, today: date | None = None) -
         load_organisation(demo_organisation())
         for record in records:
             load_record(record, vocab=vocab)
+        from secondstory.learningcheck.demo import load_demo_reviews
+
+        load_demo_reviews(demo_reviews(records, today=today, seed=seed))
     incidents = len({i.key for r in records for i in r.incidents})
     summary = (
         f"demo organisation ready: {len(records)} postmortems, {incidents} incidents "

@@ -49,7 +49,12 @@ class PostmortemFeed(Feed):  # type: ignore[type-arg]
         return services.published_for(obj.created_by, obj)[: services.FEED_LENGTH]
 
     def item_title(self, item: Postmortem) -> str:
-        return f"{item.key}: {item.title}"
+        # A game day's review is published like any postmortem, labelled (docs/game-days.md).
+        label = "Exercise: " if item.is_exercise else ""
+        return f"{label}{item.key}: {item.title}"
+
+    def item_categories(self, item: Postmortem) -> list[str]:
+        return ["exercise"] if item.is_exercise else []
 
     def item_link(self, item: Postmortem) -> str:
         return _absolute(reverse("postmortems:detail", args=[item.key]))

@@ -272,7 +272,8 @@ def on_this_day(user: User, today: date, zone: ZoneInfo) -> list[PastIncident]:
     started = _STARTED_ON.keep((today, zone.key), lambda: _started_on(today, zone))
     if not started:
         return []
-    readable = visible_postmortems(user).filter(status="published").values("pk")
+    # It recalls incidents: a game day's exercise is not one (docs/game-days.md).
+    readable = visible_postmortems(user).filter(status="published", is_exercise=False).values("pk")
     links = Postmortem.incidents.through.objects.filter(
         incident_id__in=started, postmortem_id__in=readable
     ).values_list("postmortem_id", "postmortem__key", "incident_id", "incident__title")

@@ -62,6 +62,7 @@ def test_the_access_log_leaves_out_the_near_miss_form(
         "/near-misses/new",
         "/near-misses/thanks",
         "/postmortems/PM-1/learning-check/answer",
+        "/api/postmortems/PM-1/learning-check/answer",
         "/near-misses/",
         "/incidents/",
         "/postmortems/PM-1/learning-check/",

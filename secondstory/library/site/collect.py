@@ -43,8 +43,9 @@ def file_name(value: str) -> str:
 
 
 def publishable() -> QuerySet[Postmortem]:
-    """Published postmortems none of whose incidents is restricted."""
-    return permissions.open_to_everyone().filter(status="published")
+    """Published postmortems none of whose incidents is restricted; a game day's review is
+    an internal exercise, not an incident's record, and stays out (docs/game-days.md)."""
+    return permissions.open_to_everyone().filter(status="published", is_exercise=False)
 
 
 def _queryset() -> QuerySet[Postmortem]:

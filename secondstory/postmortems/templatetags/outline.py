@@ -13,6 +13,7 @@ from typing import Any
 
 from django import template
 
+from secondstory.learningcheck.templatetags.learningcheck import box_shown
 from secondstory.postmortems.templatetags.review import page_comments
 
 register = template.Library()
@@ -57,6 +58,7 @@ def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
     sections = list(context.get("sections") or [])
     entries = [
         OutlineEntry("blameless-review", "Blameless review", findings=len(review_findings)),
+        OutlineEntry("accounts", "First-person accounts"),
         OutlineEntry("about", "About"),
         OutlineEntry(
             "incidents", "Incidents", size=len(context.get("incidents") or []), unit="incident"
@@ -90,6 +92,11 @@ def postmortem_outline(context: template.Context) -> list[OutlineEntry]:
             size=len(context["action_items"]),
             unit="item",
         ),
+        OutlineEntry("review-meeting", "Review meeting"),
+    ]
+    if box_shown():  # the same rule as the box
+        entries.append(OutlineEntry("learning-check", "Learning check"))
+    entries += [
         OutlineEntry("comments", "Comments", comments=sum(comments.values())),
         OutlineEntry("history", "History"),
         OutlineEntry("similar", "Similar past incidents"),

@@ -10,6 +10,7 @@ from secondstory.core import learningcheck
 from secondstory.learningcheck import services
 from secondstory.learningcheck.models import Survey
 from secondstory.postmortems.models import Postmortem
+from tests.apps.api.conftest import call as call  # the API tests' fixture, here too
 from tests.apps.conftest import _user
 
 

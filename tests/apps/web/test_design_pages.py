@@ -119,3 +119,22 @@ def test_the_outline_counts_sections_comments_and_items(
     assert '<span class="badge">2<span class="visually-hidden"> factors,</span>' in factors
     comments = outline.split('href="#comments"')[1].split("</li>")[0]
     assert "2 comments" in comments
+
+
+def test_every_outline_entry_leads_to_a_box_the_reader_sees(
+    alice: User, charlie: User, postmortem: Postmortem
+) -> None:
+    """The review meeting, the learning check and the first-person accounts are in the
+    outline, and every entry's anchor is one element of the page, for the owner and for a
+    reader who only reads it."""
+    for reader in (alice, charlie):
+        html = client_for(reader).get(reverse("postmortems:detail", args=[postmortem.key]))
+        page = html.content.decode()
+        outline = page.split('class="outline"')[1].split("</nav>")[0]
+        anchors = re.findall(r'href="#([^"]+)"', outline)
+        for wanted in ("accounts", "review-meeting", "learning-check"):
+            assert wanted in anchors, (reader, wanted)
+        for anchor in anchors:
+            assert page.count(f'id="{anchor}"') == 1, (reader, anchor)
+        inline = page.split('class="contents contents-inline"')[1].split("</nav>")[0]
+        assert re.findall(r'href="#([^"]+)"', inline) == anchors
