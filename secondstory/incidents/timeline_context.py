@@ -195,7 +195,7 @@ def timeline_context(
             )
             return Fragment(html, {name: made[name] for name in _KEPT_VALUES})
 
-        fragment, _kept = kept_fragment("timeline-window", postmortem.pk, parts, render)
+        fragment, _kept = kept_fragment("timeline-window", postmortem, parts, render)
         context = dict(fragment.values)
         context["timeline_filter"] = TimelineFilterForm(
             request.GET or None, sources=context["timeline_sources"]

@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
-from secondstory.pagecache.versions import page_version
+from secondstory.pagecache.versions import checked, page_version
 
 T = TypeVar("T")
 DEFAULT_CHARS = 20_000_000
@@ -88,14 +88,23 @@ def limit() -> int:
 
 
 def kept_fragment(
-    name: str, postmortem_id: int, parts: tuple[Hashable, ...], render: Callable[[], Fragment[T]]
+    name: str,
+    postmortem: Any,
+    parts: tuple[Hashable, ...],
+    render: Callable[[], Fragment[T]],
 ) -> tuple[Fragment[T], bool]:
     """The fragment ``name`` of the postmortem for these reader inputs (``parts``), and
-    whether it was kept; ``render()`` makes it when it is not (and is kept when it may be)."""
+    whether it was kept; ``render()`` makes it when it is not (and is kept when it may be).
+
+    The version is the one the postmortem was read with (``page_version`` annotation, see
+    ``versions.version_annotation``), else read now: before rendering, either way.
+    """
     chars = limit()
     if chars <= 0:
         return render(), False
-    key = (name, postmortem_id, page_version(postmortem_id), parts)
+    read = getattr(postmortem, "page_version", None)
+    version = page_version(postmortem.pk) if read is None else checked(postmortem.pk, read)
+    key = (name, postmortem.pk, version, parts)
     found = STORE.get(key)
     if found is not None:
         return found, True

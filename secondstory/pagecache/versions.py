@@ -8,38 +8,53 @@ read before rendering: a change that lands meanwhile then gives the next request
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 #: PostgreSQL adds a row per writing statement; past this many rows of one postmortem's
 #: incidents (or of the shared token) a reader folds each owner's rows into one.
 FOLD_AFTER = 200
 _MODULUS = 2**62
 
-_VERSION = """SELECT
-    (SELECT COUNT(*) FROM pagecache_postmortemchange WHERE postmortem_id = %s),
-    (SELECT COALESCE(SUM(token), 0) FROM pagecache_postmortemchange WHERE postmortem_id = %s),
-    (SELECT COUNT(*) FROM pagecache_incidentchange c
-        JOIN postmortems_postmortem_incidents l ON l.incident_id = c.incident_id
-        WHERE l.postmortem_id = %s),
-    (SELECT COALESCE(SUM(c.token), 0) FROM pagecache_incidentchange c
-        JOIN postmortems_postmortem_incidents l ON l.incident_id = c.incident_id
-        WHERE l.postmortem_id = %s),
-    (SELECT COUNT(*) FROM pagecache_sharedchange),
-    (SELECT COALESCE(SUM(token), 0) FROM pagecache_sharedchange)"""
+_PARTS = (
+    "(SELECT COUNT(*) || ':' || COALESCE(SUM(token), 0) FROM pagecache_postmortemchange "
+    "WHERE postmortem_id = {id})",
+    "(SELECT COUNT(*) || ':' || COALESCE(SUM(c.token), 0) FROM pagecache_incidentchange c "
+    "JOIN postmortems_postmortem_incidents l ON l.incident_id = c.incident_id "
+    "WHERE l.postmortem_id = {id})",
+    "(SELECT COUNT(*) || ':' || COALESCE(SUM(token), 0) FROM pagecache_sharedchange)",
+)
+#: The version as one SQL expression of the postmortem's id column (``{id}``).
+VERSION_SQL = " || '/' || ".join(_PARTS)
+
+
+def version_annotation() -> RawSQL:
+    """The version as an annotation of a postmortem query (``.annotate(page_version=...)``),
+    so the page reads it with the postmortem, in no query of its own."""
+    return RawSQL(VERSION_SQL.format(id='"postmortems_postmortem"."id"'), [])
 
 
 def page_version(postmortem_id: int) -> str:
-    """The postmortem's version, e.g. ``"1:88120:3:90112:1:5521"``.
+    """The postmortem's version, e.g. ``"1:88120/3:90112/1:5521"`` (rows and sum of the
+    postmortem's tokens, of its incidents' and of the shared one).
 
     It changes with every write to the postmortem, its incidents (through the link table,
-    which is the postmortem's own) and the shared lists; counts and sums of random steps, so
-    a rolled-back write leaves no version behind that a later, different state could repeat.
+    which is the postmortem's own) and the shared lists; sums of random steps, so a
+    rolled-back write leaves no version behind that a later, different state could repeat.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_VERSION, [postmortem_id] * 4)
-        row = cursor.fetchone()
-        if connection.vendor == "postgresql" and max(row[0], row[2], row[4]) > FOLD_AFTER:
-            _fold(cursor, postmortem_id)
-    return ":".join(str(int(part)) for part in row)
+        cursor.execute(f"SELECT {VERSION_SQL.format(id='%s')}", [postmortem_id] * 2)
+        (version,) = cursor.fetchone()
+    return checked(postmortem_id, str(version))
+
+
+def checked(postmortem_id: int, version: str) -> str:
+    """``version``; on PostgreSQL, first folds the rows when there are many (see ``_fold``)."""
+    if connection.vendor == "postgresql":
+        counts = [int(part.split(":")[0]) for part in version.split("/")]
+        if max(counts) > FOLD_AFTER:
+            with connection.cursor() as cursor:
+                _fold(cursor, postmortem_id)
+    return version
 
 
 def _fold(cursor: object, postmortem_id: int) -> None:

@@ -30,6 +30,7 @@ from secondstory.incidents.services import (
     durations,
 )
 from secondstory.incidents.timeline_context import timeline_context
+from secondstory.pagecache.versions import version_annotation
 from secondstory.postmortems.anchored import newest_revision, seen_revision, visit
 from secondstory.postmortems.blameless import blameless_context, review_budget
 from secondstory.postmortems.models import (
@@ -145,6 +146,8 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
             has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk"))),
             newest_revision=newest_revision(),
             seen_revision=seen_revision(request.user),
+            # Read with the postmortem, before anything is rendered: keys the kept fragments.
+            page_version=version_annotation(),
         ),
         key=key,
     )
