@@ -19,11 +19,20 @@ class PostmortemChange(models.Model):
     postmortem_id = models.BigIntegerField(db_index=True)
     token = models.BigIntegerField()
 
+    def __str__(self) -> str:
+        return f"postmortem {self.postmortem_id}: {self.token}"
+
 
 class IncidentChange(models.Model):
     incident_id = models.BigIntegerField(db_index=True)
     token = models.BigIntegerField()
 
+    def __str__(self) -> str:
+        return f"incident {self.incident_id}: {self.token}"
+
 
 class SharedChange(models.Model):
     token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"shared: {self.token}"

@@ -86,7 +86,9 @@ def _sqlite_owned(table: str, target: str, column: str) -> dict[tuple[str, str],
             for row in rows[op]
         )
         name = f"pagecache_{table}_{op}"
-        made[(name, table)] = f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} BEGIN\n    {body}\nEND"
+        made[(name, table)] = (
+            f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} BEGIN\n    {body}\nEND"
+        )
     return made
 
 
@@ -165,7 +167,9 @@ def _postgres_shared(table: str, columns: str) -> dict[tuple[str, str], str]:
 def all_triggers(vendor: str) -> dict[tuple[str, str], str]:
     """(trigger, table) → its CREATE statement."""
     owned, shared = (
-        (_sqlite_owned, _sqlite_shared) if vendor == "sqlite" else (_postgres_owned, _postgres_shared)
+        (_sqlite_owned, _sqlite_shared)
+        if vendor == "sqlite"
+        else (_postgres_owned, _postgres_shared)
     )
     made: dict[tuple[str, str], str] = {}
     for table, column in POSTMORTEM.items():

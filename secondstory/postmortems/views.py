@@ -157,6 +157,9 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     today = timezone.localdate(timezone=display_zone(request))
     action_items = annotate_clocks(postmortem.action_items.all(), today, zone=display_zone(request))
     metrics = duration_metrics()
+    # First: it reads the people's names and dismissals once for the whole page, the kept
+    # timeline window's item reviews included when that is rendered.
+    blameless = blameless_context(request.user, postmortem, budget=review_budget())
     context = {
         "postmortem": postmortem,
         "status_label": STATUS_LABELS[postmortem.status],
@@ -179,7 +182,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         "factors": list(postmortem.factors.all()),
         "action_items": action_items,
         "today": today,
-        **blameless_context(request.user, postmortem, budget=review_budget()),
+        **blameless,
         "since_visit": visit(
             request.user,
             postmortem,

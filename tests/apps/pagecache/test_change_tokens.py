@@ -47,7 +47,8 @@ def filled(postmortem: Postmortem, alice: User, bob: User) -> Postmortem:
     PostmortemTransition.objects.create(
         postmortem=postmortem, from_status="draft", to_status="draft", by=alice, at=event.at
     )
-    postmortem.review_dismissals.create(section="summary", rule="r", text="t", by=alice, at=event.at
+    postmortem.review_dismissals.create(
+        section="summary", rule="r", text="t", by=alice, at=event.at
     )
     return postmortem
 
@@ -122,7 +123,11 @@ def test_a_write_to_another_postmortem_leaves_the_version(
 
 
 def test_ensure_puts_back_a_dropped_trigger_and_moves_every_version(postmortem: Postmortem) -> None:
-    name, table = next(key for key in triggers.all_triggers(connection.vendor) if key[1] == "incidents_timelineevent")
+    name, table = next(
+        key
+        for key in triggers.all_triggers(connection.vendor)
+        if key[1] == "incidents_timelineevent"
+    )
     on = "" if connection.vendor == "sqlite" else f" ON {table}"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER {name}{on}")

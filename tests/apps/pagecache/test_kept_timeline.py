@@ -62,7 +62,9 @@ def _shown(html: str, postmortem: Postmortem) -> int:
 
 def _form_star(pm: Postmortem, alice: User) -> Callable[[str], bool]:
     event = _event(pm)
-    client_for(alice).post(f"/postmortems/{pm.key}/timeline/events/{event.pk}/star/", {"starred": "1"})
+    client_for(alice).post(
+        f"/postmortems/{pm.key}/timeline/events/{event.pk}/star/", {"starred": "1"}
+    )
     return lambda html: f'id="event-{event.pk}" class="event kind-{event.kind} starred' in html
 
 
@@ -204,7 +206,9 @@ def test_a_reader_without_access_never_gets_the_kept_window(
     outsider = client_for(charlie)
     assert outsider.get(f"/postmortems/{restricted.key}/").status_code == 404
     for path in ("timeline/", "timeline/?part=more&after=1"):
-        answer = outsider.get(f"/postmortems/{restricted.key}/{path}", headers={"HX-Request": "true"})
+        answer = outsider.get(
+            f"/postmortems/{restricted.key}/{path}", headers={"HX-Request": "true"}
+        )
         assert answer.status_code == 404
         assert b"Connection pool limit" not in answer.content
 
