@@ -227,6 +227,11 @@ def ensure(connection: Any) -> list[str]:
     tables = set(connection.introspection.table_names())
     if "pagecache_sharedchange" not in tables:
         return []
+    if connection.vendor == "sqlite":
+        # The triggers' upserts need the unique indexes; a rebuilt table would have lost them.
+        with connection.cursor() as cursor:
+            for sql in SQLITE_UNIQUE:
+                cursor.execute(sql)
     present = existing(connection)
     missing = {
         key: sql

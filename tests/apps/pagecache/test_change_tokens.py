@@ -149,3 +149,16 @@ def test_triggers_come_back_after_sqlite_rebuilds_a_table() -> None:
     assert not mine & existing(connection)
     triggers.ensure(connection)
     assert mine <= existing(connection)
+
+
+def test_ensure_puts_back_the_unique_indexes_the_sqlite_triggers_need(
+    postmortem: Postmortem,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's triggers add rows: no unique index")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX pagecache_incidentchange_one")
+    triggers.ensure(connection)
+    before = page_version(postmortem.pk)
+    TimelineEvent.objects.filter(incident__postmortems=postmortem).update(text="Still moves")
+    assert page_version(postmortem.pk) != before
