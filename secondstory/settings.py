@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "secondstory.perspectives",
     "secondstory.reviews",
     "secondstory.gamedays",
+    "secondstory.pagecache",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -389,6 +390,9 @@ SECONDSTORY_RECURRENCE_DAYS = env_int("SECONDSTORY_RECURRENCE_DAYS", 180)
 SECONDSTORY_KEPT_ANSWERS_SECONDS = env_int(
     "SECONDSTORY_KEPT_ANSWERS_SECONDS", env_int("SECONDSTORY_RECURRENCE_CACHE_SECONDS", 60)
 )
+# Rendered parts of a postmortem's page (its timeline window) kept per version of the page in
+# each server process, at most this many characters in all; 0: rendered every view.
+SECONDSTORY_KEPT_FRAGMENTS = env_int("SECONDSTORY_KEPT_FRAGMENTS", 20_000_000)
 # /metrics answers only with "Authorization: Bearer <token>"; unset, it is off (404).
 SECONDSTORY_METRICS_TOKEN = env_str("SECONDSTORY_METRICS_TOKEN", "")
 # Key that encrypts tracker tokens at rest (default: derived from the secret key).

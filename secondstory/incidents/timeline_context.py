@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ from secondstory.lib.timezones import (
     zone_choice,
     zone_offsets_label,
 )
+from secondstory.pagecache.kept import CSRF_PLACEHOLDER, Fragment, kept_fragment
 from secondstory.postmortems.access import signed_in_user
 from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import can_edit
@@ -165,8 +167,82 @@ def timeline_context(
     request: HttpRequest, postmortem: Postmortem, incidents: list[Incident]
 ) -> dict[str, Any]:
     """Everything the timeline section (postmortems/_timeline.html) needs: one window of
-    events (``?after=<event id>`` for the next ones), filtered in the database."""
+    events (``?after=<event id>`` for the next ones), filtered in the database.
+
+    The window's HTML (``timeline_window_html``) is the same for every reader with the same
+    zone, query string and right to edit, so it is kept per version of the postmortem's page
+    (``pagecache``); "Show more" and an opened run render their part themselves.
+    """
     zone = viewer_zone(request)
+    editable = can_edit(signed_in_user(request), postmortem)
+    if request.GET.get("part") in ("more", "run"):
+        context = _window_context(request, postmortem, incidents, zone, editable)
+    else:
+        parts = (
+            str(zone),
+            editable,
+            timezone.localdate(timezone=zone),
+            tuple(sorted((name, tuple(values)) for name, values in request.GET.lists())),
+            tuple(incident.pk for incident in incidents),
+        )
+
+        def render() -> Fragment[dict[str, Any]]:
+            made = _window_context(request, postmortem, incidents, zone, editable)
+            html = render_to_string(
+                "postmortems/_timeline.html#timeline-window",
+                {**made, "csrf_token": CSRF_PLACEHOLDER},
+                request,
+            )
+            return Fragment(html, {name: made[name] for name in _KEPT_VALUES})
+
+        fragment, _kept = kept_fragment("timeline-window", postmortem, parts, render)
+        context = dict(fragment.values)
+        context["timeline_filter"] = TimelineFilterForm(
+            request.GET or None, sources=context["timeline_sources"]
+        )
+        context["timeline_window_html"] = fragment.html_for(request)
+    context.update(
+        {
+            "postmortem": postmortem,
+            "several_incidents": len(incidents) > 1,
+            "can_edit_timeline": editable,
+            "display_zone": zone,
+            "zone_form": zone_form(request),
+        }
+    )
+    if editable and incidents:
+        context["capture_form"] = capture_form(request, incidents, zone)
+        context["event_form"] = new_event_form(incidents, zone)
+    return context
+
+
+#: What the rest of the timeline section needs from the work of a window, kept with its HTML.
+_KEPT_VALUES = (
+    "timeline_sources",
+    "timeline_filtered",
+    "timeline_key_only",
+    "timeline_milestones",
+    "timeline_jump_problem",
+    "timeline_target",
+    "timeline_base",
+    "timeline_total",
+    "timeline_from",
+    "timeline_to",
+    "timeline_first_url",
+    "timeline_more_url",
+    "timeline_window",
+    "display_zone_label",
+)
+
+
+def _window_context(
+    request: HttpRequest,
+    postmortem: Postmortem,
+    incidents: list[Incident],
+    zone: ZoneInfo,
+    editable: bool,
+) -> dict[str, Any]:
+    """One window of events, read and laid out by day, with the filters that chose it."""
     everything = TimelineEvent.objects.filter(incident__in=incidents)
     sources = list(everything.order_by("source").values_list("source", flat=True).distinct())
     filter_form = TimelineFilterForm(request.GET or None, sources=sources)
@@ -184,13 +260,13 @@ def timeline_context(
     )
     size = _window_size(request)
     window = timeline_window(shown, jump.after, size)
-    editable = can_edit(signed_in_user(request), postmortem)
     # A window appended in place ("Show more") continues the day shown above it; a page
     # opened at a window starts with a heading of its own.
     appended = window.cursor is not None and request.GET.get("part") in ("more", "run")
     continues = window.cursor.at.astimezone(zone).date() if appended and window.cursor else None
-    context: dict[str, Any] = {
+    return {
         "postmortem": postmortem,
+        "timeline_sources": sources,
         "timeline_days": timeline_days(
             window.events,
             zone,
@@ -219,12 +295,7 @@ def timeline_context(
         "can_edit_timeline": editable,
         "display_zone": zone,
         "display_zone_label": zone_offsets_label(zone, [event.at for event in window.events]),
-        "zone_form": zone_form(request),
     }
-    if editable and incidents:
-        context["capture_form"] = capture_form(request, incidents, zone)
-        context["event_form"] = new_event_form(incidents, zone)
-    return context
 
 
 def _window_size(request: HttpRequest) -> int:

@@ -30,6 +30,7 @@ from secondstory.incidents.services import (
     durations,
 )
 from secondstory.incidents.timeline_context import timeline_context
+from secondstory.pagecache.versions import version_annotation
 from secondstory.postmortems.anchored import newest_revision, seen_revision, visit
 from secondstory.postmortems.blameless import blameless_context, review_budget
 from secondstory.postmortems.models import (
@@ -145,6 +146,8 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
             has_review_dismissals=Exists(ReviewDismissal.objects.filter(postmortem=OuterRef("pk"))),
             newest_revision=newest_revision(),
             seen_revision=seen_revision(request.user),
+            # Read with the postmortem, before anything is rendered: keys the kept fragments.
+            page_version=version_annotation(),
         ),
         key=key,
     )
@@ -154,6 +157,9 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     today = timezone.localdate(timezone=display_zone(request))
     action_items = annotate_clocks(postmortem.action_items.all(), today, zone=display_zone(request))
     metrics = duration_metrics()
+    # First: it reads the people's names and dismissals once for the whole page, the kept
+    # timeline window's item reviews included when that is rendered.
+    blameless = blameless_context(request.user, postmortem, budget=review_budget())
     context = {
         "postmortem": postmortem,
         "status_label": STATUS_LABELS[postmortem.status],
@@ -176,7 +182,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
         "factors": list(postmortem.factors.all()),
         "action_items": action_items,
         "today": today,
-        **blameless_context(request.user, postmortem, budget=review_budget()),
+        **blameless,
         "since_visit": visit(
             request.user,
             postmortem,
