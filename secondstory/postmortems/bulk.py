@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from secondstory.accounts.models import Team, User
@@ -37,6 +37,7 @@ from secondstory.incidents.services import (
     event_fields,
     name_from_slug,
 )
+from secondstory.insights.bulk_fill import bulk_kept
 from secondstory.library.index import index_keys
 from secondstory.postmortems.bulk_rows import Table, insert, pairs
 from secondstory.postmortems.models import (
@@ -113,7 +114,9 @@ class _Tables:
         self.item_factors = pairs(ActionItem.factors)
 
 
-def _insert_batch(batch: list[PostmortemRecord], look: _Lookups, t: _Tables) -> None:
+def _insert_batch(
+    batch: list[PostmortemRecord], look: _Lookups, t: _Tables, note: Callable[[list[int]], None]
+) -> None:
     keys = [i.key for r in batch for i in r.incidents]
     taken = list(Incident.objects.filter(key__in=keys).values_list("key", flat=True)[:1])
     if taken:
@@ -179,6 +182,7 @@ def _insert_batch(batch: list[PostmortemRecord], look: _Lookups, t: _Tables) -> 
     insert(t.tags, tags)
     insert(t.reference, references)
     insert(t.milestone, milestones)
+    note(list(incidents.values()))  # their starts and durations are filled set-based
     event_ids = insert(t.event, list(events.values()), returning=True)
     _insert_postmortems(batch, look, t, now, incidents, dict(zip(events, event_ids, strict=True)))
 
@@ -300,9 +304,11 @@ def bulk_insert(
             problems = postmortem_problems(record, vocab)
             if problems:
                 raise RecordInvalid(record.key, problems)
-        with transaction.atomic():
-            _insert_batch(fresh, look, tables)
-            index_keys([r.key for r in fresh])
+        if fresh:
+            with transaction.atomic():
+                with bulk_kept(connection) as note:
+                    _insert_batch(fresh, look, tables, note)
+                index_keys([r.key for r in fresh])
         inserted += len(fresh)
         skipped += len(batch) - len(fresh)
         on_batch(len(batch))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 #: Field types whose Python values the database drivers take as they are.
 PLAIN = frozenset(
@@ -36,6 +36,23 @@ ROWS = 500
 _MISSING = object()
 
 
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """The field's own conversion; for dates and instants the database's adapter directly,
+    which is what the field ends with for an aware datetime or a date (the loader's values
+    are validated: no naive datetimes)."""
+    database = connections[DEFAULT_DB_ALIAS]
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return database.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+    if kind == "DateField":
+        return database.ops.adapt_datefield_value  # type: ignore[no-any-return]
+
+    def convert(value: Any) -> Any:
+        return field.get_db_prep_save(value, database)
+
+    return convert
+
+
 class Table:
     """The columns of one model's table, and how to turn given values into a row."""
 
@@ -50,17 +67,10 @@ class Table:
                 f.attname,
                 bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
                 f.get_default,
-                None if f.get_internal_type() in PLAIN else self._converter(f),
+                None if f.get_internal_type() in PLAIN else _converter(f),
             )
             for f in fields
         ]
-
-    @staticmethod
-    def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-        def convert(value: Any) -> Any:
-            return field.get_db_prep_save(value, connection)
-
-        return convert
 
     def row(self, values: Mapping[str, Any], now: datetime) -> tuple[Any, ...]:
         """The row of these field values (by attribute name: ``owner_id``, not ``owner``)."""
@@ -86,7 +96,9 @@ def insert(table: Table, rows: list[tuple[Any, ...]], *, returning: bool = False
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in table.columns)
     width = len(table.columns)
-    size = max(1, min(ROWS, connection.features.max_query_params // width))
+    # PostgreSQL has no limit of its own in Django; its protocol takes 65,535 parameters.
+    limit = connection.features.max_query_params or 65_535
+    size = max(1, min(ROWS, limit // width))
     one = "(" + ", ".join(["%s"] * width) + ")"
     tail = f" RETURNING {quote(table.key)}" if returning else ""
     ids: list[int] = []
