@@ -20,7 +20,8 @@ from django.utils import timezone
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
-from secondstory.core.invariants import Vocabulary, postmortem_problems
+from secondstory.core.ahead import ahead
+from secondstory.core.invariants import Problem, Vocabulary, postmortem_problems
 from secondstory.core.record import IncidentRecord, PostmortemRecord
 from secondstory.core.timeline.event import offset_minutes
 from secondstory.incidents.models import (
@@ -290,19 +291,26 @@ def bulk_insert(
     on_batch: Callable[[int], None] = lambda n: None,
     vocab: Vocabulary | None = None,
 ) -> tuple[int, int]:
-    """Insert the records whose keys are new; return (inserted, skipped)."""
+    """Insert the records whose keys are new; return (inserted, skipped).
+
+    ``records`` is read and checked in a worker thread (``core.ahead``): it must not use
+    the database. The records of a batch are inserted in one transaction, or none of them.
+    """
     vocab = vocab or vocabulary()
     look = _Lookups()
     tables = _Tables()
     inserted = skipped = 0
-    for batch in _batches(records, batch_size):
-        taken = set(
-            Postmortem.objects.filter(key__in=[r.key for r in batch]).values_list("key", flat=True)
-        )
-        fresh = [r for r in batch if r.key not in taken]
-        for record in fresh:
-            problems = postmortem_problems(record, vocab)
-            if problems:
+
+    def checked(batch: list[PostmortemRecord]) -> list[tuple[PostmortemRecord, list[Problem]]]:
+        return [(record, postmortem_problems(record, vocab)) for record in batch]
+
+    # The next batch is generated and checked while this one is written.
+    for batch in ahead(_batches(records, batch_size), checked):
+        keys = [record.key for record, _ in batch]
+        taken = set(Postmortem.objects.filter(key__in=keys).values_list("key", flat=True))
+        fresh = [record for record, _ in batch if record.key not in taken]
+        for record, problems in batch:
+            if problems and record.key not in taken:
                 raise RecordInvalid(record.key, problems)
         if fresh:
             with transaction.atomic():

@@ -10,7 +10,7 @@ postmortem of the demo organisation is about 57 rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +31,10 @@ PLAIN = frozenset(
         "TextField",
     }
 )
-#: Rows per INSERT statement (fewer when the database takes fewer parameters).
+#: Rows per INSERT statement on SQLite (fewer when it takes fewer parameters).
 ROWS = 500
+#: Rows per statement on PostgreSQL, whose parameters are one array per column.
+ARRAY_ROWS = 5_000
 _MISSING = object()
 
 
@@ -62,6 +64,7 @@ class Table:
         self.key = opts.pk.column
         fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
         self.columns = [f.column for f in fields]
+        self.types = [f.db_type(connections[DEFAULT_DB_ALIAS]) for f in fields]
         self._fields: list[tuple[str, bool, Callable[[], Any], Callable[[Any], Any] | None]] = [
             (
                 f.attname,
@@ -86,33 +89,47 @@ class Table:
 
 
 def insert(table: Table, rows: list[tuple[Any, ...]], *, returning: bool = False) -> list[int]:
-    """Insert ``rows`` (in order) with multi-row INSERTs; the new ids when ``returning``.
+    """Insert ``rows`` (in order); the new ids, in the order of the rows, when ``returning``.
 
-    Both databases return the ids of a multi-row INSERT in the order of its rows, as
-    Django's ``bulk_create`` relies on too.
+    SQLite gets multi-row ``INSERT ... VALUES``; PostgreSQL one array per column, unnested
+    (a short statement whatever the number of rows: the driver does not parse thousands of
+    placeholders). Both return the ids in the order of the rows, as Django's
+    ``bulk_create`` relies on too (it unnests the same way on PostgreSQL).
     """
     if not rows:
         return []
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in table.columns)
-    width = len(table.columns)
-    # PostgreSQL has no limit of its own in Django; its protocol takes 65,535 parameters.
-    limit = connection.features.max_query_params or 65_535
-    size = max(1, min(ROWS, limit // width))
-    one = "(" + ", ".join(["%s"] * width) + ")"
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in table.columns)}) "
     tail = f" RETURNING {quote(table.key)}" if returning else ""
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            sql = (
-                f"INSERT INTO {quote(table.name)} ({columns}) "
-                f"VALUES {', '.join([one] * len(chunk))}{tail}"
-            )
-            cursor.execute(sql, [value for row in chunk for value in row])
+        for chunk, sql, params in _statements(table, rows, head, tail):
+            cursor.execute(sql, params)
             if returning:
-                ids += [pk for (pk,) in cursor.fetchall()]
+                found = [pk for (pk,) in cursor.fetchall()]
+                if len(found) != len(chunk):
+                    raise RuntimeError(f"{table.name}: {len(found)} ids for {len(chunk)} rows")
+                ids += found
     return ids
+
+
+def _statements(
+    table: Table, rows: list[tuple[Any, ...]], head: str, tail: str
+) -> Iterator[tuple[list[tuple[Any, ...]], str, list[Any]]]:
+    width = len(table.columns)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in table.types)
+        sql = f"{head}SELECT * FROM unnest({arrays}){tail}"
+        for start in range(0, len(rows), ARRAY_ROWS):
+            chunk = rows[start : start + ARRAY_ROWS]
+            yield chunk, sql, [list(column) for column in zip(*chunk, strict=True)]
+        return
+    size = max(1, min(ROWS, connection.features.max_query_params // width))
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        values = ", ".join([one] * len(chunk))
+        yield chunk, f"{head}VALUES {values}{tail}", [v for row in chunk for v in row]
 
 
 def pairs(field: Any) -> Table:
