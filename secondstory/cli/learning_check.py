@@ -45,7 +45,7 @@ def learning_check_command(
     reviews whose check opened in a range. Results are shown from 3 answers only, and a
     range counts only the reviews with 3 answers or more.
 
-    Examples:
+    Example:
 
         secondstory learning-check --postmortem PM-0007
 
