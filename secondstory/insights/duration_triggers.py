@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from secondstory.lib import db_triggers
+
 # Whole minutes from ``s.at`` to ``e.at``, rounded down (so a histogram edge in whole minutes
 # puts every value in the bin of its exact value, and a value below zero stays below zero).
 _MS = "CAST(ROUND((julianday(e.at) - julianday(s.at)) * 86400000.0) AS INTEGER)"
@@ -185,13 +187,7 @@ def duration_triggers(vendor: str) -> dict[tuple[str, str], str]:
 
 def drop(connection: Any) -> None:
     """Drop the triggers (and PostgreSQL's functions) of the kept durations."""
-    with connection.cursor() as cursor:
-        for name, table in duration_triggers(connection.vendor):
-            on = "" if connection.vendor == "sqlite" else f" ON {table}"
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
-        if connection.vendor == "postgresql":
-            for function in FUNCTIONS:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
+    db_triggers.drop(connection, duration_triggers(connection.vendor), FUNCTIONS)
 
 
 def create(connection: Any) -> None:

@@ -22,6 +22,7 @@ import secrets
 from typing import Any
 
 from secondstory.insights import duration_triggers
+from secondstory.lib.db_triggers import existing as existing
 
 #: The tables the insights pages and the learning-health checks read (the token's triggers).
 WATCHED = (
@@ -182,20 +183,6 @@ ON incidents_milestone FOR EACH ROW EXECUTE FUNCTION insights_start_of_milestone
 CREATE TRIGGER insights_start_truncate AFTER TRUNCATE ON incidents_milestone
 FOR EACH STATEMENT EXECUTE FUNCTION insights_starts_truncated()""",
 }
-
-
-def existing(connection: Any) -> set[tuple[str, str]]:
-    """(trigger, table) of every trigger in the database."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute(
-                "SELECT t.tgname, c.relname FROM pg_trigger t "
-                "JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
-            )
-        return {(name, table) for name, table in cursor.fetchall()}
 
 
 def token_triggers(vendor: str) -> dict[tuple[str, str], str]:

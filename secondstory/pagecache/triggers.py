@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from secondstory.insights.triggers import existing
+from secondstory.lib import db_triggers
+from secondstory.lib.db_triggers import existing
 
 #: Tables of one postmortem, and the column naming it.
 POSTMORTEM = {
@@ -191,13 +192,11 @@ def create(connection: Any) -> None:
 
 
 def drop(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for name, table in all_triggers(connection.vendor):
-            on = "" if connection.vendor == "sqlite" else f" ON {table}"
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP FUNCTION IF EXISTS pagecache_note_rows()")
-            cursor.execute("DROP FUNCTION IF EXISTS pagecache_note_shared()")
+    db_triggers.drop(
+        connection,
+        all_triggers(connection.vendor),
+        ("pagecache_note_rows()", "pagecache_note_shared()"),
+    )
 
 
 def _prepare(connection: Any, cursor: Any) -> None:
