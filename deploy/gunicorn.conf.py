@@ -26,7 +26,10 @@ threads = 4
 # A request that takes longer is killed and logged; graceful stops let requests finish.
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
+# An idle kept-alive connection stays open longer than the proxy keeps one it may reuse
+# (keepalive_timeout 60s in deploy/nginx/secondstory.conf): otherwise gunicorn can close it
+# while the proxy's next request is on its way, and that request gets no answer (502).
+keepalive = 75
 
 # The proxy sets X-Forwarded-For and X-Forwarded-Proto; gunicorn believes them only from
 # these addresses (Django's side: SECONDSTORY_HTTPS or SECONDSTORY_TRUST_FORWARDED_PROTO,

@@ -37,11 +37,22 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+#: Seconds an idle kept-alive connection stays open (gunicorn's default is 2). An HTTP
+#: client or a reverse proxy reuses a pooled connection after pauses of its own choosing
+#: (httpx keeps one 5 s, nginx and most load balancers 60 s); when the server closes it
+#: first, a request already on its way gets no answer ("Server disconnected"). So the
+#: server waits longer than any of them and the client always closes first. An idle
+#: connection holds no thread of the gthread worker, only a socket in its poller.
+KEEPALIVE = 75
+
+
 def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 4) -> None:
     """Serve ``secondstory.wsgi`` with gunicorn (never Django's development server).
 
     Each worker process runs ``threads`` threads, so a request waiting on the database
-    does not hold a whole process.
+    does not hold a whole process. With more than one thread gunicorn runs its gthread
+    worker, which keeps connections alive for ``KEEPALIVE`` seconds; with one thread its
+    synchronous worker, which closes each connection after the answer.
     """
     from gunicorn.app.base import BaseApplication
 
@@ -57,6 +68,7 @@ def serve_wsgi(host: str, port: int, workers: int | None = None, threads: int = 
                 # No access line for the near-miss form (docs/near-misses.md).
                 "logger_class": "secondstory.lib.access_log.AccessLogger",
                 "timeout": 60,
+                "keepalive": KEEPALIVE,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -172,6 +172,17 @@ def test_gunicorn_serves_the_app_on_the_address_the_proxy_uses() -> None:
     assert config["forwarded_allow_ips"] == "127.0.0.1,::1"
 
 
+def test_gunicorn_keeps_an_idle_connection_longer_than_the_proxy_reuses_it() -> None:
+    """Otherwise gunicorn may close a connection the proxy is sending a request on."""
+    from secondstory.lib.server import KEEPALIVE
+
+    upstream = next(d for d in walk(nginx_directives()) if d["directive"] == "upstream")
+    [timeout] = [d["args"] for d in upstream["block"] if d["directive"] == "keepalive_timeout"]
+    assert timeout[0].endswith("s")
+    assert gunicorn_config()["keepalive"] > int(timeout[0][:-1])
+    assert gunicorn_config()["keepalive"] == KEEPALIVE  # `secondstory serve` keeps the same
+
+
 def nginx_directives() -> list[dict[str, Any]]:
     """The nginx file parsed as nginx would include it (in the http block), with checks of
     every directive's context and arguments."""
