@@ -55,7 +55,7 @@ from secondstory.postmortems.access import (
 )
 from secondstory.postmortems.changes import announce_change
 from secondstory.postmortems.models import Postmortem
-from secondstory.postmortems.revisions import record_revision
+from secondstory.postmortems.revisions import EVENTS_ADDED, record_revision
 
 
 def _get_event(postmortem: Postmortem, pk: int, *, lock: bool = False) -> TimelineEvent:
@@ -174,7 +174,11 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
         count = len(events)
         summary = f"Added {count} timeline event{'s' if count != 1 else ''}"
         record_revision(
-            postmortem, author=signed_in_user(request), summary=summary, reindex=reindex_timeline
+            postmortem,
+            author=signed_in_user(request),
+            summary=summary,
+            reindex=reindex_timeline,
+            touched=EVENTS_ADDED,
         )
     if is_htmx(request):
         # The "Add all" button targets the whole timeline section.

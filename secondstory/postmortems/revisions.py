@@ -11,6 +11,10 @@ writes a revision the size of its text, not of its timeline.
 Additions and removals are found from the number of events per incident and the highest
 event id (``timeline_state``), edits from the events saved in this thread since the last
 revision (a ``post_save`` receiver, see ``note_event_saved``).
+
+A change that touched only the sections, or only added events no factor names, says so
+(``touched``): its snapshot is then built from the previous revision's instead of from
+every table the postmortem spans (``incremental_snapshot``), and is the same text.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import User
+from secondstory.actions.models import ActionItem
 from secondstory.core.exchange import render_postmortem
+from secondstory.core.exchange.render import with_sections
 from secondstory.core.record import PostmortemRecord
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.library.index import index_postmortem
@@ -64,6 +70,42 @@ def revision_snapshot(postmortem: Postmortem) -> str:
     """The postmortem for a revision: everything but the events no factor names."""
     fresh = _without_timeline(postmortem).get(pk=postmortem.pk)
     return render_postmortem(record_for(fresh))
+
+
+#: ``touched`` of ``record_revision``: the change wrote section columns of the postmortem
+#: row given, and nothing else the snapshot holds.
+SECTIONS_ONLY = "sections"
+#: ``touched``: the change added timeline events, which no factor names yet, and nothing else.
+EVENTS_ADDED = "events added"
+
+
+def incremental_snapshot(postmortem: Postmortem, last: Revision | None, touched: str) -> str | None:
+    """The snapshot after a change that touched only one part, from the previous revision's;
+    None when it has to be built in full (no previous revision, or a section that does not
+    fit the Markdown body).
+
+    Everything outside the part touched is as the previous revision recorded it: a change
+    records a revision in the transaction that makes it, and revisions of one postmortem
+    take turns (``record_revision`` locks its row first). Events added without a factor
+    naming them are not in a snapshot, so that change leaves the text as it was; a section
+    change rewrites the body from the postmortem's row (``postmortem`` must be read after
+    the change, as ``save_section``'s locked row is).
+
+    An action item's status set by a tracker's sync records no revision: an item saved
+    since the last revision sends the snapshot back to a full read, so the change shows in
+    this revision (its diff, a restore of it) as before. Changes that record no revision
+    and that neither diffs nor a restore read (a person's name or email, a game day's
+    status) reach the snapshot at the next full read.
+    """
+    if last is None:
+        return None
+    if ActionItem.objects.filter(postmortem=postmortem, updated_at__gte=last.created_at).exists():
+        return None
+    if touched == EVENTS_ADDED:
+        return last.snapshot
+    if touched == SECTIONS_ONLY:
+        return with_sections(last.snapshot, {name: text for name, _, text in postmortem.sections()})
+    raise ValueError(f"unknown part {touched!r}")
 
 
 # --- Edited events, noted as they are saved -----------------------------------------------
@@ -188,6 +230,7 @@ def record_revision(
     summary: str,
     locked: bool = False,
     reindex: Callable[[Postmortem], None] = index_postmortem,
+    touched: str | None = None,
 ) -> Revision | None:
     """Keep a revision after a change; None when nothing changed since the last one.
 
@@ -196,15 +239,19 @@ def record_revision(
     people saving at once never rewrite its search document or number their revisions at
     the same time. ``locked``: the caller holds that lock already (taken in this
     transaction). ``reindex`` rewrites the search document: the whole of it by default, or
-    only the fields the change touched (``library.index_fields``).
+    only the fields the change touched (``library.index_fields``). ``touched``: the change
+    touched only that part (``SECTIONS_ONLY``, ``EVENTS_ADDED``), so the snapshot is built
+    from the previous revision's (``incremental_snapshot``).
     """
     if not locked:
         Postmortem.objects.select_for_update().filter(pk=postmortem.pk).values_list("pk").first()
     reindex(postmortem)
-    text = revision_snapshot(postmortem)
+    last = postmortem.revisions.order_by("-number").first()
+    text = incremental_snapshot(postmortem, last, touched) if touched else None
+    if text is None:
+        text = revision_snapshot(postmortem)
     incidents = _incident_ids(postmortem)
     state = timeline_state(postmortem, incidents)
-    last = postmortem.revisions.order_by("-number").first()
     changes = timeline_changes(postmortem, last.timeline_state if last else {}, state, incidents)
     if last is not None and last.snapshot == text and not changes:
         return None

@@ -31,7 +31,11 @@ from secondstory.postmortems.records import (
     record_for,
     vocabulary,
 )
-from secondstory.postmortems.revisions import keep_current_timelines, record_revision
+from secondstory.postmortems.revisions import (
+    SECTIONS_ONLY,
+    keep_current_timelines,
+    record_revision,
+)
 from secondstory.postmortems.services import can_edit
 
 HEADINGS = dict(taxonomy.SECTIONS)
@@ -168,6 +172,7 @@ def save_section(
             summary=f"Edited {HEADINGS[field]}",
             locked=True,
             reindex=reindex_sections,
+            touched=SECTIONS_ONLY,
         )
     return locked
 

@@ -103,7 +103,8 @@ def create_issue(item: ActionItem, connection: TrackerConnection) -> TrackerLink
                 state=issue.state,
                 last_synced_at=now,
             )
-            ActionItem.objects.filter(pk=item.pk).update(tracker_url=issue.url)
+            # updated_at too: a revision built from the previous one checks it.
+            ActionItem.objects.filter(pk=item.pk).update(tracker_url=issue.url, updated_at=now)
             item.tracker_url = issue.url
     except IntegrityError as error:
         message = f"{label} issue {issue.key} is already linked to another action item"

@@ -74,6 +74,46 @@ def render_postmortem(record: PostmortemRecord) -> str:
     return "".join(parts)
 
 
+def with_sections(text: str, sections: dict[str, str]) -> str | None:
+    """``text`` (rendered by ``render_postmortem``) with its sections replaced by
+    ``sections`` ({field: text}), or None when that takes more than a new body.
+
+    The body is all that changes when every non-empty section fits the body and the front
+    matter holds none: then the front matter, which ``render_postmortem`` builds from the
+    rest of the record, stays as it is, and the result is what ``render_postmortem`` gives
+    for the record with these sections, byte for byte.
+
+    >>> old = render_postmortem(PostmortemRecord(key="PM-1", title="T", owner="ann",
+    ...     sections={"summary": "Old."}))
+    >>> new = render_postmortem(PostmortemRecord(key="PM-1", title="T", owner="ann",
+    ...     sections={"summary": "New.", "impact": "Some."}))
+    >>> with_sections(old, {"summary": "New.", "impact": "Some."}) == new
+    True
+    >>> with_sections(old, {"summary": "  indented"}) is None  # it goes in the front matter
+    True
+    """
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        return None
+    front = text[4 : end + 1]
+    body = text[end + 5 :]
+    if body and not body.startswith("\n## "):
+        return None
+    if any(line.startswith("sections:") for line in front.splitlines()):
+        return None  # sections in the front matter: a full render decides where they go
+    kept = {name: value for name, value in sections.items() if value}
+    fields = markdown.HEADING_FIELD.values()
+    if any(name not in fields or not markdown.fits_body(value) for name, value in kept.items()):
+        return None
+    parts = ["---\n", front, "---\n"]
+    for name, heading in SECTIONS:
+        if name in kept:
+            parts.append(markdown.render_section(heading, kept[name]))
+    return "".join(parts)
+
+
 def format_datetime(moment: datetime) -> str:
     """ISO 8601 with the datetime's own offset; microseconds only when non-zero.
 
