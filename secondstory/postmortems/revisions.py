@@ -81,8 +81,8 @@ EVENTS_ADDED = "events added"
 
 def incremental_snapshot(postmortem: Postmortem, last: Revision | None, touched: str) -> str | None:
     """The snapshot after a change that touched only one part, from the previous revision's;
-    None when it has to be built in full (no previous revision, or a section that does not
-    fit the Markdown body).
+    None when it has to be built in full (no previous revision, an action item changed
+    since, a previous snapshot not laid out as the renderer lays it out).
 
     Everything outside the part touched is as the previous revision recorded it: a change
     records a revision in the transaction that makes it, and revisions of one postmortem

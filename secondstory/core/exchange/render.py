@@ -76,20 +76,22 @@ def render_postmortem(record: PostmortemRecord) -> str:
 
 def with_sections(text: str, sections: dict[str, str]) -> str | None:
     """``text`` (rendered by ``render_postmortem``) with its sections replaced by
-    ``sections`` ({field: text}), or None when that takes more than a new body.
+    ``sections`` ({field: text}), without reading the rest of the record again; None when
+    ``text`` is not laid out as ``render_postmortem`` lays it out.
 
-    The body is all that changes when every non-empty section fits the body and the front
-    matter holds none: then the front matter, which ``render_postmortem`` builds from the
-    rest of the record, stays as it is, and the result is what ``render_postmortem`` gives
-    for the record with these sections, byte for byte.
+    The sections are all of the text that depends on them: the body, and the front
+    matter's ``sections`` mapping (those the body cannot hold), which is always its last
+    key. So the front matter up to that key stays as it is and the result is what
+    ``render_postmortem`` gives for the record with these sections, byte for byte.
 
-    >>> old = render_postmortem(PostmortemRecord(key="PM-1", title="T", owner="ann",
-    ...     sections={"summary": "Old."}))
-    >>> new = render_postmortem(PostmortemRecord(key="PM-1", title="T", owner="ann",
-    ...     sections={"summary": "New.", "impact": "Some."}))
-    >>> with_sections(old, {"summary": "New.", "impact": "Some."}) == new
+    >>> def pm(**sections):
+    ...     return render_postmortem(PostmortemRecord(key="PM-1", title="T", owner="ann",
+    ...                                               sections=sections))
+    >>> old = pm(summary="Old.")
+    >>> with_sections(old, {"summary": "New.", "impact": "Some."}) == pm(summary="New.",
+    ...                                                                  impact="Some.")
     True
-    >>> with_sections(old, {"summary": "  indented"}) is None  # it goes in the front matter
+    >>> with_sections(old, {"summary": "  indented"}) == pm(summary="  indented")
     True
     """
     if not text.startswith("---\n"):
@@ -98,19 +100,31 @@ def with_sections(text: str, sections: dict[str, str]) -> str | None:
     if end < 0:
         return None
     front = text[4 : end + 1]
-    body = text[end + 5 :]
-    if body and not body.startswith("\n## "):
+    if text[end + 5 :] and not text[end + 5 :].startswith("\n## "):
         return None
-    if any(line.startswith("sections:") for line in front.splitlines()):
-        return None  # sections in the front matter: a full render decides where they go
+    lines = front.splitlines(keepends=True)
+    top = [n for n, line in enumerate(lines) if line.startswith("sections:")]
+    head = "".join(lines[: top[0]]) if top else front
     kept = {name: value for name, value in sections.items() if value}
-    fields = markdown.HEADING_FIELD.values()
-    if any(name not in fields or not markdown.fits_body(value) for name, value in kept.items()):
-        return None
-    parts = ["---\n", front, "---\n"]
+    body = {
+        name: value
+        for name, value in kept.items()
+        if name in markdown.HEADING_FIELD.values() and markdown.fits_body(value)
+    }
+    order = {name: position for position, (name, _) in enumerate(SECTIONS)}
+    in_front = sorted(
+        ((name, value) for name, value in kept.items() if name not in body),
+        key=lambda item: (order.get(item[0], len(order)), item[0]),
+    )
+    parts = ["---\n", head]
+    if in_front:
+        node = _mapping([("sections", _mapping([(n, _text(v)) for n, v in in_front]))])
+        tail = yaml.serialize(node, Dumper=_DUMPER, allow_unicode=True, width=_NO_WRAP)
+        parts.append(tail[: -len("...\n")] if tail.endswith("\n...\n") else tail)
+    parts.append("---\n")
     for name, heading in SECTIONS:
-        if name in kept:
-            parts.append(markdown.render_section(heading, kept[name]))
+        if name in body:
+            parts.append(markdown.render_section(heading, body[name]))
     return "".join(parts)
 
 
