@@ -290,8 +290,9 @@ def _occurrences(columns: list[list[str]], phrase: list[str]) -> list[int]:
 
 def _sqlite_reference_order(text: str, user: User | None, made: list[Made]) -> list[str]:
     """The visible documents holding every term of ``text`` (and none of its excluded
-    terms), ordered by FTS5's BM25 as computed here from their text: best first, ties
-    oldest (lowest row id) first."""
+    terms) that pass its filters, ordered by FTS5's BM25 as computed here from their text:
+    best first, ties oldest (lowest row id) first. Filters and visibility are phrases of
+    the keys column, whose weight is 0: they count for nothing."""
     from secondstory.library.models import SearchDocument
 
     visible = _visible(made, user)
@@ -299,8 +300,11 @@ def _sqlite_reference_order(text: str, user: User | None, made: list[Made]) -> l
         SearchDocument.objects.order_by("pk").values_list("pk", "postmortem__key", *COLUMNS)
     )
     documents = {pk: (key, [_tokens(t) for t in texts]) for pk, key, *texts in rows}
-    terms = [part.strip('"').split() for part in shlex.split(text) if not part.startswith("-")]
-    excluded = [part[1:].split() for part in shlex.split(text) if part.startswith("-")]
+    parts = shlex.split(text)
+    filters = [part for part in parts if ":" in part]
+    terms = [part.split() for part in parts if ":" not in part and not part.startswith("-")]
+    excluded = [part[1:].split() for part in parts if ":" not in part and part.startswith("-")]
+    passing = {item.key for item in made if all(_matches(item, f) for f in filters)}
     total_tokens = sum(len(c) for _, columns in documents.values() for c in columns)
     avgdl = total_tokens / len(documents)
     idf = []
@@ -311,7 +315,7 @@ def _sqlite_reference_order(text: str, user: User | None, made: list[Made]) -> l
     ranked = []
     for pk, (key, columns) in documents.items():
         counts = [_occurrences(columns, phrase) for phrase in terms]
-        if key not in visible or not all(sum(c) for c in counts):
+        if key not in visible or key not in passing or not all(sum(c) for c in counts):
             continue
         if any(sum(_occurrences(columns, phrase)) for phrase in excluded):
             continue
@@ -331,6 +335,9 @@ SQLITE_ORDERED = (
     '"zephyr quokka"',
     "obelisk -tundra",
     'gazebo -"quokka zephyr"',
+    "gazebo service:alpha-api",
+    "zephyr -severity:SEV1",
+    "marzipan status:published after:2024",
 )
 
 
