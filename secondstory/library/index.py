@@ -158,23 +158,23 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
         (i, f"{slug} {name}")
         for i, slug, name in _collect(
             key_ids["services"],
-            Incident.services.through.objects.filter(incident_id__in=incident_ids).values_list(
-                "incident_id", "service_id", "service__slug", "service__name"
-            ),
+            Incident.services.through.objects.filter(incident_id__in=incident_ids)
+            .order_by("incident_id", "pk")
+            .values_list("incident_id", "service_id", "service__slug", "service__name"),
         )
     )
     for i, slug, name in _collect(
         key_ids["teams"],
-        Incident.teams.through.objects.filter(incident_id__in=incident_ids).values_list(
-            "incident_id", "team_id", "team__slug", "team__name"
-        ),
+        Incident.teams.through.objects.filter(incident_id__in=incident_ids)
+        .order_by("incident_id", "pk")
+        .values_list("incident_id", "team_id", "team__slug", "team__name"),
     ):
         labels[i].append(f"{slug} {name}")
     for i, slug, _ in _collect(
         key_ids["tags"],
-        Incident.tags.through.objects.filter(incident_id__in=incident_ids).values_list(
-            "incident_id", "tag_id", "tag__slug", "tag__slug"
-        ),
+        Incident.tags.through.objects.filter(incident_id__in=incident_ids)
+        .order_by("incident_id", "pk")
+        .values_list("incident_id", "tag_id", "tag__slug", "tag__slug"),
     ):
         labels[i].append(slug)
     timeline = _timeline_texts(incident_ids)

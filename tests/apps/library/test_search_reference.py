@@ -5,9 +5,12 @@ severities, statuses, years and restricted incidents; for each query, reader and
 page size, the results and facet counts must be exactly what a plain computation
 over the same records says: every visible match once across the pages, the exact
 total, the exact count per facet value, and nothing restricted counted for a
-reader who may not read it. On PostgreSQL the order is also compared with ranking
-computed from the documents' text directly, so the vectors and facet keys the
-trigger keeps must agree with the text after every write.
+reader who may not read it. The order is also compared with ranking computed from
+the documents' text directly, after every kind of write: on PostgreSQL ts_rank over
+vectors made from the text (so the vectors and facet keys the trigger keeps must agree
+with it), on SQLite FTS5's BM25 formula computed from the text's tokens
+(``test_search_reference_sqlite.py``: the index must rank every match, for every kind of
+reader, exactly as documented).
 """
 
 from __future__ import annotations
@@ -64,6 +67,11 @@ def _sentence(rng: random.Random, length: int) -> list[str]:
 
 @pytest.fixture
 def made(alice: User, bob: User, charlie: User, payments: Team) -> list[Made]:
+    return make_library(charlie)
+
+
+def make_library(charlie: User) -> list[Made]:
+    """The random library (alice, bob, charlie and the payments team must exist)."""
     storage = Team.objects.create(slug="storage", name="Storage")
     storage.members.set([charlie])
     rng = random.Random(20261207)
@@ -200,8 +208,11 @@ def test_restricted_postmortems_are_never_counted_for_outsiders(
         assert total == results.total == len(keys)
 
 
-def _postgres_reference_order(text: str) -> list[str]:
-    """Ranking computed from the documents' text, not from the tables the trigger keeps."""
+def _postgres_reference_order(text: str, rank_text: str | None = None) -> list[str]:
+    """Ranking computed from the documents' text, not from the tables the trigger keeps.
+
+    ``text`` selects the matches (words, phrases and excluded words); ``rank_text`` (by
+    default ``text``) is what they are ranked by: the words and phrases searched for."""
     head = (
         "setweight(to_tsvector('secondstory', d.title || ' ' || d.summary), 'A') || "
         "setweight(to_tsvector('secondstory', d.factors || ' ' || d.actions || ' ' || "
@@ -221,7 +232,8 @@ def _postgres_reference_order(text: str) -> list[str]:
             ts_rank({full}, {query}) DESC, d.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [text] * 4)
+        ranked = rank_text if rank_text is not None else text
+        cursor.execute(sql, [text, ranked, ranked, ranked])
         return [key for (key,) in cursor.fetchall()]
 
 
@@ -234,6 +246,40 @@ def _check_order() -> None:
     with connection.cursor() as cursor:
         cursor.execute(differing_sql())  # every vector and facet key as the text gives it
         assert cursor.fetchone()[0] == 0
+
+
+READERS_ORDERED = (
+    "zephyr",
+    "quokka marzipan",
+    "obelisk -tundra",
+    "gazebo service:alpha-api",
+    "zephyr -severity:SEV1",
+    "marzipan status:published after:2024",
+)
+
+
+def test_postgresql_order_for_every_reader_and_filter(
+    made: list[Made], alice: User, charlie: User
+) -> None:
+    """What a reader may not read and what a filter leaves out are taken out of the same
+    order: filters and visibility never change how the rest ranks."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the order is PostgreSQL's ts_rank; SQLite ranks with FTS5's BM25")
+    by_key = {item.key: item for item in made}
+    for user in _readers(alice, charlie):
+        visible = _visible(made, user)
+        for text in READERS_ORDERED:
+            parts = text.split()
+            filters = [part for part in parts if ":" in part]
+            words = [part for part in parts if ":" not in part]
+            positive = " ".join(part for part in words if not part.startswith("-"))
+            expected = [
+                key
+                for key in _postgres_reference_order(" ".join(words), positive)
+                if key in visible and all(_matches(by_key[key], f) for f in filters)
+            ]
+            assert expected, text
+            assert _all_pages(text, user, per_page=6) == expected, (text, user)
 
 
 def test_postgresql_order_equals_ranking_the_text_itself(made: list[Made]) -> None:
