@@ -17,6 +17,7 @@ from django.test import Client
 from secondstory.accounts import tokens
 from secondstory.accounts.models import Team, User
 from secondstory.cli.main import cli
+from secondstory.incidents import timeline_context
 from secondstory.incidents.models import (
     EventReference,
     Incident,
@@ -261,3 +262,63 @@ def test_the_store_is_bounded(postmortem: Postmortem, bob: User, settings: Any) 
         _page(reader, postmortem)
     assert kept.STORE.chars <= settings.SECONDSTORY_KEPT_FRAGMENTS
     assert 0 < len(kept.STORE.entries) <= 4
+
+
+def _renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the timeline windows rendered (not served kept) from now on."""
+    made: list[int] = []
+    real = timeline_context._window_context
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(timeline_context, "_window_context", counted)
+    return made
+
+
+def _section_save(client: Client, postmortem: Postmortem, text: str) -> None:
+    url = f"/postmortems/{postmortem.key}/sections/summary/edit/"
+    form = client.get(url).content.decode()
+    base = re.search(r'name="base" value="([^"]*)"', form)
+    assert base is not None
+    answer = client.post(url, {"base": base.group(1), "text": text})
+    assert answer.status_code in (200, 302, 303)
+
+
+@pytest.mark.parametrize("who", ["staff", "alice", "bob", "charlie"])
+def test_a_section_save_keeps_the_timeline_window(
+    who: str,
+    postmortem: Postmortem,
+    alice: User,
+    bob: User,
+    charlie: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = (
+        User.objects.create_superuser("root", "root@example.com", "x")
+        if who == "staff"
+        else User.objects.get(username=who)
+    )
+    client = client_for(user)
+    _page(client, postmortem)
+    made = _renders(monkeypatch)
+    _section_save(client_for(alice), postmortem, "A summary saved after the window was kept.")
+    assert "A summary saved after the window was kept." in _page(client, postmortem)
+    served = _page(client, postmortem)  # without "changed since your last visit"
+    assert not made, "the section save rendered the timeline window again"
+    settings.SECONDSTORY_KEPT_FRAGMENTS = 0
+    assert _page(client, postmortem) == served
+
+
+def test_a_new_key_shows_in_the_kept_window_at_once(
+    postmortem: Postmortem, bob: User, alice: User
+) -> None:
+    editor = client_for(alice)
+    assert f"/postmortems/{postmortem.key}/timeline/events/" in _page(editor, postmortem)
+    Postmortem.objects.filter(pk=postmortem.pk).update(key="PM-RENAMED")
+    postmortem.refresh_from_db()
+    shown = _page(editor, postmortem)
+    assert "/postmortems/PM-1/timeline/events/" not in shown
+    assert "/postmortems/PM-RENAMED/timeline/events/" in shown
