@@ -3,6 +3,7 @@ without access get nothing, and the page is the same with and without keeping.""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from secondstory.accounts import tokens
 from secondstory.accounts.models import Team, User
@@ -322,3 +324,32 @@ def test_a_new_key_shows_in_the_kept_window_at_once(
     shown = _page(editor, postmortem)
     assert "/postmortems/PM-1/timeline/events/" not in shown
     assert "/postmortems/PM-RENAMED/timeline/events/" in shown
+
+
+def test_a_dismissed_finding_of_an_event_leaves_the_kept_window_at_once(
+    postmortem: Postmortem, alice: User
+) -> None:
+    event = TimelineEvent.objects.create(
+        incident=postmortem.incidents.get(), at=datetime(2026, 3, 4, 14, 30, tzinfo=UTC),
+        kind="observation", source="manual", source_ref="manual-1",
+        text="Dana obviously should have seen it.",
+    )  # fmt: skip
+    editor = client_for(alice)
+    before = _event_html(_page(editor, postmortem), event)
+    form = before[: before.index("</form>", before.index('class="review-dismiss"'))]
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert fields["rule"] and fields["flagged"], "the event's finding is shown"
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    answer = editor.post(
+        reverse("postmortems:item_review_dismiss", args=[postmortem.key]),
+        {**fields, "reason": "Dana asked for it to stay."},
+    )
+    assert answer.status_code == 302
+    after = _event_html(_page(editor, postmortem), event)
+    findings = 'class="review-finding '
+    assert after.count(findings) == before.count(findings) - 1
+
+
+def _event_html(page: str, event: TimelineEvent) -> str:
+    """The page from the event on (its findings come first)."""
+    return page[page.index(f'id="event-{event.pk}"') :]
