@@ -3,14 +3,15 @@
 Loads the demo organisation (as `secondstory demo` does) into a fresh SQLite home (or the
 PostgreSQL database named by SECONDSTORY_DATABASE_URL), signs in as the first person of the
 demo without staff rights who owns a postmortem, and requests the pages of the load mix
-(benchmarks/load.py) in-process with Django's test client. Each page is requested a few times
-to warm up, then RUNS times; it prints the CPU time of this process per request (median and
-90th percentile, in ms) and the number of queries. CPU time does not count time spent waiting
-for another process, so the figures hold on a busy machine; on PostgreSQL they leave out the
-database server's own CPU, which is printed apart (read from /proc for this connection's
-server process). The postmortem page cycles through every postmortem the reader
-may read, as the load mix does, each seen once before the
-measurement (its stored blameless review is then warm, as on a live site).
+(benchmarks/load.py) in-process with Django's test client ("page after save": the owner's own
+postmortem page right after a section save of theirs, which is not measured). Each page is
+requested a few times to warm up, then RUNS times; it prints the CPU time of this process per
+request (median and 90th percentile, in ms) and the number of queries. CPU time does not count
+time spent waiting for another process, so the figures hold on a busy machine; on PostgreSQL
+they leave out the database server's own CPU, which is printed apart (read from /proc for this
+connection's server process). The postmortem page cycles through every postmortem the reader
+may read, as the load mix does, each seen once before the measurement (its stored blameless
+review is then warm, as on a live site).
 
     python benchmarks/page_cpu.py
     python benchmarks/page_cpu.py --runs 40
@@ -107,9 +108,14 @@ def pages(client: Client, own: str, reads: list[str]) -> list[tuple[str, Callabl
         }
         return "POST", url, data
 
+    def page_after_save(n: int) -> Request:
+        send(client, section_save(10_000 + n))  # not measured: the writer's own save
+        return "GET", f"/postmortems/{own}/", None
+
     return [
         ("home", lambda n: ("GET", "/", None)),
         ("postmortem page", lambda n: ("GET", f"/postmortems/{reads[n % len(reads)]}/", None)),
+        ("page after save", page_after_save),
         ("action list", lambda n: ("GET", "/actions/", None)),
         ("library", lambda n: ("GET", "/library/search/", None)),
         ("search", lambda n: ("GET", "/library/search/?q=database", None)),

@@ -170,8 +170,9 @@ def timeline_context(
     events (``?after=<event id>`` for the next ones), filtered in the database.
 
     The window's HTML (``timeline_window_html``) is the same for every reader with the same
-    zone, query string and right to edit, so it is kept per version of the postmortem's page
-    (``pagecache``); "Show more" and an opened run render their part themselves.
+    zone, query string and right to edit, so it is kept per version of the postmortem's
+    timeline (``pagecache``: a section save leaves it); "Show more" and an opened run render
+    their part themselves.
     """
     zone = viewer_zone(request)
     editable = can_edit(signed_in_user(request), postmortem)
@@ -195,7 +196,7 @@ def timeline_context(
             )
             return Fragment(html, {name: made[name] for name in _KEPT_VALUES})
 
-        fragment, _kept = kept_fragment("timeline-window", postmortem, parts, render)
+        fragment, _kept = kept_fragment("timeline-window", postmortem, parts, render, timeline=True)
         context = dict(fragment.values)
         context["timeline_filter"] = TimelineFilterForm(
             request.GET or None, sources=context["timeline_sources"]

@@ -23,6 +23,7 @@ from secondstory.incidents.editing import (
     update_incident,
     visible_incidents,
 )
+from secondstory.incidents.facts import facts_of
 from secondstory.incidents.forms import (
     IncidentForm,
     ReferenceFormSet,
@@ -83,13 +84,10 @@ def incident_detail(request: HttpRequest, key: str) -> HttpResponse:
     prefetch_related_objects(
         [incident],
         Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
-        "services",
-        "teams",
-        "tags",
-        "external_references",
     )
     context = {
         "incident": incident,
+        "facts": facts_of([incident])[incident.pk],
         "milestones": [
             (milestone, offset_text(milestone.utc_offset_minutes))
             for milestone in sorted(

@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
-from secondstory.pagecache.versions import checked, page_version
+from secondstory.pagecache.versions import checked, page_version, timeline_part
 
 T = TypeVar("T")
 DEFAULT_CHARS = 20_000_000
@@ -92,18 +92,23 @@ def kept_fragment(
     postmortem: Any,
     parts: tuple[Hashable, ...],
     render: Callable[[], Fragment[T]],
+    *,
+    timeline: bool = False,
 ) -> tuple[Fragment[T], bool]:
     """The fragment ``name`` of the postmortem for these reader inputs (``parts``), and
     whether it was kept; ``render()`` makes it when it is not (and is kept when it may be).
 
     The version is the one the postmortem was read with (``page_version`` annotation, see
-    ``versions.version_annotation``), else read now: before rendering, either way.
+    ``versions.version_annotation``), else read now: before rendering, either way. A
+    fragment of the timeline (``timeline``) is keyed by the timeline's part of it only.
     """
     chars = limit()
     if chars <= 0:
         return render(), False
     read = getattr(postmortem, "page_version", None)
     version = page_version(postmortem.pk) if read is None else checked(postmortem.pk, read)
+    if timeline:
+        version = timeline_part(version)
     key = (name, postmortem.pk, version, parts)
     found = STORE.get(key)
     if found is not None:

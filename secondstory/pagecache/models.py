@@ -23,6 +23,17 @@ class PostmortemChange(models.Model):
         return f"postmortem {self.postmortem_id}: {self.token}"
 
 
+class TimelineChange(models.Model):
+    """The postmortem's timeline token: what its timeline window reads besides its incidents
+    (a section save leaves it, so the kept window stays)."""
+
+    postmortem_id = models.BigIntegerField(db_index=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"timeline of postmortem {self.postmortem_id}: {self.token}"
+
+
 class IncidentChange(models.Model):
     incident_id = models.BigIntegerField(db_index=True)
     token = models.BigIntegerField()

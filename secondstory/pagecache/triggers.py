@@ -9,6 +9,11 @@ table names it, and it drops a table's own triggers when it rebuilds it, so afte
 - Tables of one postmortem (``POSTMORTEM``: table → the column naming the postmortem) move
   that postmortem's token; tables of one incident (``INCIDENT``) move the incident's token, so
   an event of an incident shared by two postmortems changes both pages' versions.
+- What the timeline window of a postmortem reads besides its incidents (``TIMELINE``: the
+  incidents link, its people, the dismissed review findings) moves the postmortem's timeline
+  token (``TimelineChange``), and so does an update of the postmortem row's own columns the
+  window shows (``TIMELINE_COLUMNS``, compared old to new): a section save moves only the
+  postmortem's token, and the kept timeline window stays. The page's version holds both.
 - Tables every page may show a row of (``SHARED``: people's names, milestone kinds, services,
   teams...) move the shared token. People are watched only for their names, since signing
   in writes ``last_login``.
@@ -28,15 +33,25 @@ from secondstory.lib.db_triggers import existing
 #: Tables of one postmortem, and the column naming it.
 POSTMORTEM = {
     "postmortems_postmortem": "id",
-    "postmortems_postmortem_incidents": "postmortem_id",
-    "postmortems_postmortem_collaborators": "postmortem_id",
-    "postmortems_postmortem_reviewers": "postmortem_id",
     "postmortems_contributingfactor": "postmortem_id",
-    "postmortems_reviewdismissal": "postmortem_id",
     "postmortems_comment": "postmortem_id",
     "postmortems_postmortemtransition": "postmortem_id",
     "actions_actionitem": "postmortem_id",
 }
+#: Tables of one postmortem that its timeline window reads, and the column naming it.
+TIMELINE = {
+    "postmortems_postmortem_incidents": "postmortem_id",
+    "postmortems_postmortem_collaborators": "postmortem_id",
+    "postmortems_postmortem_reviewers": "postmortem_id",
+    "postmortems_reviewdismissal": "postmortem_id",
+}
+#: The postmortem's columns the timeline window shows (its key in URLs, the people whose
+#: names the blameless review of events knows); inserting or deleting a postmortem moves its
+#: timeline token too.
+TIMELINE_COLUMNS = ("key", "owner_id", "facilitator_id")
+#: Before migration ``0003`` (no timeline token yet) the ``TIMELINE`` tables moved the
+#: postmortem's token: ``create`` on such a database makes the triggers of then.
+_TIMELINE_TABLE = "pagecache_timelinechange"
 #: Tables of one incident, and the column naming it.
 INCIDENT = {
     "incidents_incident": "id",
@@ -64,9 +79,9 @@ OPERATIONS = ("insert", "update", "delete")
 MODULUS = 2**40
 
 # --- SQLite: one row per postmortem or incident (a unique index), moved on by a random step --
-_SQLITE_MOVE = """INSERT INTO pagecache_{target}change ({target}_id, token)
+_SQLITE_MOVE = """INSERT INTO pagecache_{target}change ({owner}, token)
         VALUES ({row}.{column}, 1 + abs(random() % 2147483647))
-        ON CONFLICT ({target}_id) DO UPDATE SET token = (token + excluded.token) % {modulus};"""
+        ON CONFLICT ({owner}) DO UPDATE SET token = (token + excluded.token) % {modulus};"""
 _SQLITE_SHARED = """INSERT INTO pagecache_sharedchange (id, token)
         VALUES (1, 1 + abs(random() % 2147483647))
         ON CONFLICT (id) DO UPDATE SET token = (token + excluded.token) % {modulus};"""
@@ -76,6 +91,12 @@ SQLITE_UNIQUE = [
     "CREATE UNIQUE INDEX IF NOT EXISTS pagecache_incidentchange_one "
     "ON pagecache_incidentchange (incident_id)",
 ]
+SQLITE_TIMELINE_UNIQUE = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS pagecache_timelinechange_one "
+    "ON pagecache_timelinechange (postmortem_id)"
+)
+#: Which owner column each token table has.
+_OWNER = {"postmortem": "postmortem_id", "incident": "incident_id", "timeline": "postmortem_id"}
 
 
 def _sqlite_owned(table: str, target: str, column: str) -> dict[tuple[str, str], str]:
@@ -83,12 +104,37 @@ def _sqlite_owned(table: str, target: str, column: str) -> dict[tuple[str, str],
     made = {}
     for op in OPERATIONS:
         body = "\n    ".join(
-            _SQLITE_MOVE.format(target=target, row=row, column=column, modulus=MODULUS)
+            _SQLITE_MOVE.format(
+                target=target, owner=_OWNER[target], row=row, column=column, modulus=MODULUS
+            )
             for row in rows[op]
         )
         name = f"pagecache_{table}_{op}"
         made[(name, table)] = (
             f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} BEGIN\n    {body}\nEND"
+        )
+    return made
+
+
+def _sqlite_timeline_columns() -> dict[tuple[str, str], str]:
+    """The postmortem row: its timeline token moves on insert and delete, and on an update
+    only when a column the window shows changed."""
+    table = "postmortems_postmortem"
+    made = {}
+    for op, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
+        name = f"pagecache_{table}_timeline_{op}"
+        columns = ", ".join(f'"{c}"' for c in TIMELINE_COLUMNS)
+        event = f"UPDATE OF {columns}" if op == "update" else op.upper()
+        when = (
+            " WHEN " + " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in TIMELINE_COLUMNS)
+            if op == "update"
+            else ""
+        )
+        move = _SQLITE_MOVE.format(
+            target="timeline", owner="postmortem_id", row=row, column="id", modulus=MODULUS
+        )
+        made[(name, table)] = (
+            f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n    {move}\nEND"
         )
     return made
 
@@ -107,12 +153,13 @@ def _sqlite_shared(table: str, columns: str) -> dict[tuple[str, str], str]:
 
 # --- PostgreSQL: a row per statement and owner, from the statement's transition tables -----
 POSTGRES_FUNCTIONS = [
-    # TG_ARGV[0]: 'postmortem' or 'incident'; TG_ARGV[1]: the column naming it.
+    # TG_ARGV[0]: the token table ('postmortem', 'incident' or 'timeline'); TG_ARGV[1]: the
+    # column naming the owner; TG_ARGV[2]: the token table's owner column.
     """
 CREATE OR REPLACE FUNCTION pagecache_note_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    sql text := 'INSERT INTO pagecache_' || TG_ARGV[0] || 'change (' || TG_ARGV[0]
-        || '_id, token) SELECT owner, 1 + floor(random() * 2147483646)::bigint FROM (';
+    sql text := 'INSERT INTO pagecache_' || TG_ARGV[0] || 'change (' || TG_ARGV[2]
+        || ', token) SELECT owner, 1 + floor(random() * 2147483646)::bigint FROM (';
     col text := quote_ident(TG_ARGV[1]);
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -133,7 +180,24 @@ BEGIN
     RETURN NULL;
 END
 $$""",
+    # The postmortems whose columns shown by the timeline window changed in the statement.
+    f"""
+CREATE OR REPLACE FUNCTION pagecache_note_timeline_columns() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pagecache_timelinechange (postmortem_id, token)
+    SELECT n.id, 1 + floor(random() * 2147483646)::bigint
+    FROM pagecache_new n JOIN pagecache_old o ON o.id = n.id
+    WHERE {" OR ".join(f'o."{c}" IS DISTINCT FROM n."{c}"' for c in TIMELINE_COLUMNS)};
+    RETURN NULL;
+END
+$$""",
 ]
+_POSTGRES_FUNCTIONS = (
+    "pagecache_note_rows()",
+    "pagecache_note_shared()",
+    "pagecache_note_timeline_columns()",
+)
 _PG_REFERENCING = {
     "insert": "REFERENCING NEW TABLE AS pagecache_new",
     "update": "REFERENCING OLD TABLE AS pagecache_old NEW TABLE AS pagecache_new",
@@ -145,13 +209,29 @@ def _postgres_owned(table: str, target: str, column: str) -> dict[tuple[str, str
     made = {
         (f"pagecache_{op}", table): f"CREATE TRIGGER pagecache_{op} AFTER {op.upper()} ON {table} "
         f"{_PG_REFERENCING[op]} FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION pagecache_note_rows('{target}', '{column}')"
+        f"EXECUTE FUNCTION pagecache_note_rows('{target}', '{column}', '{_OWNER[target]}')"
         for op in OPERATIONS
     }
     # Emptying a table in one go changes every page: the shared token.
     made[("pagecache_truncate", table)] = (
         f"CREATE TRIGGER pagecache_truncate AFTER TRUNCATE ON {table} "
         "FOR EACH STATEMENT EXECUTE FUNCTION pagecache_note_shared()"
+    )
+    return made
+
+
+def _postgres_timeline_columns() -> dict[tuple[str, str], str]:
+    table = "postmortems_postmortem"
+    made = {
+        (f"pagecache_timeline_{op}", table): f"CREATE TRIGGER pagecache_timeline_{op} AFTER "
+        f"{op.upper()} ON {table} {_PG_REFERENCING[op]} FOR EACH STATEMENT "
+        "EXECUTE FUNCTION pagecache_note_rows('timeline', 'id', 'postmortem_id')"
+        for op in ("insert", "delete")
+    }
+    made[("pagecache_timeline_update", table)] = (
+        f"CREATE TRIGGER pagecache_timeline_update AFTER UPDATE ON {table} "
+        f"{_PG_REFERENCING['update']} FOR EACH STATEMENT "
+        "EXECUTE FUNCTION pagecache_note_timeline_columns()"
     )
     return made
 
@@ -165,16 +245,20 @@ def _postgres_shared(table: str, columns: str) -> dict[tuple[str, str], str]:
     }
 
 
-def all_triggers(vendor: str) -> dict[tuple[str, str], str]:
-    """(trigger, table) → its CREATE statement."""
+def all_triggers(vendor: str, *, timeline: bool = True) -> dict[tuple[str, str], str]:
+    """(trigger, table) → its CREATE statement (``timeline=False``: as before migration
+    ``0003``, without the timeline token)."""
+    sqlite = vendor == "sqlite"
     owned, shared = (
-        (_sqlite_owned, _sqlite_shared)
-        if vendor == "sqlite"
-        else (_postgres_owned, _postgres_shared)
+        (_sqlite_owned, _sqlite_shared) if sqlite else (_postgres_owned, _postgres_shared)
     )
     made: dict[tuple[str, str], str] = {}
     for table, column in POSTMORTEM.items():
         made.update(owned(table, "postmortem", column))
+    for table, column in TIMELINE.items():
+        made.update(owned(table, "timeline" if timeline else "postmortem", column))
+    if timeline:
+        made.update(_sqlite_timeline_columns() if sqlite else _postgres_timeline_columns())
     for table, column in INCIDENT.items():
         made.update(owned(table, "incident", column))
     for table, columns in SHARED.items():
@@ -182,29 +266,35 @@ def all_triggers(vendor: str) -> dict[tuple[str, str], str]:
     return made
 
 
-def create(connection: Any) -> None:
-    """Every trigger (and on PostgreSQL their functions); migration ``0002``."""
+def _with_timeline(connection: Any) -> bool:
+    return _TIMELINE_TABLE in connection.introspection.table_names()
+
+
+def create(connection: Any, *, timeline: bool | None = None) -> None:
+    """Every trigger (and on PostgreSQL their functions); migrations ``0002`` and ``0003``.
+    With the timeline token when its table exists (or as ``timeline`` says)."""
+    timeline = _with_timeline(connection) if timeline is None else timeline
     with connection.cursor() as cursor:
-        _prepare(connection, cursor)
-        for sql in all_triggers(connection.vendor).values():
+        _prepare(connection, cursor, timeline)
+        for sql in all_triggers(connection.vendor, timeline=timeline).values():
             cursor.execute(sql)
         _new_shared_token(cursor)
 
 
 def drop(connection: Any) -> None:
-    db_triggers.drop(
-        connection,
-        all_triggers(connection.vendor),
-        ("pagecache_note_rows()", "pagecache_note_shared()"),
-    )
+    """Every trigger of either layout, and the functions."""
+    both = {**all_triggers(connection.vendor, timeline=False), **all_triggers(connection.vendor)}
+    db_triggers.drop(connection, both, _POSTGRES_FUNCTIONS)
 
 
-def _prepare(connection: Any, cursor: Any) -> None:
+def _prepare(connection: Any, cursor: Any, timeline: bool) -> None:
     if connection.vendor == "sqlite":
         for sql in SQLITE_UNIQUE:
             cursor.execute(sql)
+        if timeline:
+            cursor.execute(SQLITE_TIMELINE_UNIQUE)
     else:
-        for sql in POSTGRES_FUNCTIONS:
+        for sql in POSTGRES_FUNCTIONS if timeline else POSTGRES_FUNCTIONS[:2]:
             cursor.execute(sql)
 
 
@@ -226,21 +316,24 @@ def ensure(connection: Any) -> list[str]:
     tables = set(connection.introspection.table_names())
     if "pagecache_sharedchange" not in tables:
         return []
+    timeline = _TIMELINE_TABLE in tables
     if connection.vendor == "sqlite":
         # The triggers' upserts need the unique indexes; a rebuilt table would have lost them.
         with connection.cursor() as cursor:
             for sql in SQLITE_UNIQUE:
                 cursor.execute(sql)
+            if timeline:
+                cursor.execute(SQLITE_TIMELINE_UNIQUE)
     present = existing(connection)
     missing = {
         key: sql
-        for key, sql in all_triggers(connection.vendor).items()
+        for key, sql in all_triggers(connection.vendor, timeline=timeline).items()
         if key[1] in tables and key not in present
     }
     if not missing:
         return []
     with connection.cursor() as cursor:
-        _prepare(connection, cursor)
+        _prepare(connection, cursor, timeline)
         for sql in missing.values():
             cursor.execute(sql)
         _new_shared_token(cursor)

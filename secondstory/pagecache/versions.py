@@ -18,6 +18,8 @@ _MODULUS = 2**62
 _PARTS = (
     "(SELECT COUNT(*) || ':' || COALESCE(SUM(token), 0) FROM pagecache_postmortemchange "
     "WHERE postmortem_id = {id})",
+    "(SELECT COUNT(*) || ':' || COALESCE(SUM(token), 0) FROM pagecache_timelinechange "
+    "WHERE postmortem_id = {id})",
     "(SELECT COUNT(*) || ':' || COALESCE(SUM(c.token), 0) FROM pagecache_incidentchange c "
     "JOIN postmortems_postmortem_incidents l ON l.incident_id = c.incident_id "
     "WHERE l.postmortem_id = {id})",
@@ -34,17 +36,24 @@ def version_annotation() -> RawSQL:
 
 
 def page_version(postmortem_id: int) -> str:
-    """The postmortem's version, e.g. ``"1:88120/3:90112/1:5521"`` (rows and sum of the
-    postmortem's tokens, of its incidents' and of the shared one).
+    """The postmortem's version, e.g. ``"1:88120/1:7301/3:90112/1:5521"`` (rows and sum of
+    the postmortem's tokens, of its timeline's, of its incidents' and of the shared one).
 
     It changes with every write to the postmortem, its incidents (through the link table,
     which is the postmortem's own) and the shared lists; sums of random steps, so a
     rolled-back write leaves no version behind that a later, different state could repeat.
+    ``timeline_part`` is what the timeline window depends on.
     """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {VERSION_SQL.format(id='%s')}", [postmortem_id] * 2)
+        cursor.execute(f"SELECT {VERSION_SQL.format(id='%s')}", [postmortem_id] * 3)
         (version,) = cursor.fetchone()
     return checked(postmortem_id, str(version))
+
+
+def timeline_part(version: str) -> str:
+    """The part of a page version the timeline window depends on: every token but the
+    postmortem's own (a section save, a factor or a comment leaves it)."""
+    return version.split("/", 1)[1]
 
 
 def checked(postmortem_id: int, version: str) -> str:
@@ -61,6 +70,7 @@ def _fold(cursor: object, postmortem_id: int) -> None:
     """Replace each owner's rows by one holding their sum (the version changes once)."""
     statements = [
         ("pagecache_postmortemchange", "postmortem_id", "postmortem_id = %s"),
+        ("pagecache_timelinechange", "postmortem_id", "postmortem_id = %s"),
         (
             "pagecache_incidentchange",
             "incident_id",

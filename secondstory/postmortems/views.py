@@ -23,6 +23,7 @@ from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
 from secondstory.audit.record import record_restricted_read
 from secondstory.gamedays.models import Verification
+from secondstory.incidents.facts import Facts, facts_of, facts_prefetched
 from secondstory.incidents.models import Incident, Milestone, TimelineEvent
 from secondstory.incidents.services import (
     DurationRow,
@@ -89,11 +90,13 @@ def postmortem_list(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True, slots=True)
 class IncidentView:
-    """One incident with its milestones in order and every configured duration."""
+    """One incident with its milestones in order, every configured duration, and its
+    services, teams, tags and references (``facts``)."""
 
     incident: Incident
     milestones: list[Milestone]
     durations: list[DurationRow]
+    facts: Facts
 
 
 # Everything a postmortem's page shows, fetched in a fixed number of queries; the timeline
@@ -103,14 +106,9 @@ _DETAIL_PREFETCH = (
     "reviewers",
     Prefetch(
         "incidents",
+        # Services, teams, tags and references: plain values, one query (``facts_of``).
         queryset=Incident.objects.select_related("severity")
-        .prefetch_related(
-            "services",
-            "teams",
-            "tags",
-            "external_references",
-            Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
-        )
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.select_related("kind")))
         .order_by("key"),
     ),
     Prefetch("factors", queryset=ContributingFactor.objects.select_related("category")),
@@ -122,6 +120,8 @@ _DETAIL_PREFETCH = (
     ),
     Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
 )
+
+_FACT_LISTS = ("services", "teams", "tags", "external_references")
 
 
 def _lifecycle(postmortem: Postmortem) -> list[tuple[str, datetime]]:
@@ -153,6 +153,14 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
     prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
     incidents = list(postmortem.incidents.all())
+    before_publication = postmortem.status in _BEFORE_PUBLICATION
+    if before_publication:
+        # The publication checklist reads the postmortem as a whole record: its incidents'
+        # lists as objects, which the facts are then made of.
+        prefetch_related_objects(incidents, *_FACT_LISTS)
+        facts = {incident.pk: facts_prefetched(incident) for incident in incidents}
+    else:
+        facts = facts_of(incidents)
     record_restricted_read(request, postmortem, "page", incidents)
     today = timezone.localdate(timezone=display_zone(request))
     action_items = annotate_clocks(postmortem.action_items.all(), today, zone=display_zone(request))
@@ -170,15 +178,14 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
                 incident,
                 sorted(incident.milestones.all(), key=lambda m: (m.kind.position, m.at)),
                 durations(incident, metrics),
+                facts[incident.pk],
             )
             for incident in incidents
         ],
         "several_incidents": len(incidents) > 1,
         **writing_context(request.user, postmortem),
         **timeline_context(request, postmortem, incidents),
-        "checklist": (
-            publication_checklist(postmortem) if postmortem.status in _BEFORE_PUBLICATION else []
-        ),
+        "checklist": (publication_checklist(postmortem) if before_publication else []),
         "factors": list(postmortem.factors.all()),
         "action_items": action_items,
         "today": today,

@@ -18,7 +18,7 @@ from secondstory.incidents.models import (
 )
 from secondstory.insights.triggers import existing
 from secondstory.pagecache import triggers
-from secondstory.pagecache.versions import page_version
+from secondstory.pagecache.versions import page_version, timeline_part
 from secondstory.postmortems.models import Comment, Postmortem, PostmortemTransition
 from secondstory.postmortems.records import load_record
 from tests.apps.factories import postmortem_record
@@ -28,7 +28,10 @@ def test_every_watched_table_has_its_triggers(db: None) -> None:
     wanted = set(triggers.all_triggers(connection.vendor))
     assert wanted <= existing(connection)
     tables = {table for _name, table in wanted}
-    assert tables == set(triggers.POSTMORTEM) | set(triggers.INCIDENT) | set(triggers.SHARED)
+    assert tables == (
+        set(triggers.POSTMORTEM) | set(triggers.TIMELINE) | set(triggers.INCIDENT)
+        | set(triggers.SHARED)
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -54,7 +57,8 @@ def filled(postmortem: Postmortem, alice: User, bob: User) -> Postmortem:
 
 
 def _owned_rows() -> list[tuple[str, str, str]]:
-    return [(table, column, "postmortem") for table, column in triggers.POSTMORTEM.items()] + [
+    owned = {**triggers.POSTMORTEM, **triggers.TIMELINE}
+    return [(table, column, "postmortem") for table, column in owned.items()] + [
         (table, column, "incident") for table, column in triggers.INCIDENT.items()
     ]
 
@@ -162,3 +166,47 @@ def test_ensure_puts_back_the_unique_indexes_the_sqlite_triggers_need(
     before = page_version(postmortem.pk)
     TimelineEvent.objects.filter(incident__postmortems=postmortem).update(text="Still moves")
     assert page_version(postmortem.pk) != before
+
+
+def _timeline(postmortem: Postmortem) -> str:
+    return timeline_part(page_version(postmortem.pk))
+
+
+def test_a_section_save_moves_the_page_but_not_its_timeline(filled: Postmortem) -> None:
+    page, timeline = page_version(filled.pk), _timeline(filled)
+    Postmortem.objects.filter(pk=filled.pk).update(summary="Edited with update().")
+    assert page_version(filled.pk) != page and _timeline(filled) == timeline
+    page = page_version(filled.pk)
+    filled.refresh_from_db()
+    filled.summary = "Edited with save(), which writes every column."
+    filled.save()
+    assert page_version(filled.pk) != page and _timeline(filled) == timeline
+
+
+@pytest.mark.parametrize("column", triggers.TIMELINE_COLUMNS)
+def test_a_column_the_window_shows_moves_the_timeline(
+    filled: Postmortem, charlie: User, column: str
+) -> None:
+    timeline = _timeline(filled)
+    value = {"key": "PM-RENAMED", "owner_id": charlie.pk, "facilitator_id": charlie.pk}[column]
+    Postmortem.objects.filter(pk=filled.pk).update(**{column: value})
+    assert _timeline(filled) != timeline
+
+
+@pytest.mark.parametrize("table", list(triggers.TIMELINE))
+def test_the_tables_the_window_reads_move_the_timeline(filled: Postmortem, table: str) -> None:
+    timeline = _timeline(filled)
+    column = triggers.TIMELINE[table]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE {column} = %s", [filled.pk])
+    assert _timeline(filled) != timeline
+
+
+def test_a_write_to_the_timeline_only_tables_of_another_postmortem_leaves_it(
+    filled: Postmortem, charlie: User
+) -> None:
+    other = load_record(postmortem_record("PM-2"))
+    timeline = _timeline(filled)
+    other.collaborators.add(charlie)
+    Postmortem.objects.filter(pk=other.pk).update(owner=charlie)
+    assert _timeline(filled) == timeline

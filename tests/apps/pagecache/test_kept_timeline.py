@@ -3,6 +3,7 @@ without access get nothing, and the page is the same with and without keeping.""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,10 +14,12 @@ import pytest
 from click.testing import CliRunner
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from secondstory.accounts import tokens
 from secondstory.accounts.models import Team, User
 from secondstory.cli.main import cli
+from secondstory.incidents import timeline_context
 from secondstory.incidents.models import (
     EventReference,
     Incident,
@@ -261,3 +264,92 @@ def test_the_store_is_bounded(postmortem: Postmortem, bob: User, settings: Any) 
         _page(reader, postmortem)
     assert kept.STORE.chars <= settings.SECONDSTORY_KEPT_FRAGMENTS
     assert 0 < len(kept.STORE.entries) <= 4
+
+
+def _renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the timeline windows rendered (not served kept) from now on."""
+    made: list[int] = []
+    real = timeline_context._window_context
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(timeline_context, "_window_context", counted)
+    return made
+
+
+def _section_save(client: Client, postmortem: Postmortem, text: str) -> None:
+    url = f"/postmortems/{postmortem.key}/sections/summary/edit/"
+    form = client.get(url).content.decode()
+    base = re.search(r'name="base" value="([^"]*)"', form)
+    assert base is not None
+    answer = client.post(url, {"base": base.group(1), "text": text})
+    assert answer.status_code in (200, 302, 303)
+
+
+@pytest.mark.parametrize("who", ["staff", "alice", "bob", "charlie"])
+def test_a_section_save_keeps_the_timeline_window(
+    who: str,
+    postmortem: Postmortem,
+    alice: User,
+    bob: User,
+    charlie: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = (
+        User.objects.create_superuser("root", "root@example.com", "x")
+        if who == "staff"
+        else User.objects.get(username=who)
+    )
+    client = client_for(user)
+    _page(client, postmortem)
+    made = _renders(monkeypatch)
+    _section_save(client_for(alice), postmortem, "A summary saved after the window was kept.")
+    assert "A summary saved after the window was kept." in _page(client, postmortem)
+    served = _page(client, postmortem)  # without "changed since your last visit"
+    assert not made, "the section save rendered the timeline window again"
+    settings.SECONDSTORY_KEPT_FRAGMENTS = 0
+    assert _page(client, postmortem) == served
+
+
+def test_a_new_key_shows_in_the_kept_window_at_once(
+    postmortem: Postmortem, bob: User, alice: User
+) -> None:
+    editor = client_for(alice)
+    assert f"/postmortems/{postmortem.key}/timeline/events/" in _page(editor, postmortem)
+    Postmortem.objects.filter(pk=postmortem.pk).update(key="PM-RENAMED")
+    postmortem.refresh_from_db()
+    shown = _page(editor, postmortem)
+    assert "/postmortems/PM-1/timeline/events/" not in shown
+    assert "/postmortems/PM-RENAMED/timeline/events/" in shown
+
+
+def test_a_dismissed_finding_of_an_event_leaves_the_kept_window_at_once(
+    postmortem: Postmortem, alice: User
+) -> None:
+    event = TimelineEvent.objects.create(
+        incident=postmortem.incidents.get(), at=datetime(2026, 3, 4, 14, 30, tzinfo=UTC),
+        kind="observation", source="manual", source_ref="manual-1",
+        text="Dana obviously should have seen it.",
+    )  # fmt: skip
+    editor = client_for(alice)
+    before = _event_html(_page(editor, postmortem), event)
+    form = before[: before.index("</form>", before.index('class="review-dismiss"'))]
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert fields["rule"] and fields["flagged"], "the event's finding is shown"
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    answer = editor.post(
+        reverse("postmortems:item_review_dismiss", args=[postmortem.key]),
+        {**fields, "reason": "Dana asked for it to stay."},
+    )
+    assert answer.status_code == 302
+    after = _event_html(_page(editor, postmortem), event)
+    findings = 'class="review-finding '
+    assert after.count(findings) == before.count(findings) - 1
+
+
+def _event_html(page: str, event: TimelineEvent) -> str:
+    """The page from the event on (its findings come first)."""
+    return page[page.index(f'id="event-{event.pk}"') :]
