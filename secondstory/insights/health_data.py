@@ -227,15 +227,31 @@ def checks(
     reader only those they may read.
     """
     t = known or thresholds()
-    review_unreviewed(as_of)  # before the token is read: these writes are not a change
+    zone = timezone.get_current_timezone_name()
+    version = _reviewed(as_of, zone)  # before computing: these writes are not a change
 
     def compute() -> list[CheckResult]:
         data = build(as_of, team, known=t)
         services = team_services(team) if team is not None else None
         return evaluate(data, t, targets_people=person_predicate(), services=services)
 
-    zone = timezone.get_current_timezone_name()
-    return freshness.cached("health", (as_of, team, repr(t), zone), compute)
+    return freshness.cached("health", (as_of, team, repr(t), zone), compute, version)
+
+
+def _reviewed(as_of: date, zone: str) -> str:
+    """Review the postmortems never reviewed (``review_unreviewed``) at most once per state of
+    the data, and return the data-change token after it: looking for them costs a query over
+    the last year's postmortems, which an unchanged state need not run again. Storing findings
+    changes the token, so the state after a review is looked at once more."""
+    version = freshness.data_version()
+    while freshness.cached(
+        "health-reviewed", (as_of, zone), lambda: review_unreviewed(as_of), version
+    ):
+        newer = freshness.data_version()
+        if newer == version:  # nothing stored: looking again would find the same
+            break
+        version = newer
+    return version
 
 
 def review_unreviewed(as_of: date) -> int:
