@@ -85,13 +85,13 @@ def team_services(team: str) -> set[str]:
 
 
 def _words() -> Combinable:
-    """Words of every section, counted in SQL as spaces and line breaks plus one per section."""
+    """Words of every section, counted in SQL as spaces and line breaks plus one per section
+    (both taken out at once: one length fewer per section than counting them apart)."""
     parts = []
     for field, _heading in taxonomy.SECTIONS:
         text = F(field)
-        spaces = Length(text) - Length(Replace(text, Value(" "), Value("")))
-        breaks = Length(text) - Length(Replace(text, Value("\n"), Value("")))
-        parts.append(spaces + breaks + _one_if(field))
+        squeezed = Replace(Replace(text, Value(" "), Value("")), Value("\n"), Value(""))
+        parts.append(Length(text) - Length(squeezed) + _one_if(field))
     return reduce(add, parts)
 
 
