@@ -39,6 +39,16 @@ At `--scale 100000` on SQLite (33,150 postmortems and 81,038 items read), load 2
                 process, cached 0.666 s (cpu 0.591)
     first run: reviewing 24,985 never-reviewed postmortems took about 7 minutes
 
+Again at `--scale 100000` on SQLite (`--reuse`, 2 runs, load about 5), before → after the
+never-reviewed lookup ran once per state of the data and the ids went into subqueries:
+
+    sqlite      computed 13.6 s (cpu 6.54) → 11.0 s (cpu 5.63)
+                cached 0.242 s (cpu 0.119) → 0.003 s (cpu 0.002)
+                process, cached 2.18 s (cpu 1.05) → 1.84 s (cpu 0.89)
+    postgresql  computed 10.9 s (cpu 5.76) → 7.81 s (cpu 3.34)     (load 2.5-3)
+                cached 0.176 s (cpu 0.010) → 0.004 s (cpu 0.003)
+                process, cached 1.20 s (cpu 0.93) → 0.91 s (cpu 0.89)
+
 At load average 4-7 the cached process at 10,000 took 0.63-0.86 s (cpu 0.5) on SQLite and
 1.6-2.2 s (cpu 0.6) on PostgreSQL. The process figure is nearly all starting Python and
 Django.

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache, reduce
 from operator import add
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -32,6 +33,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -83,13 +85,13 @@ def team_services(team: str) -> set[str]:
 
 
 def _words() -> Combinable:
-    """Words of every section, counted in SQL as spaces and line breaks plus one per section."""
+    """Words of every section, counted in SQL as spaces and line breaks plus one per section
+    (both taken out at once: one length fewer per section than counting them apart)."""
     parts = []
     for field, _heading in taxonomy.SECTIONS:
         text = F(field)
-        spaces = Length(text) - Length(Replace(text, Value(" "), Value("")))
-        breaks = Length(text) - Length(Replace(text, Value("\n"), Value("")))
-        parts.append(spaces + breaks + _one_if(field))
+        squeezed = Replace(Replace(text, Value(" "), Value("")), Value("\n"), Value(""))
+        parts.append(Length(text) - Length(squeezed) + _one_if(field))
     return reduce(add, parts)
 
 
@@ -99,14 +101,20 @@ def _one_if(field: str) -> Combinable:
     )
 
 
-def _postmortems(end: datetime, teams: set[str] | None) -> dict[int, dict[str, object]]:
+def _selected(end: datetime) -> QuerySet[Postmortem]:
+    """The postmortems the checks read: those started in the last year before ``end`` and
+    older ones still unpublished then (game days' exercises left out)."""
     since = end - timedelta(days=HISTORY_DAYS)
     unpublished = (Q(published_at__isnull=True) | Q(published_at__gte=end)) & (
         Q(not_required_at__isnull=True) | Q(not_required_at__gte=end)
     )
-    query = Postmortem.objects.filter(
+    return Postmortem.objects.filter(
         Q(created_at__gte=since) | unpublished, created_at__lt=end, is_exercise=False
     )
+
+
+def _postmortems(end: datetime, teams: set[str] | None) -> dict[int, dict[str, object]]:
+    query = _selected(end)
     if teams is not None:
         query = query.filter(incidents__teams__slug__in=teams).distinct()
     rows = query.annotate(words=_words()).values(
@@ -121,7 +129,7 @@ def _postmortems(end: datetime, teams: set[str] | None) -> dict[int, dict[str, o
 
 
 def _milestones(
-    ids: list[int], end: datetime
+    ids: QuerySet[Any], end: datetime
 ) -> dict[int, tuple[datetime | None, datetime | None]]:
     before = Q(incidents__milestones__at__lt=end)
     rows = (
@@ -139,7 +147,7 @@ def _milestones(
     return {r["id"]: (r["started"], r["resolved"] or r["last"]) for r in rows}
 
 
-def _links(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+def _links(ids: QuerySet[Any]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     teams: dict[int, set[str]] = defaultdict(set)
     services: dict[int, set[str]] = defaultdict(set)
     through = Postmortem.incidents.through.objects.filter(postmortem_id__in=ids)
@@ -154,15 +162,12 @@ def _links(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     return teams, services
 
 
-def _blame(ids: list[int], since: datetime, created: dict[int, datetime]) -> dict[int, int]:
+def _blame(recent: QuerySet[Any]) -> dict[int, int]:
     """Blame findings per postmortem from the reviewer's cache, reviewing those never reviewed."""
     from secondstory.postmortems.blameless import postmortem_findings
 
-    recent = [pm for pm in ids if created[pm] >= since]
-    cached = set(
-        ReviewCache.objects.filter(postmortem_id__in=recent).values_list("postmortem_id", flat=True)
-    )
-    for postmortem in Postmortem.objects.filter(id__in=set(recent) - cached):
+    reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
+    for postmortem in Postmortem.objects.filter(id__in=recent).exclude(Exists(reviewed)):
         postmortem_findings(postmortem)
     counts: dict[int, int] = defaultdict(int)
     with_findings = ReviewCache.objects.filter(postmortem_id__in=recent).exclude(findings=[])
@@ -227,15 +232,31 @@ def checks(
     reader only those they may read.
     """
     t = known or thresholds()
-    review_unreviewed(as_of)  # before the token is read: these writes are not a change
+    zone = timezone.get_current_timezone_name()
+    version = _reviewed(as_of, zone)  # before computing: these writes are not a change
 
     def compute() -> list[CheckResult]:
         data = build(as_of, team, known=t)
         services = team_services(team) if team is not None else None
         return evaluate(data, t, targets_people=person_predicate(), services=services)
 
-    zone = timezone.get_current_timezone_name()
-    return freshness.cached("health", (as_of, team, repr(t), zone), compute)
+    return freshness.cached("health", (as_of, team, repr(t), zone), compute, version)
+
+
+def _reviewed(as_of: date, zone: str) -> str:
+    """Review the postmortems never reviewed (``review_unreviewed``) at most once per state of
+    the data, and return the data-change token after it: looking for them costs a query over
+    the last year's postmortems, which an unchanged state need not run again. Storing findings
+    changes the token, so the state after a review is looked at once more."""
+    version = freshness.data_version()
+    while freshness.cached(
+        "health-reviewed", (as_of, zone), lambda: review_unreviewed(as_of), version
+    ):
+        newer = freshness.data_version()
+        if newer == version:  # nothing stored: looking again would find the same
+            break
+        version = newer
+    return version
 
 
 def review_unreviewed(as_of: date) -> int:
@@ -265,11 +286,12 @@ def build(as_of: date, team: str | None = None, *, known: Thresholds | None = No
     all_teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
     teams = [team] if team is not None else all_teams
     pms = _postmortems(end, None)
-    ids = list(pms)
+    # The same selection as a subquery: the queries below name it instead of every id.
+    ids = _selected(end).values("id")
     started_resolved = _milestones(ids, end)
     team_links, service_links = _links(ids)
     created = {pm: row["created_at"] for pm, row in pms.items()}
-    blame = _blame(ids, end - timedelta(days=HISTORY_DAYS), created)  # type: ignore[arg-type]
+    blame = _blame(ids.filter(created_at__gte=end - timedelta(days=HISTORY_DAYS)))
     factor_rows = list(
         ContributingFactor.objects.filter(postmortem_id__in=ids).values_list(
             "id", "postmortem_id", "category__code", "description"
@@ -330,7 +352,7 @@ def _before(at: datetime | None, end: datetime) -> datetime | None:
 
 
 def _items(
-    ids: list[int],
+    ids: QuerySet[Any],
     pms: dict[int, dict[str, object]],
     team_links: dict[int, set[str]],
     end: datetime,

@@ -7,7 +7,7 @@ keys appear only for readers who may read them (``visible_postmortems``).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -231,9 +231,11 @@ def factors_by_quarter(scope: Scope) -> list[GroupedCount]:
 
 
 def factor_pairs(scope: Scope) -> list[PairCount]:
-    """Postmortems per pair of categories appearing together: a self-join in SQL of the
-    distinct (postmortem, category) pairs, so a postmortem with several factors of a
-    category is joined once, not once per factor and counted distinct afterwards."""
+    """Postmortems per pair of categories appearing together (and per category, the pair of
+    a category with itself). The database groups the postmortems by their set of categories
+    (a few hundred sets, whatever the number of postmortems); Python counts the pairs of each
+    set. A self-join of the (postmortem, category) pairs made a row per pair of every
+    postmortem, three times the work on 100,000 postmortems."""
     distinct = (
         ContributingFactor.objects.filter(_factors(scope))
         .values("postmortem_id", "category_id")
@@ -242,16 +244,28 @@ def factor_pairs(scope: Scope) -> list[PairCount]:
     )
     sql, params = distinct.query.sql_with_params()
     codes = dict(FactorCategory.objects.values_list("pk", "code"))
+    listed = _LIST_OF[connection.vendor]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH pc (postmortem_id, category_id) AS ({sql}) "
-            "SELECT a.category_id, b.category_id, COUNT(*) FROM pc a "
-            "JOIN pc b ON a.postmortem_id = b.postmortem_id "
-            "GROUP BY a.category_id, b.category_id",
+            f"SELECT s.categories, COUNT(*) FROM (SELECT pc.postmortem_id, {listed} AS categories "
+            f"FROM ({sql}) pc GROUP BY pc.postmortem_id) s GROUP BY s.categories",
             params,
         )
         rows = cursor.fetchall()
-    return [PairCount(codes[a], codes[b], n) for a, b, n in rows]
+    pairs: Counter[tuple[int, int]] = Counter()
+    for listed_ids, n in rows:
+        found = {int(pk) for pk in str(listed_ids).split(",")}
+        for a in found:
+            for b in found:
+                pairs[(a, b)] += n
+    return [PairCount(codes[a], codes[b], n) for (a, b), n in pairs.items()]
+
+
+# A postmortem's categories as one text ("3,7,9"; the order does not matter).
+_LIST_OF = {
+    "sqlite": "group_concat(pc.category_id)",
+    "postgresql": "string_agg(CAST(pc.category_id AS text), ',')",
+}
 
 
 Candidate = tuple[str, str, int, tuple[int, ...]]

@@ -199,6 +199,31 @@ def test_health_checks_are_reused_until_the_data_changes(
     assert health_data.checks(day) == again  # the cached result is the fresh one
 
 
+def test_cached_health_looks_for_never_reviewed_postmortems_once_per_state(
+    postmortem: Postmortem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secondstory.postmortems.models import ReviewCache
+
+    day = datetime(2026, 6, 30).date()
+    first = health_data.checks(day)
+    real = health_data.review_unreviewed
+    calls: list[object] = []
+
+    def counting(as_of: object) -> int:
+        calls.append(as_of)
+        return real(as_of)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(health_data, "review_unreviewed", counting)
+    assert health_data.checks(day) == first and calls == []  # nothing changed: no query
+    load_record(postmortem_record("PM-2"))
+    ReviewCache.objects.filter(postmortem__key="PM-2").delete()
+    calls.clear()
+    health_data.checks(day)
+    assert calls and ReviewCache.objects.filter(postmortem__key="PM-2").exists()
+    calls.clear()
+    assert health_data.checks(day) is not None and calls == []
+
+
 def test_the_worker_job_computes_the_default_pages_before_the_first_reader(
     postmortem: Postmortem, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
