@@ -181,16 +181,26 @@ def action_item_problems(item: ActionItemRecord, factor_keys: set[str]) -> list[
 
 def publication_problems(record: PostmortemRecord) -> list[Problem]:
     """What a postmortem still lacks before it can be published."""
+    return publication_gaps(
+        summary=record.sections.get("summary", ""),
+        has_factors=bool(record.factors),
+        # An omitted timeline keeps the stored events: the loader checks those.
+        has_events=any(incident.timeline for incident in record.incidents)
+        or any("timeline" in incident.omitted for incident in record.incidents),
+    )
+
+
+def publication_gaps(*, summary: str, has_factors: bool, has_events: bool) -> list[Problem]:
+    """The rule of :func:`publication_problems` on the three facts it asks about, for a
+    caller that reads those without building the whole record (the postmortem page)."""
     problems = []
-    if not record.sections.get("summary", "").strip():
+    if not summary.strip():
         problems.append(Problem(("sections", "summary"), "a published postmortem needs a summary"))
-    if not record.factors:
+    if not has_factors:
         problems.append(
             Problem(("factors",), "a published postmortem needs at least one contributing factor")
         )
-    if not any(incident.timeline for incident in record.incidents) and not any(
-        "timeline" in incident.omitted for incident in record.incidents
-    ):  # an omitted timeline keeps the stored events: the loader checks those
+    if not has_events:
         problems.append(
             Problem(("incidents",), "a published postmortem needs at least one timeline event")
         )

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts import permissions
 from secondstory.accounts.models import User
 from secondstory.core import followup, taxonomy
-from secondstory.core.invariants import publication_problems
+from secondstory.core.invariants import publication_gaps
 from secondstory.incidents.models import TimelineEvent
 from secondstory.library.index import index_postmortem
 from secondstory.outgoing import events as webhook_events
@@ -25,7 +25,6 @@ from secondstory.postmortems.models import (
     Postmortem,
     PostmortemTransition,
 )
-from secondstory.postmortems.records import record_for
 
 STATUS_LABELS = dict(Postmortem.STATUS_CHOICES)
 
@@ -57,18 +56,24 @@ def can_comment(user: User, postmortem: Postmortem) -> bool:
 def publication_checklist(postmortem: Postmortem) -> list[str]:
     """What the postmortem still lacks before it can be published (empty when ready).
 
-    Reads the first event of each incident, never a whole timeline: publishing asks only
-    whether there is one.
+    Asks only what publishing asks (``publication_gaps``): its summary, already read with
+    the postmortem, and whether it has a contributing factor and a timeline event, one query
+    for both, never its incidents or timelines.
     """
-    if "incidents" not in getattr(postmortem, "_prefetched_objects_cache", {}):
-        postmortem = Postmortem.objects.select_related("owner", "facilitator").get(pk=postmortem.pk)
-        prefetch_related_objects([postmortem], "incidents")
-    incidents = list(postmortem.incidents.all())
-    order = ("at", "source", "source_ref")
-    first = [i.timeline.order_by(*order).values_list("pk", flat=True).first() for i in incidents]
-    events = TimelineEvent.objects.filter(pk__in=[pk for pk in first if pk is not None])
-    prefetch_related_objects(incidents, Prefetch("timeline", queryset=events))
-    return [p.message for p in publication_problems(record_for(postmortem))]
+    found = (
+        Postmortem.objects.filter(pk=postmortem.pk)
+        .values(
+            has_factors=Exists(ContributingFactor.objects.filter(postmortem=OuterRef("pk"))),
+            has_events=Exists(TimelineEvent.objects.filter(incident__postmortems=OuterRef("pk"))),
+        )
+        .get()
+    )
+    gaps = publication_gaps(
+        summary=postmortem.summary,
+        has_factors=found["has_factors"],
+        has_events=found["has_events"],
+    )
+    return [p.message for p in gaps]
 
 
 _STATUS_TIME_FIELD = {

@@ -23,7 +23,7 @@ from secondstory.actions.models import ActionItem
 from secondstory.actions.services import annotate_clocks
 from secondstory.audit.record import record_restricted_read
 from secondstory.gamedays.models import Verification
-from secondstory.incidents.facts import Facts, facts_of, facts_prefetched
+from secondstory.incidents.facts import Facts, facts_of
 from secondstory.incidents.models import Incident, Milestone, TimelineEvent
 from secondstory.incidents.services import (
     DurationRow,
@@ -121,8 +121,6 @@ _DETAIL_PREFETCH = (
     Prefetch("transitions", queryset=PostmortemTransition.objects.select_related("by")),
 )
 
-_FACT_LISTS = ("services", "teams", "tags", "external_references")
-
 
 def _lifecycle(postmortem: Postmortem) -> list[tuple[str, datetime]]:
     """(label, when) for each lifecycle step the postmortem has reached."""
@@ -154,13 +152,7 @@ def postmortem_detail(request: HttpRequest, key: str) -> HttpResponse:
     prefetch_related_objects([postmortem], *_DETAIL_PREFETCH)
     incidents = list(postmortem.incidents.all())
     before_publication = postmortem.status in _BEFORE_PUBLICATION
-    if before_publication:
-        # The publication checklist reads the postmortem as a whole record: its incidents'
-        # lists as objects, which the facts are then made of.
-        prefetch_related_objects(incidents, *_FACT_LISTS)
-        facts = {incident.pk: facts_prefetched(incident) for incident in incidents}
-    else:
-        facts = facts_of(incidents)
+    facts = facts_of(incidents)
     record_restricted_read(request, postmortem, "page", incidents)
     today = timezone.localdate(timezone=display_zone(request))
     action_items = annotate_clocks(postmortem.action_items.all(), today, zone=display_zone(request))

@@ -22,17 +22,18 @@ from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.records import load_record
 from secondstory.postmortems.templatetags import secondstory as tags
 from tests.apps.conftest import client_for
-from tests.apps.factories import START, postmortem_record
+from tests.apps.factories import START, incident_record, postmortem_record
 
 # What the pages need today for the small postmortem of the factories; the pages must not
 # need more as a postmortem grows (the growth tests below).
 # The postmortem page: the windowed timeline, the stored review, the accounts' counts, the
 # learning check, the review meeting and the game days that verified its items.
 # Measured after a first view, so the timeline window is kept (pagecache): 40 when it is
-# rendered (its sources, count, window and sightings).
-DETAIL_QUERIES = 36
-# A published postmortem has no publication checklist, which reads the incidents' services,
-# teams, tags and references as objects: the page reads them as plain values, in one query.
+# rendered (its sources, count, window and sightings). A draft has one more than a published
+# postmortem: its publication checklist asks in one query whether it has a factor and an event
+# (36 when it read the whole record, with a query per incident for its first event).
+DETAIL_QUERIES = 32
+# The incidents' services, teams, tags and references are read as plain values, in one query.
 PUBLISHED_DETAIL_QUERIES = 31
 HOME_QUERIES = 6  # 8 before the three panels were read in one query
 ACTIONS_QUERIES = 14  # with the game days that verified each item
@@ -100,6 +101,19 @@ def test_postmortem_page_queries_do_not_grow_with_the_postmortem(
     assert large.incidents.get().timeline.count() >= 40
     small_count = _queries(reader, reverse("postmortems:detail", args=[small.key]))
     assert _queries(reader, reverse("postmortems:detail", args=[large.key])) == small_count
+
+
+def test_a_drafts_checklist_reads_no_query_per_incident(
+    alice: User, bob: User, payments: Team, reader: User
+) -> None:
+    one = load_record(postmortem_record("PM-1"))
+    several = postmortem_record("PM-5")
+    several.incidents += [incident_record(f"INC-PM-5-{n}") for n in range(4)]
+    five = load_record(several)
+    assert one.status == five.status == "draft"
+    assert five.incidents.count() == 5
+    one_count = _queries(reader, reverse("postmortems:detail", args=[one.key]))
+    assert _queries(reader, reverse("postmortems:detail", args=[five.key])) == one_count
 
 
 def test_home_and_action_list_queries_do_not_grow_with_the_data(

@@ -54,7 +54,7 @@ def test_the_postmortem_and_incident_pages_show_the_facts(
 ) -> None:
     incident, _other = _busy(postmortem)
     client = client_for(alice)
-    for status in ("draft", "published"):  # the checklist of a draft reads them as objects
+    for status in ("draft", "published"):  # a draft has the publication checklist too
         Postmortem.objects.filter(pk=postmortem.pk).update(status=status)
         for url in (
             reverse("postmortems:detail", args=[postmortem.key]),
