@@ -185,6 +185,25 @@ def _load(text: str) -> Counter[str]:
     return Counter(json.loads(text))
 
 
+def extend_timeline(
+    kept: str, people: str, before: int, events: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """The timeline part and people (as stored) after ``events`` (text, actor), in order,
+    were added after the ``before`` events of a timeline whose kept part is ``kept`` and
+    ``people``; None when none of them is among its first ``TIMELINE_EVENTS``.
+
+    The words of the text that follows are counted after those before, in the order they
+    appear, so the counts, key order included, are those of counting the whole text.
+    """
+    taken = events[: max(0, TIMELINE_EVENTS - before)]
+    if not taken:
+        return None
+    counts = _load(kept)
+    counts.update(tokens("\n".join(text[:TEXT_CHARS] for text, _ in taken)))
+    names = set(people.split()) | set(tokens(" ".join(actor for _, actor in taken)))
+    return _dump(counts), " ".join(sorted(names))
+
+
 def kept_terms(ids: list[int]) -> dict[int, Terms]:
     """The kept word counts of these postmortems (one query); counted from the text for
     any postmortem without kept counts."""
