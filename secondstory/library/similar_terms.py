@@ -185,6 +185,18 @@ def _load(text: str) -> Counter[str]:
     return Counter(json.loads(text))
 
 
+def counted_timeline(events: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    """The timeline part and people (as stored) of a postmortem whose first
+    ``TIMELINE_EVENTS`` events are ``events`` (text, actor), in order."""
+    texts: list[str] = []
+    actors: set[str] = set()
+    for text, actor in events:
+        texts.append(text[:TEXT_CHARS])
+        actors.add(actor)
+    people = frozenset(tokens(" ".join(actors)))
+    return _dump(Counter(tokens("\n".join(texts)))), " ".join(sorted(people))
+
+
 def extend_timeline(
     kept: str, people: str, before: int, events: list[tuple[str, str]]
 ) -> tuple[str, str] | None:

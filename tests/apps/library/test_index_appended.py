@@ -14,7 +14,7 @@ from django.urls import reverse
 from secondstory.accounts.models import User
 from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.library import index, index_fields
-from secondstory.library.index_appended import appended_text
+from secondstory.library.index_appended import appended_text, inserted_text
 from secondstory.library.models import SearchDocument, SearchVector, SimilarTerms
 from secondstory.library.similar_terms import extend_timeline
 from secondstory.postmortems.models import Postmortem
@@ -92,7 +92,9 @@ def test_captures_edits_and_deletes_store_what_a_full_rewrite_stores(
     assert_as_rewritten(postmortem)
     capture(alice, postmortem, "09:00 an early quokka note", day="2020-01-01")  # not at the end
     assert_as_rewritten(postmortem)
-    assert appended == [True, True, False]
+    capture(alice, postmortem, "14:02 <Ravi> at the alarm's very instant")
+    assert_as_rewritten(postmortem)
+    assert appended == [True, True, True, False]
     event = events(postmortem)[-1]
     event.text = "the quokka note, reworded"
     event.save()
@@ -134,7 +136,11 @@ def test_captures_past_the_first_events_store_what_a_full_rewrite_stores(
     assert_as_rewritten(postmortem)
     capture(alice, postmortem, "15:00 later still")
     assert_as_rewritten(postmortem)
-    assert appended == [True, True]
+    capture(
+        alice, postmortem, "09:00 <Early> before the filler\n09:01 and one more", day="2029-12-31"
+    )
+    assert_as_rewritten(postmortem)
+    assert appended == [True, True, before + 7 <= index.TIMELINE_EVENTS]
 
 
 @pytest.mark.parametrize("length", [199_970, 200_000])
@@ -147,7 +153,9 @@ def test_captures_past_the_first_characters_store_what_a_full_rewrite_stores(
     index.index_postmortem(postmortem)
     capture(alice, postmortem, "14:00 a line that is cut where the room ends\n14:01 next")
     assert_as_rewritten(postmortem)
-    assert appended == [True]
+    capture(alice, postmortem, "09:00 before the long line", day="2029-12-31")
+    assert_as_rewritten(postmortem)
+    assert appended == [True, False]
 
 
 def test_appended_text_cuts_as_a_full_rewrite_does() -> None:
@@ -155,6 +163,11 @@ def test_appended_text_cuts_as_a_full_rewrite_does() -> None:
     assert appended_text("abc", 1, ["defg"]) == "abc\ndefg"
     assert appended_text("abc", index.TIMELINE_EVENTS, ["defg"]) == "abc"
     assert appended_text("a" * 199_996, 1, ["bcdef", "g"]) == "a" * 199_996 + "\nbcd"
+
+
+def test_inserted_text_puts_texts_at_their_offsets() -> None:
+    assert inserted_text("", [(0, "a"), (0, "b")]) == "a\nb"
+    assert inserted_text("abc\nde", [(0, "x"), (4, ""), (4, "y"), (7, "z")]) == "x\nabc\ny\nde\nz"
 
 
 def test_extended_counts_keep_the_order_words_first_appear() -> None:
