@@ -37,23 +37,26 @@ MOST_PLACED = 10
 
 
 def _state(postmortem: int, incident: int, added: Sequence[TimelineEvent]) -> Any:
-    """(incidents, events before (at most TIMELINE_EVENTS), document timeline, kept timeline,
-    kept people, then per new event: events before it, their text's length (each with its
-    line break) and events at its instant), or None without a document."""
+    """(incidents, other events (at most TIMELINE_EVENTS), the length of their texts (each
+    with its line break), document timeline, kept timeline, kept people, then per new event:
+    events before it, the length of their texts and events at its instant), or None
+    without a document."""
     q = connection.ops.quote_name
     events = q(TimelineEvent._meta.db_table)
     links = q(Postmortem.incidents.through._meta.db_table)
     marks = ", ".join(["%s"] * len(added))
     others = f"incident_id = %s AND pending_import = '' AND id NOT IN ({marks})"
     pks = [event.pk for event in added]
+    every = f"SELECT text FROM {events} WHERE {others} LIMIT %s"
     columns = [
         f"(SELECT COUNT(*) FROM {links} WHERE postmortem_id = %s)",
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {events} WHERE {others} LIMIT %s) b)",
+        f"(SELECT COUNT(*) FROM ({every}) b)",
+        f"(SELECT COALESCE(SUM(LENGTH(text) + 1), 0) FROM ({every}) a WHERE text <> '')",
         "d.timeline",
         "t.timeline",
         "t.people",
     ]
-    params: list[Any] = [postmortem, incident, *pks, TIMELINE_EVENTS]
+    params: list[Any] = [postmortem, *[incident, *pks, TIMELINE_EVENTS] * 2]
     at = q("at")
     for event in added:
         moment = connection.ops.adapt_datetimefield_value(event.at)
@@ -125,8 +128,8 @@ def reindex_appended(postmortem: Postmortem, added: Sequence[TimelineEvent]) -> 
     state = _state(postmortem.pk, incident, events)
     if state is None:
         return False
-    incidents, before, timeline, kept_timeline, kept_people = state[:5]
-    places = [state[i : i + 3] for i in range(5, len(state), 3)]
+    incidents, before, length, timeline, kept_timeline, kept_people = state[:6]
+    places = [state[i : i + 3] for i in range(6, len(state), 3)]
     if incidents != 1 or kept_timeline is None or any(same for _, _, same in places):
         return False
     if all(earlier == before for earlier, _, _ in places):  # after every other event
@@ -138,6 +141,8 @@ def reindex_appended(postmortem: Postmortem, added: Sequence[TimelineEvent]) -> 
         grown = len(timeline) + sum(len(event.text) + 1 for event in events if event.text)
         if before + len(events) > TIMELINE_EVENTS or grown + 1 >= TIMELINE_CHARS:
             return False
+        if length != (len(timeline) + 1 if timeline else 0):
+            return False  # the database counts the texts otherwise (SQLite stops at a NUL)
         offsets = [place[1] for place in places]
         text = inserted_text(timeline, list(zip(offsets, [e.text for e in events], strict=True)))
         terms = counted_timeline(_first_events(incident))

@@ -175,3 +175,15 @@ def test_extended_counts_keep_the_order_words_first_appear() -> None:
     extended = extend_timeline(kept, "nia", 1, [("wombat alarm", "Ravi Rao")])
     assert extended == ('{"alarm":2,"capybara":1,"wombat":1}', "nia rao ravi")
     assert extend_timeline(kept, "nia", 60, [("wombat", "Ravi")]) is None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL text holds no NUL")
+def test_a_text_sqlite_measures_short_takes_the_longer_way(
+    postmortem: Postmortem, alice: User, appended: list[bool]
+) -> None:
+    incident = postmortem.incidents.get()
+    _fill(incident, 3, "filler\x00line {n}")
+    index.index_postmortem(postmortem)
+    capture(alice, postmortem, "00:00:01.5 between the fillers", day="2030-01-01")
+    assert_as_rewritten(postmortem)
+    assert appended == [False]
