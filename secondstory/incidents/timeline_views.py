@@ -170,14 +170,14 @@ def timeline_capture(request: HttpRequest, key: str) -> HttpResponse:
         if line.at is not None
     ]
     with transaction.atomic():
-        add_captured_events(incident, events)
+        added = add_captured_events(incident, events)
         count = len(events)
         summary = f"Added {count} timeline event{'s' if count != 1 else ''}"
         record_revision(
             postmortem,
             author=signed_in_user(request),
             summary=summary,
-            reindex=reindex_timeline,
+            reindex=lambda changed: reindex_timeline(changed, added),
             touched=EVENTS_ADDED,
         )
     if is_htmx(request):

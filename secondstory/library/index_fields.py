@@ -13,10 +13,13 @@ postmortem's row, so that writers of one document take turns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils import timezone
 
-from secondstory.incidents.models import Incident
+from secondstory.incidents.models import Incident, TimelineEvent
 from secondstory.library.index import NARRATIVE, _clean, _timeline_texts, index_postmortem
+from secondstory.library.index_appended import reindex_appended
 from secondstory.library.models import SearchDocument
 from secondstory.library.similar_terms import keep_text, keep_timeline
 from secondstory.postmortems.models import Postmortem
@@ -50,9 +53,15 @@ def reindex_sections(postmortem: Postmortem) -> None:
     keep_text(postmortem)
 
 
-def reindex_timeline(postmortem: Postmortem) -> None:
+def reindex_timeline(postmortem: Postmortem, added: Sequence[TimelineEvent] = ()) -> None:
     """After events were added to or changed in the postmortem's timelines: the timeline
-    text (its first events, see ``index.TIMELINE_EVENTS``)."""
+    text (its first events, see ``index.TIMELINE_EVENTS``) and the timeline word counts.
+
+    ``added``: the change only added these events (saved); when they follow every event of
+    a one-incident timeline, both are extended from them alone (``index_appended``).
+    """
+    if reindex_appended(postmortem, added):
+        return
     mine = [pk for pk, _ in _incidents(postmortem)]
     texts = _timeline_texts(mine)
     _update(postmortem, {"timeline": _clean("\n".join(t for i in mine for t in texts.get(i, [])))})

@@ -185,6 +185,37 @@ def _load(text: str) -> Counter[str]:
     return Counter(json.loads(text))
 
 
+def counted_timeline(events: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    """The timeline part and people (as stored) of a postmortem whose first
+    ``TIMELINE_EVENTS`` events are ``events`` (text, actor), in order."""
+    texts: list[str] = []
+    actors: set[str] = set()
+    for text, actor in events:
+        texts.append(text[:TEXT_CHARS])
+        actors.add(actor)
+    people = frozenset(tokens(" ".join(actors)))
+    return _dump(Counter(tokens("\n".join(texts)))), " ".join(sorted(people))
+
+
+def extend_timeline(
+    kept: str, people: str, before: int, events: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """The timeline part and people (as stored) after ``events`` (text, actor), in order,
+    were added after the ``before`` events of a timeline whose kept part is ``kept`` and
+    ``people``; None when none of them is among its first ``TIMELINE_EVENTS``.
+
+    The words of the text that follows are counted after those before, in the order they
+    appear, so the counts, key order included, are those of counting the whole text.
+    """
+    taken = events[: max(0, TIMELINE_EVENTS - before)]
+    if not taken:
+        return None
+    counts = _load(kept)
+    counts.update(tokens("\n".join(text[:TEXT_CHARS] for text, _ in taken)))
+    names = set(people.split()) | set(tokens(" ".join(actor for _, actor in taken)))
+    return _dump(counts), " ".join(sorted(names))
+
+
 def kept_terms(ids: list[int]) -> dict[int, Terms]:
     """The kept word counts of these postmortems (one query); counted from the text for
     any postmortem without kept counts."""
