@@ -33,8 +33,8 @@ def search_command(query: tuple[str, ...], as_json: bool, limit: int, as_user: s
     """Search every postmortem: words, "phrases", -exclusions and filters.
 
     Filters: service: team: tag: severity: factor: status: after: before:
-    (e.g. service:checkout factor:"config change" after:2025-01). Quote the
-    whole query for your shell.
+    exercise:yes|no (e.g. service:checkout factor:"config change" after:2025-01
+    -exercise:yes). Quote the whole query for your shell.
 
     Example:
 

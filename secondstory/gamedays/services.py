@@ -24,6 +24,7 @@ from secondstory.gamedays.models import GameDay, Verification
 from secondstory.incidents.editing import next_incident_key
 from secondstory.incidents.models import Incident, Service, Severity, TimelineEvent
 from secondstory.lib.keys import NoFreeKey, with_next_key
+from secondstory.library.index import index_postmortem
 from secondstory.nearmiss.models import NearMiss
 from secondstory.postmortems.models import FactorCategory, Postmortem
 from secondstory.postmortems.writing_services import start_postmortem
@@ -149,6 +150,9 @@ def _write_relations(game_day: GameDay, fields: GameDayFields) -> None:
         postmortem.save(update_fields=["title", "updated_at"])
     for incident in postmortem.incidents.all():
         incident.services.set(fields.services)
+    # The review's search document follows at once: its exercise key (set after its first
+    # revision when planned), services, collaborators and title.
+    index_postmortem(postmortem)
 
 
 @transaction.atomic

@@ -198,6 +198,7 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
     readers = _readers(pks)
     members = _members({t for i in restricted for t in key_ids["teams"].get(i, [])})
     fields = ["pk", "title", "summary", "status", "created_at", "owner_id", "facilitator_id"]
+    fields.append("is_exercise")
     documents = []
     for row in Postmortem.objects.filter(pk__in=pks).order_by("pk").values(*fields, *NARRATIVE):
         pk = row["pk"]
@@ -217,6 +218,7 @@ def documents_for(pks: list[int]) -> list[SearchDocument]:
             restricted=any(i in restricted for i in mine),
             readers=[p for p in people if p] + admitted,
             access_teams=access,
+            is_exercise=row["is_exercise"],
         )
         documents.append(
             SearchDocument(

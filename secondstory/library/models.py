@@ -37,7 +37,7 @@ class SearchDocument(models.Model):
 
 
 class SearchKeys(models.Model):
-    """The facet keys of one document (service, team, severity, factor, year, status).
+    """The facet keys of one document (service, team, severity, factor, year, status, exercise).
 
     Counting facets reads these for every match: a narrow table of short strings
     rather than the wide document rows, which SQLite would read past all their text.

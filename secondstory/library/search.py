@@ -33,7 +33,10 @@ from secondstory.postmortems.models import FactorCategory, Postmortem
 
 PER_PAGE = 20
 FACET_SIZE = 10
-FACETS = ("service", "team", "severity", "factor", "year", "status")
+FACETS = ("service", "team", "severity", "factor", "year", "status", "exercise")
+#: ``exercise:`` values: a game day's review or not (docs/game-days.md).
+EXERCISE = {"yes": True, "no": False}
+EXERCISE_LABELS = {True: "Exercise", False: "Not an exercise"}
 STATUSES = {code: name for code, name in Postmortem.STATUS_CHOICES}
 
 
@@ -97,6 +100,11 @@ def _clause(f: Filter) -> keys.OneOf:
             known = ", ".join(STATUSES)
             raise QueryError(f"status: {f.value!r} is not a status (one of: {known})")
         return keys.OneOf((code,))
+    if f.name == "exercise":
+        flag = EXERCISE.get(v.lower())
+        if flag is None:
+            raise QueryError(f"exercise: {f.value!r} is not yes or no")
+        return keys.OneOf((keys.exercise(flag),))
     assert f.day is not None
     if f.name == "after":
         return keys.OneOf(tuple(keys.after_tokens(f.day)))
@@ -145,6 +153,9 @@ def _labels(name: str, numbers: set[int]) -> dict[int, tuple[str, str]]:
     if name == "status":
         codes = keys.STATUS_ORDER
         return {n: (codes[n], STATUSES.get(codes[n], codes[n])) for n in numbers if n < len(codes)}
+    if name == "exercise":
+        shown = {flag: value for value, flag in EXERCISE.items()}
+        return {n: (shown[bool(n)], EXERCISE_LABELS[bool(n)]) for n in numbers if n in (0, 1)}
     model, value, label = {
         "service": (Service, "slug", "name"),
         "team": (Team, "slug", "name"),
@@ -156,7 +167,8 @@ def _labels(name: str, numbers: set[int]) -> dict[int, tuple[str, str]]:
 
 
 def facets(match: engine.Match | None, query: Query) -> dict[str, list[FacetValue]]:
-    """Counts per service, team, severity, factor category, year and status of the matches."""
+    """Counts per service, team, severity, factor category, year, status and exercise (yes /
+    no) of the matches."""
     # A document counts once per value (keys are unique within a document).
     tokens = engine.facet_counts(match) if match is not None else Counter()
     counts: dict[str, Counter[int]] = {name: Counter() for name in FACETS}

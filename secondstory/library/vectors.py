@@ -1,6 +1,6 @@
 """PostgreSQL: the vectors the index trigger writes, as SQL expressions over a document row.
 
-The trigger (migrations 0004 to 0007) computes them when a document is written;
+The trigger (migrations 0004 to 0009) computes them when a document is written;
 ``secondstory check`` computes them again from the text to compare.
 """
 

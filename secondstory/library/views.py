@@ -22,6 +22,7 @@ FACET_HEADINGS = {
     "factor": "Factor category",
     "year": "Year",
     "status": "Status",
+    "exercise": "Game day exercise",
 }
 
 

@@ -28,20 +28,27 @@ def test_document_keys_list_every_filterable_value_once() -> None:
         created=date(2025, 3, 9),
         restricted=True,
         readers=[5, 5, 8],
+        is_exercise=True,
     )
     assert text.split() == [
         "xa0", "xs1", "xs3", "xt2", "xg7", "xv1", "xf4", "xp3",
-        "xc202", "xy2025", "xm202503", "xd20250309", "xr1", "xu5", "xu8",
+        "xc202", "xy2025", "xm202503", "xd20250309", "xr1", "xu5", "xu8", "xe1",
     ]  # fmt: skip
-    assert keys.facet_keys(text) == "xs1 xs3 xt2 xv1 xf4 xp3 xy2025"
+    assert keys.facet_keys(text) == "xs1 xs3 xt2 xv1 xf4 xp3 xy2025 xe1"
+
+
+def test_every_document_says_whether_it_is_an_exercise_last() -> None:
+    assert keys.document_keys().split() == ["xa0", "xe0"]
+    assert keys.document_keys(services=[1], is_exercise=True).split()[-1] == "xe1"
+    assert keys.facet_keys(keys.document_keys()) == "xe0"
 
 
 def test_readers_are_keys_of_restricted_documents_only() -> None:
     assert "xu5" not in keys.document_keys(readers=[5])
     assert "xk2" not in keys.document_keys(teams=[2], access_teams=[2])
     restricted = keys.document_keys(teams=[2, 3], restricted=True, access_teams=[2])
-    assert restricted.split() == ["xa0", "xt2", "xt3", "xr1", "xk2"]
-    assert keys.facet_keys(restricted) == "xt2 xt3"  # access tokens are never facets
+    assert restricted.split() == ["xa0", "xt2", "xt3", "xr1", "xk2", "xe0"]
+    assert keys.facet_keys(restricted) == "xt2 xt3 xe0"  # access tokens are never facets
     assert keys.status("unknown") is None
 
 

@@ -2,7 +2,8 @@
 
 Every search document carries, in a column of its own, one token per thing a
 query can filter on (its services, teams, tags, severities, factor categories,
-status, the decade, year, month and day it was created) plus ``xr1`` when it is
+status, the decade, year, month and day it was created, whether it is a game day's
+exercise) plus ``xr1`` when it is
 restricted, one token per person who may read it by name and one per team whose
 members may read it (docs/permissions.md). A query's filters and the
 reader's visibility then become a boolean expression over these tokens, which
@@ -64,6 +65,11 @@ def status(code: str) -> str | None:
     return f"xp{STATUS_ORDER.index(code)}" if code in STATUS_ORDER else None
 
 
+def exercise(flag: bool) -> str:
+    """A game day's review (``xe1``) or any other postmortem (``xe0``): every document has one."""
+    return f"xe{int(flag)}"
+
+
 def day_tokens(day: date) -> list[str]:
     """The decade, year, month and day of ``day``."""
     return [
@@ -121,6 +127,7 @@ def document_keys(
     restricted: bool = False,
     readers: Iterable[int] = (),
     access_teams: Iterable[int] = (),
+    is_exercise: bool = False,
 ) -> str:
     """The keys column of one document."""
     tokens = [EVERY]
@@ -138,6 +145,8 @@ def document_keys(
         tokens.append(RESTRICTED)
         tokens += [reader(pk) for pk in sorted(set(readers))]
         tokens += [access_team(pk) for pk in sorted(set(access_teams))]
+    # Last, so that adding it to documents written before it existed is an append.
+    tokens.append(exercise(is_exercise))
     return " ".join(tokens)
 
 
@@ -149,6 +158,7 @@ FACETS_BY_PREFIX = {
     "xf": "factor",
     "xy": "year",
     "xp": "status",
+    "xe": "exercise",
 }
 
 

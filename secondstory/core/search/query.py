@@ -10,6 +10,7 @@ The language::
     after:2025-01 before:2025-07
                              created on or after / strictly before a date (YYYY, YYYY-MM or
                              YYYY-MM-DD; a month or year means its first day)
+    exercise:yes             a game day's review (``exercise:no``: any other postmortem)
 
 Unknown field names are errors (``QueryError``) that name the field.
 """
@@ -29,6 +30,7 @@ FIELDS: tuple[str, ...] = (
     "tag",
     "after",
     "before",
+    "exercise",
 )
 DATE_FIELDS = frozenset({"after", "before"})
 MAX_QUERY = 1000

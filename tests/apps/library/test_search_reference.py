@@ -1,8 +1,8 @@
 """Search against a plain reference computation, on random data (both databases).
 
 A random library of postmortems made of a few invented words, services, teams,
-severities, statuses, years and restricted incidents; for each query, reader and
-page size, the results and facet counts must be exactly what a plain computation
+severities, statuses, years, restricted incidents and game day exercises; for each query,
+reader and page size, the results and facet counts must be exactly what a plain computation
 over the same records says: every visible match once across the pages, the exact
 total, the exact count per facet value, and nothing restricted counted for a
 reader who may not read it. The order is also compared with ranking computed from
@@ -25,7 +25,7 @@ from django.db import connection
 
 from secondstory.accounts.models import Team, User
 from secondstory.accounts.permissions import visible_postmortems
-from secondstory.library.index import index_postmortem, rebuild
+from secondstory.library.index import index_postmortem, index_postmortems, rebuild
 from secondstory.library.search import FACET_SIZE, search
 from secondstory.library.vectors import differing_sql
 from secondstory.postmortems.bulk import bulk_insert
@@ -46,6 +46,9 @@ QUERIES = (
     "tundra team:storage",
     "zephyr -severity:SEV1",
     "marzipan status:published after:2024",
+    "zephyr exercise:yes",
+    "quokka -exercise:yes",
+    "obelisk exercise:no service:beta-db",
 )
 
 
@@ -59,6 +62,7 @@ class Made:
     status: str
     year: int
     restricted: bool
+    exercise: bool = False
 
 
 def _sentence(rng: random.Random, length: int) -> list[str]:
@@ -111,6 +115,12 @@ def make_library(charlie: User) -> list[Made]:
         )
         made.append(item)
     assert bulk_insert(records) == (60, 0)
+    # Every fifth postmortem a game day's review (restricted ones among them), flagged as
+    # the game days flag them and indexed again.
+    made = [replace(item, exercise=n % 5 == 0) for n, item in enumerate(made)]
+    exercises = Postmortem.objects.filter(key__in=[i.key for i in made if i.exercise])
+    exercises.update(is_exercise=True)
+    index_postmortems(exercises.values_list("pk", flat=True))
     return made
 
 
@@ -130,6 +140,7 @@ def _matches(item: Made, text: str) -> bool:
                 "team": item.team,
                 "severity": item.severity,
                 "status": item.status,
+                "exercise": "yes" if item.exercise else "no",
             }
             found = item.year >= int(value) if name == "after" else facet[name] == value
         else:
@@ -163,6 +174,7 @@ def _reference_facets(items: list[Made]) -> dict[str, dict[str, int]]:
         "severity": Counter(item.severity for item in items),
         "status": Counter(item.status for item in items),
         "year": Counter(str(item.year) for item in items),
+        "exercise": Counter("yes" if item.exercise else "no" for item in items),
     }
     return {name: dict(counter) for name, counter in counts.items()}
 
@@ -206,6 +218,8 @@ def test_restricted_postmortems_are_never_counted_for_outsiders(
         assert not keys & {i.key for i in hidden}
         total = sum(value.count for value in results.facets["severity"])
         assert total == results.total == len(keys)
+        exercises = sum(value.count for value in results.facets["exercise"])
+        assert exercises == results.total
 
 
 def _postgres_reference_order(text: str, rank_text: str | None = None) -> list[str]:
@@ -255,6 +269,7 @@ READERS_ORDERED = (
     "gazebo service:alpha-api",
     "zephyr -severity:SEV1",
     "marzipan status:published after:2024",
+    "quokka -exercise:yes",
 )
 
 
