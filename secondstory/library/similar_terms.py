@@ -107,16 +107,21 @@ def first_events(ids: list[int]) -> list[tuple[int, str, str]]:
     )
 
 
+def _count_timeline(events: Iterable[tuple[str, str]]) -> tuple[Counter[str], frozenset[str]]:
+    """The timeline words and people of the first ``TIMELINE_EVENTS`` events (text, actor)."""
+    texts: list[str] = []
+    actors: set[str] = set()
+    for text, actor in events:
+        texts.append(text[:TEXT_CHARS])
+        actors.add(actor)
+    return Counter(tokens("\n".join(texts))), frozenset(tokens(" ".join(actors)))
+
+
 def _timeline_counts(ids: list[int]) -> dict[int, tuple[Counter[str], frozenset[str]]]:
-    lines: dict[int, list[str]] = defaultdict(list)
-    actors: dict[int, set[str]] = defaultdict(set)
+    events: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pk, text, actor in first_events(ids):
-        lines[pk].append(text[:TEXT_CHARS])
-        actors[pk].add(actor)
-    return {
-        pk: (Counter(tokens("\n".join(texts))), frozenset(tokens(" ".join(actors[pk]))))
-        for pk, texts in lines.items()
-    }
+        events[pk].append((text, actor))
+    return {pk: _count_timeline(found) for pk, found in events.items()}
 
 
 def count_terms(ids: Iterable[int]) -> dict[int, Terms]:
@@ -188,13 +193,8 @@ def _load(text: str) -> Counter[str]:
 def counted_timeline(events: Iterable[tuple[str, str]]) -> tuple[str, str]:
     """The timeline part and people (as stored) of a postmortem whose first
     ``TIMELINE_EVENTS`` events are ``events`` (text, actor), in order."""
-    texts: list[str] = []
-    actors: set[str] = set()
-    for text, actor in events:
-        texts.append(text[:TEXT_CHARS])
-        actors.add(actor)
-    people = frozenset(tokens(" ".join(actors)))
-    return _dump(Counter(tokens("\n".join(texts)))), " ".join(sorted(people))
+    counts, people = _count_timeline(events)
+    return _dump(counts), " ".join(sorted(people))
 
 
 def extend_timeline(
