@@ -17,29 +17,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from functools import lru_cache, reduce
-from operator import add
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Length, Replace
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
@@ -56,10 +42,11 @@ from secondstory.core.insights.health import (
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
-from secondstory.incidents.models import Incident, Milestone, Service
+from secondstory.incidents.models import Service
 from secondstory.insights import freshness
+from secondstory.insights.models import IncidentStart
 from secondstory.learningcheck.figures import health_rows
-from secondstory.postmortems.models import ContributingFactor, Postmortem, ReviewCache
+from secondstory.postmortems.models import Postmortem, ReviewCache
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
 MONTH_DAYS = 30
@@ -84,23 +71,6 @@ def team_services(team: str) -> set[str]:
     return set(Service.objects.filter(owned).values_list("slug", flat=True).distinct())
 
 
-def _words() -> Combinable:
-    """Words of every section, counted in SQL as spaces and line breaks plus one per section
-    (both taken out at once: one length fewer per section than counting them apart)."""
-    parts = []
-    for field, _heading in taxonomy.SECTIONS:
-        text = F(field)
-        squeezed = Replace(Replace(text, Value(" "), Value("")), Value("\n"), Value(""))
-        parts.append(Length(text) - Length(squeezed) + _one_if(field))
-    return reduce(add, parts)
-
-
-def _one_if(field: str) -> Combinable:
-    return Case(
-        When(**{f"{field}__gt": ""}, then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
-
-
 def _selected(end: datetime) -> QuerySet[Postmortem]:
     """The postmortems the checks read: those started in the last year before ``end`` and
     older ones still unpublished then (game days' exercises left out)."""
@@ -113,93 +83,182 @@ def _selected(end: datetime) -> QuerySet[Postmortem]:
     )
 
 
-def _postmortems(end: datetime, teams: set[str] | None) -> dict[int, dict[str, object]]:
-    query = _selected(end)
-    if teams is not None:
-        query = query.filter(incidents__teams__slug__in=teams).distinct()
-    rows = query.annotate(words=_words()).values(
-        "id", "key", "created_at", "published_at", "not_required_at", "words"
-    )
-    restricted = set(
-        Postmortem.incidents.through.objects.filter(incident__visibility="restricted").values_list(
-            "postmortem_id", flat=True
+class _Sql:
+    """Raw SQL over both engines for the checks' rows: the selection of postmortems as a
+    subquery, parameters adapted as the ORM adapts them, and timestamps read back as the
+    ORM reads them (aware, UTC) without its per-value converters."""
+
+    def __init__(self, end: datetime) -> None:
+        self.sqlite = connection.vendor == "sqlite"
+        self.end = end
+        self.since = end - timedelta(days=HISTORY_DAYS)
+
+    def at(self, value: datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def ts(self, column: str) -> str:
+        """A timestamp column as the engine returns it cheaply (text on SQLite)."""
+        return f"({column} || '')" if self.sqlite else column
+
+    def parse(self, value: Any) -> datetime | None:
+        if value is None or not self.sqlite:
+            return value  # type: ignore[no-any-return]
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:  # not ISO: read it as the ORM would
+            parsed = parse_datetime(value)
+            assert parsed is not None, value
+            return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+    def selected(self, alias: str = "p") -> tuple[str, list[Any]]:
+        """The condition selecting the postmortems the checks read (``_selected``)."""
+        end = self.at(self.end)
+        return (
+            f"NOT {alias}.is_exercise AND {alias}.created_at < %s AND ({alias}.created_at >= %s"
+            f" OR (({alias}.published_at IS NULL OR {alias}.published_at >= %s)"
+            f" AND ({alias}.not_required_at IS NULL OR {alias}.not_required_at >= %s)))",
+            [end, self.at(self.since), end, end],
         )
-    )
-    return {row["id"]: {**row, "restricted": row["id"] in restricted} for row in rows}
+
+    def ids(self) -> tuple[str, list[Any]]:
+        where, params = self.selected()
+        return f"SELECT p.id FROM postmortems_postmortem p WHERE {where}", params
+
+    def rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
-def _milestones(
-    ids: QuerySet[Any], end: datetime
-) -> dict[int, tuple[datetime | None, datetime | None]]:
-    before = Q(incidents__milestones__at__lt=end)
-    rows = (
-        Postmortem.objects.filter(id__in=ids)
-        .values("id")
-        .annotate(
-            started=Min("incidents__milestones__at", filter=before),
-            resolved=Max(
-                "incidents__milestones__at",
-                filter=before & Q(incidents__milestones__kind__code="resolved"),
-            ),
-            last=Max("incidents__milestones__at", filter=before),
+def _words_sql() -> tuple[str, list[Any]]:
+    """Words of every section, counted in SQL as spaces and line breaks plus one per section
+    (both taken out at once: one length fewer per section than counting them apart)."""
+    parts, params = [], []
+    for field, _heading in taxonomy.SECTIONS:
+        text = f"p.{field}"
+        parts.append(
+            f"LENGTH({text}) - LENGTH(REPLACE(REPLACE({text}, %s, %s), %s, %s))"
+            f" + CASE WHEN {text} > %s THEN 1 ELSE 0 END"
         )
+        params += [" ", "", "\n", "", ""]
+    return " + ".join(f"({part})" for part in parts), params
+
+
+def _postmortems(sql: _Sql) -> list[tuple[Any, ...]]:
+    """(id, key, created, published, not required, words, restricted, started, resolved) of
+    every selected postmortem, newest first (the postmortems' own order)."""
+    where, params = sql.selected()
+    ids, id_params = sql.ids()
+    words, word_params = _words_sql()
+    rows = sql.rows(
+        f"SELECT p.id, p.key, {sql.ts('p.created_at')}, {sql.ts('p.published_at')}, "
+        f"{sql.ts('p.not_required_at')}, {words}, "
+        "EXISTS (SELECT 1 FROM postmortems_postmortem_incidents r "
+        "JOIN incidents_incident i ON i.id = r.incident_id "
+        "WHERE r.postmortem_id = p.id AND i.visibility = 'restricted'), "
+        "ms.started, ms.resolved, ms.last "
+        "FROM postmortems_postmortem p LEFT JOIN ("
+        "SELECT l.postmortem_id AS pm, MIN(m.at) AS started, "
+        "MAX(CASE WHEN k.code = 'resolved' THEN m.at END) AS resolved, MAX(m.at) AS last "
+        "FROM postmortems_postmortem_incidents l "
+        "JOIN incidents_milestone m ON m.incident_id = l.incident_id "
+        "JOIN incidents_milestonekind k ON k.id = m.kind_id "
+        f"WHERE m.at < %s AND l.postmortem_id IN ({ids}) GROUP BY l.postmortem_id"
+        f") ms ON ms.pm = p.id WHERE {where} ORDER BY p.created_at DESC, p.key",
+        [*word_params, sql.at(sql.end), *id_params, *params],
     )
-    return {r["id"]: (r["started"], r["resolved"] or r["last"]) for r in rows}
+    parse = sql.parse
+    return [
+        (
+            pm,
+            key,
+            parse(created),
+            parse(published),
+            parse(not_required),
+            int(words or 0),
+            bool(restricted),
+            parse(started),
+            parse(resolved if resolved is not None else last),
+        )
+        for (
+            pm,
+            key,
+            created,
+            published,
+            not_required,
+            words,
+            restricted,
+            started,
+            resolved,
+            last,
+        ) in rows
+    ]
 
 
-def _links(ids: QuerySet[Any]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+def _links(sql: _Sql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    ids, params = sql.ids()
     teams: dict[int, set[str]] = defaultdict(set)
     services: dict[int, set[str]] = defaultdict(set)
-    through = Postmortem.incidents.through.objects.filter(postmortem_id__in=ids)
-    for pm, team in through.filter(incident__teams__isnull=False).values_list(
-        "postmortem_id", "incident__teams__slug"
+    for pm, team in sql.rows(
+        "SELECT DISTINCT l.postmortem_id, t.slug FROM postmortems_postmortem_incidents l "
+        "JOIN incidents_incident_teams it ON it.incident_id = l.incident_id "
+        f"JOIN accounts_team t ON t.id = it.team_id WHERE l.postmortem_id IN ({ids})",
+        params,
     ):
         teams[pm].add(team)
-    for pm, service in through.filter(incident__services__isnull=False).values_list(
-        "postmortem_id", "incident__services__slug"
+    for pm, service in sql.rows(
+        "SELECT DISTINCT l.postmortem_id, s.slug FROM postmortems_postmortem_incidents l "
+        "JOIN incidents_incident_services i ON i.incident_id = l.incident_id "
+        f"JOIN incidents_service s ON s.id = i.service_id WHERE l.postmortem_id IN ({ids})",
+        params,
     ):
         services[pm].add(service)
     return teams, services
 
 
-def _blame(recent: QuerySet[Any]) -> dict[int, int]:
+def _blame(sql: _Sql) -> dict[int, int]:
     """Blame findings per postmortem from the reviewer's cache, reviewing those never reviewed."""
     from secondstory.postmortems.blameless import postmortem_findings
 
+    recent = _selected(sql.end).filter(created_at__gte=sql.since).values("id")
     reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
     for postmortem in Postmortem.objects.filter(id__in=recent).exclude(Exists(reviewed)):
         postmortem_findings(postmortem)
-    counts: dict[int, int] = defaultdict(int)
-    with_findings = ReviewCache.objects.filter(postmortem_id__in=recent).exclude(findings=[])
-    for pm, findings in with_findings.values_list("postmortem_id", "findings"):
-        counts[pm] += sum(1 for f in findings if f.get("severity") == "blame")
-    return counts
+    ids, params = sql.ids()
+    if sql.sqlite:
+        elements = "json_each(c.findings) f"
+        blame = "json_extract(f.value, '$.severity') = 'blame'"
+    else:
+        elements = "jsonb_array_elements(c.findings) f"
+        blame = "f ->> 'severity' = 'blame'"
+    return dict(
+        sql.rows(
+            f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
+            f"WHERE c.postmortem_id IN ({ids} AND p.created_at >= %s) AND {blame} "
+            "GROUP BY c.postmortem_id",
+            [*params, sql.at(sql.since)],
+        )
+    )
 
 
 def _months(end: datetime, months: int) -> list[MonthRow]:
+    """Incidents begun, items closed and items open per 30-day month, counted by the database."""
     first = end - timedelta(days=MONTH_DAYS * months)
     bounds = [first + timedelta(days=MONTH_DAYS * i) for i in range(months + 1)]
-
-    def bin_of(at: datetime) -> int:
-        return min(int((at - first).total_seconds() // (86400 * MONTH_DAYS)), months - 1)
-
-    incidents = [0] * months
-    in_range = Milestone.objects.filter(incident=OuterRef("pk"), at__gte=first, at__lt=end)
-    starts = (
-        Incident.objects.filter(Exists(in_range), is_exercise=False)
-        .annotate(start=Min("milestones__at"))
-        .filter(start__gte=first, start__lt=end)
-        .values_list("start", flat=True)
-    )
-    for at in starts:
-        incidents[bin_of(at)] += 1
-    closed = [0] * months
+    in_month = {f"m{i}": Q(moment__gte=bounds[i], moment__lt=bounds[i + 1]) for i in range(months)}
+    # The earliest milestone of every incident is kept beside it (``IncidentStart``);
+    # incidents without milestones are not counted.
+    started = IncidentStart.objects.filter(
+        first_milestone__gte=first, first_milestone__lt=end, incident__is_exercise=False
+    ).annotate(moment=F("first_milestone"))
+    incidents = started.aggregate(**{m: Count("pk", filter=q) for m, q in in_month.items()})
     # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
     items = ActionItem.objects.filter(postmortem__is_exercise=False)
-    for at in items.filter(completed_at__gte=first, completed_at__lt=end).values_list(
-        "completed_at", flat=True
-    ):
-        closed[bin_of(at)] += 1
+    closed = (
+        items.filter(completed_at__gte=first, completed_at__lt=end)
+        .annotate(moment=F("completed_at"))
+        .aggregate(**{m: Count("pk", filter=q) for m, q in in_month.items()})
+    )
     open_at = {
         f"b{i}": Count(
             "id",
@@ -209,14 +268,13 @@ def _months(end: datetime, months: int) -> list[MonthRow]:
         for i, bound in enumerate(bounds[1:])
     }
     counted = items.exclude(status="not_doing").aggregate(**open_at)
-    backlog = [counted[f"b{i}"] for i in range(months)]
     return [
         MonthRow(
             start=bounds[i].date(),
             end=bounds[i + 1].date(),
-            incidents=incidents[i],
-            closed=closed[i],
-            backlog=backlog[i],
+            incidents=incidents[f"m{i}"],
+            closed=closed[f"m{i}"],
+            backlog=counted[f"b{i}"],
         )
         for i in range(months)
     ]
@@ -283,51 +341,49 @@ def build(as_of: date, team: str | None = None, *, known: Thresholds | None = No
     """The rows of every check as the organisation stood at the end of ``as_of``."""
     t = known or thresholds()
     end = end_of(as_of)
+    sql = _Sql(end)
     all_teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
     teams = [team] if team is not None else all_teams
-    pms = _postmortems(end, None)
-    # The same selection as a subquery: the queries below name it instead of every id.
-    ids = _selected(end).values("id")
-    started_resolved = _milestones(ids, end)
-    team_links, service_links = _links(ids)
-    created = {pm: row["created_at"] for pm, row in pms.items()}
-    blame = _blame(ids.filter(created_at__gte=end - timedelta(days=HISTORY_DAYS)))
-    factor_rows = list(
-        ContributingFactor.objects.filter(postmortem_id__in=ids).values_list(
-            "id", "postmortem_id", "category__code", "description"
-        )
-    )
+    pms = _postmortems(sql)
+    team_links, service_links = _links(sql)
+    blame = _blame(sql)
+    keys = {row[0]: str(row[1]) for row in pms}
+    begun = {row[0]: row[7] or row[2] for row in pms}  # started, else created
+    ids, params = sql.ids()
     factor_count: dict[int, int] = defaultdict(int)
     person_count: dict[int, int] = defaultdict(int)
+    services_of = {pm: tuple(sorted(service_links[pm])) for pm in keys}
+    teams_of = {pm: tuple(sorted(team_links[pm])) for pm in keys}
     factors = []
-    for fid, pm, category, description in factor_rows:
+    for fid, pm, category, description in sql.rows(
+        "SELECT f.id, f.postmortem_id, c.code, f.description FROM postmortems_contributingfactor f "
+        "JOIN postmortems_factorcategory c ON c.id = f.category_id "
+        f"WHERE f.postmortem_id IN ({ids}) ORDER BY f.position, f.id",
+        params,
+    ):
         factor_count[pm] += 1
         person_count[pm] += _about_a_person(description)
-        started = started_resolved.get(pm, (None, None))[0] or created[pm]
-        factors.append(
-            FactorRow(fid, str(pms[pm]["key"]), category, tuple(sorted(service_links[pm])), started)  # type: ignore[arg-type]
+        factors.append(FactorRow(fid, keys[pm], category, services_of[pm], begun[pm]))
+    postmortems = [
+        PostmortemRow(
+            key=keys[pm],
+            teams=teams_of[pm],
+            services=services_of[pm],
+            created=created,
+            started=started,
+            resolved=resolved,
+            published=_before(published, end),
+            not_required=_before(not_required, end),
+            restricted=restricted,
+            words=words,
+            blame_findings=blame.get(pm, 0),
+            factors=factor_count[pm],
+            person_factors=person_count[pm],
         )
-    postmortems = []
-    for pm, row in pms.items():
-        started, resolved = started_resolved.get(pm, (None, None))
-        postmortems.append(
-            PostmortemRow(
-                key=str(row["key"]),
-                teams=tuple(sorted(team_links[pm])),
-                services=tuple(sorted(service_links[pm])),
-                created=created[pm],  # type: ignore[arg-type]
-                started=started,
-                resolved=resolved,
-                published=_before(row["published_at"], end),
-                not_required=_before(row["not_required_at"], end),
-                restricted=bool(row["restricted"]),
-                words=int(row["words"] or 0),  # type: ignore[call-overload]
-                blame_findings=blame.get(pm, 0),
-                factors=factor_count[pm],
-                person_factors=person_count[pm],
-            )
-        )
-    items = _items(ids, pms, team_links, end)
+        for pm, _key, created, published, not_required, words, restricted, started, resolved in pms
+    ]
+    created_of = {row[0]: row[2] for row in pms}
+    items = _items(sql, keys, teams_of, created_of)
     recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
     last_month = [
         pm.key for pm in recent if (pm.started or pm.created) >= end - timedelta(days=MONTH_DAYS)
@@ -352,33 +408,42 @@ def _before(at: datetime | None, end: datetime) -> datetime | None:
 
 
 def _items(
-    ids: QuerySet[Any],
-    pms: dict[int, dict[str, object]],
-    team_links: dict[int, set[str]],
-    end: datetime,
+    sql: _Sql,
+    keys: dict[int, str],
+    teams_of: dict[int, tuple[str, ...]],
+    created_of: dict[int, datetime],
 ) -> list[ItemRow]:
+    ids, params = sql.ids()
     addressed: dict[int, list[int]] = defaultdict(list)
-    for item, factor in ActionItem.factors.through.objects.filter(
-        actionitem__postmortem_id__in=ids
-    ).values_list("actionitem_id", "contributingfactor_id"):
+    for item, factor in sql.rows(
+        "SELECT l.actionitem_id, l.contributingfactor_id FROM actions_actionitem_factors l "
+        "JOIN actions_actionitem a ON a.id = l.actionitem_id "
+        f"WHERE a.postmortem_id IN ({ids}) ORDER BY l.id",
+        params,
+    ):
         addressed[item].append(factor)
-    rows = ActionItem.objects.filter(postmortem_id__in=ids).values_list(
-        "id", "postmortem_id", "priority", "due", "status", "completed_at", "title"
-    )
+    end = sql.end
+    parse = sql.parse
     items = []
-    for iid, pm, priority, due, status, completed, title in rows:
+    for iid, pm, priority, due, status, completed_at, title in sql.rows(
+        f"SELECT a.id, a.postmortem_id, a.priority, a.due, a.status, {sql.ts('a.completed_at')}, "
+        f"a.title FROM actions_actionitem a WHERE a.postmortem_id IN ({ids}) "
+        "ORDER BY a.position, a.id",
+        params,
+    ):
+        completed = parse(completed_at)
         done = completed if completed is not None and completed < end else None
         if status == "done" and done is None:
             status = "open"  # done only after the date
         items.append(
             ItemRow(
                 id=iid,
-                postmortem=str(pms[pm]["key"]),
-                teams=tuple(sorted(team_links[pm])),
+                postmortem=keys[pm],
+                teams=teams_of[pm],
                 priority=priority,
                 due=due,
                 status=status,
-                created=pms[pm]["created_at"],  # type: ignore[arg-type]
+                created=created_of[pm],
                 completed=done,
                 title=title,
                 factors=tuple(addressed[iid]),

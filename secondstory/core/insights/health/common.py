@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
-from secondstory.core.insights.health.model import CheckResult, HealthData, PostmortemRow, Status
+from secondstory.core.insights.health.model import (
+    CheckResult,
+    HealthData,
+    ItemRow,
+    PostmortemRow,
+    Status,
+)
 
 EVIDENCE_LIMIT = 20
 
@@ -20,7 +28,29 @@ def window_start(data: HealthData, days: int) -> datetime:
 
 
 def team_postmortems(data: HealthData, team: str) -> list[PostmortemRow]:
-    return [pm for pm in data.postmortems if team in pm.teams]
+    """The team's postmortems, in the order of ``data.postmortems``."""
+    return _by_team(data, "postmortems", data.postmortems).get(team, [])
+
+
+def team_items(data: HealthData, team: str) -> list[ItemRow]:
+    """The team's action items, in the order of ``data.items``."""
+    return _by_team(data, "items", data.items).get(team, [])
+
+
+_Row = TypeVar("_Row", PostmortemRow, ItemRow)
+
+
+def _by_team(data: HealthData, name: str, rows: tuple[_Row, ...]) -> dict[str, list[_Row]]:
+    """The rows of each team, in their order, grouped once per ``data`` (every team check
+    reads them) instead of once per team and check."""
+    grouped: dict[str, list[_Row]] | None = data.grouped.get(name)
+    if grouped is None:
+        grouped = defaultdict(list)
+        for row in rows:
+            for team in dict.fromkeys(row.teams):
+                grouped[team].append(row)
+        data.grouped[name] = grouped
+    return grouped
 
 
 def worst(*statuses: Status) -> Status:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from secondstory.core.insights.health.common import below, end_of, keys, worst
+from secondstory.core.insights.health.common import below, end_of, keys, team_items, worst
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import CheckResult, HealthData, Status
 
@@ -22,7 +22,7 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
     first_due = data.as_of - timedelta(days=t.window_days)
     results = []
     for team in data.teams:
-        items = [item for item in data.items if team in item.teams]
+        items = team_items(data, team)
         due = [
             item
             for item in items

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 Status = Literal["ok", "warn", "alarm"]
 ScopeValue = str | bool
@@ -102,6 +102,8 @@ class HealthData:
     months: tuple[MonthRow, ...] = ()
     recent_keys: tuple[str, ...] = ()  # postmortems of the last month, newest first
     surveys: tuple[SurveyRow, ...] = ()  # learning checks opened in the window
+    #: Rows grouped once for every check that reads them (``common.team_postmortems``).
+    grouped: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

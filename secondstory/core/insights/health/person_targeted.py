@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from secondstory.core.insights.health.common import team_share, window_start
+from secondstory.core.insights.health.common import team_items, team_share, window_start
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import CheckResult, HealthData
 
@@ -24,7 +24,7 @@ def check(
     start = window_start(data, t.window_days)
     results = []
     for team in data.teams:
-        items = [item for item in data.items if team in item.teams and item.created >= start]
+        items = [item for item in team_items(data, team) if item.created >= start]
         aimed = [item for item in items if targets_people(item.title)]
         results.append(
             team_share(

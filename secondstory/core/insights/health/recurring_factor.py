@@ -73,6 +73,9 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
         for factor_id in item.factors:
             addressing[factor_id].append(item)
     everyone = {pm.key for pm in data.postmortems}
+    # Postmortems on other services with the category: those of the organisation with it,
+    # less those on the service with it (counted, not built as a set per pair).
+    known_with = {category: pms & everyone for category, pms in with_category.items()}
     candidates = [
         (pair, fs)
         for pair, fs in sorted(pairs.items())
@@ -82,9 +85,10 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
     for (service, category), factors in candidates:
         k = len({f.postmortem for f in factors})
         n = len(on_service[service])
-        others = everyone - ever_on_service[service]
-        other_hits = len(with_category[category] & others)
-        p = (other_hits + 1) / (len(others) + 2)
+        ever = ever_on_service[service]
+        others = len(everyone) - len(ever)
+        other_hits = len(known_with[category]) - len(known_with[category] & ever)
+        p = (other_hits + 1) / (others + 2)
         expected = n * p
         tail = min(1.0, binomial_tail(k, n, p) * len(candidates))
         items = [item for f in factors for item in addressing.get(f.id, ())]
