@@ -7,6 +7,7 @@ tables they are kept from, in the database (``EXCEPT`` both ways, so Python rece
 - each incident's duration values (``insights_durationvalue``) with the milestones, through
   the copy of the metric definitions the triggers read (``insights_metricpair``);
 - the duration counts per month (``insights_durationcount``) with the values and the starts;
+- each postmortem's times and words (``insights_keptpostmortem``) with the postmortems;
 - every trigger that keeps them (and the data-change token's) exists.
 
 A copy of the metric definitions that differs from the definitions is not damage: the next
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
-from secondstory.insights import duration_triggers, triggers
+from secondstory.insights import duration_triggers, postmortem_triggers, triggers
 
 REPAIR = "run `secondstory check --repair`"
 
@@ -75,8 +76,19 @@ def _counts(vendor: str) -> Kept:
     )
 
 
+def _postmortems(vendor: str) -> Kept:
+    return Kept(
+        postmortem_triggers.TABLE,
+        "postmortem times and words",
+        f"SELECT {postmortem_triggers.COLUMNS} FROM {postmortem_triggers.TABLE}",
+        postmortem_triggers.rows(vendor),
+        6,
+        1,
+    )
+
+
 def kept_tables(vendor: str) -> list[Kept]:
-    return [_starts(), _values(vendor), _counts(vendor)]
+    return [_starts(), _values(vendor), _counts(vendor), _postmortems(vendor)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +159,8 @@ def wanted_triggers(connection: Any, tables: set[str]) -> set[tuple[str, str]]:
         wanted |= set(triggers.start_triggers(connection.vendor))
     if "insights_durationvalue" in tables:
         wanted |= set(duration_triggers.duration_triggers(connection.vendor))
+    if postmortem_triggers.TABLE in tables:
+        wanted |= set(postmortem_triggers.postmortem_triggers(connection.vendor))
     return wanted
 
 
@@ -201,5 +215,7 @@ def repair(connection: Any) -> None:
         duration_triggers.drop(connection)  # so that refilling the starts moves no count
         triggers.refill_starts(connection)
         duration_triggers.refill(connection)  # recomputes the values and counts, re-creates
+        if postmortem_triggers.TABLE in connection.introspection.table_names():
+            postmortem_triggers.refill(connection)
         with connection.cursor() as cursor:
             triggers.new_token(cursor)

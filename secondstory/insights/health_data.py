@@ -23,13 +23,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
-from secondstory.core import taxonomy
 from secondstory.core.insights.health import (
     CheckResult,
     FactorRow,
@@ -43,13 +42,14 @@ from secondstory.core.insights.health import (
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
 from secondstory.incidents.models import Service
-from secondstory.insights import freshness
+from secondstory.insights import freshness, postmortem_triggers
 from secondstory.insights.models import IncidentStart
 from secondstory.learningcheck.figures import health_rows
-from secondstory.postmortems.models import Postmortem, ReviewCache
+from secondstory.postmortems.models import Postmortem
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
 MONTH_DAYS = 30
+KEPT = postmortem_triggers.TABLE  # each postmortem's times and words, kept narrow
 REVIEW_BATCH = 500  # never-reviewed postmortems read at once (their texts are long)
 
 
@@ -69,18 +69,6 @@ def team_services(team: str) -> set[str]:
     """The services the team owns or has had incidents on."""
     owned = Q(team__slug=team) | Q(incidents__teams__slug=team)
     return set(Service.objects.filter(owned).values_list("slug", flat=True).distinct())
-
-
-def _selected(end: datetime) -> QuerySet[Postmortem]:
-    """The postmortems the checks read: those started in the last year before ``end`` and
-    older ones still unpublished then (game days' exercises left out)."""
-    since = end - timedelta(days=HISTORY_DAYS)
-    unpublished = (Q(published_at__isnull=True) | Q(published_at__gte=end)) & (
-        Q(not_required_at__isnull=True) | Q(not_required_at__gte=end)
-    )
-    return Postmortem.objects.filter(
-        Q(created_at__gte=since) | unpublished, created_at__lt=end, is_exercise=False
-    )
 
 
 class _Sql:
@@ -110,8 +98,10 @@ class _Sql:
             assert parsed is not None, value
             return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
-    def selected(self, alias: str = "p") -> tuple[str, list[Any]]:
-        """The condition selecting the postmortems the checks read (``_selected``)."""
+    def selected(self, alias: str = "k") -> tuple[str, list[Any]]:
+        """The condition selecting the postmortems the checks read, in the kept postmortems
+        (``postmortem_triggers``): those started in the last year before the end and older
+        ones still unpublished then (game days' exercises left out)."""
         end = self.at(self.end)
         return (
             f"NOT {alias}.is_exercise AND {alias}.created_at < %s AND ({alias}.created_at >= %s"
@@ -122,7 +112,7 @@ class _Sql:
 
     def ids(self) -> tuple[str, list[Any]]:
         where, params = self.selected()
-        return f"SELECT p.id FROM postmortems_postmortem p WHERE {where}", params
+        return f"SELECT k.postmortem_id FROM {KEPT} k WHERE {where}", params
 
     def rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -130,42 +120,27 @@ class _Sql:
             return cursor.fetchall()
 
 
-def _words_sql() -> tuple[str, list[Any]]:
-    """Words of every section, counted in SQL as spaces and line breaks plus one per section
-    (both taken out at once: one length fewer per section than counting them apart)."""
-    parts, params = [], []
-    for field, _heading in taxonomy.SECTIONS:
-        text = f"p.{field}"
-        parts.append(
-            f"LENGTH({text}) - LENGTH(REPLACE(REPLACE({text}, %s, %s), %s, %s))"
-            f" + CASE WHEN {text} > %s THEN 1 ELSE 0 END"
-        )
-        params += [" ", "", "\n", "", ""]
-    return " + ".join(f"({part})" for part in parts), params
-
-
 def _postmortems(sql: _Sql) -> list[tuple[Any, ...]]:
     """(id, key, created, published, not required, words, restricted, started, resolved) of
     every selected postmortem, newest first (the postmortems' own order)."""
     where, params = sql.selected()
     ids, id_params = sql.ids()
-    words, word_params = _words_sql()
     rows = sql.rows(
-        f"SELECT p.id, p.key, {sql.ts('p.created_at')}, {sql.ts('p.published_at')}, "
-        f"{sql.ts('p.not_required_at')}, {words}, "
+        f"SELECT k.postmortem_id, p.key, {sql.ts('k.created_at')}, {sql.ts('k.published_at')}, "
+        f"{sql.ts('k.not_required_at')}, k.words, "
         "EXISTS (SELECT 1 FROM postmortems_postmortem_incidents r "
         "JOIN incidents_incident i ON i.id = r.incident_id "
-        "WHERE r.postmortem_id = p.id AND i.visibility = 'restricted'), "
+        "WHERE r.postmortem_id = k.postmortem_id AND i.visibility = 'restricted'), "
         "ms.started, ms.resolved, ms.last "
-        "FROM postmortems_postmortem p LEFT JOIN ("
+        f"FROM {KEPT} k JOIN postmortems_postmortem p ON p.id = k.postmortem_id LEFT JOIN ("
         "SELECT l.postmortem_id AS pm, MIN(m.at) AS started, "
-        "MAX(CASE WHEN k.code = 'resolved' THEN m.at END) AS resolved, MAX(m.at) AS last "
+        "MAX(CASE WHEN mk.code = 'resolved' THEN m.at END) AS resolved, MAX(m.at) AS last "
         "FROM postmortems_postmortem_incidents l "
         "JOIN incidents_milestone m ON m.incident_id = l.incident_id "
-        "JOIN incidents_milestonekind k ON k.id = m.kind_id "
+        "JOIN incidents_milestonekind mk ON mk.id = m.kind_id "
         f"WHERE m.at < %s AND l.postmortem_id IN ({ids}) GROUP BY l.postmortem_id"
-        f") ms ON ms.pm = p.id WHERE {where} ORDER BY p.created_at DESC, p.key",
-        [*word_params, sql.at(sql.end), *id_params, *params],
+        f") ms ON ms.pm = k.postmortem_id WHERE {where} ORDER BY k.created_at DESC, p.key",
+        [sql.at(sql.end), *id_params, *params],
     )
     parse = sql.parse
     return [
@@ -220,9 +195,13 @@ def _blame(sql: _Sql) -> dict[int, int]:
     """Blame findings per postmortem from the reviewer's cache, reviewing those never reviewed."""
     from secondstory.postmortems.blameless import postmortem_findings
 
-    recent = _selected(sql.end).filter(created_at__gte=sql.since).values("id")
-    reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
-    for postmortem in Postmortem.objects.filter(id__in=recent).exclude(Exists(reviewed)):
+    ids, params = sql.ids()
+    unseen = sql.rows(
+        f"{ids} AND k.created_at >= %s AND NOT EXISTS "
+        "(SELECT 1 FROM postmortems_reviewcache c WHERE c.postmortem_id = k.postmortem_id)",
+        [*params, sql.at(sql.since)],
+    )
+    for postmortem in Postmortem.objects.filter(pk__in=[pm for (pm,) in unseen]):
         postmortem_findings(postmortem)
     ids, params = sql.ids()
     if sql.sqlite:
@@ -234,7 +213,7 @@ def _blame(sql: _Sql) -> dict[int, int]:
     return dict(
         sql.rows(
             f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
-            f"WHERE c.postmortem_id IN ({ids} AND p.created_at >= %s) AND {blame} "
+            f"WHERE c.postmortem_id IN ({ids} AND k.created_at >= %s) AND {blame} "
             "GROUP BY c.postmortem_id",
             [*params, sql.at(sql.since)],
         )
@@ -323,14 +302,16 @@ def review_unreviewed(as_of: date) -> int:
     from secondstory.postmortems.blameless import postmortem_findings
 
     end = end_of(as_of)
-    reviewed = ReviewCache.objects.filter(postmortem_id=OuterRef("pk"))
-    unseen = list(
-        Postmortem.objects.filter(
-            created_at__gte=end - timedelta(days=HISTORY_DAYS), created_at__lt=end
+    sql = _Sql(end)
+    unseen = [
+        pm
+        for (pm,) in sql.rows(
+            f"SELECT k.postmortem_id FROM {KEPT} k WHERE k.created_at >= %s "
+            "AND k.created_at < %s AND NOT EXISTS (SELECT 1 FROM postmortems_reviewcache c "
+            "WHERE c.postmortem_id = k.postmortem_id) ORDER BY k.created_at DESC",
+            [sql.at(sql.since), sql.at(end)],
         )
-        .exclude(Exists(reviewed))
-        .values_list("pk", flat=True)
-    )
+    ]
     for start in range(0, len(unseen), REVIEW_BATCH):
         for postmortem in Postmortem.objects.filter(pk__in=unseen[start : start + REVIEW_BATCH]):
             postmortem_findings(postmortem)

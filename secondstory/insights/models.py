@@ -107,3 +107,29 @@ class DurationCount(models.Model):
 
     def __str__(self) -> str:
         return f"metric {self.metric_id} {self.month} {self.minutes} min: {self.n}"
+
+
+class KeptPostmortem(models.Model):
+    """Each postmortem's times, whether it is an exercise, and the words of its sections:
+    the columns the learning-health checks select and sum, kept narrow beside it by the
+    postmortems' triggers (``insights.postmortem_triggers``)."""
+
+    postmortem = models.OneToOneField(
+        "postmortems.Postmortem",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the triggers delete the row with the postmortem
+        db_constraint=False,
+        related_name="insights_kept",
+    )
+    created_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True)
+    not_required_at = models.DateTimeField(null=True)
+    is_exercise = models.BooleanField()
+    words = models.IntegerField(null=True)  # NULL when a section is NULL
+
+    class Meta:
+        db_table = "insights_keptpostmortem"
+        indexes = [models.Index(fields=["created_at"], name="insights_kept_pm_created")]
+
+    def __str__(self) -> str:
+        return f"postmortem {self.postmortem_id}: {self.words} words"

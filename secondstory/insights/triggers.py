@@ -8,12 +8,15 @@ SQL) keeps them true:
 - each incident's start (``models.IncidentStart``, migration ``0002``): when the incident
   began (its earliest milestone, else when it was recorded), kept beside the incident with
   an index, so a page selects the incidents of a date range through that index instead of
-  working out every incident's start on every query.
+  working out every incident's start on every query;
+- each postmortem's times, exercise flag and words (``models.KeptPostmortem``, migration
+  ``0005``, ``postmortem_triggers``), which the learning-health checks select and sum.
 
 SQLite drops a table's triggers when a migration rebuilds the table (that is how it alters
 most columns), so after every ``migrate`` ``ensure`` re-creates any trigger that is missing
-(``apps.InsightsConfig``); when it had to put back a start trigger, it recomputes every
-start, since writes in between went unrecorded, and it changes the token.
+(``apps.InsightsConfig``); when it had to put back a start trigger (or a kept postmortem's),
+it recomputes every start (every kept postmortem), since writes in between went
+unrecorded, and it changes the token.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from secondstory.insights import duration_triggers
+from secondstory.insights import duration_triggers, postmortem_triggers
 from secondstory.lib.db_triggers import existing as existing
 
 #: The tables the insights pages and the learning-health checks read (the token's triggers).
@@ -241,7 +244,14 @@ def ensure(connection: Any) -> list[str]:
     present = existing(connection)
     wanted = {k: v for k, v in token_triggers(connection.vendor).items() if k[1] in tables}
     starts = start_triggers(connection.vendor) if "insights_incidentstart" in tables else {}
-    missing = {key: sql for key, sql in {**wanted, **starts}.items() if key not in present}
+    kept_pms = (
+        postmortem_triggers.postmortem_triggers(connection.vendor)
+        if postmortem_triggers.TABLE in tables
+        else {}
+    )
+    missing = {
+        key: sql for key, sql in {**wanted, **starts, **kept_pms}.items() if key not in present
+    }
     kept = (
         duration_triggers.duration_triggers(connection.vendor)
         if "insights_durationvalue" in tables
@@ -256,10 +266,15 @@ def ensure(connection: Any) -> list[str]:
             if any(key in starts for key in missing):
                 for function in POSTGRES_START_FUNCTIONS:
                     cursor.execute(function)
+            if any(key in kept_pms for key in missing):
+                for function in postmortem_triggers.POSTGRES_FUNCTIONS:
+                    cursor.execute(function)
         for sql in missing.values():
             cursor.execute(sql)
         if any(key in starts for key in missing):
             refill_starts(connection)
+        if any(key in kept_pms for key in missing):
+            postmortem_triggers.refill(connection)
         if stale or any(key in starts for key in missing):
             duration_triggers.refill(connection)  # puts every duration trigger back too
         # Writes made while a trigger was missing went unrecorded: a new token for them.
