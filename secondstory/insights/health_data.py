@@ -23,12 +23,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from secondstory.accounts.models import Team
-from secondstory.actions.models import ActionItem
 from secondstory.core.insights.health import (
     CheckResult,
     FactorRow,
@@ -43,7 +42,6 @@ from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
 from secondstory.incidents.models import Service
 from secondstory.insights import freshness, postmortem_triggers
-from secondstory.insights.models import IncidentStart
 from secondstory.learningcheck.figures import health_rows
 from secondstory.postmortems.models import Postmortem
 
@@ -220,40 +218,55 @@ def _blame(sql: _Sql) -> dict[int, int]:
     )
 
 
-def _months(end: datetime, months: int) -> list[MonthRow]:
-    """Incidents begun, items closed and items open per 30-day month, counted by the database."""
+def _months(sql: _Sql, months: int) -> list[MonthRow]:
+    """Incidents begun, items closed and items open per 30-day month, counted by the database
+    (one row each, one column per month)."""
+    end = sql.end
     first = end - timedelta(days=MONTH_DAYS * months)
     bounds = [first + timedelta(days=MONTH_DAYS * i) for i in range(months + 1)]
-    in_month = {f"m{i}": Q(moment__gte=bounds[i], moment__lt=bounds[i + 1]) for i in range(months)}
+    at = [sql.at(bound) for bound in bounds]
+
+    def per_month(column: str) -> tuple[str, list[Any]]:
+        sums = [f"SUM(CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END)"]
+        return ", ".join(sums * months), [a for i in range(months) for a in (at[i], at[i + 1])]
+
     # The earliest milestone of every incident is kept beside it (``IncidentStart``);
     # incidents without milestones are not counted.
-    started = IncidentStart.objects.filter(
-        first_milestone__gte=first, first_milestone__lt=end, incident__is_exercise=False
-    ).annotate(moment=F("first_milestone"))
-    incidents = started.aggregate(**{m: Count("pk", filter=q) for m, q in in_month.items()})
-    # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
-    items = ActionItem.objects.filter(postmortem__is_exercise=False)
-    closed = (
-        items.filter(completed_at__gte=first, completed_at__lt=end)
-        .annotate(moment=F("completed_at"))
-        .aggregate(**{m: Count("pk", filter=q) for m, q in in_month.items()})
+    columns, params = per_month("s.first_milestone")
+    (incidents,) = sql.rows(
+        f"SELECT {columns} FROM insights_incidentstart s "
+        "JOIN incidents_incident i ON i.id = s.incident_id "
+        "WHERE s.first_milestone >= %s AND s.first_milestone < %s AND NOT i.is_exercise",
+        [*params, at[0], at[-1]],
     )
-    open_at = {
-        f"b{i}": Count(
-            "id",
-            filter=Q(postmortem__created_at__lt=bound)
-            & (Q(completed_at__isnull=True) | Q(completed_at__gte=bound)),
-        )
-        for i, bound in enumerate(bounds[1:])
-    }
-    counted = items.exclude(status="not_doing").aggregate(**open_at)
+    # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
+    columns, params = per_month("a.completed_at")
+    (closed,) = sql.rows(
+        f"SELECT {columns} FROM actions_actionitem a "
+        f"JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
+        "WHERE a.completed_at >= %s AND a.completed_at < %s AND NOT k.is_exercise",
+        [*params, at[0], at[-1]],
+    )
+    open_at = ", ".join(
+        [
+            "SUM(CASE WHEN k.created_at < %s AND (a.completed_at IS NULL OR a.completed_at >= %s)"
+            " THEN 1 ELSE 0 END)"
+        ]
+        * months
+    )
+    (backlog,) = sql.rows(
+        f"SELECT {open_at} FROM actions_actionitem a "
+        f"JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
+        "WHERE a.status <> 'not_doing' AND NOT k.is_exercise AND k.created_at < %s",
+        [*(a for bound in at[1:] for a in (bound, bound)), at[-1]],
+    )
     return [
         MonthRow(
             start=bounds[i].date(),
             end=bounds[i + 1].date(),
-            incidents=incidents[f"m{i}"],
-            closed=closed[f"m{i}"],
-            backlog=counted[f"b{i}"],
+            incidents=int(incidents[i] or 0),
+            closed=int(closed[i] or 0),
+            backlog=int(backlog[i] or 0),
         )
         for i in range(months)
     ]
@@ -375,7 +388,7 @@ def build(as_of: date, team: str | None = None, *, known: Thresholds | None = No
         postmortems=tuple(postmortems),
         factors=tuple(factors),
         items=tuple(items),
-        months=tuple(_months(end, t.backlog_months + 1)),
+        months=tuple(_months(sql, t.backlog_months + 1)),
         recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
         surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
     )
