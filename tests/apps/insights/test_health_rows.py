@@ -1,0 +1,285 @@
+"""The learning-health checks' rows, read by grouped SQL over the kept postmortems, equal a
+plain computation over the records in Python, after random writes of every kind the rows
+depend on (times, texts, exercises, deletions, milestones, items, findings, bulk updates).
+
+The plain computation below follows docs/insights.md ("As of a date") directly: one object
+at a time, no SQL beyond fetching the records.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from django.db import connection
+
+from secondstory.actions.models import ActionItem
+from secondstory.cli.main import cli
+from secondstory.core import taxonomy
+from secondstory.core.insights.health import Thresholds
+from secondstory.core.insights.health.classify import describes_a_person
+from secondstory.core.insights.health.common import end_of
+from secondstory.incidents.models import Incident, Milestone
+from secondstory.insights import consistency, health_data
+from secondstory.insights.models import KeptPostmortem
+from secondstory.postmortems.models import Postmortem, ReviewCache
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "health"
+AS_OF = date(2026, 6, 30)
+TEXTS = ["", "one", "two words", "a\nb c\n\nd", "  spaced  out ", "line\n", "x " * 40]
+
+
+def _load(name: str) -> None:
+    result = CliRunner().invoke(cli, ["load", str(FIXTURES / name)], catch_exceptions=False)
+    assert result.exit_code == 0 and "0 refused" in result.stdout, result.output
+
+
+def _words(pm: Postmortem) -> int:
+    texts = [getattr(pm, field) for field in taxonomy.SECTION_FIELDS]
+    return sum(t.count(" ") + t.count("\n") + (1 if t else 0) for t in texts)
+
+
+def _random_writes(rng: random.Random) -> None:
+    """Writes of every kind the rows depend on, through the ORM one by one and in bulk."""
+    end = end_of(AS_OF)
+    pms = list(Postmortem.objects.order_by("id"))
+    for pm in rng.sample(pms, len(pms) // 3):
+        choice = rng.randrange(6)
+        if choice == 0:
+            pm.created_at = end - timedelta(days=rng.uniform(-5, 500))
+        elif choice == 1:
+            pm.published_at = rng.choice([None, end - timedelta(days=rng.uniform(-10, 400))])
+        elif choice == 2:
+            pm.not_required_at = rng.choice([None, end - timedelta(days=rng.uniform(-10, 400))])
+        elif choice == 3:
+            for field in rng.sample(taxonomy.SECTION_FIELDS, 3):
+                setattr(pm, field, rng.choice(TEXTS))
+        elif choice == 4:
+            pm.is_exercise = not pm.is_exercise
+        else:
+            pm.delete()
+            continue
+        pm.save()
+    # a bulk update (one statement for many rows) and a bulk text change
+    Postmortem.objects.filter(id__in=[p.id for p in rng.sample(pms, 5)]).update(
+        published_at=end - timedelta(days=3)
+    )
+    Postmortem.objects.filter(id__in=[p.id for p in rng.sample(pms, 5)]).update(summary="a b c")
+    incidents = list(Incident.objects.order_by("id"))
+    for incident in rng.sample(incidents, len(incidents) // 5):
+        choice = rng.randrange(4)
+        if choice == 0:
+            incident.milestones.filter(id__in=incident.milestones.values("id")[:1]).delete()
+        elif choice == 1:
+            first = incident.milestones.order_by("at").first()
+            if first is not None:
+                Milestone.objects.filter(pk=first.pk).update(
+                    at=first.at - timedelta(days=rng.uniform(0, 60))
+                )
+        elif choice == 2:
+            incident.is_exercise = not incident.is_exercise
+            incident.save()
+        else:
+            incident.visibility = "restricted"
+            incident.save()
+    items = list(ActionItem.objects.order_by("id"))
+    for item in rng.sample(items, len(items) // 4):
+        choice = rng.randrange(3)
+        if choice == 0:
+            item.status, item.completed_at = "done", end - timedelta(days=rng.uniform(-20, 300))
+        elif choice == 1:
+            item.status, item.completed_at = rng.choice(["open", "not_doing"]), None
+            item.reason = "superseded" if item.status == "not_doing" else ""
+        else:
+            item.due = AS_OF - timedelta(days=rng.randrange(-30, 300))
+        item.save()
+    caches = list(ReviewCache.objects.order_by("id"))
+    for cache in rng.sample(caches, len(caches) // 3):
+        severities = rng.choices(["blame", "hindsight", "blame", "note"], k=rng.randrange(4))
+        cache.findings = [{"severity": s, "rule": "x"} for s in severities]
+        cache.save()
+
+
+def _plain(as_of: date, t: Thresholds) -> dict[str, Any]:
+    """The rows of the checks computed in Python from the records."""
+    end = end_of(as_of)
+    since = end - timedelta(days=health_data.HISTORY_DAYS)
+
+    def unpublished(pm: Postmortem) -> bool:
+        published = pm.published_at is None or pm.published_at >= end
+        return published and (pm.not_required_at is None or pm.not_required_at >= end)
+
+    def before(at: datetime | None) -> datetime | None:
+        return at if at is not None and at < end else None
+
+    selected = [
+        pm
+        for pm in Postmortem.objects.all()
+        if not pm.is_exercise
+        and pm.created_at < end
+        and (pm.created_at >= since or unpublished(pm))
+    ]
+    postmortems, factors, items = {}, {}, {}
+    for pm in selected:
+        incidents = list(pm.incidents.all())
+        milestones = [m for i in incidents for m in i.milestones.all() if m.at < end]
+        resolved = [m.at for m in milestones if m.kind.code == "resolved"]
+        started = min((m.at for m in milestones), default=None)
+        blame = 0
+        if pm.created_at >= since:
+            for cache in ReviewCache.objects.filter(postmortem=pm):
+                blame += sum(1 for f in cache.findings if f.get("severity") == "blame")
+        own = list(pm.factors.all())
+        services = tuple(sorted({s.slug for i in incidents for s in i.services.all()}))
+        postmortems[pm.key] = (
+            tuple(sorted({t.slug for i in incidents for t in i.teams.all()})),
+            services,
+            pm.created_at,
+            started,
+            max(resolved or [m.at for m in milestones], default=None),
+            before(pm.published_at),
+            before(pm.not_required_at),
+            any(i.visibility == "restricted" for i in incidents),
+            _words(pm),
+            blame,
+            len(own),
+            sum(describes_a_person(f.description) for f in own),
+        )
+        for f in own:
+            factors[f.id] = (pm.key, f.category.code, services, started or pm.created_at)
+        for item in pm.action_items.all():
+            done = before(item.completed_at)
+            status = "open" if item.status == "done" and done is None else item.status
+            items[item.id] = (
+                pm.key,
+                postmortems[pm.key][0],
+                item.priority,
+                item.due,
+                status,
+                pm.created_at,
+                done,
+                item.title,
+                tuple(sorted(f.id for f in item.factors.all())),
+            )
+    months = t.backlog_months + 1
+    first = end - timedelta(days=30 * months)
+    bounds = [first + timedelta(days=30 * i) for i in range(months + 1)]
+
+    def month_of(at: datetime) -> int | None:
+        found = [i for i in range(months) if bounds[i] <= at < bounds[i + 1]]
+        return found[0] if found else None
+
+    began: Counter[int | None] = Counter()
+    for incident in Incident.objects.filter(is_exercise=False):
+        ats = [m.at for m in incident.milestones.all()]
+        if ats:
+            began[month_of(min(ats))] += 1
+    real_items = [a for a in ActionItem.objects.all() if not a.postmortem.is_exercise]
+    closed = Counter(month_of(a.completed_at) for a in real_items if a.completed_at is not None)
+    backlog = [
+        sum(
+            1
+            for a in real_items
+            if a.status != "not_doing"
+            and a.postmortem.created_at < bound
+            and (a.completed_at is None or a.completed_at >= bound)
+        )
+        for bound in bounds[1:]
+    ]
+    return {
+        "postmortems": postmortems,
+        "factors": factors,
+        "items": items,
+        "months": [(began[i], closed[i], backlog[i]) for i in range(months)],
+    }
+
+
+def _built(as_of: date, t: Thresholds) -> dict[str, Any]:
+    data = health_data.build(as_of, known=t)
+    return {
+        "postmortems": {
+            r.key: (
+                r.teams,
+                r.services,
+                r.created,
+                r.started,
+                r.resolved,
+                r.published,
+                r.not_required,
+                r.restricted,
+                r.words,
+                r.blame_findings,
+                r.factors,
+                r.person_factors,
+            )
+            for r in data.postmortems
+        },
+        "factors": {f.id: (f.postmortem, f.category, f.services, f.at) for f in data.factors},
+        "items": {
+            i.id: (
+                i.postmortem,
+                i.teams,
+                i.priority,
+                i.due,
+                i.status,
+                i.created,
+                i.completed,
+                i.title,
+                tuple(sorted(i.factors)),
+            )
+            for i in data.items
+        },
+        "months": [(m.incidents, m.closed, m.backlog) for m in data.months],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rows_equal_a_plain_computation_after_random_writes(seed: int) -> None:
+    _load("follow-through" if seed == 1 else "slow-publication")
+    t = Thresholds()
+    health_data.build(AS_OF, known=t)  # reviews the postmortems never reviewed
+    _random_writes(random.Random(seed))
+    built = _built(AS_OF, t)
+    plain = _plain(AS_OF, t)
+    for part in ("postmortems", "factors", "items", "months"):
+        assert built[part] == plain[part], part
+    # the writes reached every part the rows depend on
+    rows = plain["postmortems"].values()
+    assert any(r[7] for r in rows) and any(r[9] for r in rows)
+    assert len({r[8] for r in rows}) > 5
+    assert sum(m[2] for m in plain["months"]) > 0 and sum(m[1] for m in plain["months"]) > 0
+
+
+@pytest.mark.django_db
+def test_kept_postmortems_follow_every_write() -> None:
+    _load("blame-drift")
+    _random_writes(random.Random(3))
+    kept = {
+        k.postmortem_id: (k.created_at, k.published_at, k.not_required_at, k.is_exercise, k.words)
+        for k in KeptPostmortem.objects.all()
+    }
+    plain = {
+        pm.id: (pm.created_at, pm.published_at, pm.not_required_at, pm.is_exercise, _words(pm))
+        for pm in Postmortem.objects.all()
+    }
+    assert kept == plain
+    assert consistency.inspect(connection).consistent
+
+
+@pytest.mark.django_db
+def test_a_damaged_kept_table_is_found_and_repaired() -> None:
+    _load("healthy")
+    KeptPostmortem.objects.filter(
+        postmortem_id__in=Postmortem.objects.values("id")[:3]
+    ).update(words=0)
+    report = consistency.inspect(connection)
+    assert [d.table for d in report.differences] == ["insights_keptpostmortem"]
+    assert report.differences[0].wrong == 3
+    consistency.repair(connection)
+    assert consistency.inspect(connection).consistent
