@@ -257,8 +257,10 @@ def _months(sql: _Sql, months: int) -> list[MonthRow]:
     (backlog,) = sql.rows(
         f"SELECT {open_at} FROM actions_actionitem a "
         f"JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
-        "WHERE a.status <> 'not_doing' AND NOT k.is_exercise AND k.created_at < %s",
-        [*(a for bound in at[1:] for a in (bound, bound)), at[-1]],
+        "WHERE a.status <> 'not_doing' AND NOT k.is_exercise AND k.created_at < %s"
+        # an item done before the first month's end is open at no month's end
+        " AND (a.completed_at IS NULL OR a.completed_at >= %s)",
+        [*(a for bound in at[1:] for a in (bound, bound)), at[-1], at[1]],
     )
     return [
         MonthRow(
