@@ -418,6 +418,8 @@ def _items(
         params,
     ):
         addressed[item].append(factor)
+    factors_of = {item: tuple(factors) for item, factors in addressed.items()}
+    of_postmortem = {pm: (key, teams_of[pm], created_of[pm]) for pm, key in keys.items()}
     end = sql.end
     parse = sql.parse
     items = []
@@ -427,22 +429,27 @@ def _items(
         "ORDER BY a.position, a.id",
         params,
     ):
-        completed = parse(completed_at)
-        done = completed if completed is not None and completed < end else None
+        done = None
+        if completed_at is not None:
+            completed = parse(completed_at)
+            if completed is not None and completed < end:
+                done = completed
         if status == "done" and done is None:
             status = "open"  # done only after the date
+        key, teams, created = of_postmortem[pm]
+        # id, postmortem, teams, priority, due, status, created, completed, title, factors
         items.append(
             ItemRow(
-                id=iid,
-                postmortem=keys[pm],
-                teams=teams_of[pm],
-                priority=priority,
-                due=due,
-                status=status,
-                created=created_of[pm],
-                completed=done,
-                title=title,
-                factors=tuple(addressed[iid]),
+                iid,
+                key,
+                teams,
+                priority,
+                due,
+                status,
+                created,
+                done,
+                title,
+                factors_of.get(iid, ()),
             )
         )
     return items
