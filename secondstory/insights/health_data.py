@@ -39,7 +39,7 @@ from secondstory.core.insights.health import (
     evaluate,
 )
 from secondstory.core.insights.health.classify import describes_a_person
-from secondstory.core.insights.health.common import end_of
+from secondstory.core.insights.health.common import cyclic_gc_paused, end_of
 from secondstory.incidents.models import Service
 from secondstory.insights import freshness, postmortem_triggers
 from secondstory.learningcheck.figures import health_rows
@@ -189,8 +189,8 @@ def _links(sql: _Sql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     return teams, services
 
 
-def _blame(sql: _Sql) -> dict[int, int]:
-    """Blame findings per postmortem from the reviewer's cache, reviewing those never reviewed."""
+def _review_unseen(sql: _Sql) -> None:
+    """Review the selected postmortems of the last year the reviewer has never seen."""
     from secondstory.postmortems.blameless import postmortem_findings
 
     ids, params = sql.ids()
@@ -201,6 +201,10 @@ def _blame(sql: _Sql) -> dict[int, int]:
     )
     for postmortem in Postmortem.objects.filter(pk__in=[pm for (pm,) in unseen]):
         postmortem_findings(postmortem)
+
+
+def _blame(sql: _Sql) -> dict[int, int]:
+    """Blame findings per postmortem of the last year, from the reviewer's cache."""
     ids, params = sql.ids()
     if sql.sqlite:
         elements = "json_each(c.findings) f"
@@ -335,6 +339,12 @@ def review_unreviewed(as_of: date) -> int:
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
     """The rows of every check as the organisation stood at the end of ``as_of``."""
+    _review_unseen(_Sql(end_of(as_of)))  # usually none (``checks`` reviewed them first)
+    with cyclic_gc_paused():
+        return _build(as_of, team, known=known)
+
+
+def _build(as_of: date, team: str | None, *, known: Thresholds | None) -> HealthData:
     t = known or thresholds()
     end = end_of(as_of)
     sql = _Sql(end)

@@ -16,7 +16,7 @@ from secondstory.core.insights.health import (
     slow_publication,
     unsafe_reviews,
 )
-from secondstory.core.insights.health.common import keys
+from secondstory.core.insights.health.common import cyclic_gc_paused, keys
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import CheckResult, HealthData
 
@@ -68,14 +68,15 @@ def evaluate(
     """
     thresholds = thresholds or Thresholds()
     results: list[CheckResult] = []
-    for check in checks(targets_people):
-        for result in check(data, thresholds):
-            scoped = services is not None and "service" in result.scope
-            if scoped and str(result.scope["service"]) not in services:  # type: ignore[operator]
-                continue
-            if result.status != "ok" and not result.evidence:
-                result = replace(result, evidence=keys(data.recent_keys) or ["(none)"])
-            results.append(result)
+    with cyclic_gc_paused():
+        for check in checks(targets_people):
+            for result in check(data, thresholds):
+                scoped = services is not None and "service" in result.scope
+                if scoped and str(result.scope["service"]) not in services:  # type: ignore[operator]
+                    continue
+                if result.status != "ok" and not result.evidence:
+                    result = replace(result, evidence=keys(data.recent_keys) or ["(none)"])
+                results.append(result)
     return results
 
 
