@@ -31,11 +31,13 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
     end = end_of(data.as_of)
     results = []
     for team in data.teams:
-        rows = [pm for pm in team_postmortems(data, team) if pm.created < end]
-        quarters = [
-            [pm for pm in rows if end - (4 - i) * QUARTER <= pm.created < end - (3 - i) * QUARTER]
-            for i in range(4)
-        ]
+        quarters: list[list[PostmortemRow]] = [[], [], [], []]
+        for pm in team_postmortems(data, team):
+            if pm.created < end:
+                # quarter i holds end - (4 - i) * QUARTER <= created < end - (3 - i) * QUARTER
+                i = 4 + (pm.created - end) // QUARTER
+                if i >= 0:
+                    quarters[i].append(pm)
         recent = quarters[2] + quarters[3]
         rate = _rate(recent)
         level: Status = "ok"
