@@ -47,6 +47,7 @@ from secondstory.postmortems.models import Postmortem
 
 HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
 MONTH_DAYS = 30
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 KEPT = postmortem_triggers.TABLE  # each postmortem's times and words, kept narrow
 REVIEW_BATCH = 500  # never-reviewed postmortems read at once (their texts are long)
 
@@ -83,12 +84,19 @@ class _Sql:
         return connection.ops.adapt_datetimefield_value(value)
 
     def ts(self, column: str) -> str:
-        """A timestamp column as the engine returns it cheaply (text on SQLite)."""
-        return f"({column} || '')" if self.sqlite else column
+        """A timestamp column as the engine returns it cheaply: text on SQLite, microseconds
+        since the epoch on PostgreSQL (the driver's loader for timestamps, with the
+        connection's time zone, is Python code: about 1 s per 180,000 values)."""
+        if self.sqlite:
+            return f"({column} || '')"
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
 
     def parse(self, value: Any) -> datetime | None:
-        if value is None or not self.sqlite:
-            return value  # type: ignore[no-any-return]
+        """A value of ``ts`` as the aware datetime (UTC) the ORM would give."""
+        if value is None:
+            return None
+        if not self.sqlite:
+            return EPOCH + timedelta(microseconds=value)
         try:
             return datetime.fromisoformat(value).replace(tzinfo=UTC)
         except ValueError:  # not ISO: read it as the ORM would
@@ -129,7 +137,7 @@ def _postmortems(sql: _Sql) -> list[tuple[Any, ...]]:
         "EXISTS (SELECT 1 FROM postmortems_postmortem_incidents r "
         "JOIN incidents_incident i ON i.id = r.incident_id "
         "WHERE r.postmortem_id = k.postmortem_id AND i.visibility = 'restricted'), "
-        "ms.started, ms.resolved, ms.last "
+        f"{sql.ts('ms.started')}, {sql.ts('ms.resolved')}, {sql.ts('ms.last')} "
         f"FROM {KEPT} k JOIN postmortems_postmortem p ON p.id = k.postmortem_id LEFT JOIN ("
         "SELECT l.postmortem_id AS pm, MIN(m.at) AS started, "
         "MAX(CASE WHEN mk.code = 'resolved' THEN m.at END) AS resolved, MAX(m.at) AS last "
