@@ -79,10 +79,10 @@ def _counts(vendor: str) -> Kept:
 def _postmortems(vendor: str) -> Kept:
     return Kept(
         postmortem_triggers.TABLE,
-        "postmortem times and words",
+        "postmortem keys, times and words",
         f"SELECT {postmortem_triggers.COLUMNS} FROM {postmortem_triggers.TABLE}",
         postmortem_triggers.rows(vendor),
-        6,
+        7,
         1,
     )
 

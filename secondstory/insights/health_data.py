@@ -126,54 +126,58 @@ class _Sql:
             return cursor.fetchall()
 
 
+RESOLVED_AT = "MAX(CASE WHEN mk.code = 'resolved' THEN m.at END)"
+
+
 def _postmortems(sql: _Sql) -> list[tuple[Any, ...]]:
     """(id, key, created, published, not required, words, restricted, started, resolved) of
     every selected postmortem, newest first (the postmortems' own order)."""
     where, params = sql.selected()
     ids, id_params = sql.ids()
-    rows = sql.rows(
-        f"SELECT k.postmortem_id, p.key, {sql.ts('k.created_at')}, {sql.ts('k.published_at')}, "
-        f"{sql.ts('k.not_required_at')}, k.words, "
-        "EXISTS (SELECT 1 FROM postmortems_postmortem_incidents r "
-        "JOIN incidents_incident i ON i.id = r.incident_id "
-        "WHERE r.postmortem_id = k.postmortem_id AND i.visibility = 'restricted'), "
-        f"{sql.ts('ms.started')}, {sql.ts('ms.resolved')}, {sql.ts('ms.last')} "
-        f"FROM {KEPT} k JOIN postmortems_postmortem p ON p.id = k.postmortem_id LEFT JOIN ("
-        "SELECT l.postmortem_id AS pm, MIN(m.at) AS started, "
-        "MAX(CASE WHEN mk.code = 'resolved' THEN m.at END) AS resolved, MAX(m.at) AS last "
-        "FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_milestone m ON m.incident_id = l.incident_id "
-        "JOIN incidents_milestonekind mk ON mk.id = m.kind_id "
-        f"WHERE m.at < %s AND l.postmortem_id IN ({ids}) GROUP BY l.postmortem_id"
-        f") ms ON ms.pm = k.postmortem_id WHERE {where} ORDER BY k.created_at DESC, p.key",
-        [sql.at(sql.end), *id_params, *params],
-    )
-    parse = sql.parse
-    return [
-        (
-            pm,
-            key,
-            parse(created),
-            parse(published),
-            parse(not_required),
-            int(words or 0),
-            bool(restricted),
-            parse(started),
-            parse(resolved if resolved is not None else last),
+    times = {
+        pm: (started, resolved if resolved is not None else last)
+        for pm, started, resolved, last in sql.rows(
+            f"SELECT l.postmortem_id, {sql.ts('MIN(m.at)')}, "
+            f"{sql.ts(RESOLVED_AT)}, "
+            f"{sql.ts('MAX(m.at)')} FROM postmortems_postmortem_incidents l "
+            "JOIN incidents_milestone m ON m.incident_id = l.incident_id "
+            "JOIN incidents_milestonekind mk ON mk.id = m.kind_id "
+            f"WHERE m.at < %s AND l.postmortem_id IN ({ids}) GROUP BY l.postmortem_id",
+            [sql.at(sql.end), *id_params],
         )
-        for (
-            pm,
-            key,
-            created,
-            published,
-            not_required,
-            words,
-            restricted,
-            started,
-            resolved,
-            last,
-        ) in rows
-    ]
+    }
+    restricted = {
+        pm
+        for (pm,) in sql.rows(
+            "SELECT DISTINCT r.postmortem_id FROM postmortems_postmortem_incidents r "
+            "JOIN incidents_incident i ON i.id = r.incident_id "
+            f"WHERE i.visibility = 'restricted' AND r.postmortem_id IN ({ids})",
+            id_params,
+        )
+    }
+    parse = sql.parse
+    rows = []
+    for pm, key, created, published, not_required, words in sql.rows(
+        f"SELECT k.postmortem_id, k.key, {sql.ts('k.created_at')}, {sql.ts('k.published_at')}, "
+        f"{sql.ts('k.not_required_at')}, k.words FROM {KEPT} k WHERE {where} "
+        "ORDER BY k.created_at DESC, k.key",
+        params,
+    ):
+        started, resolved = times.get(pm, (None, None))
+        rows.append(
+            (
+                pm,
+                key,
+                parse(created),
+                parse(published),
+                parse(not_required),
+                int(words or 0),
+                pm in restricted,
+                parse(started),
+                parse(resolved),
+            )
+        )
+    return rows
 
 
 def _links(sql: _Sql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:

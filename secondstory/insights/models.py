@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from secondstory.core import taxonomy
+
 
 class DataChange(models.Model):
     """One row per writing statement on PostgreSQL (no row is shared between writers, so
@@ -110,7 +112,7 @@ class DurationCount(models.Model):
 
 
 class KeptPostmortem(models.Model):
-    """Each postmortem's times, whether it is an exercise, and the words of its sections:
+    """Each postmortem's key and times, whether it is an exercise, and the words of its sections:
     the columns the learning-health checks select and sum, kept narrow beside it by the
     postmortems' triggers (``insights.postmortem_triggers``)."""
 
@@ -121,6 +123,7 @@ class KeptPostmortem(models.Model):
         db_constraint=False,
         related_name="insights_kept",
     )
+    key = models.CharField(max_length=taxonomy.MAX_KEY)
     created_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True)
     not_required_at = models.DateTimeField(null=True)

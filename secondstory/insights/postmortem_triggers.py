@@ -1,11 +1,11 @@
-"""Each postmortem's times, exercise flag and words, kept beside it by triggers.
+"""Each postmortem's key, times, exercise flag and words, kept beside it by triggers.
 
 The learning-health checks select the postmortems of the last year (and older ones still
 unpublished) by ``created_at``, ``published_at``, ``not_required_at`` and ``is_exercise``, and
 count the words of every section. In the postmortems' own table those columns come after the
 long section texts, so selecting by them reads every postmortem's texts, and the checks
 select several times. ``insights_keptpostmortem`` holds one narrow row per postmortem with
-those columns (an index on ``created_at``) and the words counted once per write.
+those columns and its key (an index on ``created_at``) and the words counted once per write.
 
 Words are counted as everywhere in the checks: the spaces and line breaks of every section,
 plus one per section that is not empty (``LENGTH`` less the length without them).
@@ -23,7 +23,7 @@ from typing import Any
 from secondstory.core import taxonomy
 
 TABLE = "insights_keptpostmortem"
-COLUMNS = "postmortem_id, created_at, published_at, not_required_at, is_exercise, words"
+COLUMNS = "postmortem_id, key, created_at, published_at, not_required_at, is_exercise, words"
 #: The columns whose change changes a kept row.
 WATCHED = (
     "id",
@@ -52,16 +52,17 @@ def words(vendor: str, row: str) -> str:
 def rows(vendor: str) -> str:
     """Every postmortem's kept row computed from the postmortems (``COLUMNS``, in order)."""
     return (
-        "SELECT p.id, p.created_at, p.published_at, p.not_required_at, p.is_exercise, "
+        "SELECT p.id, p.key, p.created_at, p.published_at, p.not_required_at, p.is_exercise, "
         f"{words(vendor, 'p')} FROM postmortems_postmortem p"
     )
 
 
 def _upsert(vendor: str) -> str:
     return (
-        f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (NEW.id, NEW.created_at, NEW.published_at, "
-        f"NEW.not_required_at, NEW.is_exercise, {words(vendor, 'NEW')}) "
-        "ON CONFLICT (postmortem_id) DO UPDATE SET created_at = excluded.created_at, "
+        f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (NEW.id, NEW.key, NEW.created_at, "
+        f"NEW.published_at, NEW.not_required_at, NEW.is_exercise, {words(vendor, 'NEW')}) "
+        "ON CONFLICT (postmortem_id) DO UPDATE SET key = excluded.key, "
+        "created_at = excluded.created_at, "
         "published_at = excluded.published_at, not_required_at = excluded.not_required_at, "
         "is_exercise = excluded.is_exercise, words = excluded.words"
     )

@@ -6,6 +6,7 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
+from secondstory.core import taxonomy
 from secondstory.insights import postmortem_triggers
 
 
@@ -14,6 +15,10 @@ def create(apps: Any, schema_editor: Any) -> None:
         return
     postmortem_triggers.refill(schema_editor.connection)
     postmortem_triggers.create(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        # the planner's statistics of the new table: without them it guesses a few
+        # thousand rows where an organisation has one per postmortem
+        schema_editor.execute(f"ANALYZE {postmortem_triggers.TABLE}")
 
 
 def drop(apps: Any, schema_editor: Any) -> None:
@@ -49,6 +54,7 @@ class Migration(migrations.Migration):
                         to="postmortems.postmortem",
                     ),
                 ),
+                ("key", models.CharField(max_length=taxonomy.MAX_KEY)),
                 ("created_at", models.DateTimeField()),
                 ("published_at", models.DateTimeField(null=True)),
                 ("not_required_at", models.DateTimeField(null=True)),
