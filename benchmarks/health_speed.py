@@ -17,41 +17,17 @@ the same way, so give it a database of its own; --postgres-only skips SQLite).
     python benchmarks/health_speed.py --scale 10000
     python benchmarks/health_speed.py --reuse ~/.secondstory-bench --runs 5
 
-Measured on `demo --scale 10000` (10,348 incidents, 10,000 postmortems, 24,269 action items;
-the checks read 3,284 postmortems and 8,010 items of the last year), 2 shared cores:
+At `--scale 100000` (`--reuse` on copies, 2 runs; the checks read 33,150 postmortems and
+81,038 items), before → after the kept postmortems (`insights_keptpostmortem`), raw SQL,
+grouped counts and the paused garbage collector, one right after the other at load
+average 8-11 on 2 shared cores (CPU is the figure to compare):
 
-    before (first version)  sqlite  in-process warm 4.33 s, process 6.96 s
-    uncached                sqlite  in-process warm 1.02 s (max 1.09), process 2.24 s
-    uncached                postgresql  in-process warm 1.28 s (max 1.31), process 2.63 s
-    cold (reviewing 3,284 never-reviewed postmortems once): sqlite 84 s, postgresql 121 s
+    sqlite      computed 28.7 s (cpu 5.56) → 13.6 s (cpu 2.63)
+    postgresql  computed 21.1 s (cpu 3.31) → 10.1 s (cpu 1.47)
+    cached, either engine: a few ms in process; the process 0.9-1.0 s of CPU (start-up)
 
-With the cache, on the same data but a machine at load average 11-15 (wall times there are
-mostly waiting for a core; CPU is the steadier figure), 3 runs:
-
-    sqlite      computed 9.66 s (cpu 0.61)   cached 0.210 s (cpu 0.017)
-                process, cached 11.4 s (cpu 0.68)
-    postgresql  computed 7.06 s (cpu 0.57)   cached 0.116 s (cpu 0.005)
-                process, cached 10.6 s (cpu 0.85)
-
-At `--scale 100000` on SQLite (33,150 postmortems and 81,038 items read), load 2-5:
-
-    sqlite      computed 6.43 s (cpu 5.25)   cached 0.159 s (cpu 0.118)
-                process, cached 0.666 s (cpu 0.591)
-    first run: reviewing 24,985 never-reviewed postmortems took about 7 minutes
-
-Again at `--scale 100000` on SQLite (`--reuse`, 2 runs, load about 5), before → after the
-never-reviewed lookup ran once per state of the data and the ids went into subqueries:
-
-    sqlite      computed 13.6 s (cpu 6.54) → 11.0 s (cpu 5.63)
-                cached 0.242 s (cpu 0.119) → 0.003 s (cpu 0.002)
-                process, cached 2.18 s (cpu 1.05) → 1.84 s (cpu 0.89)
-    postgresql  computed 10.9 s (cpu 5.76) → 7.81 s (cpu 3.34)     (load 2.5-3)
-                cached 0.176 s (cpu 0.010) → 0.004 s (cpu 0.003)
-                process, cached 1.20 s (cpu 0.93) → 0.91 s (cpu 0.89)
-
-At load average 4-7 the cached process at 10,000 took 0.63-0.86 s (cpu 0.5) on SQLite and
-1.6-2.2 s (cpu 0.6) on PostgreSQL. The process figure is nearly all starting Python and
-Django.
+The first run also reviews the postmortems the blameless reviewer has never seen (33,150
+at 100,000: 7-15 minutes). Figures and what is left: docs/insights.md, "Speed".
 """
 
 from __future__ import annotations
