@@ -275,9 +275,9 @@ def test_kept_postmortems_follow_every_write() -> None:
 @pytest.mark.django_db
 def test_a_damaged_kept_table_is_found_and_repaired() -> None:
     _load("healthy")
-    KeptPostmortem.objects.filter(
-        postmortem_id__in=Postmortem.objects.values("id")[:3]
-    ).update(words=0)
+    KeptPostmortem.objects.filter(postmortem_id__in=Postmortem.objects.values("id")[:3]).update(
+        words=0
+    )
     report = consistency.inspect(connection)
     assert [d.table for d in report.differences] == ["insights_keptpostmortem"]
     assert report.differences[0].wrong == 3
