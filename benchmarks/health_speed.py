@@ -19,11 +19,13 @@ the same way, so give it a database of its own; --postgres-only skips SQLite).
 
 At `--scale 100000` (`--reuse` on copies, 2 runs; the checks read 33,150 postmortems and
 81,038 items), before → after the kept postmortems (`insights_keptpostmortem`), raw SQL,
-grouped counts and the paused garbage collector, one right after the other at load
-average 8-11 on 2 shared cores (CPU is the figure to compare):
+grouped counts and the paused garbage collector, one right after the other on 2 shared
+cores (CPU is the figure to compare):
 
-    sqlite      computed 28.7 s (cpu 5.56) → 13.6 s (cpu 2.63)
-    postgresql  computed 21.1 s (cpu 3.31) → 10.1 s (cpu 1.47)
+    load 4.4-5.4  sqlite      computed 9.12 s (cpu 5.12) → 3.43 s (cpu 2.53)
+                  postgresql  computed 6.44 s (cpu 3.10) → 3.04 s (cpu 1.35)
+    load 8-11     sqlite      computed 28.7 s (cpu 5.56) → 13.6 s (cpu 2.63)
+                  postgresql  computed 21.1 s (cpu 3.31) → 10.1 s (cpu 1.47)
     cached, either engine: a few ms in process; the process 0.9-1.0 s of CPU (start-up)
 
 The first run also reviews the postmortems the blameless reviewer has never seen (33,150
