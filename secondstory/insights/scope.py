@@ -22,11 +22,28 @@ class ScopeError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Whole:
+    """Only the postmortems all of whose incidents of the scope began within the range (the
+    postmortems a whole month's kept figures hold; see ``monthly``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rest:
+    """Only the postmortems with an incident of the scope in one of ``ends`` (the parts of the
+    range outside its whole months) or among ``straddling`` (postmortems whose incidents of
+    the scope began in more than one month): the ones no whole month holds."""
+
+    ends: tuple[DateRange, ...]
+    straddling: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     span: DateRange
     today: date
     team: Team | None = None
     service: Service | None = None
+    only: Whole | Rest | None = None
 
     @property
     def label(self) -> str:
@@ -46,7 +63,7 @@ class Scope:
         team = None if self.team is None else self.team.pk
         service = None if self.service is None else self.service.pk
         zone = timezone.get_current_timezone_name()
-        return (self.span.start, self.span.end, self.today, team, service, zone)
+        return (self.span.start, self.span.end, self.today, team, service, zone, self.only)
 
 
 def _day(value: str, name: str) -> date:
@@ -80,6 +97,17 @@ def bounds(span: DateRange) -> tuple[datetime, datetime]:
     start = datetime.combine(span.start, time.min, tzinfo=zone)
     end = datetime.combine(span.end + timedelta(days=1), time.min, tzinfo=zone)
     return start, end
+
+
+def of_scope(scope: Scope, path: str = "") -> Q:
+    """The incidents of the scope's team or service, not exercises, at any time (``path``
+    reaches the incident from another model, e.g. ``incident__``)."""
+    condition = Q(**{f"{path}is_exercise": False})
+    if scope.team is not None:
+        condition &= Q(**{f"{path}teams": scope.team})
+    if scope.service is not None:
+        condition &= Q(**{f"{path}services": scope.service})
+    return condition
 
 
 def incidents_in(scope: Scope) -> QuerySet[Incident]:

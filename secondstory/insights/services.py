@@ -7,26 +7,35 @@ keys appear only for readers who may read them (``visible_postmortems``).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.core import followup
 from secondstory.core.insights.factors import PairCount, RecurringPair, recurring_pairs
-from secondstory.core.insights.followthrough import FollowThroughCounts, TitleCount
+from secondstory.core.insights.followthrough import FollowThroughCounts, OpenItems, TitleCount
 from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
-from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import DurationMetric, Severity
-from secondstory.insights.scope import Scope, began, incident_ids, incidents_in
+from secondstory.insights.scope import (
+    Rest,
+    Scope,
+    Whole,
+    began,
+    bounds,
+    incident_ids,
+    incidents_in,
+    of_scope,
+)
 from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.services import visible_postmortems
@@ -95,11 +104,46 @@ def policy_severities() -> list[str]:
     return list(Severity.objects.filter(rank__lte=ranks).values_list("code", flat=True))
 
 
+def _links(scope: Scope) -> QuerySet[Any]:
+    return Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
+
+
+def _outside(scope: Scope) -> Exists:
+    """The postmortem (of the outer link) has an incident of the scope outside the range."""
+    start, end = bounds(scope.span)
+    began = "incident__insights_start__began"
+    return Exists(
+        Postmortem.incidents.through.objects.filter(
+            of_scope(scope, "incident__"),
+            Q(**{f"{began}__lt": start}) | Q(**{f"{began}__gte": end}),
+            postmortem_id=OuterRef("postmortem_id"),
+        )
+    )
+
+
 def postmortem_ids(scope: Scope) -> QuerySet[Any]:
     """The ids of the postmortems of the incidents in scope, as an uncorrelated subquery
-    (the database runs it once, not once per row of the outer query)."""
-    links = Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
+    (the database runs it once, not once per row of the outer query), narrowed by
+    ``scope.only`` (see ``scope.Whole`` and ``scope.Rest``)."""
+    links = _links(scope)
+    if isinstance(scope.only, Whole):
+        links = links.exclude(_outside(scope))
+    elif isinstance(scope.only, Rest):
+        # (The caller never asks for a Rest that holds nothing: an empty ``IN`` cannot be
+        # written as SQL.)
+        kept = Q(postmortem_id__in=scope.only.straddling) if scope.only.straddling else Q()
+        for end in scope.only.ends:
+            near = replace(scope, span=end, only=None)
+            kept |= Q(postmortem_id__in=_links(near).values("postmortem_id"))
+        links = links.filter(kept)
     return links.values("postmortem_id")
+
+
+def straddling(scope: Scope) -> list[int]:
+    """The postmortems with incidents of the scope both in the range and outside it."""
+    return sorted(
+        set(_links(scope).filter(_outside(scope)).values_list("postmortem_id", flat=True))
+    )
 
 
 def postmortems_in(scope: Scope) -> Q:
@@ -114,9 +158,12 @@ def stage_times(scope: Scope) -> list[StageTimes]:
     the ones from the last resolution: Python receives one row per postmortem.
     """
     resolved = F("incident__milestones__at")
+    narrowed = Q() if scope.only is None else Q(postmortem_id__in=postmortem_ids(scope))
     rows = (
         Postmortem.incidents.through.objects.filter(
-            incident_id__in=incident_ids(scope), incident__milestones__kind__code="resolved"
+            narrowed,
+            incident_id__in=incident_ids(scope),
+            incident__milestones__kind__code="resolved",
         )
         .values("postmortem_id")
         .annotate(
@@ -173,34 +220,33 @@ def _items(scope: Scope) -> Q:
     return Q(postmortem_id__in=postmortem_ids(scope))
 
 
-def follow_through(scope: Scope) -> tuple[FollowThroughCounts, dict[int, int]]:
-    """The counts of the items in scope and the open ones by age bucket; one query."""
-    today = scope.today
+def follow_through_raw(scope: Scope) -> OpenItems:
+    """The counts of the items in scope, and the open ones by the UTC day they were created
+    and by due date (so that ages and overdue items can be told for any day); three queries."""
     still_open = Q(status__in=("open", "in_progress"))
-    midnight = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
-    ages: dict[str, Count] = {}
-    highs: list[float | None] = [*DAY_EDGES[1:], None]
-    for i, (low, high) in enumerate(zip(DAY_EDGES, highs, strict=True)):
-        # Bounds as instants, not ``created_at__date``: a date cast per row is slow in SQLite.
-        window = still_open & Q(created_at__lt=midnight - timedelta(days=low))
-        if high is not None:
-            window &= Q(created_at__gte=midnight - timedelta(days=high))
-        ages[f"age_{i}"] = Count("pk", filter=window)
     recurred = Exists(Recurrence.objects.filter(item=OuterRef("pk")))
-    figures = ActionItem.objects.filter(_items(scope)).aggregate(
+    items = ActionItem.objects.filter(_items(scope))
+    figures = items.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status="done")),
         done_on_time=Count("pk", filter=Q(status="done", completed_at__lt=NextDay("due"))),
         not_doing=Count("pk", filter=Q(status="not_doing")),
         open=Count("pk", filter=still_open),
-        overdue=Count("pk", filter=still_open & Q(due__lt=today)),
         recurred=Count("pk", filter=Q(status="done") & Q(recurred)),
-        **ages,
     )
-    counts = FollowThroughCounts(
-        **{k: figures[k] for k in FollowThroughCounts.__dataclass_fields__}
+    opened = items.filter(still_open)
+    created = opened.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day")
+    due = opened.filter(due__isnull=False).values("due")
+    return OpenItems(
+        counts={k: figures[k] for k in OpenItems.COUNTED},
+        created=Counter({r["day"]: r["n"] for r in created.annotate(n=Count("pk")).order_by()}),
+        due=Counter({r["due"]: r["n"] for r in due.annotate(n=Count("pk")).order_by()}),
     )
-    return counts, {i: figures[f"age_{i}"] for i in range(len(DAY_EDGES))}
+
+
+def follow_through(scope: Scope) -> tuple[FollowThroughCounts, dict[int, int]]:
+    """The counts of the items in scope and the open ones by age bucket, as of ``today``."""
+    return follow_through_raw(scope).as_of(scope.today)
 
 
 def item_titles(scope: Scope) -> list[TitleCount]:
@@ -230,12 +276,11 @@ def factors_by_quarter(scope: Scope) -> list[GroupedCount]:
     return [GroupedCount(quarter_of_month(r["month"]), r["category__code"], r["n"]) for r in rows]
 
 
-def factor_pairs(scope: Scope) -> list[PairCount]:
-    """Postmortems per pair of categories appearing together (and per category, the pair of
-    a category with itself). The database groups the postmortems by their set of categories
-    (a few hundred sets, whatever the number of postmortems); Python counts the pairs of each
-    set. A self-join of the (postmortem, category) pairs made a row per pair of every
-    postmortem, three times the work on 100,000 postmortems."""
+def category_sets(scope: Scope) -> Counter[tuple[int, ...]]:
+    """Postmortems per set of factor categories (ids, ascending). The database groups the
+    postmortems by their set of categories (a few hundred sets, whatever the number of
+    postmortems); a self-join of the (postmortem, category) pairs made a row per pair of
+    every postmortem, three times the work on 100,000 postmortems."""
     distinct = (
         ContributingFactor.objects.filter(_factors(scope))
         .values("postmortem_id", "category_id")
@@ -243,7 +288,6 @@ def factor_pairs(scope: Scope) -> list[PairCount]:
         .order_by()
     )
     sql, params = distinct.query.sql_with_params()
-    codes = dict(FactorCategory.objects.values_list("pk", "code"))
     listed = _LIST_OF[connection.vendor]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -252,13 +296,26 @@ def factor_pairs(scope: Scope) -> list[PairCount]:
             params,
         )
         rows = cursor.fetchall()
-    pairs: Counter[tuple[int, int]] = Counter()
+    sets: Counter[tuple[int, ...]] = Counter()
     for listed_ids, n in rows:
-        found = {int(pk) for pk in str(listed_ids).split(",")}
+        sets[tuple(sorted({int(pk) for pk in str(listed_ids).split(",")}))] += n
+    return sets
+
+
+def pairs_of(sets: Counter[tuple[int, ...]]) -> list[PairCount]:
+    """Postmortems per pair of categories appearing together (and per category, the pair of
+    a category with itself), from the postmortems per set of categories."""
+    codes = dict(FactorCategory.objects.values_list("pk", "code"))
+    pairs: Counter[tuple[int, int]] = Counter()
+    for found, n in sets.items():
         for a in found:
             for b in found:
                 pairs[(a, b)] += n
     return [PairCount(codes[a], codes[b], n) for (a, b), n in pairs.items()]
+
+
+def factor_pairs(scope: Scope) -> list[PairCount]:
+    return pairs_of(category_sets(scope))
 
 
 # A postmortem's categories as one text ("3,7,9"; the order does not matter).
@@ -298,22 +355,34 @@ def _newest(scope: Scope) -> list[tuple[str, str, int, int]]:
         return list(cursor.fetchall())
 
 
-def categories_and_candidates(scope: Scope) -> tuple[list[GroupedCount], list[Candidate]]:
-    """Postmortems per (service of their incidents, factor category), and the pairs in
-    ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids of its newest
-    ``KEYS_SHOWN`` postmortems (the same for every reader); one query."""
-    newest: dict[tuple[str, str], list[int]] = defaultdict(list)
-    counts: dict[tuple[str, str], int] = {}
+#: (service, category) → (postmortems of the pair, ids of its newest ``KEYS_SHOWN``, newest first)
+Newest = dict[tuple[str, str], tuple[int, list[int]]]
+
+
+def newest_by_pair(scope: Scope) -> Newest:
+    """Postmortems per (service of their incidents, factor category), each with its newest
+    ``KEYS_SHOWN`` postmortems; one query."""
+    found: Newest = {}
     for service, category, n, pm in _newest(scope):
-        pair = (service, category)
-        counts[pair] = n
-        newest[pair].append(pm)
-    grouped = [GroupedCount(service, category, n) for (service, category), n in counts.items()]
+        found.setdefault((service, category), (n, []))[1].append(pm)
+    return {pair: (n, sorted(ids, reverse=True)) for pair, (n, ids) in found.items()}
+
+
+def candidates_of(found: Newest) -> tuple[list[GroupedCount], list[Candidate]]:
+    """Postmortems per (service, category), and the pairs in ``RECURRING_MINIMUM`` or more
+    postmortems, most first, each with the ids of its newest ``KEYS_SHOWN`` postmortems (the
+    same for every reader)."""
+    grouped = [GroupedCount(service, category, n) for (service, category), (n, _) in found.items()]
+    newest = {pair: ids for pair, (_, ids) in found.items()}
     return grouped, _candidates(newest, grouped)
 
 
+def categories_and_candidates(scope: Scope) -> tuple[list[GroupedCount], list[Candidate]]:
+    return candidates_of(newest_by_pair(scope))
+
+
 def _candidates(
-    newest: dict[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
+    newest: Mapping[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
 ) -> list[Candidate]:
     top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
     return [
