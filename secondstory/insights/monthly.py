@@ -33,7 +33,11 @@ from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.insights.writing import WritingSample
 from secondstory.insights import freshness, month_triggers, services, writing
-from secondstory.insights.scope import Rest, Scope, Whole, bounds
+from secondstory.insights.scope import Listed, Scope, Whole, bounds
+
+#: Part of a kept month's cache key: change it when ``Figures`` changes shape, so that an
+#: upgrade never reads months kept by an earlier version.
+FORMAT = 1
 
 
 @dataclass(slots=True)
@@ -41,7 +45,9 @@ class Figures:
     """What the postmortem sections are drawn from; ``add`` sums two disjoint sets."""
 
     coverage: PolicyCoverage = field(default_factory=lambda: PolicyCoverage(0, 0, 0))
-    stages: list[StageTimes] = field(default_factory=list)
+    # (draft, review, published) days per postmortem: plain tuples, which the cache reads
+    # back many times faster than dataclasses.
+    stages: list[tuple[float, float | None, float | None]] = field(default_factory=list)
     items: OpenItems = field(default_factory=OpenItems)
     titles: Counter[str] = field(default_factory=Counter)
     by_quarter: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -75,6 +81,10 @@ class Figures:
         self.dismissed += other.dismissed
 
     @property
+    def stage_times(self) -> list[StageTimes]:
+        return [StageTimes(*times) for times in self.stages]
+
+    @property
     def title_counts(self) -> list[TitleCount]:
         return [TitleCount(title, n) for title, n in self.titles.items()]
 
@@ -99,7 +109,7 @@ def collect(scope: Scope, coverage_of: tuple[DateRange, ...] | None = None) -> F
         titles[title.title] += title.count
     figures.add(
         Figures(
-            stages=services.stage_times(scope),
+            stages=[(t.draft, t.review, t.published) for t in services.stage_times(scope)],
             items=services.follow_through_raw(scope),
             titles=titles,
             by_quarter=by_quarter,
@@ -151,13 +161,15 @@ def month_figures(scope: Scope, month: DateRange, versions: dict[str, str]) -> F
     version = ";".join(f"{m}={versions[m]}" for m in read)
 
     def compute() -> Figures:
-        figures = collect(within)
+        # Named once (a month's postmortems): each figure then starts from these ids.
+        listed = replace(within, only=Listed(_ids(within)))
+        figures = collect(listed, coverage_of=(month,))
         figures.straddling = services.straddling(replace(within, only=None))
         return figures
 
     team = None if scope.team is None else scope.team.pk
     service = None if scope.service is None else scope.service.pk
-    parts = (month.start, team, service, timezone.get_current_timezone_name())
+    parts = (FORMAT, month.start, team, service, timezone.get_current_timezone_name())
     return freshness.cached("insights-month", parts, compute, version)
 
 
@@ -180,7 +192,17 @@ def figures(scope: Scope) -> Figures:
         ends.append(DateRange(scope.span.start, months[0].start - timedelta(days=1)))
     if months[-1].end < scope.span.end:
         ends.append(DateRange(months[-1].end + timedelta(days=1), scope.span.end))
-    if ends or straddling:
-        rest = replace(scope, only=Rest(tuple(ends), tuple(sorted(straddling))))
-        total.add(collect(rest, coverage_of=tuple(ends)))
+    # The rest: named once (a few thousand at most), each figure then starts from these ids.
+    rest = set(straddling)
+    for end in ends:
+        rest.update(_ids(replace(scope, span=end, only=None)))
+    if rest or ends:
+        listed = replace(scope, only=Listed(tuple(sorted(rest))))
+        total.add(collect(listed, coverage_of=tuple(ends)))
     return total
+
+
+def _ids(scope: Scope) -> tuple[int, ...]:
+    return tuple(
+        sorted(set(services.postmortem_ids(scope).values_list("postmortem_id", flat=True)))
+    )

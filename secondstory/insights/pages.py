@@ -122,7 +122,7 @@ def duration_charts(scope: Scope) -> list[Chart]:
 def _pipeline(scope: Scope, figures: Figures) -> tuple[Chart, dict[str, object], list[int]]:
     coverage = figures.coverage
     policy = services.policy_severities()
-    delays = stage_delays(figures.stages, DAY_EDGES)
+    delays = stage_delays(figures.stage_times, DAY_EDGES)
     chart = Chart(
         "review-delays",
         "Days from resolution to draft, review and publication",

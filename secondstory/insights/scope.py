@@ -28,13 +28,11 @@ class Whole:
 
 
 @dataclass(frozen=True, slots=True)
-class Rest:
-    """Only the postmortems with an incident of the scope in one of ``ends`` (the parts of the
-    range outside its whole months) or among ``straddling`` (postmortems whose incidents of
-    the scope began in more than one month): the ones no whole month holds."""
+class Listed:
+    """Only these postmortems, chosen by the caller among those of the scope's range (the
+    ones no whole month holds: see ``monthly``)."""
 
-    ends: tuple[DateRange, ...]
-    straddling: tuple[int, ...]
+    ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class Scope:
     today: date
     team: Team | None = None
     service: Service | None = None
-    only: Whole | Rest | None = None
+    only: Whole | Listed | None = None
 
     @property
     def label(self) -> str:

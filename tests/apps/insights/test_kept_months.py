@@ -105,7 +105,7 @@ def _normal(figures: monthly.Figures) -> dict[str, object]:
         writing[(sample.team, sample.period, "f")] += sample.findings  # type: ignore[index]
     return {
         "coverage": figures.coverage,
-        "stages": sorted((s.draft, s.review or -1, s.published or -1) for s in figures.stages),
+        "stages": sorted((d, r or -1, p or -1) for d, r, p in figures.stages),
         "counts": {k: v for k, v in figures.items.counts.items()},
         "created": +figures.items.created,
         "due": +figures.items.due,
