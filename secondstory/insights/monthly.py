@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from secondstory.core.insights.followthrough import OpenItems, TitleCount
 from secondstory.core.insights.periods import DateRange
-from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
+from secondstory.core.insights.pipeline import PolicyCoverage, StageValues
+from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.insights.writing import WritingSample
 from secondstory.insights import freshness, month_triggers, services, writing
@@ -37,7 +38,7 @@ from secondstory.insights.scope import Listed, Scope, Whole, bounds
 
 #: Part of a kept month's cache key: change it when ``Figures`` changes shape, so that an
 #: upgrade never reads months kept by an earlier version.
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(slots=True)
@@ -45,9 +46,7 @@ class Figures:
     """What the postmortem sections are drawn from; ``add`` sums two disjoint sets."""
 
     coverage: PolicyCoverage = field(default_factory=lambda: PolicyCoverage(0, 0, 0))
-    # (draft, review, published) days per postmortem: plain tuples, which the cache reads
-    # back many times faster than dataclasses.
-    stages: list[tuple[float, float | None, float | None]] = field(default_factory=list)
+    stages: StageValues = field(default_factory=lambda: StageValues(DAY_EDGES))
     items: OpenItems = field(default_factory=OpenItems)
     titles: Counter[str] = field(default_factory=Counter)
     by_quarter: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -66,7 +65,7 @@ class Figures:
             c.with_postmortem + o.with_postmortem,
             c.published + o.published,
         )
-        self.stages += other.stages
+        self.stages.add(other.stages)
         self.items.add(other.items)
         self.titles.update(other.titles)
         self.by_quarter.update(other.by_quarter)
@@ -79,10 +78,6 @@ class Figures:
         self.in_scope += other.in_scope
         self.reviewed += other.reviewed
         self.dismissed += other.dismissed
-
-    @property
-    def stage_times(self) -> list[StageTimes]:
-        return [StageTimes(*times) for times in self.stages]
 
     @property
     def title_counts(self) -> list[TitleCount]:
@@ -100,6 +95,8 @@ def collect(scope: Scope, coverage_of: tuple[DateRange, ...] | None = None) -> F
     for span in (scope.span,) if coverage_of is None else coverage_of:
         part = services.policy_coverage(replace(scope, span=span, only=None))
         figures.add(Figures(coverage=part))
+    if isinstance(scope.only, Listed) and not scope.only.ids:
+        return figures  # no postmortem (and an empty list cannot be written as SQL)
     samples, in_scope, reviewed, dismissed = writing.writing_samples(scope)
     by_quarter: Counter[tuple[str, str]] = Counter()
     for counted in services.factors_by_quarter(scope):  # a row per month: summed per quarter
@@ -109,7 +106,7 @@ def collect(scope: Scope, coverage_of: tuple[DateRange, ...] | None = None) -> F
         titles[title.title] += title.count
     figures.add(
         Figures(
-            stages=[(t.draft, t.review, t.published) for t in services.stage_times(scope)],
+            stages=StageValues.of(services.stage_times(scope), DAY_EDGES),
             items=services.follow_through_raw(scope),
             titles=titles,
             by_quarter=by_quarter,

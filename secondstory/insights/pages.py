@@ -16,8 +16,7 @@ from secondstory.core.insights.followthrough import (
     on_time_share,
 )
 from secondstory.core.insights.periods import months, quarters
-from secondstory.core.insights.pipeline import stage_delays
-from secondstory.core.insights.stats import DAY_EDGES, DURATION_EDGES_HOURS, Distribution
+from secondstory.core.insights.stats import DURATION_EDGES_HOURS, Distribution
 from secondstory.core.insights.tables import count_table
 from secondstory.core.insights.writing import writing_rates
 from secondstory.insights import charts, durations, freshness, monthly, services
@@ -122,7 +121,7 @@ def duration_charts(scope: Scope) -> list[Chart]:
 def _pipeline(scope: Scope, figures: Figures) -> tuple[Chart, dict[str, object], list[int]]:
     coverage = figures.coverage
     policy = services.policy_severities()
-    delays = stage_delays(figures.stage_times, DAY_EDGES)
+    delays = figures.stages.delays()
     chart = Chart(
         "review-delays",
         "Days from resolution to draft, review and publication",

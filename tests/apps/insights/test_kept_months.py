@@ -105,7 +105,10 @@ def _normal(figures: monthly.Figures) -> dict[str, object]:
         writing[(sample.team, sample.period, "f")] += sample.findings  # type: ignore[index]
     return {
         "coverage": figures.coverage,
-        "stages": sorted((d, r or -1, p or -1) for d, r, p in figures.stages),
+        "stages": {
+            stage: (sorted(figures.stages.values[stage]), figures.stages.bins[stage])
+            for stage in figures.stages.values
+        },
         "counts": {k: v for k, v in figures.items.counts.items()},
         "created": +figures.items.created,
         "due": +figures.items.due,
@@ -284,15 +287,17 @@ def test_kept_months_equal_the_figures_over_the_range_after_random_writes(
 
 
 def _computed_months(monkeypatch: pytest.MonkeyPatch) -> list[date]:
+    """The first days of the months computed afresh (each asks once for its straddlers)."""
+    from secondstory.insights import services
+
     computed: list[date] = []
-    collect = monthly.collect
+    straddling = services.straddling
 
-    def counting(scope: Scope, coverage_of: Any = None) -> monthly.Figures:
-        if scope.only is not None and type(scope.only).__name__ == "Whole":
-            computed.append(scope.span.start)
-        return collect(scope, coverage_of)
+    def counting(scope: Scope) -> list[int]:
+        computed.append(scope.span.start)
+        return straddling(scope)
 
-    monkeypatch.setattr(monthly, "collect", counting)
+    monkeypatch.setattr(services, "straddling", counting)
     return computed
 
 
