@@ -7,6 +7,9 @@ tables they are kept from, in the database (``EXCEPT`` both ways, so Python rece
 - each incident's duration values (``insights_durationvalue``) with the milestones, through
   the copy of the metric definitions the triggers read (``insights_metricpair``);
 - the duration counts per month (``insights_durationcount``) with the values and the starts;
+- the kept months' copies of the links between postmortems and incidents
+  (``insights_postmortemincident``) and of each action item's postmortem
+  (``insights_itempostmortem``) with the tables they copy;
 - every trigger that keeps them (and the data-change token's) exists.
 
 A copy of the metric definitions that differs from the definitions is not damage: the next
@@ -22,7 +25,7 @@ from typing import Any
 
 from django.db import transaction
 
-from secondstory.insights import duration_triggers, triggers
+from secondstory.insights import duration_triggers, month_triggers, triggers
 
 REPAIR = "run `secondstory check --repair`"
 
@@ -75,8 +78,29 @@ def _counts(vendor: str) -> Kept:
     )
 
 
+def _copies() -> list[Kept]:
+    return [
+        Kept(
+            "insights_postmortemincident",
+            "copied links between postmortems and incidents",
+            "SELECT postmortem_id, incident_id FROM insights_postmortemincident",
+            f"SELECT postmortem_id, incident_id FROM {month_triggers.LINKS}",
+            2,
+            2,
+        ),
+        Kept(
+            "insights_itempostmortem",
+            "copied postmortems of action items",
+            "SELECT item_id, postmortem_id FROM insights_itempostmortem",
+            f"SELECT id, postmortem_id FROM {month_triggers.ITEMS}",
+            2,
+            1,
+        ),
+    ]
+
+
 def kept_tables(vendor: str) -> list[Kept]:
-    return [_starts(), _values(vendor), _counts(vendor)]
+    return [_starts(), _values(vendor), _counts(vendor), *_copies()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +171,8 @@ def wanted_triggers(connection: Any, tables: set[str]) -> set[tuple[str, str]]:
         wanted |= set(triggers.start_triggers(connection.vendor))
     if "insights_durationvalue" in tables:
         wanted |= set(duration_triggers.duration_triggers(connection.vendor))
+    if "insights_monthversion" in tables:
+        wanted |= set(month_triggers.month_triggers(connection.vendor))
     return wanted
 
 
@@ -188,7 +214,7 @@ def problems(report: Report) -> list[str]:
 
 def agreement(report: Report) -> str:
     """The line of a consistent report."""
-    line = "kept starts and durations agree with the data"
+    line = "kept starts, durations and copies agree with the data"
     if report.definitions_changed:
         line += " (the duration metrics changed since: the next page recomputes them)"
     return line
@@ -201,5 +227,6 @@ def repair(connection: Any) -> None:
         duration_triggers.drop(connection)  # so that refilling the starts moves no count
         triggers.refill_starts(connection)
         duration_triggers.refill(connection)  # recomputes the values and counts, re-creates
+        month_triggers.refill(connection)  # copies afresh, moves every kept month
         with connection.cursor() as cursor:
             triggers.new_token(cursor)
