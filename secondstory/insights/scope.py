@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import Team
@@ -116,10 +116,15 @@ def incidents_in(scope: Scope) -> QuerySet[Incident]:
     query = Incident.objects.filter(
         insights_start__began__gte=start, insights_start__began__lt=end, is_exercise=False
     )
+    # The team and the service asked of each incident of the range (the range's index on the
+    # starts leads), not the other way round: SQLite would otherwise read every incident of the
+    # team to keep those of one month.
     if scope.team is not None:
-        query = query.filter(teams=scope.team)
+        teams = Incident.teams.through.objects.filter(incident_id=OuterRef("pk"))
+        query = query.filter(Exists(teams.filter(team_id=scope.team.pk)))
     if scope.service is not None:
-        query = query.filter(services=scope.service)
+        services = Incident.services.through.objects.filter(incident_id=OuterRef("pk"))
+        query = query.filter(Exists(services.filter(service_id=scope.service.pk)))
     return query
 
 
