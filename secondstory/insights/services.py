@@ -134,6 +134,15 @@ def postmortem_ids(scope: Scope) -> QuerySet[Any]:
     return links.values("postmortem_id")
 
 
+def of_postmortems(scope: Scope, field: str = "postmortem_id") -> Q:
+    """``field`` names a postmortem of the scope. Listed postmortems are named as values:
+    PostgreSQL reads ``IN (values)`` through the index many times faster than ``IN`` a
+    subquery that lists them."""
+    if isinstance(scope.only, Listed):
+        return Q(**{f"{field}__in": scope.only.ids})
+    return Q(**{f"{field}__in": postmortem_ids(scope)})
+
+
 def straddling(scope: Scope) -> list[int]:
     """The postmortems with incidents of the scope both in the range and outside it."""
     return sorted(
@@ -142,7 +151,7 @@ def straddling(scope: Scope) -> list[int]:
 
 
 def postmortems_in(scope: Scope) -> Q:
-    return Q(pk__in=postmortem_ids(scope))
+    return of_postmortems(scope, "pk")
 
 
 def stage_times(scope: Scope) -> list[StageTimes]:
@@ -160,7 +169,7 @@ def stage_times(scope: Scope) -> list[StageTimes]:
         # (naming every incident of the range as a subquery made the database build it).
         start, end = bounds(scope.span)
         links = (
-            Q(postmortem_id__in=postmortem_ids(scope))
+            of_postmortems(scope)
             & of_scope(scope, "incident__")
             & Q(incident__insights_start__began__gte=start)
             & Q(incident__insights_start__began__lt=end)
@@ -239,7 +248,7 @@ def old_drafts(scope: Scope, user: User, days: int) -> KeyedCount:
 
 
 def _items(scope: Scope) -> Q:
-    return Q(postmortem_id__in=postmortem_ids(scope))
+    return of_postmortems(scope)
 
 
 def follow_through_raw(scope: Scope) -> OpenItems:
@@ -283,7 +292,7 @@ def categories() -> list[tuple[str, str]]:
 
 
 def _factors(scope: Scope) -> Q:
-    return Q(postmortem_id__in=postmortem_ids(scope))
+    return of_postmortems(scope)
 
 
 def factors_by_quarter(scope: Scope) -> list[GroupedCount]:
@@ -362,7 +371,10 @@ _TRIPLES = """SELECT DISTINCT x.service_id AS service, f.category_id AS category
 def _newest(scope: Scope) -> list[tuple[str, str, int, int]]:
     """(service, category, postmortems of the pair, one of its newest ``KEYS_SHOWN``
     postmortems): one pass in which the database counts and numbers each pair's postmortems."""
-    ids, params = postmortem_ids(scope).query.sql_with_params()
+    if isinstance(scope.only, Listed):
+        ids, params = ", ".join(["%s"] * len(scope.only.ids)), scope.only.ids
+    else:
+        ids, params = postmortem_ids(scope).query.sql_with_params()
     query = (
         "SELECT s.slug, c.code, r.n, r.pm FROM (SELECT service, category, pm, "
         "COUNT(*) OVER (PARTITION BY service, category) AS n, ROW_NUMBER() OVER "
