@@ -1,54 +1,23 @@
-"""Server time of every insights page over a generated organisation: computed and cached.
+"""Server time of every insights page over a generated organisation: from nothing, cached,
+and after a write.
 
 Uses the database named by SECONDSTORY_DATABASE_URL (or the SQLite file in SECONDSTORY_HOME).
 With ``--scale N`` it first streams N generated incidents in (``secondstory demo --scale N``);
 without it, it measures whatever the database holds. Each page is requested in-process with
 Django's test client, signed in as a person who is not staff (so the visibility filters run):
-once with the insights cache emptied ("computed": what the first reader after a change waits)
-and then ``--runs`` times from the cache (p50/p95), each with the CPU time of this process
-(with SQLite that includes the database's work; with PostgreSQL not the server's). It also
-prints the bytes of the charts' SVG per chart and, with ``--worker``, how long the worker's
-job (the default pages and today's health checks) takes with nothing cached.
+once with the insights cache emptied, kept months included ("computed": a new installation,
+or the first page after an upgrade), then ``--runs`` times from the cache (p50/p95), then
+right after a write to one factor of a postmortem of this month and of one whose incident
+began about 200 days ago (what the first reader after an edit waits for: the month edited
+and the rest of the range are computed, the other months read as kept). Each figure comes
+with the CPU time of this process (with SQLite that includes the database's work; with
+PostgreSQL not the server's). It also prints the bytes of the charts' SVG per chart and,
+with ``--worker``, how long the worker's job (the default pages and today's health checks)
+takes with nothing cached. The figures at 100,000 postmortems are in docs/insights.md.
 
     SECONDSTORY_HOME=/tmp/bench python benchmarks/insights_speed.py --scale 10000
     SECONDSTORY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
         python benchmarks/insights_speed.py --scale 10000
-
-Measured on a 2-core machine shared with other work (load average 4-7), 5 cached runs;
-"before" is the first version at `--scale 10000`: organisation 1.8 s (SQLite) and 2.1 s
-(PostgreSQL) on every view.
-
-    scale 10,000    sqlite      organisation  computed  2.08 s (cpu 0.96)  cached 0.037 s
-                                4 years       computed  4.88 s (cpu 1.67)  cached 0.080 s
-                    postgresql  organisation  computed  1.85 s (cpu 0.47)  cached 0.036 s
-                                4 years       computed  3.81 s (cpu 0.44)  cached 0.106 s
-    scale 100,000   sqlite      organisation  computed  6.07 s (cpu 5.53)  cached 0.024 s
-                                team          computed  4.13 s (cpu 3.80)  cached 0.024 s
-                                service       computed  4.14 s (cpu 3.80)  cached 0.026 s
-                                4 years       computed 22.1 s (cpu 14.8)   cached 0.048 s
-
-With each incident's start kept by triggers (insights 0002) and the factor queries merged,
-on the first 38,738 incidents of `demo --scale 100000` (load average 11-16):
-
-    sqlite      4 years  computed before 33.5 s (cpu 6.63)  after 51.5 s (cpu 4.19)
-    postgresql  4 years  computed before 35.4 s (cpu 1.10)  after 30.2 s (cpu 1.21)
-                (34,079 incidents; the CPU leaves out the server's)
-
-With the durations read from trigger-kept counts (insights 0003), on the first 33,046
-incidents on SQLite and 29,935 on PostgreSQL (load average 14-18):
-
-    sqlite      4 years  computed before 49.0 s (cpu 4.79)  after 27.8 s (cpu 3.05)
-    postgresql  4 years  computed before 30.3 s (cpu 1.44)  after 17.7 s (cpu 0.52)
-
-At 100,000 again (copies of the generated data, `--runs 2`, load average 4-9), after the
-co-occurrence of factor categories was grouped by each postmortem's set of categories
-(CPU before → after; wall time is mostly waiting for a core at that load):
-
-    sqlite      organisation  computed cpu 3.07 → 3.16    4 years  cpu 7.60 → 6.53
-                team, 4 years computed cpu 5.42 → 4.90    service, 4 years  cpu 5.12 → 4.61
-    postgresql  organisation  computed 10.7 s (cpu 1.33)  4 years  17.3 s (cpu 0.85)
-
-Every table is in docs/insights.md ("Speed").
 """
 
 from __future__ import annotations
