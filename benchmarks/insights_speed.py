@@ -86,6 +86,9 @@ def main() -> None:
     parser.add_argument(
         "--worker", action="store_true", help="also time the worker's job from nothing"
     )
+    parser.add_argument(
+        "--only", default="", help="comma-separated page names to measure (default: every page)"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
     call_command("migrate", verbosity=0)
@@ -96,7 +99,10 @@ def main() -> None:
     client = Client()
     client.force_login(_reader())
     store = caches["insights"]
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     for name, url in _pages().items():
+        if wanted and name not in wanted:
+            continue
         store.clear()  # the first reader after a change: every figure computed
         cold_wall, cold_cpu, first = _timed(client, url)
         assert first.status_code == 200, (url, first.status_code)
