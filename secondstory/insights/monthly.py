@@ -2,7 +2,7 @@
 
 The review pipeline, follow-through, factors and writing sections count the postmortems of
 the incidents in scope. Over a range, those postmortems split into two sets that never
-overlap (docs/insights.md, "Kept months"):
+overlap (docs/insights.md, "Speed"):
 
 - for each calendar month the range covers whole, the postmortems all of whose incidents of
   the scope began in that month: their figures depend on nothing but the month, so they are
@@ -33,7 +33,7 @@ from secondstory.core.insights.pipeline import PolicyCoverage, StageValues
 from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.insights.writing import WritingSample
-from secondstory.insights import freshness, month_triggers, services, writing
+from secondstory.insights import factor_figures, freshness, month_triggers, services, writing
 from secondstory.insights.scope import Listed, Scope, Whole, bounds
 
 #: Part of a kept month's cache key: change it when ``Figures`` changes shape, so that an
@@ -51,7 +51,7 @@ class Figures:
     titles: Counter[str] = field(default_factory=Counter)
     by_quarter: Counter[tuple[str, str]] = field(default_factory=Counter)
     category_sets: Counter[tuple[int, ...]] = field(default_factory=Counter)
-    pairs: services.Newest = field(default_factory=dict)
+    pairs: factor_figures.Newest = field(default_factory=dict)
     writing: list[WritingSample] = field(default_factory=list)
     in_scope: int = 0
     reviewed: int = 0
@@ -99,7 +99,7 @@ def collect(scope: Scope, coverage_of: tuple[DateRange, ...] | None = None) -> F
         return figures  # no postmortem (and an empty list cannot be written as SQL)
     samples, in_scope, reviewed, dismissed = writing.writing_samples(scope)
     by_quarter: Counter[tuple[str, str]] = Counter()
-    for counted in services.factors_by_quarter(scope):  # a row per month: summed per quarter
+    for counted in factor_figures.factors_by_quarter(scope):  # a row per month: summed per quarter
         by_quarter[(counted.row, counted.column)] += counted.count
     titles: Counter[str] = Counter()
     for title in services.item_titles(scope):
@@ -110,8 +110,8 @@ def collect(scope: Scope, coverage_of: tuple[DateRange, ...] | None = None) -> F
             items=services.follow_through_raw(scope),
             titles=titles,
             by_quarter=by_quarter,
-            category_sets=services.category_sets(scope),
-            pairs=services.newest_by_pair(scope),
+            category_sets=factor_figures.category_sets(scope),
+            pairs=factor_figures.newest_by_pair(scope),
             writing=samples,
             in_scope=in_scope,
             reviewed=reviewed,

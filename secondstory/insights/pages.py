@@ -19,7 +19,7 @@ from secondstory.core.insights.periods import months, quarters
 from secondstory.core.insights.stats import DURATION_EDGES_HOURS, Distribution
 from secondstory.core.insights.tables import count_table
 from secondstory.core.insights.writing import writing_rates
-from secondstory.insights import charts, durations, freshness, monthly, services
+from secondstory.insights import charts, durations, factor_figures, freshness, monthly, services
 from secondstory.insights.charts import Chart
 from secondstory.insights.leading import near_miss_charts
 from secondstory.insights.learning import learning_check_charts
@@ -189,8 +189,8 @@ def follow_through_charts(scope: Scope, figures: Figures) -> tuple[list[Chart], 
     return [summary, chart], {}
 
 
-def _factors(scope: Scope, figures: Figures) -> tuple[list[Chart], list[services.Candidate]]:
-    cats = services.categories()
+def _factors(scope: Scope, figures: Figures) -> tuple[list[Chart], list[factor_figures.Candidate]]:
+    cats = factor_figures.categories()
     codes = [c for c, _ in cats]
     periods = quarters(scope.span)
     table = count_table(figures.quarter_counts, periods, codes)
@@ -204,7 +204,7 @@ def _factors(scope: Scope, figures: Figures) -> tuple[list[Chart], list[services
     by_quarter.svg = charts.stacked_bars(
         by_quarter.id, by_quarter.title, by_quarter.definition, periods, codes, table.cells
     )
-    pairs = co_occurrence(services.pairs_of(figures.category_sets), codes)
+    pairs = co_occurrence(factor_figures.pairs_of(figures.category_sets), codes)
     heat = Chart(
         "factor-co-occurrence",
         "Co-occurrence of factor categories",
@@ -213,7 +213,7 @@ def _factors(scope: Scope, figures: Figures) -> tuple[list[Chart], list[services
         [[c, *row] for c, row in zip(codes, pairs.cells, strict=True)],
     )
     heat.svg = charts.heat_map(heat.id, heat.title, heat.definition, codes, pairs.cells)
-    per_service, candidates = services.candidates_of(figures.pairs)
+    per_service, candidates = factor_figures.candidates_of(figures.pairs)
     service_names = sorted({g.row for g in per_service})
     by_service = count_table(per_service, service_names, codes)
     service_chart = Chart(
@@ -304,7 +304,7 @@ def sections(scope: Scope, user: User) -> Iterator[Section]:
     follow = _cached("follow", scope, version, postmortems.of(follow_through_charts))
     yield "follow-through", "Follow-through", *follow
     figures, candidates = _cached("factors", scope, version, postmortems.of(_factors))
-    recurring = services.readable_pairs(user, candidates)
+    recurring = factor_figures.readable_pairs(user, candidates)
     minimum = services.RECURRING_MINIMUM
     facts = {"recurring": recurring, "recurring_minimum": minimum}
     yield "factors", "Contributing factors", figures, facts
