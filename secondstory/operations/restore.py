@@ -47,6 +47,7 @@ NOT_DATA = {
     "insights.datachange",  # the insights cache's token: written by the migration itself
     "insights.metricpair",  # the kept durations' copy of the metric definitions (likewise)
     "pagecache.sharedchange",  # the kept page fragments' shared token (likewise)
+    "library.wordscore",  # the kept ranking scores: derived from the search documents
     "notify.workerheartbeat",  # a worker started on the new installation beats at once
 }
 SAFETY_DIRECTORY = "backups-before-restore"
