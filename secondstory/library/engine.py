@@ -232,8 +232,7 @@ def ranked(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, fl
     and the number of matches (``secondstory.library.ranking``)."""
     from secondstory.library.ranking import rank
 
-    total = count(match)
-    rows = rank(match, total, limit=limit, offset=offset)
+    rows, total = rank(match, limit=limit, offset=offset)
     postmortems = _postmortems([document for document, _ in rows])
     return [(postmortems[d], score) for d, score in rows if d in postmortems], total
 

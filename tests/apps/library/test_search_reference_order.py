@@ -127,14 +127,23 @@ ORDERED = (
 )
 
 
-@pytest.fixture(params=["exhaustive", "walk"])
+@pytest.fixture(params=["by key", "walk", "walk, minor words", "whole lists", "lists, minor words"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Both ways of ranking: every match scored, or the lists walked in small batches
-    (so that the walk takes several rounds and stops at ties on the page's cut)."""
-    if request.param == "walk":
+    """Every way of ranking: every match scored by key, the lists walked in small batches
+    (so that the walk takes several rounds and stops at ties on the page's cut), or the
+    words' whole lists read (deep pages); "minor words": only the word that adds most is
+    walked or read whole, the others' scores are bounded and looked up by key."""
+    name = str(request.param)
+    if name != "by key":
         monkeypatch.setattr(ranking, "EXHAUSTIVE", 0)
         monkeypatch.setattr(ranking, "FIRST_BATCH", 2)
-    return str(request.param)
+        monkeypatch.setattr(ranking, "GIVE_UP", 10_000)
+    if "lists" in name:
+        monkeypatch.setattr(ranking, "DEEPEST", 0)
+    if "minor" in name:
+        monkeypatch.setattr(ranking, "MINOR", 0.999)
+        monkeypatch.setattr(ranking, "CHUNK", 3)
+    return name
 
 
 def _check_order(made: list[Made], readers: list[User | None]) -> None:
@@ -182,12 +191,14 @@ def test_the_walk_stops_early_on_ties_at_the_cut(
     monkeypatch.setattr(ranking, "_next_batch", counting)
     expected = reference_order("zephyr", None, made)
     match = ranking_match("zephyr")
+    ids = ranking.matching(match)
     idfs = ranking.weights(ranking.query_words(match))
-    scores = ranking.exhaustive(match, idfs, limit=len(expected), offset=0)
+    scores = ranking.by_key(ids, idfs, limit=len(expected), offset=0)
     cut = next(i for i in range(1, len(scores)) if scores[i][1] == scores[i - 1][1])
     per_page = cut  # the page ends between two documents of equal score
     read.clear()
-    page = ranking.walk(match, idfs, len(expected), limit=per_page, offset=0)
+    page = ranking.walk(ids, len(ids), idfs, limit=per_page, offset=0)
+    assert page == ranking.walk(match.keys, len(ids), idfs, limit=per_page, offset=0)
     assert page is not None
     postmortems = dict(SearchDocument.objects.values_list("pk", "postmortem__key"))
     assert [postmortems[d] for d, _ in page] == expected[:per_page]
