@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from secondstory.core.search.keys import KeyExpression
+from secondstory.core.search.keys import KeyExpression, removed_tsquery
 from secondstory.library import wordscore
 
 if TYPE_CHECKING:
@@ -154,7 +154,12 @@ def whole_lists(
 ) -> list[tuple[int, int]]:
     """Every match scored by reading the whole lists of the words that can add much; the
     other words' scores are looked up by key, best partial scores first, only until no
-    further document could reach the page (their highest scores bound what they add)."""
+    further document could reach the page (their highest scores bound what they add).
+    PostgreSQL sums every word's scores of the matches itself, in one grouped query."""
+    if connection.vendor == "postgresql":
+        page = _summed(ids, idfs, limit=limit, offset=offset)
+        if page is not None:
+            return page
     major = _major(idfs)
     partial = dict.fromkeys(ids, 0)
     with connection.cursor() as cursor:
@@ -182,6 +187,26 @@ def whole_lists(
         if len(exact) >= need and rest < len(order) and order[rest][0] + bound < exact[need - 1][0]:
             break
     return _page(exact, limit=limit, offset=offset)
+
+
+def _summed(
+    ids: set[int], idfs: dict[str, tuple[int, int, int]], *, limit: int, offset: int
+) -> list[tuple[int, int]] | None:
+    """PostgreSQL: one page of the matches' summed scores, or None when the page reaches
+    matches that hold none of the words (they have no rows to sum)."""
+    case = "CASE w.word " + " ".join("WHEN %s THEN %s" for _ in idfs) + " END"
+    params: list[Any] = [x for word, (idf, _, _) in idfs.items() for x in (word, idf)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.document_id, SUM(w.score * {case}) AS s FROM library_wordscore w "
+            "WHERE w.document_id = ANY(%s::int[]) AND w.word = ANY(%s) "
+            "GROUP BY w.document_id ORDER BY s DESC, w.document_id DESC LIMIT %s OFFSET %s",
+            [*params, sorted(ids), list(idfs), limit, offset],
+        )
+        page = [(int(d), int(s)) for d, s in cursor.fetchall()]
+    if len(page) < min(limit, max(0, len(ids) - offset)):
+        return None
+    return page
 
 
 @dataclass
@@ -222,6 +247,24 @@ MINOR = 0.1
 GIVE_UP = 600
 
 
+def _upper(
+    idfs: dict[str, tuple[int, int, int]], scores: dict[str, int], still: dict[str, int]
+) -> int:
+    """The most a match can score: what its words read so far give, and for each walked
+    word not read yet the most its list still holds (``still``: idf times last score)."""
+    gets = sum(idfs[word][0] * score for word, score in scores.items())
+    return gets + sum(most for word, most in still.items() if word not in scores)
+
+
+def _reaches(exact: dict[int, int], need: int, threshold: int, lowest: int) -> bool:
+    """Whether the ``need``-th best exact score ranks before any document not yet seen
+    (which scores at most ``threshold``; at that score its id is below ``lowest``)."""
+    if len(exact) < need:
+        return False
+    score, document = sorted(((s, d) for d, s in exact.items()), reverse=True)[need - 1]
+    return score > threshold or (score == threshold and document >= lowest)
+
+
 def walk(
     matches: set[int] | KeyExpression,
     total: int,
@@ -233,10 +276,12 @@ def walk(
     """(document, score) of one page by the threshold algorithm, or None when the walk
     would read too much (the caller then reads the lists whole).
 
-    ``matches``: the ids of every match, or (for a query that ``_simple`` says is no more
-    than that) the keys a document holding every word must pass. Only the lists of the
-    words that can add much are walked (``MINOR``); the others' highest scores stand in the
-    threshold for what they may add.
+    ``matches``: the ids of every match, or (for a query of one word that ``_simple`` says
+    is no more than that) the keys a document in the list must pass. Only the lists of the
+    words that can add much are walked (``MINOR``); the others' highest scores stand in
+    for what they may add. A match seen in some lists is bounded by what it could still
+    get from the others (their last score read); its exact score is looked up by key only
+    when that bound could reach the page, so that most matches cost no lookup.
     """
     need = offset + limit
     walked = _major(idfs)
@@ -246,11 +291,10 @@ def walk(
         if word in walked
     ]
     bound = sum(idf * top for word, (idf, _, top) in idfs.items() if word not in walked)
-    # One list is read in order without lookups; with more, each match found costs lookups
-    # by key, and reading the lists whole soon costs less.
     most = GIVE_UP if len(idfs) > 1 else sum(df for _, df, _ in idfs.values()) // 2
     seen: set[int] = set()
-    passing: list[tuple[int, int]] = []  # (score, document)
+    known: dict[int, dict[str, int]] = {}  # matches: their scores read from the lists
+    exact: dict[int, int] = {}
     read = 0
     with connection.cursor() as cursor:
         while True:
@@ -261,30 +305,53 @@ def walk(
                 rows = _next_batch(cursor, entry)
                 read += len(rows)
                 for score, document in rows:
-                    if document not in seen:
+                    if document in known:
+                        known[document][entry.word] = score
+                    elif document not in seen:
                         found.setdefault(document, {})[entry.word] = score
             seen.update(found)
             if isinstance(matches, set):
-                found = {d: scores for d, scores in found.items() if d in matches}
-            if found and len(idfs) > 1:
-                found = _scores(sorted(found), list(idfs))
-            if not isinstance(matches, set):
-                held = [d for d, scores in found.items() if len(scores) == len(idfs)]
-                admitted = _admitted(matches, held)
-                found = {d: scores for d, scores in found.items() if d in admitted}
-            passing += [(_total(idfs, scores), d) for d, scores in found.items()]
-            passing.sort(reverse=True)
+                known.update((d, scores) for d, scores in found.items() if d in matches)
+            else:
+                admitted = _admitted(matches, sorted(found))
+                known.update((d, scores) for d, scores in found.items() if d in admitted)
+            open_lists = [e for e in lists if not e.done and e.last is not None]
+            still = {e.word: e.idf * e.last[0] for e in open_lists if e.last}
+            threshold = bound + sum(still.values())
+
+            # A match seen in every walked list (and no word left unwalked) is scored from
+            # what was read; the others are looked up by key, best bounds first, once no
+            # document not yet seen could reach the page (judged from what the matches read
+            # so far score at least), until no bound left could.
+            for d, scores in known.items():
+                if d not in exact and not bound and len(scores) == len(walked):
+                    exact[d] = _total(idfs, scores)
+            lowest = min((e.last[1] for e in open_lists if e.last), default=0)
+            # What the matches read so far score at least (exact scores are no lower).
+            least = {d: exact.get(d) or _total(idfs, scores) for d, scores in known.items()}
+            if not _reaches(least, need, threshold, lowest) and open_lists:
+                if read > most:
+                    return None
+                continue
+            waiting = sorted(
+                ((_upper(idfs, known[d], still) + bound, d) for d in known if d not in exact),
+                reverse=True,
+            )
+            while waiting:
+                ranked = sorted(((s, d) for d, s in exact.items()), reverse=True)
+                if len(ranked) >= need and waiting[0] < ranked[need - 1]:
+                    break
+                chunk = [d for _, d in waiting[:CHUNK]]
+                waiting = waiting[CHUNK:]
+                for d, scores in _scores(chunk, list(idfs)).items():
+                    exact[d] = _total(idfs, scores)
+            ranked = sorted(((s, d) for d, s in exact.items()), reverse=True)
+            if _reaches(exact, need, threshold, lowest):
+                return [(d, s) for s, d in ranked[offset:need]]
             if all(entry.done for entry in lists):
-                if len(passing) < total and (bound or len(passing) < need):
+                if len(known) < total and (bound or len(known) < need):
                     return None  # matches not in the walked lists: scored otherwise
-                return [(d, s) for s, d in passing[offset:need]]
-            if len(passing) >= need:
-                score, document = passing[need - 1]
-                open_lists = [e for e in lists if not e.done and e.last is not None]
-                threshold = bound + sum(e.idf * e.last[0] for e in open_lists if e.last)
-                lowest = min((e.last[1] for e in open_lists if e.last), default=0)
-                if score > threshold or (score == threshold and document >= lowest):
-                    return [(d, s) for s, d in passing[offset:need]]
+                return [(d, s) for s, d in ranked[offset:need]]
             if read > most:
                 return None
 
@@ -309,19 +376,55 @@ def _admitted(keys: KeyExpression, documents: list[int]) -> set[int]:
         return {int(d) for d, text in cursor.fetchall() if keys.admits(set(text.split()))}
 
 
+def _one_word_total(match: Match, word: str) -> int:
+    """The number of matches of a query of one word and no phrase or exclusion.
+
+    On PostgreSQL, without a required filter, that is the length of the word's list less
+    its documents that the keys take away (what the reader may not read, excluded filters):
+    both counted through indexes, where counting the matches through the full-text index
+    visits every match's row. Otherwise the full-text index counts (on SQLite it is quick).
+    """
+    from secondstory.library.engine import _rows, count
+
+    if connection.vendor != "postgresql" or match.keys.required:
+        return count(match)
+    sql = "SELECT count(*) FROM library_wordscore WHERE word = %s"
+    params: list[Any] = [word]
+    removed = removed_tsquery(match.keys)
+    if removed is not None:
+        sql = (
+            f"SELECT ({sql}) - (SELECT count(*) FROM library_wordscore w "
+            "WHERE w.word = %s AND w.document_id IN (SELECT x.document_id FROM "
+            "library_searchvector x WHERE x.keys_vector @@ to_tsquery('simple', %s)))"
+        )
+        params += [word, removed]
+    return int(_rows(sql, params, planned=False)[0][0])
+
+
 def rank(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
     """(document id, score) of one page of the matches, best first (ties: newest), and the
-    number of matches."""
-    from secondstory.library.engine import count, newest_documents
+    number of matches.
+
+    A query of one word (no phrase, no exclusion) is counted without being scored and its
+    list walked with the keys of each batch checked here; its words' idf does not change
+    its order and is left out (its score is the word's). Any other query first finds the
+    ids of every match.
+    """
+    from secondstory.library.engine import newest_documents
 
     words = query_words(match)
+    if len(words) == 1 and _simple(match, words):
+        total = _one_word_total(match, words[0])
+        if not total:
+            return [], 0
+        if total > EXHAUSTIVE and offset + limit <= DEEPEST:
+            one = {words[0]: (1, total, 0)}
+            page = walk(match.keys, total, one, limit=limit, offset=offset)
+            if page is not None:
+                return [(d, s / float(wordscore.SCALE)) for d, s in page], total
     idfs = weights(words)
-    ids: set[int] | None = None
-    if len(words) == 1 and idfs and _simple(match, words):
-        total = count(match)
-    else:
-        ids = matching(match)
-        total = len(ids)
+    ids = matching(match)
+    total = len(ids)
     if not total:
         return [], 0
     page: list[tuple[int, int]] | None = None
@@ -329,13 +432,10 @@ def rank(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, floa
         documents = newest_documents(match, limit=limit, offset=offset)
         return [(d, 0.0) for d in documents], total
     if total <= EXHAUSTIVE:
-        ids = ids if ids is not None else matching(match)
         page = by_key(ids, idfs, limit=limit, offset=offset)
     elif offset + limit <= DEEPEST:
-        matches = match.keys if ids is None else ids
-        page = walk(matches, total, idfs, limit=limit, offset=offset)
+        page = walk(ids, total, idfs, limit=limit, offset=offset)
     if page is None:
-        ids = ids if ids is not None else matching(match)
         page = whole_lists(ids, idfs, limit=limit, offset=offset)
     scale = float(wordscore.SCALE * wordscore.IDF_SCALE)
     return [(document, score / scale) for document, score in page], total

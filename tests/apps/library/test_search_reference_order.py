@@ -243,3 +243,27 @@ def test_order_and_scores_after_every_kind_of_write(
     rebuild()
     _check_order(left, readers)
     _assert_scores_as_rebuilt()
+
+
+@pytest.mark.parametrize("minor", [0.1, 0.999])
+def test_the_walk_equals_the_reference_at_every_cut(
+    made: list[Made], monkeypatch: pytest.MonkeyPatch, minor: float
+) -> None:
+    """One entry at a time at first, so that pages end at every place of the order, and
+    the walk's stop at the threshold (ties with documents not yet read included) is
+    checked at each."""
+    monkeypatch.setattr(ranking, "FIRST_BATCH", 1)
+    monkeypatch.setattr(ranking, "GIVE_UP", 10_000)
+    monkeypatch.setattr(ranking, "MINOR", minor)
+    postmortems = dict(SearchDocument.objects.values_list("pk", "postmortem__key"))
+    for text in ("zephyr", "quokka marzipan", "obelisk gazebo tundra", "tundra zephyr"):
+        expected = reference_order(text, None, made)
+        match = ranking_match(text)
+        ids = ranking.matching(match)
+        idfs = ranking.weights(ranking.query_words(match))
+        for size in range(1, len(expected) + 1):
+            for offset in (0, size // 2):
+                page = ranking.walk(ids, len(ids), idfs, limit=size - offset, offset=offset)
+                assert page is not None
+                found = [postmortems[d] for d, _ in page]
+                assert found == expected[offset:size], (text, size, offset)
