@@ -423,6 +423,8 @@ def rank(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, floa
             if page is not None:
                 return [(d, s / float(wordscore.SCALE)) for d, s in page], total
     idfs = weights(words)
+    if len(idfs) == 1:  # one word: its idf would multiply every score alike
+        idfs = {word: (1, df, top) for word, (_, df, top) in idfs.items()}
     ids = matching(match)
     total = len(ids)
     if not total:
@@ -437,5 +439,5 @@ def rank(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, floa
         page = walk(ids, total, idfs, limit=limit, offset=offset)
     if page is None:
         page = whole_lists(ids, idfs, limit=limit, offset=offset)
-    scale = float(wordscore.SCALE * wordscore.IDF_SCALE)
+    scale = float(wordscore.SCALE * (1 if len(idfs) == 1 else wordscore.IDF_SCALE))
     return [(document, score / scale) for document, score in page], total
