@@ -225,7 +225,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(HOME / "cache" / "insights"),
         "TIMEOUT": 7 * 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        # Kept months: one per month of history for the organisation, each team and each
+        # service (about 25 kB each); past this many, a third of the entries is dropped.
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     },
 }
 # SQLite: times a request refused by another writer's lock is run again before a 503.

@@ -17,7 +17,7 @@ from secondstory.core.gamedays.suggestions import (
     from_recurring_pair,
     ranked,
 )
-from secondstory.insights import services as insights
+from secondstory.insights import factor_figures as insights
 from secondstory.insights.scope import Scope, date_range
 from secondstory.postmortems.models import FactorCategory
 

@@ -7,6 +7,9 @@ tables they are kept from, in the database (``EXCEPT`` both ways, so Python rece
 - each incident's duration values (``insights_durationvalue``) with the milestones, through
   the copy of the metric definitions the triggers read (``insights_metricpair``);
 - the duration counts per month (``insights_durationcount``) with the values and the starts;
+- the kept months' copies of the links between postmortems and incidents
+  (``insights_postmortemincident``) and of each action item's postmortem
+  (``insights_itempostmortem``) with the tables they copy;
 - each postmortem's times and words (``insights_keptpostmortem``) with the postmortems;
 - every trigger that keeps them (and the data-change token's) exists.
 
@@ -23,7 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
-from secondstory.insights import duration_triggers, postmortem_triggers, triggers
+from secondstory.insights import duration_triggers, month_triggers, postmortem_triggers, triggers
 
 REPAIR = "run `secondstory check --repair`"
 
@@ -87,8 +90,29 @@ def _postmortems(vendor: str) -> Kept:
     )
 
 
+def _copies() -> list[Kept]:
+    return [
+        Kept(
+            "insights_postmortemincident",
+            "copied links between postmortems and incidents",
+            "SELECT postmortem_id, incident_id FROM insights_postmortemincident",
+            f"SELECT postmortem_id, incident_id FROM {month_triggers.LINKS}",
+            2,
+            2,
+        ),
+        Kept(
+            "insights_itempostmortem",
+            "copied postmortems of action items",
+            "SELECT item_id, postmortem_id FROM insights_itempostmortem",
+            f"SELECT id, postmortem_id FROM {month_triggers.ITEMS}",
+            2,
+            1,
+        ),
+    ]
+
+
 def kept_tables(vendor: str) -> list[Kept]:
-    return [_starts(), _values(vendor), _counts(vendor), _postmortems(vendor)]
+    return [_starts(), _values(vendor), _counts(vendor), *_copies(), _postmortems(vendor)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +183,8 @@ def wanted_triggers(connection: Any, tables: set[str]) -> set[tuple[str, str]]:
         wanted |= set(triggers.start_triggers(connection.vendor))
     if "insights_durationvalue" in tables:
         wanted |= set(duration_triggers.duration_triggers(connection.vendor))
+    if "insights_monthversion" in tables:
+        wanted |= set(month_triggers.month_triggers(connection.vendor))
     if postmortem_triggers.TABLE in tables:
         wanted |= set(postmortem_triggers.postmortem_triggers(connection.vendor))
     return wanted
@@ -202,7 +228,7 @@ def problems(report: Report) -> list[str]:
 
 def agreement(report: Report) -> str:
     """The line of a consistent report."""
-    line = "kept starts and durations agree with the data"
+    line = "kept starts, durations and copies agree with the data"
     if report.definitions_changed:
         line += " (the duration metrics changed since: the next page recomputes them)"
     return line
@@ -217,5 +243,6 @@ def repair(connection: Any) -> None:
         duration_triggers.refill(connection)  # recomputes the values and counts, re-creates
         if postmortem_triggers.TABLE in connection.introspection.table_names():
             postmortem_triggers.refill(connection)
+        month_triggers.refill(connection)  # copies afresh, moves every kept month
         with connection.cursor() as cursor:
             triggers.new_token(cursor)

@@ -111,6 +111,53 @@ class DurationCount(models.Model):
         return f"metric {self.metric_id} {self.month} {self.minutes} min: {self.n}"
 
 
+class MonthVersion(models.Model):
+    """A step of a UTC month's version (``*``: of every month), moved by triggers on every
+    write to the data of the incidents that began in it (``month_triggers``). On SQLite one
+    row per month; on PostgreSQL a row per write, folded by readers."""
+
+    month = models.CharField(max_length=7)  # YYYY-MM, or "*"
+    token = models.BigIntegerField()
+
+    class Meta:
+        db_table = "insights_monthversion"
+        indexes = [models.Index(fields=["month"], name="insights_monthversion_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} +{self.token}"
+
+
+class PostmortemIncident(models.Model):
+    """A copy of the links between postmortems and incidents, for the month triggers."""
+
+    postmortem_id = models.BigIntegerField()
+    incident_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "insights_postmortemincident"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem_id", "incident_id"], name="insights_link_copy_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"postmortem {self.postmortem_id} – incident {self.incident_id}"
+
+
+class ItemPostmortem(models.Model):
+    """A copy of each action item's postmortem, for the month triggers."""
+
+    item_id = models.BigIntegerField(primary_key=True)
+    postmortem_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "insights_itempostmortem"
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} of postmortem {self.postmortem_id}"
+
+
 class KeptPostmortem(models.Model):
     """Each postmortem's key and times, whether it is an exercise, and the words of its sections:
     the columns the learning-health checks select and sum, kept narrow beside it by the

@@ -16,14 +16,14 @@ from secondstory.core.insights.followthrough import (
     on_time_share,
 )
 from secondstory.core.insights.periods import months, quarters
-from secondstory.core.insights.pipeline import stage_delays
-from secondstory.core.insights.stats import DAY_EDGES, DURATION_EDGES_HOURS, Distribution
+from secondstory.core.insights.stats import DURATION_EDGES_HOURS, Distribution
 from secondstory.core.insights.tables import count_table
 from secondstory.core.insights.writing import writing_rates
-from secondstory.insights import charts, durations, freshness, services, writing
+from secondstory.insights import charts, durations, factor_figures, freshness, monthly, services
 from secondstory.insights.charts import Chart
 from secondstory.insights.leading import near_miss_charts
 from secondstory.insights.learning import learning_check_charts
+from secondstory.insights.monthly import Figures
 from secondstory.insights.scope import Scope
 
 DRAFT_AGE_DAYS = 30
@@ -118,10 +118,10 @@ def duration_charts(scope: Scope) -> list[Chart]:
     return result
 
 
-def _pipeline(scope: Scope) -> tuple[Chart, dict[str, object], list[int]]:
-    coverage = services.policy_coverage(scope)
+def _pipeline(scope: Scope, figures: Figures) -> tuple[Chart, dict[str, object], list[int]]:
+    coverage = figures.coverage
     policy = services.policy_severities()
-    delays = stage_delays(services.stage_times(scope), DAY_EDGES)
+    delays = figures.stages.delays()
     chart = Chart(
         "review-delays",
         "Days from resolution to draft, review and publication",
@@ -149,9 +149,9 @@ def _pipeline(scope: Scope) -> tuple[Chart, dict[str, object], list[int]]:
     return chart, facts, services.old_draft_ids(scope, DRAFT_AGE_DAYS)
 
 
-def follow_through_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
-    counts, ages = services.follow_through(scope)
-    people = aimed_at_people(services.item_titles(scope), services.people_predicate())
+def follow_through_charts(scope: Scope, figures: Figures) -> tuple[list[Chart], dict[str, object]]:
+    counts, ages = figures.items.as_of(scope.today)
+    people = aimed_at_people(figures.title_counts, services.people_predicate())
     bins = aging_bins(ages)
     chart = Chart(
         "open-item-age",
@@ -189,11 +189,11 @@ def follow_through_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]
     return [summary, chart], {}
 
 
-def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
-    cats = services.categories()
+def _factors(scope: Scope, figures: Figures) -> tuple[list[Chart], list[factor_figures.Candidate]]:
+    cats = factor_figures.categories()
     codes = [c for c, _ in cats]
     periods = quarters(scope.span)
-    table = count_table(services.factors_by_quarter(scope), periods, codes)
+    table = count_table(figures.quarter_counts, periods, codes)
     by_quarter = Chart(
         "factors-by-quarter",
         "Contributing factors by category per quarter",
@@ -204,7 +204,7 @@ def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
     by_quarter.svg = charts.stacked_bars(
         by_quarter.id, by_quarter.title, by_quarter.definition, periods, codes, table.cells
     )
-    pairs = co_occurrence(services.factor_pairs(scope), codes)
+    pairs = co_occurrence(factor_figures.pairs_of(figures.category_sets), codes)
     heat = Chart(
         "factor-co-occurrence",
         "Co-occurrence of factor categories",
@@ -213,7 +213,7 @@ def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
         [[c, *row] for c, row in zip(codes, pairs.cells, strict=True)],
     )
     heat.svg = charts.heat_map(heat.id, heat.title, heat.definition, codes, pairs.cells)
-    per_service, candidates = services.categories_and_candidates(scope)
+    per_service, candidates = factor_figures.candidates_of(figures.pairs)
     service_names = sorted({g.row for g in per_service})
     by_service = count_table(per_service, service_names, codes)
     service_chart = Chart(
@@ -234,8 +234,9 @@ def _factors(scope: Scope) -> tuple[list[Chart], list[services.Candidate]]:
     return [by_quarter, service_chart, heat], candidates
 
 
-def writing_charts(scope: Scope) -> tuple[list[Chart], dict[str, object]]:
-    samples, total, reviewed, dismissed = writing.writing_samples(scope)
+def writing_charts(scope: Scope, figures: Figures) -> tuple[list[Chart], dict[str, object]]:
+    samples = figures.writing
+    total, reviewed, dismissed = figures.in_scope, figures.reviewed, figures.dismissed
     periods = quarters(scope.span)
     team_names = sorted({s.team for s in samples})
     rates = [r for r in writing_rates(samples, team_names, periods) if r.postmortems]
@@ -274,24 +275,41 @@ def _cached(name: str, scope: Scope, version: str, build: Callable[[Scope], T]) 
     return freshness.cached(f"insights-{name}", parts, lambda: build(scope), version)
 
 
+class _Postmortems:
+    """The postmortems' figures of a scope, computed at most once, when a section needs them."""
+
+    def __init__(self) -> None:
+        self._figures: Figures | None = None
+
+    def __call__(self, scope: Scope) -> Figures:
+        if self._figures is None:
+            self._figures = monthly.figures(scope)
+        return self._figures
+
+    def of(self, build: Callable[[Scope, Figures], T]) -> Callable[[Scope], T]:
+        return lambda scope: build(scope, self(scope))
+
+
 def sections(scope: Scope, user: User) -> Iterator[Section]:
     """(id, heading, charts, facts) per section, in page order, each built when asked for
     (a CSV of one chart stops at the section that holds it). The figures are computed once
     per state of the data; the keys a reader may see are chosen per reader."""
     version = freshness.data_version()  # once, before any figure is computed
+    postmortems = _Postmortems()
     yield "incidents", "Incidents", _cached("incidents", scope, version, incidents_charts), {}
     yield "durations", "Durations", _cached("durations", scope, version, duration_charts), {}
-    chart, facts, drafts = _cached("pipeline", scope, version, _pipeline)
+    chart, facts, drafts = _cached("pipeline", scope, version, postmortems.of(_pipeline))
     keyed = services.KeyedCount(len(drafts), services.readable_keys(user, drafts))
     yield "pipeline", "Review pipeline", [chart], {**facts, "drafts": keyed}
-    follow = _cached("follow", scope, version, follow_through_charts)
+    follow = _cached("follow", scope, version, postmortems.of(follow_through_charts))
     yield "follow-through", "Follow-through", *follow
-    figures, candidates = _cached("factors", scope, version, _factors)
-    recurring = services.readable_pairs(user, candidates)
+    figures, candidates = _cached("factors", scope, version, postmortems.of(_factors))
+    recurring = factor_figures.readable_pairs(user, candidates)
     minimum = services.RECURRING_MINIMUM
     facts = {"recurring": recurring, "recurring_minimum": minimum}
     yield "factors", "Contributing factors", figures, facts
-    yield "writing", "Blameless writing", *_cached("writing", scope, version, writing_charts)
+    writing_section = _cached("writing", scope, version, postmortems.of(writing_charts))
+    yield "writing", "Blameless writing", *writing_section
     yield "near-misses", "Near misses (a leading indicator)", near_miss_charts(scope), {}
     yield "learning-check", "Learning check", learning_check_charts(scope), {}
 
@@ -300,12 +318,13 @@ def compute_figures(scope: Scope) -> None:
     """Compute and cache every figure of the scope that is the same for every reader (what
     the worker does ahead of the first reader; see ``insights.jobs``)."""
     version = freshness.data_version()
+    postmortems = _Postmortems()
     _cached("incidents", scope, version, incidents_charts)
     _cached("durations", scope, version, duration_charts)
-    _cached("pipeline", scope, version, _pipeline)
-    _cached("follow", scope, version, follow_through_charts)
-    _cached("factors", scope, version, _factors)
-    _cached("writing", scope, version, writing_charts)
+    _cached("pipeline", scope, version, postmortems.of(_pipeline))
+    _cached("follow", scope, version, postmortems.of(follow_through_charts))
+    _cached("factors", scope, version, postmortems.of(_factors))
+    _cached("writing", scope, version, postmortems.of(writing_charts))
 
 
 def page(scope: Scope, user: User) -> dict[str, object]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from secondstory.accounts.models import Team
@@ -22,11 +22,26 @@ class ScopeError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Whole:
+    """Only the postmortems all of whose incidents of the scope began within the range (the
+    postmortems a whole month's kept figures hold; see ``monthly``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """Only these postmortems, chosen by the caller among those of the scope's range (the
+    ones no whole month holds: see ``monthly``)."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     span: DateRange
     today: date
     team: Team | None = None
     service: Service | None = None
+    only: Whole | Listed | None = None
 
     @property
     def label(self) -> str:
@@ -46,7 +61,7 @@ class Scope:
         team = None if self.team is None else self.team.pk
         service = None if self.service is None else self.service.pk
         zone = timezone.get_current_timezone_name()
-        return (self.span.start, self.span.end, self.today, team, service, zone)
+        return (self.span.start, self.span.end, self.today, team, service, zone, self.only)
 
 
 def _day(value: str, name: str) -> date:
@@ -82,6 +97,17 @@ def bounds(span: DateRange) -> tuple[datetime, datetime]:
     return start, end
 
 
+def of_scope(scope: Scope, path: str = "") -> Q:
+    """The incidents of the scope's team or service, not exercises, at any time (``path``
+    reaches the incident from another model, e.g. ``incident__``)."""
+    condition = Q(**{f"{path}is_exercise": False})
+    if scope.team is not None:
+        condition &= Q(**{f"{path}teams": scope.team})
+    if scope.service is not None:
+        condition &= Q(**{f"{path}services": scope.service})
+    return condition
+
+
 def incidents_in(scope: Scope) -> QuerySet[Incident]:
     """Every incident of the scope that began within the range (restricted ones included:
     the figures count them; only keys and titles are filtered per reader); game days'
@@ -90,10 +116,15 @@ def incidents_in(scope: Scope) -> QuerySet[Incident]:
     query = Incident.objects.filter(
         insights_start__began__gte=start, insights_start__began__lt=end, is_exercise=False
     )
+    # The team and the service asked of each incident of the range (the range's index on the
+    # starts leads), not the other way round: SQLite would otherwise read every incident of the
+    # team to keep those of one month.
     if scope.team is not None:
-        query = query.filter(teams=scope.team)
+        teams = Incident.teams.through.objects.filter(incident_id=OuterRef("pk"))
+        query = query.filter(Exists(teams.filter(team_id=scope.team.pk)))
     if scope.service is not None:
-        query = query.filter(services=scope.service)
+        services = Incident.services.through.objects.filter(incident_id=OuterRef("pk"))
+        query = query.filter(Exists(services.filter(service_id=scope.service.pk)))
     return query
 
 

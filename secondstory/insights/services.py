@@ -7,7 +7,7 @@ keys appear only for readers who may read them (``visible_postmortems``).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -15,20 +15,29 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.core import followup
-from secondstory.core.insights.factors import PairCount, RecurringPair, recurring_pairs
-from secondstory.core.insights.followthrough import FollowThroughCounts, TitleCount
+from secondstory.core.insights.followthrough import FollowThroughCounts, OpenItems, TitleCount
 from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
-from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.review.person_targeted import targets_people
 from secondstory.incidents.models import DurationMetric, Severity
-from secondstory.insights.scope import Scope, began, incident_ids, incidents_in
+from secondstory.insights.scope import (
+    Listed,
+    Scope,
+    Whole,
+    began,
+    bounds,
+    incident_ids,
+    incidents_in,
+    of_scope,
+)
 from secondstory.insights.sql import HoursBetween, MonthLabel, NextDay
-from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
+from secondstory.postmortems.models import Postmortem
 from secondstory.postmortems.services import visible_postmortems
 
 KEYS_SHOWN = 20  # keys listed under a figure; the count says how many there are in all
@@ -95,15 +104,53 @@ def policy_severities() -> list[str]:
     return list(Severity.objects.filter(rank__lte=ranks).values_list("code", flat=True))
 
 
+def _links(scope: Scope) -> QuerySet[Any]:
+    return Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
+
+
+def _outside(scope: Scope) -> Exists:
+    """The postmortem (of the outer link) has an incident of the scope outside the range."""
+    start, end = bounds(scope.span)
+    began = "incident__insights_start__began"
+    return Exists(
+        Postmortem.incidents.through.objects.filter(
+            of_scope(scope, "incident__"),
+            Q(**{f"{began}__lt": start}) | Q(**{f"{began}__gte": end}),
+            postmortem_id=OuterRef("postmortem_id"),
+        )
+    )
+
+
 def postmortem_ids(scope: Scope) -> QuerySet[Any]:
     """The ids of the postmortems of the incidents in scope, as an uncorrelated subquery
-    (the database runs it once, not once per row of the outer query)."""
-    links = Postmortem.incidents.through.objects.filter(incident_id__in=incident_ids(scope))
+    (the database runs it once, not once per row of the outer query), narrowed by
+    ``scope.only`` (see ``scope.Whole`` and ``scope.Listed``)."""
+    if isinstance(scope.only, Listed):
+        return Postmortem.objects.filter(pk__in=scope.only.ids).values("pk")
+    links = _links(scope)
+    if isinstance(scope.only, Whole):
+        links = links.exclude(_outside(scope))
     return links.values("postmortem_id")
 
 
+def of_postmortems(scope: Scope, field: str = "postmortem_id") -> Q:
+    """``field`` names a postmortem of the scope. Listed postmortems are named as values:
+    PostgreSQL reads ``IN (values)`` through the index many times faster than ``IN`` a
+    subquery that lists them."""
+    if isinstance(scope.only, Listed):
+        return Q(**{f"{field}__in": scope.only.ids})
+    return Q(**{f"{field}__in": postmortem_ids(scope)})
+
+
+def straddling(scope: Scope) -> list[int]:
+    """The postmortems with incidents of the scope both in the range and outside it."""
+    return sorted(
+        set(_links(scope).filter(_outside(scope)).values_list("postmortem_id", flat=True))
+    )
+
+
 def postmortems_in(scope: Scope) -> Q:
-    return Q(pk__in=postmortem_ids(scope))
+    return of_postmortems(scope, "pk")
 
 
 def stage_times(scope: Scope) -> list[StageTimes]:
@@ -114,9 +161,21 @@ def stage_times(scope: Scope) -> list[StageTimes]:
     the ones from the last resolution: Python receives one row per postmortem.
     """
     resolved = F("incident__milestones__at")
+    if scope.only is None:
+        links = Q(incident_id__in=incident_ids(scope))
+    else:
+        # A few postmortems: reached from their ids, their incidents checked by joins
+        # (naming every incident of the range as a subquery made the database build it).
+        start, end = bounds(scope.span)
+        links = (
+            of_postmortems(scope)
+            & of_scope(scope, "incident__")
+            & Q(incident__insights_start__began__gte=start)
+            & Q(incident__insights_start__began__lt=end)
+        )
     rows = (
         Postmortem.incidents.through.objects.filter(
-            incident_id__in=incident_ids(scope), incident__milestones__kind__code="resolved"
+            links, incident__milestones__kind__code="resolved"
         )
         .values("postmortem_id")
         .annotate(
@@ -127,9 +186,18 @@ def stage_times(scope: Scope) -> list[StageTimes]:
         .values_list("draft", "review", "published")
         .order_by()
     )
+    found: Iterable[tuple[float, float | None, float | None]] = rows
+    if scope.only is not None and connection.vendor == "sqlite":
+        # SQLite starts from every "resolved" milestone of the installation (its index on
+        # the milestones' kind looks cheapest to it); from a few postmortems, the joins in
+        # the order written (SQLite keeps a CROSS JOIN's order) read only theirs.
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace(" INNER JOIN ", " CROSS JOIN "), params)
+            found = cursor.fetchall()
     return [
         StageTimes(d / 24, None if r is None else r / 24, None if p is None else p / 24)
-        for d, r, p in rows
+        for d, r, p in found
     ]
 
 
@@ -144,9 +212,18 @@ class KeyedCount:
 def old_draft_ids(scope: Scope, days: int) -> list[int]:
     """Drafts created more than ``days`` days before today, oldest first (every reader's)."""
     cutoff = scope.today - timedelta(days=days)
-    drafts = Postmortem.objects.filter(
-        postmortems_in(scope), status="draft", created_at__date__lt=cutoff
+    # From the drafts (a few of every postmortem), each asked whether it has an incident of
+    # the scope in the range: naming every postmortem of the range cost a long range more.
+    start, end = bounds(scope.span)
+    in_scope = Postmortem.incidents.through.objects.filter(
+        of_scope(scope, "incident__"),
+        postmortem_id=OuterRef("pk"),
+        incident__insights_start__began__gte=start,
+        incident__insights_start__began__lt=end,
     )
+    before = datetime.combine(cutoff, time.min, tzinfo=timezone.get_current_timezone())
+    # (An instant, not ``created_at__date``: a date cast per row is slow in SQLite.)
+    drafts = Postmortem.objects.filter(Exists(in_scope), status="draft", created_at__lt=before)
     return list(drafts.order_by("created_at", "pk").values_list("pk", flat=True))
 
 
@@ -170,37 +247,36 @@ def old_drafts(scope: Scope, user: User, days: int) -> KeyedCount:
 
 
 def _items(scope: Scope) -> Q:
-    return Q(postmortem_id__in=postmortem_ids(scope))
+    return of_postmortems(scope)
 
 
-def follow_through(scope: Scope) -> tuple[FollowThroughCounts, dict[int, int]]:
-    """The counts of the items in scope and the open ones by age bucket; one query."""
-    today = scope.today
+def follow_through_raw(scope: Scope) -> OpenItems:
+    """The counts of the items in scope, and the open ones by the UTC day they were created
+    and by due date (so that ages and overdue items can be told for any day); three queries."""
     still_open = Q(status__in=("open", "in_progress"))
-    midnight = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
-    ages: dict[str, Count] = {}
-    highs: list[float | None] = [*DAY_EDGES[1:], None]
-    for i, (low, high) in enumerate(zip(DAY_EDGES, highs, strict=True)):
-        # Bounds as instants, not ``created_at__date``: a date cast per row is slow in SQLite.
-        window = still_open & Q(created_at__lt=midnight - timedelta(days=low))
-        if high is not None:
-            window &= Q(created_at__gte=midnight - timedelta(days=high))
-        ages[f"age_{i}"] = Count("pk", filter=window)
     recurred = Exists(Recurrence.objects.filter(item=OuterRef("pk")))
-    figures = ActionItem.objects.filter(_items(scope)).aggregate(
+    items = ActionItem.objects.filter(_items(scope))
+    figures = items.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status="done")),
         done_on_time=Count("pk", filter=Q(status="done", completed_at__lt=NextDay("due"))),
         not_doing=Count("pk", filter=Q(status="not_doing")),
         open=Count("pk", filter=still_open),
-        overdue=Count("pk", filter=still_open & Q(due__lt=today)),
         recurred=Count("pk", filter=Q(status="done") & Q(recurred)),
-        **ages,
     )
-    counts = FollowThroughCounts(
-        **{k: figures[k] for k in FollowThroughCounts.__dataclass_fields__}
+    opened = items.filter(still_open)
+    created = opened.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day")
+    due = opened.filter(due__isnull=False).values("due")
+    return OpenItems(
+        counts={k: figures[k] for k in OpenItems.COUNTED},
+        created=Counter({r["day"]: r["n"] for r in created.annotate(n=Count("pk")).order_by()}),
+        due=Counter({r["due"]: r["n"] for r in due.annotate(n=Count("pk")).order_by()}),
     )
-    return counts, {i: figures[f"age_{i}"] for i in range(len(DAY_EDGES))}
+
+
+def follow_through(scope: Scope) -> tuple[FollowThroughCounts, dict[int, int]]:
+    """The counts of the items in scope and the open ones by age bucket, as of ``today``."""
+    return follow_through_raw(scope).as_of(scope.today)
 
 
 def item_titles(scope: Scope) -> list[TitleCount]:
@@ -208,132 +284,6 @@ def item_titles(scope: Scope) -> list[TitleCount]:
         ActionItem.objects.filter(_items(scope)).values("title").annotate(n=Count("pk")).order_by()
     )
     return [TitleCount(r["title"], r["n"]) for r in rows]
-
-
-def categories() -> list[tuple[str, str]]:
-    return list(FactorCategory.objects.values_list("code", "name"))
-
-
-def _factors(scope: Scope) -> Q:
-    return Q(postmortem_id__in=postmortem_ids(scope))
-
-
-def factors_by_quarter(scope: Scope) -> list[GroupedCount]:
-    """Factors per (quarter of their postmortem's creation, category)."""
-    rows = (
-        ContributingFactor.objects.filter(_factors(scope))
-        .annotate(month=MonthLabel("postmortem__created_at"))
-        .values("month", "category__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [GroupedCount(quarter_of_month(r["month"]), r["category__code"], r["n"]) for r in rows]
-
-
-def factor_pairs(scope: Scope) -> list[PairCount]:
-    """Postmortems per pair of categories appearing together (and per category, the pair of
-    a category with itself). The database groups the postmortems by their set of categories
-    (a few hundred sets, whatever the number of postmortems); Python counts the pairs of each
-    set. A self-join of the (postmortem, category) pairs made a row per pair of every
-    postmortem, three times the work on 100,000 postmortems."""
-    distinct = (
-        ContributingFactor.objects.filter(_factors(scope))
-        .values("postmortem_id", "category_id")
-        .distinct()
-        .order_by()
-    )
-    sql, params = distinct.query.sql_with_params()
-    codes = dict(FactorCategory.objects.values_list("pk", "code"))
-    listed = _LIST_OF[connection.vendor]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.categories, COUNT(*) FROM (SELECT pc.postmortem_id, {listed} AS categories "
-            f"FROM ({sql}) pc GROUP BY pc.postmortem_id) s GROUP BY s.categories",
-            params,
-        )
-        rows = cursor.fetchall()
-    pairs: Counter[tuple[int, int]] = Counter()
-    for listed_ids, n in rows:
-        found = {int(pk) for pk in str(listed_ids).split(",")}
-        for a in found:
-            for b in found:
-                pairs[(a, b)] += n
-    return [PairCount(codes[a], codes[b], n) for (a, b), n in pairs.items()]
-
-
-# A postmortem's categories as one text ("3,7,9"; the order does not matter).
-_LIST_OF = {
-    "sqlite": "group_concat(pc.category_id)",
-    "postgresql": "string_agg(CAST(pc.category_id AS text), ',')",
-}
-
-
-Candidate = tuple[str, str, int, tuple[int, ...]]
-
-
-# The distinct (service of a postmortem's incidents, factor category, postmortem) of the
-# postmortems in scope; the database groups them, Python receives the counts.
-_TRIPLES = """SELECT DISTINCT x.service_id AS service, f.category_id AS category,
-    f.postmortem_id AS pm FROM postmortems_contributingfactor f
-    JOIN postmortems_postmortem_incidents pi ON pi.postmortem_id = f.postmortem_id
-    JOIN incidents_incident_services x ON x.incident_id = pi.incident_id
-    WHERE f.postmortem_id IN ({ids})"""
-
-
-def _newest(scope: Scope) -> list[tuple[str, str, int, int]]:
-    """(service, category, postmortems of the pair, one of its newest ``KEYS_SHOWN``
-    postmortems): one pass in which the database counts and numbers each pair's postmortems."""
-    ids, params = postmortem_ids(scope).query.sql_with_params()
-    query = (
-        "SELECT s.slug, c.code, r.n, r.pm FROM (SELECT service, category, pm, "
-        "COUNT(*) OVER (PARTITION BY service, category) AS n, ROW_NUMBER() OVER "
-        "(PARTITION BY service, category ORDER BY pm DESC) AS newest "
-        f"FROM ({_TRIPLES.format(ids=ids)}) t) r "
-        "JOIN incidents_service s ON s.id = r.service "
-        "JOIN postmortems_factorcategory c ON c.id = r.category "
-        f"WHERE r.newest <= {KEYS_SHOWN:d}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return list(cursor.fetchall())
-
-
-def categories_and_candidates(scope: Scope) -> tuple[list[GroupedCount], list[Candidate]]:
-    """Postmortems per (service of their incidents, factor category), and the pairs in
-    ``RECURRING_MINIMUM`` or more postmortems, most first, each with the ids of its newest
-    ``KEYS_SHOWN`` postmortems (the same for every reader); one query."""
-    newest: dict[tuple[str, str], list[int]] = defaultdict(list)
-    counts: dict[tuple[str, str], int] = {}
-    for service, category, n, pm in _newest(scope):
-        pair = (service, category)
-        counts[pair] = n
-        newest[pair].append(pm)
-    grouped = [GroupedCount(service, category, n) for (service, category), n in counts.items()]
-    return grouped, _candidates(newest, grouped)
-
-
-def _candidates(
-    newest: dict[tuple[str, str], list[int]], counts: Iterable[GroupedCount]
-) -> list[Candidate]:
-    top = recurring_pairs(counts, RECURRING_MINIMUM, KEYS_SHOWN)
-    return [
-        (service, category, n, tuple(sorted(newest[(service, category)], reverse=True)))
-        for service, category, n in top
-    ]
-
-
-def readable_pairs(user: User, candidates: list[Candidate]) -> list[RecurringPair]:
-    """The recurring pairs with the keys of the postmortems this reader may read; one query."""
-    if not candidates:
-        return []
-    wanted = {pk for *_, ids in candidates for pk in ids}
-    readable = dict(visible_postmortems(user).filter(pk__in=wanted).values_list("pk", "key"))
-    return [
-        RecurringPair(
-            service, category, n, tuple(sorted(readable[pk] for pk in ids if pk in readable))
-        )
-        for service, category, n, ids in candidates
-    ]
 
 
 def people_predicate() -> Callable[[str], bool]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from secondstory.insights import duration_triggers, postmortem_triggers
+from secondstory.insights import duration_triggers, month_triggers, postmortem_triggers
 from secondstory.lib.db_triggers import existing as existing
 
 #: The tables the insights pages and the learning-health checks read (the token's triggers).
@@ -258,7 +258,16 @@ def ensure(connection: Any) -> list[str]:
         else {}
     )
     stale = sorted(name for name, table in kept if (name, table) not in present)
-    if not missing and not stale:
+    months = (
+        month_triggers.month_triggers(connection.vendor)
+        if "insights_monthversion" in tables
+        else {}
+    )
+    unmarked = sorted(name for name, table in months if (name, table) not in present)
+    if months and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # lost when a migration rebuilds the table
+            cursor.execute(month_triggers.SQLITE_ONCE)
+    if not missing and not stale and not unmarked:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -277,6 +286,8 @@ def ensure(connection: Any) -> list[str]:
             postmortem_triggers.refill(connection)
         if stale or any(key in starts for key in missing):
             duration_triggers.refill(connection)  # puts every duration trigger back too
+        if unmarked:
+            month_triggers.refill(connection)  # copies afresh, moves every month
         # Writes made while a trigger was missing went unrecorded: a new token for them.
         new_token(cursor)
-    return sorted({name for name, _table in missing} | set(stale))
+    return sorted({name for name, _table in missing} | set(stale) | set(unmarked))

@@ -17,7 +17,7 @@ from django.db.models.functions import Length, Replace
 from secondstory.core import taxonomy
 from secondstory.core.insights.writing import WritingSample
 from secondstory.insights.scope import Scope
-from secondstory.insights.services import postmortem_ids, quarter_of_month
+from secondstory.insights.services import of_postmortems, quarter_of_month
 from secondstory.insights.sql import ArrayLength, MonthLabel
 from secondstory.postmortems.models import Postmortem, ReviewCache, ReviewDismissal
 
@@ -41,8 +41,8 @@ def writing_samples(scope: Scope) -> tuple[list[WritingSample], int, int, int]:
     """(samples per team and month, postmortems in scope, reviewed ones, dismissals); three
     queries. The database sums the words and findings per (team, month of creation): Python
     receives one row per team and month, not one per postmortem."""
-    in_scope = Postmortem.objects.filter(pk__in=postmortem_ids(scope))
-    stored = ReviewCache.objects.filter(postmortem_id__in=postmortem_ids(scope))
+    in_scope = Postmortem.objects.filter(of_postmortems(scope, "pk"))
+    stored = ReviewCache.objects.filter(of_postmortems(scope))
     words = sum(
         (_words(f) for f in taxonomy.SECTION_FIELDS[1:]), _words(taxonomy.SECTION_FIELDS[0])
     )
@@ -85,5 +85,5 @@ def writing_samples(scope: Scope) -> tuple[list[WritingSample], int, int, int]:
         for team, month, n, n_words, found in rows
         if team != ""
     ]
-    dismissed = ReviewDismissal.objects.filter(postmortem_id__in=postmortem_ids(scope)).count()
+    dismissed = ReviewDismissal.objects.filter(of_postmortems(scope)).count()
     return samples, in_scope.count(), reviewed, dismissed

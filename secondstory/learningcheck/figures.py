@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from secondstory.accounts.models import Team
 from secondstory.core import learningcheck
@@ -40,11 +40,14 @@ def _surveys(
     query = Survey.objects.filter(
         opened_at__gte=start, opened_at__lt=end, postmortem__is_exercise=False
     )
+    # Each learning check asked whether its postmortem has an incident of the team or the
+    # service (a join from the team's incidents made SQLite read all of them first).
+    links = Postmortem.incidents.through.objects.filter(postmortem_id=OuterRef("postmortem_id"))
     if team is not None:
-        query = query.filter(postmortem__incidents__teams=team)
+        query = query.filter(Exists(links.filter(incident__teams=team)))
     if service is not None:
-        query = query.filter(postmortem__incidents__services=service)
-    rows = query.distinct().values_list("pk", "postmortem_id", "postmortem__key", "opened_at")
+        query = query.filter(Exists(links.filter(incident__services=service)))
+    rows = query.values_list("pk", "postmortem_id", "postmortem__key", "opened_at")
     return list(rows)
 
 

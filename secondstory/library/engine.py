@@ -6,10 +6,9 @@ one FTS5 MATCH expression (words limited to the text columns, keys to the keys
 column); on PostgreSQL two tsquery conditions, one on the weighted text vector
 and one on the keys vector, in one GIN index over a narrow table of vectors.
 
-Ranking is exact BM25 (SQLite) or ts_rank (PostgreSQL: over a small in-row head
-vector, then the full vector for the page's ties) over every match, inside the
-database: only one page of row ids leaves it, so the oldest postmortem of the
-library ranks first when it matches best.
+Ranking scores every match by the kept per-word scores (``secondstory.library.ranking``,
+the same formula on both databases): the oldest postmortem of the library ranks first
+when it matches best, and the first page of a common word stops early.
 """
 
 from __future__ import annotations
@@ -30,9 +29,6 @@ from secondstory.core.search.query import Term
 from secondstory.library.index import MARK_CLOSE, MARK_OPEN
 from secondstory.library.models import SearchDocument
 
-#: BM25 weights of the FTS5 columns: title, summary, factors, actions, labels, narrative,
-#: timeline, keys (filters never count towards relevance).
-SQLITE_WEIGHTS = (10.0, 8.0, 5.0, 4.0, 4.0, 2.0, 1.0, 0.0)
 TEXT_COLUMNS = "{title summary factors actions labels narrative timeline}"
 FTS = "library_search_fts"
 LOOKS_LIKE_KEY = re.compile(r"^x[a-z]\d")
@@ -232,74 +228,17 @@ def _postmortems(documents: list[int]) -> dict[int, int]:
 
 
 def ranked(match: Match, *, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
-    """(postmortem id, rank) of one page of every match, best first (ties: oldest first),
-    and the number of matches."""
-    if _postgres():
-        rows, total = _ranked_postgres(match, limit=limit, offset=offset)
-    else:
-        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
-        sql = (
-            f"SELECT rowid, -bm25({FTS}, {weights}) AS rank FROM {FTS} "
-            f"WHERE {FTS} MATCH %s ORDER BY rank DESC, rowid LIMIT %s OFFSET %s"
-        )
-        rows = [(int(d), float(r)) for d, r in _rows(sql, [match.fts5(), limit, offset])]
-        total = count(match)
+    """(postmortem id, rank) of one page of every match, best first (ties: newest first),
+    and the number of matches (``secondstory.library.ranking``)."""
+    from secondstory.library.ranking import rank
+
+    rows, total = rank(match, limit=limit, offset=offset)
     postmortems = _postmortems([document for document, _ in rows])
-    return [(postmortems[d], rank) for d, rank in rows if d in postmortems], total
+    return [(postmortems[d], score) for d, score in rows if d in postmortems], total
 
 
-def _head_query(match: Match) -> str:
-    """The words of the query's terms, OR-ed, as a tsquery."""
-    text = " ".join(term.text for term in match.positive)
-    sql = "SELECT lexeme FROM unnest(to_tsvector('secondstory', %s)) ORDER BY lexeme"
-    return " | ".join(_quoted(str(lexeme)) for (lexeme,) in _rows(sql, [text], planned=False))
-
-
-def _ranked_postgres(
-    match: Match, *, limit: int, offset: int
-) -> tuple[list[tuple[int, float]], int]:
-    """(document id, rank) of one page, best first, and the number of matches.
-
-    Every match is ranked by ``ts_rank`` over its small in-row ``head`` vector (title,
-    summary, factors, action items, labels): with the query as it is (its words near
-    each other count most), then with its words OR-ed (each one found there counts).
-    The full vector (narrative and timeline included) is read only for the documents
-    ranked at least as high as the last one of the page: it orders those whose head
-    ranks tie, then the oldest comes first. That is the exact order of those four keys
-    over every match, without reading the full vector of every match.
-
-    ``matches`` keeps each full vector as the row holds it, a pointer into the TOAST
-    table (a materialized CTE does not fetch toasted values): only ``ts_rank`` over the
-    rows that pass the cut fetches them, without looking each row up again by its id.
-    """
-    where, params = match.where()
-    query, query_params = match.tsquery()
-    sql = f"""
-        WITH matches AS MATERIALIZED (
-            SELECT v.document_id, v.vector, ts_rank(v.head, {query}) AS rank,
-                ts_rank(v.head, %s::tsquery) AS words
-            FROM library_searchvector v WHERE {where}
-        ), total AS (SELECT count(*) AS n FROM matches),
-        cut AS (
-            SELECT rank, words FROM matches ORDER BY rank DESC, words DESC
-            LIMIT 1 OFFSET greatest(0, least(%s, (SELECT n FROM total)) - 1)
-        )
-        SELECT m.document_id, m.rank, (SELECT n FROM total),
-            ts_rank(m.vector, {query}) AS full_rank
-        FROM matches m WHERE (m.rank, m.words) >= (SELECT rank, words FROM cut)
-        ORDER BY m.rank DESC, m.words DESC, full_rank DESC, m.document_id
-        LIMIT %s OFFSET %s
-    """
-    head = _head_query(match)
-    arguments = [*query_params, head, *params, offset + limit, *query_params, limit, offset]
-    found = _rows(sql, arguments)
-    if not found:
-        return [], count(match)
-    return [(int(d), float(r)) for d, r, _, _ in found], int(found[0][2])
-
-
-def newest(match: Match, *, limit: int, offset: int) -> list[int]:
-    """Postmortem ids of one page of matches, most recently recorded first."""
+def newest_documents(match: Match, *, limit: int, offset: int) -> list[int]:
+    """Document ids of one page of matches, most recently recorded first."""
     if _postgres():
         where, params = match.where()
         sql = (
@@ -310,7 +249,12 @@ def newest(match: Match, *, limit: int, offset: int) -> list[int]:
         # Ordering by the FTS5 rowid lets the index walk its rows newest first.
         sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC"
         params = [match.fts5()]
-    documents = [int(d) for (d,) in _rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])]
+    return [int(d) for (d,) in _rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])]
+
+
+def newest(match: Match, *, limit: int, offset: int) -> list[int]:
+    """Postmortem ids of one page of matches, most recently recorded first."""
+    documents = newest_documents(match, limit=limit, offset=offset)
     postmortems = _postmortems(documents)
     return [postmortems[d] for d in documents if d in postmortems]
 

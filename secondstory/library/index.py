@@ -22,7 +22,13 @@ from secondstory.actions.models import ActionItem
 from secondstory.core import taxonomy
 from secondstory.core.search import keys
 from secondstory.incidents.models import Incident, TimelineEvent
-from secondstory.library.models import SearchDocument, SearchKeys, SearchVector, SimilarTerms
+from secondstory.library.models import (
+    SearchDocument,
+    SearchKeys,
+    SearchVector,
+    SimilarTerms,
+    WordScore,
+)
 from secondstory.library.similar_terms import keep_terms
 from secondstory.postmortems.models import ContributingFactor, Postmortem
 
@@ -333,6 +339,8 @@ def rebuild(on_batch: Callable[[int], None] = lambda n: None, *, batch: int = BA
             cursor.execute(f"DELETE FROM {SearchKeys._meta.db_table}")
             cursor.execute(f"DELETE FROM {SearchVector._meta.db_table}")
             cursor.execute(f"DELETE FROM {SimilarTerms._meta.db_table}")
+            # The kept word scores first: the documents' delete triggers then find none.
+            cursor.execute(f"DELETE FROM {WordScore._meta.db_table}")
             if connection.vendor == "sqlite":
                 _empty_fts(cursor)
             else:

@@ -89,3 +89,24 @@ class SimilarTerms(models.Model):
 
     def __str__(self) -> str:
         return f"similar-incident word counts of postmortem {self.postmortem_id}"
+
+
+class WordScore(models.Model):
+    """The kept score of one word in one search document (docs/search.md, "Ranking").
+
+    Written by database triggers in the same statement as the document (migration
+    ``0010_word_scores``): on SQLite from FTS5's own tokens of the text, on PostgreSQL from
+    the document's weighted ``tsvector``, so that the words are exactly those each engine
+    matches. Read in raw SQL by ``secondstory.library.ranking``; an index on
+    ``(word, score DESC, document_id DESC)`` lets the first page of a common word stop early.
+    """
+
+    pk = models.CompositePrimaryKey("document_id", "word")
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    word = models.TextField()
+    score = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.word} in document {self.document_id}: {self.score}"

@@ -3,10 +3,10 @@
 ``search(text, user=...)`` parses the query, turns its field filters and what
 ``user`` may read (everything when ``user`` is None, for operators) into an
 expression over each document's keys, and asks the full-text index for the
-words, phrases and keys together (``engine``). It ranks (BM25 on SQLite, ts_rank
-on PostgreSQL; title and summary weigh most, then factors, action items and
-labels, then the narrative, then the timeline) over every match inside the
-database, and returns one page of hits with highlighted snippets, the exact
+words, phrases and keys together (``engine``). It ranks every match from the kept
+per-word scores (``ranking``; title and summary weigh most, then factors, action items
+and labels, then the narrative, then the timeline; the same on both databases), and
+returns one page of hits with highlighted snippets, the exact
 number of matches and, on request, facet counts over every visible match.
 """
 

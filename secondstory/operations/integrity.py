@@ -208,7 +208,8 @@ def _comparable(values: tuple[str, ...]) -> tuple[object, ...]:
 def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
     """The database's own full-text index agrees with the documents."""
     if connection.vendor == "sqlite":
-        return _fts_problems(deep=deep)
+        problems = _fts_problems(deep=deep)
+        return problems or _word_score_problems(deep=deep)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM library_searchvector v JOIN library_searchdocument d"
@@ -228,7 +229,22 @@ def _engine_index_problems(documents: int, *, deep: bool) -> list[str]:
             problems.append(
                 f"{differing} documents' full-text vectors or facet keys differ from their text"
             )
-    return problems
+    return problems or _word_score_problems(deep=deep)
+
+
+def _word_score_problems(*, deep: bool) -> list[str]:
+    """The kept word scores that ranking reads agree with the full-text index (deep only:
+    it reads the whole index)."""
+    if not deep:
+        return []
+    from secondstory.library.wordscore import differing_words
+
+    differing = differing_words()
+    if connection.vendor == "sqlite" and differing:
+        return [f"{differing} words' kept ranking scores disagree with the full-text index"]
+    if differing:
+        return [f"{differing} documents' kept ranking scores differ from their vectors"]
+    return []
 
 
 def _fts_problems(*, deep: bool) -> list[str]:

@@ -46,7 +46,9 @@ NOT_DATA = {
     "audit.auditevent",
     "insights.datachange",  # the insights cache's token: written by the migration itself
     "insights.metricpair",  # the kept durations' copy of the metric definitions (likewise)
+    "insights.monthversion",  # the kept months' versions: the migration starts them (likewise)
     "pagecache.sharedchange",  # the kept page fragments' shared token (likewise)
+    "library.wordscore",  # the kept ranking scores: derived from the search documents
     "notify.workerheartbeat",  # a worker started on the new installation beats at once
 }
 SAFETY_DIRECTORY = "backups-before-restore"

@@ -165,6 +165,13 @@ def test_the_fts5_rendering_means_what_it_says(
         if wanted <= set(text.split()) and _meaning(expression, tokens)
     }
     assert found == expected
+    # Ranking checks the keys of the documents it reads in Python: the same rule as FTS5's.
+    admitted = {
+        i
+        for i, (text, tokens) in enumerate(rows, 1)
+        if wanted <= set(text.split()) and expression.admits(tokens)
+    }
+    assert admitted == found
 
 
 def test_day_tokens_of_consecutive_days_differ_only_where_they_should() -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import ClassVar
 
 from secondstory.core.insights.stats import DAY_EDGES, Bin
 
@@ -19,6 +22,59 @@ class FollowThroughCounts:
     open: int  # open or in progress
     overdue: int  # open or in progress and past the due date
     recurred: int  # done items with at least one recorded recurrence
+
+
+@dataclass(slots=True)
+class OpenItems:
+    """Action items counted without reference to a day: the counts that do not change with
+    the date, and the open items by the UTC day they were created and by due date, from
+    which their ages and the overdue ones follow for any day (``as_of``). Sums of these
+    (``add``) are the figures of the union of their items."""
+
+    COUNTED: ClassVar[tuple[str, ...]] = (
+        "total",
+        "done",
+        "done_on_time",
+        "not_doing",
+        "open",
+        "recurred",
+    )
+    counts: dict[str, int] = field(default_factory=dict)
+    created: Counter[date] = field(default_factory=Counter)
+    due: Counter[date] = field(default_factory=Counter)
+
+    def add(self, other: OpenItems) -> None:
+        for name in self.COUNTED:
+            self.counts[name] = self.counts.get(name, 0) + other.counts.get(name, 0)
+        self.created.update(other.created)
+        self.due.update(other.due)
+
+    def as_of(self, today: date) -> tuple[FollowThroughCounts, dict[int, int]]:
+        """The counts and the open items per age bin at the end of ``today``: an item
+        created on day *d* is ``today - d`` days old, and overdue when due before today.
+
+        >>> items = OpenItems({"open": 3}, Counter({date(2026, 1, 10): 2, date(2026, 1, 1): 1}),
+        ...                   Counter({date(2026, 1, 9): 1, date(2026, 1, 20): 1}))
+        >>> counts, ages = items.as_of(date(2026, 1, 12))
+        >>> counts.overdue, ages
+        (1, {0: 2, 1: 1, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0})
+        """
+        highs: list[float | None] = [*DAY_EDGES[1:], None]
+        ages = {}
+        for i, (low, high) in enumerate(zip(DAY_EDGES, highs, strict=True)):
+            # Created on or before today - low, and after today - high.
+            newest = today - timedelta(days=low)
+            oldest = None if high is None else today - timedelta(days=high)
+            ages[i] = sum(
+                n
+                for day, n in self.created.items()
+                if day <= newest and (oldest is None or day > oldest)
+            )
+        overdue = sum(n for day, n in self.due.items() if day < today)
+        counts = FollowThroughCounts(
+            **{name: self.counts.get(name, 0) for name in self.COUNTED}, overdue=overdue
+        )
+        return counts, ages
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,6 +223,18 @@ class KeyExpression:
             text = f"({text}) NOT ({{keys}}: {hidden})"
         return text
 
+    def admits(self, keys: set[str]) -> bool:
+        """Whether a document with these keys passes (the same rule as ``fts5`` and
+        ``tsquery``, evaluated here)."""
+        required, excluded = self._parts()
+        if not all(any(token in keys for token in clause) for clause in required):
+            return False
+        if any(any(token in keys for token in clause) for clause in excluded):
+            return False
+        if self.hidden and RESTRICTED in keys:
+            return any(reader in keys for reader in self.readers)
+        return True
+
     @property
     def is_everything(self) -> bool:
         """True when the expression lets every document through."""

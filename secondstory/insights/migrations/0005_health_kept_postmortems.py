@@ -35,7 +35,7 @@ def drop(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insights", "0003_kept_durations"),
+        ("insights", "0004_month_versions"),
         ("postmortems", "0011_exercise_postmortems"),
     ]
 

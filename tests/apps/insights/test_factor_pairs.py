@@ -15,7 +15,7 @@ from django.utils import timezone
 from secondstory.accounts.models import Team
 from secondstory.core.insights.periods import DateRange
 from secondstory.incidents.models import Incident, Milestone, Service
-from secondstory.insights import services
+from secondstory.insights import factor_figures, services
 from secondstory.insights.scope import Scope
 from secondstory.postmortems.models import ContributingFactor, FactorCategory, Postmortem
 from secondstory.postmortems.records import load_record
@@ -41,7 +41,7 @@ def reference(scope: Scope) -> Counter[tuple[str, str]]:
 
 def fast(scope: Scope) -> Counter[tuple[str, str]]:
     counted: Counter[tuple[str, str]] = Counter()
-    for pair in services.factor_pairs(scope):
+    for pair in factor_figures.factor_pairs(scope):
         assert (pair.a, pair.b) not in counted, "each pair once"
         counted[(pair.a, pair.b)] = pair.postmortems
     return counted

@@ -63,7 +63,7 @@ def test_the_check_finds_nothing_after_any_writes(
 @pytest.mark.django_db
 def test_each_kind_of_damage_is_named_with_the_repair() -> None:
     _history()
-    assert _lines() == [("ok", "insights: kept starts and durations agree with the data")]
+    assert _lines() == [("ok", "insights: kept starts, durations and copies agree with the data")]
     first = IncidentStart.objects.exclude(first_milestone=None).order_by("pk")[0]
     IncidentStart.objects.filter(pk=first.pk).update(began=first.began + timedelta(days=40))
     with connection.cursor() as cursor:
@@ -82,6 +82,11 @@ def test_each_kind_of_damage_is_named_with_the_repair() -> None:
     count = DurationCount.objects.exclude(n=0).order_by("pk")[0]
     DurationCount.objects.filter(pk=count.pk).update(n=count.n + 2)
     duration_triggers.create(connection)
+    with connection.cursor() as cursor:  # a copied link of no postmortem
+        cursor.execute(
+            "INSERT INTO insights_postmortemincident (postmortem_id, incident_id) "
+            "VALUES (999999, 999999)"
+        )
     name, table = next(
         iter(sorted(consistency.wanted_triggers(connection, {"incidents_incident"})))
     )
@@ -104,12 +109,17 @@ def test_each_kind_of_damage_is_named_with_the_repair() -> None:
             "insights: duration counts per month (insights_durationcount): 1 wrong; "
             + consistency.REPAIR,
         ),
+        (
+            "fail",
+            "insights: copied links between postmortems and incidents "
+            "(insights_postmortemincident): 1 left over; " + consistency.REPAIR,
+        ),
     ]
 
     [repaired, agreed] = list(kept_insights(repair=True))
     assert repaired[0] == "ok" and repaired[1].startswith("insights: repaired the kept rows (")
     assert "1 trigger missing" in repaired[1] and "1 left over, 1 wrong" in repaired[1]
-    assert agreed == ("ok", "insights: kept starts and durations agree with the data")
+    assert agreed == ("ok", "insights: kept starts, durations and copies agree with the data")
     assert not IncidentStart.objects.filter(incident_id=999999).exists()
     assert IncidentStart.objects.get(pk=first.pk).began == first.began
 
@@ -123,7 +133,7 @@ def test_a_changed_metric_definition_is_not_damage() -> None:
     assert _lines() == [
         (
             "ok",
-            "insights: kept starts and durations agree with the data (the duration metrics "
+            "insights: kept starts, durations and copies agree with the data (the duration metrics "
             "changed since: the next page recomputes them)",
         )
     ]
@@ -141,6 +151,6 @@ def test_the_command_fails_on_damage_and_repairs_it() -> None:
     )
     result = CliRunner().invoke(cli, ["check", "--quick", "--repair"], catch_exceptions=False)
     assert "ok    insights: repaired the kept rows (incident duration values" in result.output
-    assert "ok    insights: kept starts and durations agree with the data" in result.output
+    assert "ok    insights: kept starts, durations and copies agree with the data" in result.output
     assert "FAIL  insights" not in result.output
     assert DurationValue.objects.count() == 15

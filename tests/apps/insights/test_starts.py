@@ -170,7 +170,8 @@ def test_a_table_rebuilt_by_a_sqlite_migration_gets_its_triggers_back() -> None:
         for name, table in triggers.existing(connection)
         if table == "incidents_milestone" and name.startswith("insights_")
     ]
-    assert len(back) == 9  # three each for the token, the starts and the duration values
+    # three each for the token, the starts, the duration values and the kept months
+    assert len(back) == 12
     before = freshness.data_version()
     Milestone.objects.filter(incident=incident).update(at=_at(30))
     assert kept()[incident.pk] == _at(30)

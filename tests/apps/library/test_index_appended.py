@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from secondstory.accounts.models import User
 from secondstory.incidents.models import Incident, TimelineEvent
-from secondstory.library import index, index_fields
+from secondstory.library import index, index_fields, wordscore
 from secondstory.library.index_appended import appended_text, inserted_text
 from secondstory.library.models import SearchDocument, SearchVector, SimilarTerms
 from secondstory.library.similar_terms import extend_timeline
@@ -46,10 +46,15 @@ def stored(postmortem: Postmortem) -> dict[str, Any]:
 
 
 def assert_as_rewritten(postmortem: Postmortem) -> None:
-    """What is stored now is what a full rewrite of the postmortem stores."""
+    """What is stored now is what a full rewrite of the postmortem stores, the kept word
+    scores included."""
     now = stored(postmortem)
+    document = SearchDocument.objects.get(postmortem=postmortem).pk
+    scores = wordscore.kept([document])
+    assert scores and scores == wordscore.recomputed([document])
     index.index_postmortem(postmortem)
     assert now == stored(postmortem)
+    assert scores == wordscore.kept([document])
 
 
 @pytest.fixture
