@@ -2,7 +2,8 @@
 
 The figures read the findings the editor already stored for each saved section text; they
 never run the engine during a page view (a postmortem nobody opened since its last edit has
-no entry and is counted under "not yet reviewed"). Words are counted by the database.
+no entry and is counted under "not yet reviewed"). Words are those kept beside each postmortem
+by triggers (``insights.postmortem_triggers``).
 """
 
 from __future__ import annotations
@@ -10,26 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Length, Replace
+from django.db.models import QuerySet, Sum
 
-from secondstory.core import taxonomy
 from secondstory.core.insights.writing import WritingSample
+from secondstory.insights.models import KeptPostmortem
 from secondstory.insights.scope import Scope
 from secondstory.insights.services import of_postmortems, quarter_of_month
 from secondstory.insights.sql import ArrayLength, MonthLabel
 from secondstory.postmortems.models import Postmortem, ReviewCache, ReviewDismissal
 
 NO_TEAM = "(no team)"
-
-
-def _words(field: str) -> Combinable:
-    """Words of one section: its spaces and line breaks, plus one unless it is empty."""
-    text = F(field)
-    squeezed = Replace(Replace(text, Value(" "), Value("")), Value("\n"), Value(""))
-    last = Case(When(**{field: ""}, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return Length(text) - Length(squeezed) + last
 
 
 def _sql(query: QuerySet[Any]) -> tuple[str, list[object]]:
@@ -43,14 +34,15 @@ def writing_samples(scope: Scope) -> tuple[list[WritingSample], int, int, int]:
     receives one row per team and month, not one per postmortem."""
     in_scope = Postmortem.objects.filter(of_postmortems(scope, "pk"))
     stored = ReviewCache.objects.filter(of_postmortems(scope))
-    words = sum(
-        (_words(f) for f in taxonomy.SECTION_FIELDS[1:]), _words(taxonomy.SECTION_FIELDS[0])
-    )
+    # Each postmortem's words as kept beside it by triggers (``postmortem_triggers.words``:
+    # spaces and line breaks plus one per section that is not empty), not counted again from
+    # the section texts, which PostgreSQL must read out of line.
+    kept = KeptPostmortem.objects.filter(of_postmortems(scope))
     parts = [
         _sql(
-            in_scope.filter(pk__in=stored.values("postmortem_id"))
-            .annotate(month=MonthLabel("created_at"), words=words)
-            .values_list("pk", "month", "words")
+            kept.filter(postmortem_id__in=stored.values("postmortem_id"))
+            .annotate(month=MonthLabel("created_at"))
+            .values_list("postmortem_id", "month", "words")
             .order_by()
         ),
         _sql(
