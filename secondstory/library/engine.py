@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection
@@ -266,24 +266,25 @@ def facet_counts(match: Match) -> Counter[str]:
     equal ones (documents of the same services, teams, severity, factors, year and status
     are many): each distinct combination leaves the database once, with its number of
     documents. Splitting the keys there (``unnest``) costs more than it saves.
-    SQLite reads the narrow ``library_searchkeys`` row of every match.
+    SQLite reads the narrow ``library_searchkeys`` row of every match and groups them the
+    same way.
     """
     counts: Counter[str] = Counter()
     if _postgres():
         where, params = match.where()
         sql = f"SELECT v.facets, count(*) FROM library_searchvector v WHERE {where} GROUP BY 1"
-        for facets, documents in _rows(sql, params):
-            for key in facets.split():
-                counts[key] += int(documents)
-        return counts
-    sql = (
-        f"SELECT k.facets FROM {FTS} JOIN library_searchkeys k "
-        f"ON k.document_id = {FTS}.rowid WHERE {FTS} MATCH %s"
-    )
-    with _cursor() as cursor:
-        cursor.execute(sql, [match.fts5()])
-        while rows := cursor.fetchmany(2000):
-            counts.update(chain.from_iterable(keys.split() for (keys,) in rows))
+        rows = _rows(sql, params)
+    else:
+        sql = (
+            f"SELECT k.facets, count(*) FROM {FTS} JOIN library_searchkeys k "
+            f"ON k.document_id = {FTS}.rowid WHERE {FTS} MATCH %s GROUP BY 1"
+        )
+        with _cursor() as cursor:
+            cursor.execute(sql, [match.fts5()])
+            rows = cursor.fetchall()
+    for facets, documents in rows:
+        for key in facets.split():
+            counts[key] += int(documents)
     return counts
 
 
