@@ -87,7 +87,10 @@ def main() -> None:
         "--worker", action="store_true", help="also time the worker's job from nothing"
     )
     parser.add_argument(
-        "--only", default="", help="comma-separated page names to measure (default: every page)"
+        "--only",
+        action="append",
+        default=[],
+        help="a page to measure, by name (repeatable; default: every page)",
     )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
@@ -99,7 +102,7 @@ def main() -> None:
     client = Client()
     client.force_login(_reader())
     store = caches["insights"]
-    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+    wanted = set(args.only)
     for name, url in _pages().items():
         if wanted and name not in wanted:
             continue
