@@ -69,10 +69,14 @@ SQLITE_TABLE = """CREATE TABLE library_wordscore (
 WALK_INDEX = """CREATE INDEX library_wordscore_walk
     ON library_wordscore (word, score DESC, document_id DESC)"""
 SCRATCH = "library_wordscore_scratch"
+#: The scratch table's columns, one per part of a document (names of more than one letter:
+#: Django's introspection of SQLite misreads a one-letter column of a virtual table).
+SCRATCH_COLUMNS = ("part_a", "part_b", "part_c", "part_d")
+_PART_COLUMNS = ", ".join(SCRATCH_COLUMNS)
 TERMS = "library_wordscore_terms"
 SQLITE_SCRATCH = [
     # Empty between statements: a document's text passes through it to be tokenized.
-    f"""CREATE VIRTUAL TABLE {SCRATCH} USING fts5(a, b, c, d, content='',
+    f"""CREATE VIRTUAL TABLE {SCRATCH} USING fts5({_PART_COLUMNS}, content='',
         tokenize='porter unicode61 remove_diacritics 2')""",
     f"CREATE VIRTUAL TABLE {TERMS} USING fts5vocab({SCRATCH}, instance)",
 ]
@@ -85,8 +89,8 @@ def _sqlite_parts(row: str) -> str:
 
 
 def _sqlite_case(values: Sequence[object]) -> str:
-    pairs = zip("abcd", values, strict=True)
-    cases = " ".join(f"WHEN '{letter}' THEN {value!r}" for letter, value in pairs)
+    pairs = zip(SCRATCH_COLUMNS, values, strict=True)
+    cases = " ".join(f"WHEN '{part}' THEN {value!r}" for part, value in pairs)
     return f"CASE col {cases} END"
 
 
@@ -103,7 +107,7 @@ _TEXT = "title, summary, factors, actions, labels, narrative, timeline"
 
 def _sqlite_write(row: str) -> str:
     return (
-        f"INSERT INTO {SCRATCH} (rowid, a, b, c, d) VALUES ({row}id, {_sqlite_parts(row)}); "
+        f"INSERT INTO {SCRATCH} (rowid, {_PART_COLUMNS}) VALUES ({row}id, {_sqlite_parts(row)}); "
         f"INSERT INTO library_wordscore (document_id, word, score) {SQLITE_SCORES}; "
         f"INSERT INTO {SCRATCH} ({SCRATCH}) VALUES ('delete-all');"
     )
@@ -135,7 +139,7 @@ def sqlite_fill(cursor: object, *, batch: int = 1000) -> None:
         if last is None:
             return
         execute(
-            f"INSERT INTO {SCRATCH} (rowid, a, b, c, d) SELECT id, {_sqlite_parts('')} "
+            f"INSERT INTO {SCRATCH} (rowid, {_PART_COLUMNS}) SELECT id, {_sqlite_parts('')} "
             "FROM library_searchdocument WHERE id > %s AND id <= %s",
             [after, last],
         )
@@ -211,14 +215,14 @@ def recomputed(documents: list[int]) -> set[tuple[int, str, int]]:
         # A scratch table of this connection's own: comparing writes nothing to the database.
         scratch, terms = f"temp.{SCRATCH}", f"temp.{TERMS}"
         cursor.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {scratch} USING fts5(a, b, c, d, content='', "
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {scratch} USING fts5({_PART_COLUMNS}, content='', "
             "tokenize='porter unicode61 remove_diacritics 2')"
         )
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {terms} USING fts5vocab(temp, {SCRATCH}, instance)"
         )
         cursor.execute(
-            f"INSERT INTO {scratch} (rowid, a, b, c, d) SELECT id, {_sqlite_parts('')} "
+            f"INSERT INTO {scratch} (rowid, {_PART_COLUMNS}) SELECT id, {_sqlite_parts('')} "
             f"FROM library_searchdocument WHERE id IN ({marks})",
             documents,
         )
