@@ -21,7 +21,7 @@ from django.utils import timezone
 from secondstory.accounts.models import User
 from secondstory.actions.models import ActionItem, Recurrence
 from secondstory.core import followup
-from secondstory.core.insights.followthrough import FollowThroughCounts, OpenItems, TitleCount
+from secondstory.core.insights.followthrough import OpenItems, TitleCount
 from secondstory.core.insights.pipeline import PolicyCoverage, StageTimes
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.review.person_targeted import targets_people
@@ -149,10 +149,6 @@ def straddling(scope: Scope) -> list[int]:
     )
 
 
-def postmortems_in(scope: Scope) -> Q:
-    return of_postmortems(scope, "pk")
-
-
 def stage_times(scope: Scope) -> list[StageTimes]:
     """Per postmortem: days from its incidents' last resolution to draft, review, publication.
 
@@ -241,11 +237,6 @@ def readable_keys(user: User, ids: list[int], limit: int = KEYS_SHOWN) -> list[s
     return keys[:limit]
 
 
-def old_drafts(scope: Scope, user: User, days: int) -> KeyedCount:
-    ids = old_draft_ids(scope, days)
-    return KeyedCount(len(ids), readable_keys(user, ids))
-
-
 def _items(scope: Scope) -> Q:
     return of_postmortems(scope)
 
@@ -272,11 +263,6 @@ def follow_through_raw(scope: Scope) -> OpenItems:
         created=Counter({r["day"]: r["n"] for r in created.annotate(n=Count("pk")).order_by()}),
         due=Counter({r["due"]: r["n"] for r in due.annotate(n=Count("pk")).order_by()}),
     )
-
-
-def follow_through(scope: Scope) -> tuple[FollowThroughCounts, dict[int, int]]:
-    """The counts of the items in scope and the open ones by age bucket, as of ``today``."""
-    return follow_through_raw(scope).as_of(scope.today)
 
 
 def item_titles(scope: Scope) -> list[TitleCount]:

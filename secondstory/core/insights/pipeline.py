@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from secondstory.core.insights.stats import Bin, Distribution, distribution, histogram
+from secondstory.core.insights.stats import Bin, Distribution, distribution
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("draft", "resolution → draft"),
@@ -64,18 +64,7 @@ def stage_delays(rows: Iterable[StageTimes], edges: Sequence[float]) -> list[Sta
     ...                                                            [0, 7])]
     [1, 0, 0]
     """
-    values: dict[str, list[float]] = {stage: [] for stage, _ in STAGES}
-    for row in rows:
-        reached = {"draft": row.draft, "review": row.review, "published": row.published}
-        for stage, days in reached.items():
-            if days is not None:
-                values[stage].append(max(0.0, days))
-    return [
-        StageDelay(
-            stage, label, distribution(values[stage]), tuple(histogram(values[stage], edges))
-        )
-        for stage, label in STAGES
-    ]
+    return StageValues.of(rows, edges).delays()
 
 
 @dataclass(slots=True)
