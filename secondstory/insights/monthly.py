@@ -34,7 +34,7 @@ from secondstory.core.insights.stats import DAY_EDGES
 from secondstory.core.insights.tables import GroupedCount
 from secondstory.core.insights.writing import WritingSample
 from secondstory.insights import factor_figures, freshness, month_triggers, services, writing
-from secondstory.insights.scope import Listed, Scope, Whole, bounds
+from secondstory.insights.scope import Listed, Scope, bounds
 
 #: Part of a kept month's cache key: change it when ``Figures`` changes shape, so that an
 #: upgrade never reads months kept by an earlier version.
@@ -153,15 +153,15 @@ def utc_months(span: DateRange) -> list[str]:
 def month_figures(scope: Scope, month: DateRange, versions: dict[str, str]) -> Figures:
     """The kept figures of one whole month of the scope, computed when its data changed;
     ``versions`` holds the versions of the month's UTC months, read before computing."""
-    within = replace(scope, span=month, today=month.end, only=Whole())
     read = [month_triggers.EVERY_MONTH, *utc_months(month)]
     version = ";".join(f"{m}={versions[m]}" for m in read)
 
     def compute() -> Figures:
         # Named once (a month's postmortems): each figure then starts from these ids.
-        listed = replace(within, only=Listed(_ids(within)))
-        figures = collect(listed, coverage_of=(month,))
-        figures.straddling = services.straddling(replace(within, only=None))
+        of_month = replace(scope, span=month, today=month.end, only=None)
+        within, straddling = services.within_and_straddling(of_month)
+        figures = collect(replace(of_month, only=Listed(within)), coverage_of=(month,))
+        figures.straddling = list(straddling)
         return figures
 
     team = None if scope.team is None else scope.team.pk

@@ -22,12 +22,6 @@ class ScopeError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Whole:
-    """Only the postmortems all of whose incidents of the scope began within the range (the
-    postmortems a whole month's kept figures hold; see ``monthly``)."""
-
-
-@dataclass(frozen=True, slots=True)
 class Listed:
     """Only these postmortems, chosen by the caller among those of the scope's range (the
     ones no whole month holds: see ``monthly``)."""
@@ -41,7 +35,7 @@ class Scope:
     today: date
     team: Team | None = None
     service: Service | None = None
-    only: Whole | Listed | None = None
+    only: Listed | None = None
 
     @property
     def label(self) -> str:

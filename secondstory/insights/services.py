@@ -29,7 +29,6 @@ from secondstory.incidents.models import DurationMetric, Severity
 from secondstory.insights.scope import (
     Listed,
     Scope,
-    Whole,
     began,
     bounds,
     incident_ids,
@@ -123,14 +122,11 @@ def _outside(scope: Scope) -> Exists:
 
 def postmortem_ids(scope: Scope) -> QuerySet[Any]:
     """The ids of the postmortems of the incidents in scope, as an uncorrelated subquery
-    (the database runs it once, not once per row of the outer query), narrowed by
-    ``scope.only`` (see ``scope.Whole`` and ``scope.Listed``)."""
+    (the database runs it once, not once per row of the outer query), or those of
+    ``scope.only``."""
     if isinstance(scope.only, Listed):
         return Postmortem.objects.filter(pk__in=scope.only.ids).values("pk")
-    links = _links(scope)
-    if isinstance(scope.only, Whole):
-        links = links.exclude(_outside(scope))
-    return links.values("postmortem_id")
+    return _links(scope).values("postmortem_id")
 
 
 def of_postmortems(scope: Scope, field: str = "postmortem_id") -> Q:
@@ -142,11 +138,13 @@ def of_postmortems(scope: Scope, field: str = "postmortem_id") -> Q:
     return Q(**{f"{field}__in": postmortem_ids(scope)})
 
 
-def straddling(scope: Scope) -> list[int]:
-    """The postmortems with incidents of the scope both in the range and outside it."""
-    return sorted(
-        set(_links(scope).filter(_outside(scope)).values_list("postmortem_id", flat=True))
-    )
+def within_and_straddling(scope: Scope) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The postmortems of the incidents in scope, in two sets: those all of whose incidents
+    of the scope began within the range, and those with some outside it; one query."""
+    rows = _links(scope).annotate(outside=_outside(scope)).values_list("postmortem_id", "outside")
+    found = dict(rows)  # a postmortem's links all say the same
+    within = tuple(sorted(pm for pm, outside in found.items() if not outside))
+    return within, tuple(sorted(pm for pm, outside in found.items() if outside))
 
 
 def stage_times(scope: Scope) -> list[StageTimes]:

@@ -287,17 +287,17 @@ def test_kept_months_equal_the_figures_over_the_range_after_random_writes(
 
 
 def _computed_months(monkeypatch: pytest.MonkeyPatch) -> list[date]:
-    """The first days of the months computed afresh (each asks once for its straddlers)."""
+    """The first days of the months computed afresh (each asks once for its postmortems)."""
     from secondstory.insights import services
 
     computed: list[date] = []
-    straddling = services.straddling
+    split = services.within_and_straddling
 
-    def counting(scope: Scope) -> list[int]:
+    def counting(scope: Scope) -> tuple[tuple[int, ...], tuple[int, ...]]:
         computed.append(scope.span.start)
-        return straddling(scope)
+        return split(scope)
 
-    monkeypatch.setattr(services, "straddling", counting)
+    monkeypatch.setattr(services, "within_and_straddling", counting)
     return computed
 
 
