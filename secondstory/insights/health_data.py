@@ -40,8 +40,9 @@ from secondstory.core.insights.health import (
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import cyclic_gc_paused, end_of
+from secondstory.core.insights.health.sums import ItemSums, PairSums
 from secondstory.incidents.models import Service
-from secondstory.insights import freshness, postmortem_triggers
+from secondstory.insights import freshness, health_sums, postmortem_triggers
 from secondstory.learningcheck.figures import health_rows
 from secondstory.postmortems.models import Postmortem
 
@@ -70,7 +71,7 @@ def team_services(team: str) -> set[str]:
     return set(Service.objects.filter(owned).values_list("slug", flat=True).distinct())
 
 
-class _Sql:
+class HealthSql:
     """Raw SQL over both engines for the checks' rows: the selection of postmortems as a
     subquery, parameters adapted as the ORM adapts them, and timestamps read back as the
     ORM reads them (aware, UTC) without its per-value converters."""
@@ -79,6 +80,7 @@ class _Sql:
         self.sqlite = connection.vendor == "sqlite"
         self.end = end
         self.since = end - timedelta(days=HISTORY_DAYS)
+        self.kept = KEPT
 
     def at(self, value: datetime) -> Any:
         return connection.ops.adapt_datetimefield_value(value)
@@ -129,7 +131,7 @@ class _Sql:
 RESOLVED_AT = "MAX(CASE WHEN mk.code = 'resolved' THEN m.at END)"
 
 
-def _postmortems(sql: _Sql) -> list[tuple[Any, ...]]:
+def _postmortems(sql: HealthSql) -> list[tuple[Any, ...]]:
     """(id, key, created, published, not required, words, restricted, started, resolved) of
     every selected postmortem, newest first (the postmortems' own order)."""
     where, params = sql.selected()
@@ -180,7 +182,7 @@ def _postmortems(sql: _Sql) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _links(sql: _Sql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+def _links(sql: HealthSql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     ids, params = sql.ids()
     teams: dict[int, set[str]] = defaultdict(set)
     services: dict[int, set[str]] = defaultdict(set)
@@ -201,7 +203,7 @@ def _links(sql: _Sql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     return teams, services
 
 
-def _review_unseen(sql: _Sql) -> None:
+def _review_unseen(sql: HealthSql) -> None:
     """Review the selected postmortems of the last year the reviewer has never seen."""
     from secondstory.postmortems.blameless import postmortem_findings
 
@@ -215,7 +217,7 @@ def _review_unseen(sql: _Sql) -> None:
         postmortem_findings(postmortem)
 
 
-def _blame(sql: _Sql) -> dict[int, int]:
+def _blame(sql: HealthSql) -> dict[int, int]:
     """Blame findings per postmortem of the last year, from the reviewer's cache."""
     ids, params = sql.ids()
     if sql.sqlite:
@@ -234,7 +236,7 @@ def _blame(sql: _Sql) -> dict[int, int]:
     )
 
 
-def _months(sql: _Sql, months: int) -> list[MonthRow]:
+def _months(sql: HealthSql, months: int) -> list[MonthRow]:
     """Incidents begun, items closed and items open per 30-day month, counted by the database
     (one row each, one column per month)."""
     end = sql.end
@@ -333,7 +335,7 @@ def review_unreviewed(as_of: date) -> int:
     from secondstory.postmortems.blameless import postmortem_findings
 
     end = end_of(as_of)
-    sql = _Sql(end)
+    sql = HealthSql(end)
     unseen = [
         pm
         for (pm,) in sql.rows(
@@ -350,16 +352,26 @@ def review_unreviewed(as_of: date) -> int:
 
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
-    """The rows of every check as the organisation stood at the end of ``as_of``."""
-    _review_unseen(_Sql(end_of(as_of)))  # usually none (``checks`` reviewed them first)
+    """What every check reads as the organisation stood at the end of ``as_of``: a row per
+    postmortem, the action items and factors counted by the database (``health_sums``)."""
+    _review_unseen(HealthSql(end_of(as_of)))  # usually none (``checks`` reviewed them first)
     with cyclic_gc_paused():
-        return _build(as_of, team, known=known)
+        return _build(as_of, team, known=known, summed=True)
 
 
-def _build(as_of: date, team: str | None, *, known: Thresholds | None) -> HealthData:
+def rows(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
+    """The same as ``build`` with every action item and factor as a row, from which the checks
+    count them themselves (``secondstory.core.insights.health.sums``): what the tests compare
+    the database's counts with."""
+    _review_unseen(HealthSql(end_of(as_of)))
+    with cyclic_gc_paused():
+        return _build(as_of, team, known=known, summed=False)
+
+
+def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: bool) -> HealthData:
     t = known or thresholds()
     end = end_of(as_of)
-    sql = _Sql(end)
+    sql = HealthSql(end)
     all_teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
     teams = [team] if team is not None else all_teams
     pms = _postmortems(sql)
@@ -373,15 +385,25 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None) -> Health
     services_of = {pm: tuple(sorted(service_links[pm])) for pm in keys}
     teams_of = {pm: tuple(sorted(team_links[pm])) for pm in keys}
     factors = []
-    for fid, pm, category, description in sql.rows(
-        "SELECT f.id, f.postmortem_id, c.code, f.description FROM postmortems_contributingfactor f "
-        "JOIN postmortems_factorcategory c ON c.id = f.category_id "
-        f"WHERE f.postmortem_id IN ({ids}) ORDER BY f.position, f.id",
-        params,
-    ):
-        factor_count[pm] += 1
-        person_count[pm] += _about_a_person(description)
-        factors.append(FactorRow(fid, keys[pm], category, services_of[pm], begun[pm]))
+    if summed:
+        for pm, description in sql.rows(
+            "SELECT f.postmortem_id, f.description FROM postmortems_contributingfactor f "
+            f"WHERE f.postmortem_id IN ({ids})",
+            params,
+        ):
+            factor_count[pm] += 1
+            person_count[pm] += _about_a_person(description)
+    else:
+        for fid, pm, category, description in sql.rows(
+            "SELECT f.id, f.postmortem_id, c.code, f.description "
+            "FROM postmortems_contributingfactor f "
+            "JOIN postmortems_factorcategory c ON c.id = f.category_id "
+            f"WHERE f.postmortem_id IN ({ids}) ORDER BY f.position, f.id",
+            params,
+        ):
+            factor_count[pm] += 1
+            person_count[pm] += _about_a_person(description)
+            factors.append(FactorRow(fid, keys[pm], category, services_of[pm], begun[pm]))
     postmortems = [
         PostmortemRow(
             key=keys[pm],
@@ -401,7 +423,15 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None) -> Health
         for pm, _key, created, published, not_required, words, restricted, started, resolved in pms
     ]
     created_of = {row[0]: row[2] for row in pms}
-    items = _items(sql, keys, teams_of, created_of)
+    items: list[ItemRow] = []
+    item_sums: tuple[ItemSums, ...] | None = None
+    pairs: tuple[PairSums, ...] | None = None
+    if summed:
+        order = [(row[0], keys[row[0]], teams_of[row[0]], row[2]) for row in pms]
+        item_sums = health_sums.item_sums(sql, t, as_of, order, person_predicate())
+        pairs = health_sums.pairs(sql, t, as_of)
+    else:
+        items = _items(sql, keys, teams_of, created_of)
     recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
     last_month = [
         pm.key for pm in recent if (pm.started or pm.created) >= end - timedelta(days=MONTH_DAYS)
@@ -415,6 +445,8 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None) -> Health
         months=tuple(_months(sql, t.backlog_months + 1)),
         recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
         surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
+        item_sums=item_sums,
+        pairs=pairs,
     )
 
 
@@ -426,7 +458,7 @@ def _before(at: datetime | None, end: datetime) -> datetime | None:
 
 
 def _items(
-    sql: _Sql,
+    sql: HealthSql,
     keys: dict[int, str],
     teams_of: dict[int, tuple[str, ...]],
     created_of: dict[int, datetime],
@@ -447,8 +479,10 @@ def _items(
     items = []
     for iid, pm, priority, due, status, completed_at, title in sql.rows(
         f"SELECT a.id, a.postmortem_id, a.priority, a.due, a.status, {sql.ts('a.completed_at')}, "
-        f"a.title FROM actions_actionitem a WHERE a.postmortem_id IN ({ids}) "
-        "ORDER BY a.position, a.id",
+        f"a.title FROM actions_actionitem a JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
+        f"WHERE a.postmortem_id IN ({ids}) "
+        # the postmortems' order (``_postmortems``), each one's items in theirs
+        "ORDER BY k.created_at DESC, k.key, a.position, a.id",
         params,
     ):
         done = None

@@ -21,7 +21,7 @@ from django.db import connection
 from secondstory.actions.models import ActionItem
 from secondstory.cli.main import cli
 from secondstory.core import taxonomy
-from secondstory.core.insights.health import Thresholds
+from secondstory.core.insights.health import Thresholds, evaluate, sums
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
 from secondstory.incidents.models import Incident, Milestone
@@ -200,7 +200,7 @@ def _plain(as_of: date, t: Thresholds) -> dict[str, Any]:
 
 
 def _built(as_of: date, t: Thresholds) -> dict[str, Any]:
-    data = health_data.build(as_of, known=t)
+    data = health_data.rows(as_of, known=t)
     return {
         "postmortems": {
             r.key: (
@@ -283,3 +283,36 @@ def test_a_damaged_kept_table_is_found_and_repaired() -> None:
     assert report.differences[0].wrong == 3
     consistency.repair(connection)
     assert consistency.inspect(connection).consistent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("organisation", "seed"),
+    [("recurring-factor", 4), ("follow-through", 5), ("person-targeted-actions", 6)],
+)
+def test_sums_counted_by_the_database_equal_those_counted_from_the_rows(
+    organisation: str, seed: int
+) -> None:
+    """The items and factors the checks read, counted by the database (``build``), equal
+    the same counted in Python from every item and factor (``rows``), and so do the
+    results, after random writes and as of two dates."""
+    _load(organisation)
+    t = Thresholds()
+    health_data.build(AS_OF, known=t)  # reviews the postmortems never reviewed
+    before = health_data.build(AS_OF, known=t)
+    _random_writes(random.Random(seed))
+    judge = health_data.person_predicate()
+    for as_of in (AS_OF, AS_OF - timedelta(days=75)):
+        summed = health_data.build(as_of, known=t)
+        plain = health_data.rows(as_of, known=t)
+        assert summed.item_sums == sums.item_sums(plain, t, judge)
+        assert summed.pairs == sums.pairs(plain, t)
+        assert summed.postmortems == plain.postmortems
+        assert evaluate(summed, t, targets_people=judge) == evaluate(plain, t, targets_people=judge)
+    # what the sums count was reached: due, on time, overdue, aimed, failed and evidence
+    counted = [s for data in (before, summed) for s in data.item_sums or ()]
+    for part in ("due", "on_time", "overdue", "items", "aimed"):
+        assert any(getattr(s, part) for s in counted), part
+    pairs = [p for data in (before, summed) for p in data.pairs or ()]
+    assert any(p.failed for p in pairs) and any(p.items > p.failed for p in pairs)
+    assert any(len(p.evidence) > 2 for p in pairs)

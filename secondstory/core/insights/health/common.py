@@ -7,12 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from secondstory.core.insights.health.model import (
     CheckResult,
     HealthData,
-    ItemRow,
     PostmortemRow,
     Status,
 )
@@ -49,20 +48,20 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def team_postmortems(data: HealthData, team: str) -> list[PostmortemRow]:
     """The team's postmortems, in the order of ``data.postmortems``."""
-    return _by_team(data, "postmortems", data.postmortems).get(team, [])
+    return by_team(data, "postmortems", data.postmortems).get(team, [])
 
 
-def team_items(data: HealthData, team: str) -> list[ItemRow]:
-    """The team's action items, in the order of ``data.items``."""
-    return _by_team(data, "items", data.items).get(team, [])
+class _Teamed(Protocol):
+    @property
+    def teams(self) -> tuple[str, ...]: ...
 
 
-_Row = TypeVar("_Row", PostmortemRow, ItemRow)
+_Row = TypeVar("_Row", bound=_Teamed)
 
 
-def _by_team(data: HealthData, name: str, rows: tuple[_Row, ...]) -> dict[str, list[_Row]]:
-    """The rows of each team, in their order, grouped once per ``data`` (every team check
-    reads them) instead of once per team and check."""
+def by_team(data: HealthData, name: str, rows: Iterable[_Row]) -> dict[str, list[_Row]]:
+    """The rows of each team, in their order, grouped once per ``data`` under ``name`` (every
+    team check reads them) instead of once per team and check."""
     grouped: dict[str, list[_Row]] | None = data.grouped.get(name)
     if grouped is None:
         grouped = defaultdict(list)

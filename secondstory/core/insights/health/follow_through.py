@@ -9,51 +9,44 @@ their due date.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date
 
-from secondstory.core.insights.health.common import below, end_of, keys, team_items, worst
+from secondstory.core.insights.health.common import below, keys, worst
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import CheckResult, HealthData, Status
+from secondstory.core.insights.health.sums import team_item_sums
 
 ID = "follow-through"
 
 
-def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
-    first_due = data.as_of - timedelta(days=t.window_days)
+def check(
+    data: HealthData, t: Thresholds, targets_people: Callable[[str], bool]
+) -> list[CheckResult]:
     results = []
     for team in data.teams:
-        items = team_items(data, team)
-        due = [
-            item
-            for item in items
-            if first_due < item.due < data.as_of and item.status != "not_doing"
-        ]
-        on_time = [
-            item for item in due if item.completed is not None and item.completed < end_of(item.due)
-        ]
-        share = len(on_time) / len(due) if due else None
+        sums = team_item_sums(data, t, team, targets_people)
+        due = sum(s.due for s in sums)
+        on_time = sum(s.on_time for s in sums)
+        share = on_time / due if due else None
         share_status: Status = "ok"
-        if share is not None and len(due) >= t.follow_min:
+        if share is not None and due >= t.follow_min:
             share_status = below(share, t.follow_warn_share, t.follow_alarm_share)
-        overdue = sorted(
-            (
-                item
-                for item in items
-                if item.priority in ("P0", "P1")
-                and item.status in ("open", "in_progress")
-                and item.due < data.as_of
-            ),
-            key=lambda item: item.due,
-        )
+        overdue = sum(s.overdue for s in sums)
         overdue_status: Status = "ok"
-        if len(overdue) >= t.overdue_urgent_alarm:
+        if overdue >= t.overdue_urgent_alarm:
             overdue_status = "alarm"
-        elif len(overdue) >= t.overdue_urgent_warn:
+        elif overdue >= t.overdue_urgent_warn:
             overdue_status = "warn"
         status = worst(share_status, overdue_status)
-        done_ids = {item.id for item in on_time}
-        late = [item.postmortem for item in due if item.id not in done_ids]
-        evidence = keys([item.postmortem for item in overdue] + late) if status != "ok" else []
+        evidence: list[str] = []
+        if status != "ok":
+            # the overdue items' postmortems, earliest due first, then those with items late
+            urgent = sorted(
+                (s for s in sums if s.overdue), key=lambda s: s.first_overdue or date.max
+            )
+            late = [s.postmortem for s in sums if s.due > s.on_time]
+            evidence = keys([s.postmortem for s in urgent] + late)
         results.append(
             CheckResult(
                 id=ID,
@@ -67,8 +60,8 @@ def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
                     "a new due date, or close them as not doing with a reason."
                 ),
                 detail=(
-                    f"{len(on_time)} of {len(due)} items due in the last {t.window_days} days "
-                    f"done on time; {len(overdue)} P0/P1 items overdue"
+                    f"{on_time} of {due} items due in the last {t.window_days} days "
+                    f"done on time; {overdue} P0/P1 items overdue"
                 ),
             )
         )

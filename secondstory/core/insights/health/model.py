@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from secondstory.core.insights.health.sums import ItemSums, PairSums
 
 Status = Literal["ok", "warn", "alarm"]
 ScopeValue = str | bool
@@ -102,6 +105,10 @@ class HealthData:
     months: tuple[MonthRow, ...] = ()
     recent_keys: tuple[str, ...] = ()  # postmortems of the last month, newest first
     surveys: tuple[SurveyRow, ...] = ()  # learning checks opened in the window
+    #: The items and factors counted by the database (``sums``); None: count ``items`` and
+    #: ``factors``. Given, they carry the reviewer's person-targeted judgement already.
+    item_sums: tuple[ItemSums, ...] | None = None
+    pairs: tuple[PairSums, ...] | None = None
     #: Rows grouped once for every check that reads them (``common.team_postmortems``).
     grouped: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 

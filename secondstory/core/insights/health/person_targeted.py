@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from secondstory.core.insights.health.common import team_items, team_share, window_start
+from secondstory.core.insights.health.common import team_share
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import CheckResult, HealthData
+from secondstory.core.insights.health.sums import team_item_sums
 
 ID = "person-targeted-actions"
 
@@ -21,17 +22,17 @@ ID = "person-targeted-actions"
 def check(
     data: HealthData, t: Thresholds, targets_people: Callable[[str], bool]
 ) -> list[CheckResult]:
-    start = window_start(data, t.window_days)
     results = []
     for team in data.teams:
-        items = [item for item in team_items(data, team) if item.created >= start]
-        aimed = [item for item in items if targets_people(item.title)]
+        sums = team_item_sums(data, t, team, targets_people)
+        total = sum(s.items for s in sums)
+        aimed = [s.postmortem for s in sums for _ in range(s.aimed)]
         results.append(
             team_share(
                 ID,
                 team,
-                flagged=[item.postmortem for item in aimed],
-                total=len(items),
+                flagged=aimed,
+                total=total,
                 minimum=t.person_min,
                 warn=t.person_warn_share,
                 alarm=t.person_alarm_share,
@@ -39,7 +40,7 @@ def check(
                     "Rewrite the items that retrain or remind people as changes to the system: "
                     "what would make the right action the easy one?"
                 ),
-                detail=f"{len(aimed)} of {len(items)} action items aim at people",
+                detail=f"{len(aimed)} of {total} action items aim at people",
             )
         )
     return results

@@ -45,7 +45,7 @@ def checks(targets_people: Callable[[str], bool] | None = None) -> list[Check]:
     return [
         recurring_factor.check,
         slow_publication.check,
-        follow_through.check,
+        partial(follow_through.check, targets_people=targets_people),
         partial(person_targeted.check, targets_people=targets_people),
         blame_drift.check,
         shallow_analysis.check,
