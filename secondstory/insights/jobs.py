@@ -5,25 +5,35 @@ waits for it to be computed. The worker computes, every interval, the default pa
 organisation, each team and each service over the last 365 days) and today's learning-health
 checks; when nothing changed since the last run, every one of them is already cached and
 the job reads nothing else.
+
+Then it keeps every whole month of the history (``monthly``) for the organisation, each team
+and each service, so that a page over any range, never asked before, computes only the days
+outside its whole months: the first run over a large history takes minutes, later runs only
+the months written to since.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import date
 
+from django.db.models import Min
 from django.utils import timezone
 
 from secondstory.accounts.models import Team
+from secondstory.core.insights.periods import DateRange
 from secondstory.incidents.models import Service
-from secondstory.insights import health_data, pages
+from secondstory.insights import health_data, monthly, pages
+from secondstory.insights.models import IncidentStart
 from secondstory.insights.scope import Scope, date_range
 
 logger = logging.getLogger(__name__)
 
 
 def compute_insights() -> int:
-    """Compute and cache the default insights pages and today's health checks; how many."""
+    """Compute and cache the default insights pages and today's health checks (how many),
+    then keep every month of the history."""
     started = time.perf_counter()
     today = timezone.localdate()
     span = date_range({}, today)
@@ -38,4 +48,25 @@ def compute_insights() -> int:
         len(scopes),
         time.perf_counter() - started,
     )
+    keep_months(scopes, today)
     return len(scopes) + 1
+
+
+def keep_months(scopes: list[Scope], today: date) -> int:
+    """Keep every whole month since the first incident for each of ``scopes``' team or
+    service (those kept already and unchanged are only looked up); how many months."""
+    first = IncidentStart.objects.aggregate(first=Min("began"))["first"]
+    if first is None:
+        return 0
+    started = time.perf_counter()
+    history = DateRange(timezone.localtime(first).date().replace(day=1), today)
+    months = monthly.whole_months(history)
+    for scope in scopes:
+        monthly.figures(Scope(history, today, team=scope.team, service=scope.service))
+    logger.info(
+        "insights: %d months of %d scopes kept in %.1f s",
+        len(months),
+        len(scopes),
+        time.perf_counter() - started,
+    )
+    return len(months) * len(scopes)

@@ -357,3 +357,23 @@ def test_a_team_page_keeps_its_own_months(
     assert len(computed) == 12  # the team's six months are not the organisation's
     assert _normal(monthly.figures(team)) == _normal(monthly.collect(team))
     assert _normal(monthly.figures(replace(whole))) == _normal(monthly.collect(whole))
+
+
+def test_the_worker_keeps_every_month_of_the_history(
+    organisation: random.Random, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secondstory.insights.jobs import keep_months
+
+    team = Team.objects.get(slug="payments")
+    computed = _computed_months(monkeypatch)
+    assert keep_months([Scope(RANGES[0], TODAY), Scope(RANGES[0], TODAY, team=team)], TODAY)
+    assert date(2026, 1, 1) in computed and date(2026, 6, 1) in computed
+    computed.clear()
+    # A page over any range, never asked before, computes none of its whole months.
+    for span in [*RANGES, DateRange(date(2026, 1, 1), TODAY)]:
+        for scope in (Scope(span, TODAY), Scope(span, TODAY, team=team)):
+            assert _normal(monthly.figures(scope)) == _normal(monthly.collect(scope))
+    assert computed == []
+    # The job again: every month is looked up, none computed.
+    keep_months([Scope(RANGES[0], TODAY)], TODAY)
+    assert computed == []
