@@ -385,14 +385,17 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     services_of = {pm: tuple(sorted(service_links[pm])) for pm in keys}
     teams_of = {pm: tuple(sorted(team_links[pm])) for pm in keys}
     factors = []
+    categories: dict[int, set[str]] = defaultdict(set)
     if summed:
-        for pm, description in sql.rows(
-            "SELECT f.postmortem_id, f.description FROM postmortems_contributingfactor f "
+        for pm, category, description in sql.rows(
+            "SELECT f.postmortem_id, c.code, f.description FROM postmortems_contributingfactor f "
+            "JOIN postmortems_factorcategory c ON c.id = f.category_id "
             f"WHERE f.postmortem_id IN ({ids})",
             params,
         ):
             factor_count[pm] += 1
             person_count[pm] += _about_a_person(description)
+            categories[pm].add(category)
     else:
         for fid, pm, category, description in sql.rows(
             "SELECT f.id, f.postmortem_id, c.code, f.description "
@@ -429,7 +432,8 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     if summed:
         order = [(row[0], keys[row[0]], teams_of[row[0]], row[2]) for row in pms]
         item_sums = health_sums.item_sums(sql, t, as_of, order, person_predicate())
-        pairs = health_sums.pairs(sql, t, as_of)
+        of_pairs = [(row[0], keys[row[0]], begun[row[0]], services_of[row[0]]) for row in pms]
+        pairs = health_sums.pairs(sql, t, as_of, of_pairs, categories)
     else:
         items = _items(sql, keys, teams_of, created_of)
     recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)

@@ -88,110 +88,105 @@ def item_sums(
     return tuple(sums)
 
 
-def pairs(sql: HealthSql, t: Thresholds, as_of: date) -> tuple[PairSums, ...]:
-    """The (service, category) pairs ``recurring-factor`` judges, counted in one statement:
-    per pair, per service and per category, the evidence of every pair in the window, and
-    the links of the candidate pairs' factors to action items."""
-    where, params = sql.selected()
-    end = sql.at(sql.end)
-    start = sql.at(sql.end - timedelta(days=t.window_days))
-    key_order = "sel.key" if sql.sqlite else 'sel.key COLLATE "C"'
-    on = "JOIN svc ON svc.pm = sel.pm JOIN cat ON cat.pm = sel.pm"
-    failed = (
-        "CASE WHEN a.status = 'not_doing' THEN 1 "
-        "WHEN a.completed_at IS NULL OR a.completed_at >= %s THEN "
-        "(CASE WHEN a.due < %s THEN 1 ELSE 0 END) "
-        "WHEN a.completed_at < p.last THEN 1 ELSE 0 END"
-    )
-    statement = (
-        "WITH sel AS (SELECT k.postmortem_id AS pm, k.key AS key, COALESCE(("
-        "SELECT MIN(s.first_milestone) FROM postmortems_postmortem_incidents l "
-        "JOIN insights_incidentstart s ON s.incident_id = l.incident_id "
-        "WHERE l.postmortem_id = k.postmortem_id AND s.first_milestone < %s), k.created_at) "
-        f"AS begun FROM {sql.kept} k WHERE {where}), "
-        "svc AS (SELECT DISTINCT l.postmortem_id AS pm, s.slug AS service "
-        "FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_incident_services i ON i.incident_id = l.incident_id "
-        "JOIN incidents_service s ON s.id = i.service_id "
-        "WHERE l.postmortem_id IN (SELECT pm FROM sel)), "
-        "cat AS (SELECT DISTINCT f.postmortem_id AS pm, c.code AS category "
-        "FROM postmortems_contributingfactor f "
-        "JOIN postmortems_factorcategory c ON c.id = f.category_id "
-        "WHERE f.postmortem_id IN (SELECT pm FROM sel)), "
-        f"pair AS (SELECT svc.service, cat.category, MAX(sel.begun) AS last FROM sel {on} "
-        "WHERE sel.begun >= %s GROUP BY svc.service, cat.category HAVING COUNT(*) >= %s) "
-        # per pair: postmortems with the category on the service, in the window, the last
-        "SELECT 'p', svc.service, cat.category, COUNT(*), "
-        "SUM(CASE WHEN sel.begun >= %s THEN 1 ELSE 0 END), NULL "
-        f"FROM sel {on} GROUP BY svc.service, cat.category "
-        # per service: postmortems on it, in the window
-        "UNION ALL SELECT 's', svc.service, NULL, COUNT(*), "
-        "SUM(CASE WHEN sel.begun >= %s THEN 1 ELSE 0 END), NULL "
-        "FROM sel JOIN svc ON svc.pm = sel.pm GROUP BY svc.service "
-        # per category: postmortems with it
-        "UNION ALL SELECT 'c', NULL, cat.category, COUNT(*), NULL, NULL FROM cat "
-        "GROUP BY cat.category "
-        "UNION ALL SELECT 'e', NULL, NULL, COUNT(*), NULL, NULL FROM sel "
-        # the candidate pairs' links from factors to items, and the failed ones
-        f"UNION ALL SELECT 'i', p.service, p.category, COUNT(*), SUM({failed}), NULL "
-        "FROM sel JOIN svc ON svc.pm = sel.pm "
-        "JOIN postmortems_contributingfactor f ON f.postmortem_id = sel.pm "
-        "JOIN postmortems_factorcategory c ON c.id = f.category_id "
-        "JOIN pair p ON p.service = svc.service AND p.category = c.code "
-        "JOIN actions_actionitem_factors l ON l.contributingfactor_id = f.id "
-        "JOIN actions_actionitem a ON a.id = l.actionitem_id "
-        "WHERE sel.begun >= %s AND a.postmortem_id IN (SELECT pm FROM sel) "
-        "GROUP BY p.service, p.category "
-        # the candidate pairs' newest postmortems
-        "UNION ALL SELECT 'v', x.service, x.category, x.rn, NULL, x.key FROM ("
-        "SELECT svc.service, cat.category, sel.key, ROW_NUMBER() OVER (PARTITION BY "
-        f"svc.service, cat.category ORDER BY sel.begun DESC, {key_order}) AS rn FROM sel {on} "
-        "JOIN pair p ON p.service = svc.service AND p.category = cat.category "
-        f"WHERE sel.begun >= %s) x WHERE x.rn <= {EVIDENCE_LIMIT}"
-    )
-    rows = sql.rows(
-        statement,
-        [end, *params, start, t.recurring_min, start, start, end, as_of, start, start],
-    )
-    everyone = 0
-    ever_with: dict[tuple[str, str], int] = {}
-    recent: dict[tuple[str, str], int] = {}
-    on_service: dict[str, tuple[int, int]] = {}
-    with_category: dict[str, int] = {}
-    linked: dict[tuple[str, str], tuple[int, int]] = {}
-    evidence: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    for tag, service, category, first, second, key in rows:
-        if tag == "p":
-            ever_with[(service, category)] = int(first)
-            recent[(service, category)] = int(second or 0)
-        elif tag == "s":
-            on_service[service] = (int(first), int(second or 0))
-        elif tag == "c":
-            with_category[category] = int(first)
-        elif tag == "e":
-            everyone = int(first)
-        elif tag == "i":
-            linked[(service, category)] = (int(first), int(second or 0))
-        else:
-            evidence[(service, category)].append((int(first), key))
+def pairs(
+    sql: HealthSql,
+    t: Thresholds,
+    as_of: date,
+    postmortems: list[tuple[int, str, datetime, tuple[str, ...]]],
+    categories: dict[int, set[str]],
+) -> tuple[PairSums, ...]:
+    """The (service, category) pairs ``recurring-factor`` judges, from each postmortem's (id,
+    key, begun, services) and categories; the links of the candidate pairs' factors to action
+    items are counted by the database."""
+    start = sql.end - timedelta(days=t.window_days)
+    ever_on: dict[str, int] = defaultdict(int)
+    on_service: dict[str, int] = defaultdict(int)
+    with_category: dict[str, int] = defaultdict(int)
+    ever_with: dict[tuple[str, str], int] = defaultdict(int)
+    newest: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+    for pm, key, begun, services in postmortems:
+        recent = begun >= start
+        own = categories.get(pm, ())
+        for category in own:
+            with_category[category] += 1
+        for service in services:
+            ever_on[service] += 1
+            on_service[service] += recent
+            for category in own:
+                ever_with[(service, category)] += 1
+                if recent:
+                    newest[(service, category)].append((begun, key))
+    candidates = {
+        pair: max(at for at, _ in found)
+        for pair, found in newest.items()
+        if len(found) >= t.recurring_min
+    }
+    linked = _links(sql, t, as_of) if candidates else {}
+    everyone = len(postmortems)
     found = []
-    for pair, k in sorted(recent.items()):
-        if k < t.recurring_min:
-            continue
+    for pair in sorted(candidates):
         service, category = pair
-        ever, n = on_service[service]
         items, n_failed = linked.get(pair, (0, 0))
+        ordered = sorted(sorted(newest[pair], key=lambda at_key: at_key[1]), key=_at, reverse=True)
         found.append(
             PairSums(
                 service=service,
                 category=category,
-                k=k,
-                n=n,
-                others=everyone - ever,
+                k=len(newest[pair]),
+                n=on_service[service],
+                others=everyone - ever_on[service],
                 other_hits=with_category[category] - ever_with[pair],
                 items=items,
                 failed=n_failed,
-                evidence=tuple(key for _, key in sorted(evidence[pair])),
+                evidence=tuple(key for _, key in ordered[:EVIDENCE_LIMIT]),
             )
         )
     return tuple(found)
+
+
+def _at(at_key: tuple[datetime, str]) -> datetime:
+    return at_key[0]
+
+
+def _links(sql: HealthSql, t: Thresholds, as_of: date) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (service, category) pair of the window: the links from its factors (of the
+    postmortems begun in the window) to action items, and the failed ones (judged against
+    the pair's last occurrence, taken by a window function)."""
+    where, params = sql.selected()
+    end = sql.at(sql.end)
+    start = sql.at(sql.end - timedelta(days=t.window_days))
+    j = "CROSS JOIN" if sql.sqlite else "JOIN"  # SQLite keeps this order with CROSS JOIN
+    failed = (
+        "CASE WHEN a.status = 'not_doing' THEN 1 "
+        "WHEN a.completed_at IS NULL OR a.completed_at >= %s THEN "
+        "(CASE WHEN a.due < %s THEN 1 ELSE 0 END) "
+        "WHEN a.completed_at < fx.last THEN 1 ELSE 0 END"
+    )
+    statement = (
+        f"WITH sel AS (SELECT k.postmortem_id AS pm FROM {sql.kept} k WHERE {where}), "
+        # the postmortems begun in the window: their earliest incident, else their creation
+        "recent AS (SELECT pm, begun FROM (SELECT sel.pm AS pm, COALESCE(("
+        "SELECT MIN(s.first_milestone) FROM postmortems_postmortem_incidents l "
+        "JOIN insights_incidentstart s ON s.incident_id = l.incident_id "
+        "WHERE l.postmortem_id = sel.pm AND s.first_milestone < %s), k.created_at) AS begun "
+        f"FROM sel JOIN {sql.kept} k ON k.postmortem_id = sel.pm) b WHERE begun >= %s), "
+        "svc AS (SELECT DISTINCT l.postmortem_id AS pm, s.slug AS service "
+        "FROM postmortems_postmortem_incidents l "
+        "JOIN incidents_incident_services i ON i.incident_id = l.incident_id "
+        "JOIN incidents_service s ON s.id = i.service_id "
+        "WHERE l.postmortem_id IN (SELECT pm FROM recent)), "
+        # every factor of the window on each service, with its pair's last occurrence
+        "fx AS (SELECT svc.service AS service, c.code AS category, f.id AS factor, "
+        "MAX(recent.begun) OVER (PARTITION BY svc.service, c.code) AS last "
+        f"FROM recent {j} postmortems_contributingfactor f ON f.postmortem_id = recent.pm "
+        f"{j} postmortems_factorcategory c ON c.id = f.category_id "
+        f"{j} svc ON svc.pm = recent.pm) "
+        f"SELECT fx.service, fx.category, COUNT(*), SUM({failed}) "
+        f"FROM fx {j} actions_actionitem_factors x ON x.contributingfactor_id = fx.factor "
+        f"{j} actions_actionitem a ON a.id = x.actionitem_id "
+        "WHERE a.postmortem_id IN (SELECT pm FROM sel) GROUP BY fx.service, fx.category"
+    )
+    return {
+        (service, category): (int(n), int(n_failed or 0))
+        for service, category, n, n_failed in sql.rows(statement, [*params, end, start, end, as_of])
+    }
