@@ -14,7 +14,8 @@ with the CPU time of this process (with SQLite that includes the database's work
 PostgreSQL not the server's). It also prints the bytes of the charts' SVG per chart and,
 with ``--worker``, how long the worker's job (the default pages, today's health checks and
 every month of the history kept) takes with nothing cached, then pages over ranges nobody
-asked for before, as a reader finds them after the worker ran. The figures at 100,000 postmortems are in docs/insights.md.
+asked for before, as a reader finds them after the worker ran. The figures at 100,000
+postmortems are in docs/insights.md.
 
     SECONDSTORY_HOME=/tmp/bench python benchmarks/insights_speed.py --scale 10000
     SECONDSTORY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
