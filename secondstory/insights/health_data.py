@@ -99,9 +99,9 @@ class HealthSql:
             return None
         if not self.sqlite:
             return EPOCH + timedelta(microseconds=value)
-        try:
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        except ValueError:  # not ISO: read it as the ORM would
+        try:  # stored in UTC without an offset (naming it costs less than ``replace``)
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:  # not ISO, or with an offset: read it as the ORM would
             parsed = parse_datetime(value)
             assert parsed is not None, value
             return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
@@ -382,8 +382,8 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     ids, params = sql.ids()
     factor_count: dict[int, int] = defaultdict(int)
     person_count: dict[int, int] = defaultdict(int)
-    services_of = {pm: tuple(sorted(service_links[pm])) for pm in keys}
-    teams_of = {pm: tuple(sorted(team_links[pm])) for pm in keys}
+    services_of = {pm: _ordered(service_links[pm]) for pm in keys}
+    teams_of = {pm: _ordered(team_links[pm]) for pm in keys}
     factors = []
     categories: dict[int, set[str]] = defaultdict(set)
     if summed:
@@ -455,6 +455,11 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
 
 
 _about_a_person = lru_cache(maxsize=4096)(describes_a_person)
+
+
+def _ordered(names: set[str]) -> tuple[str, ...]:
+    """In order (most postmortems have one team and one service: nothing to sort)."""
+    return tuple(names) if len(names) < 2 else tuple(sorted(names))
 
 
 def _before(at: datetime | None, end: datetime) -> datetime | None:
