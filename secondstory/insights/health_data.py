@@ -1,5 +1,6 @@
-"""The learning-health diagnostic's data: narrow SQL aggregates into the plain rows of
-``secondstory.core.insights.health`` as the organisation stood on a date.
+"""The learning-health diagnostic's data, as the organisation stood on a date: the
+postmortems' rows (``health_queries``) and the items and factors counted by the database
+(``health_sums``), the checks computed once per state of the data.
 
 "As of" uses the timestamps the records carry (see docs/insights.md):
 
@@ -17,15 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from secondstory.accounts.models import Team
 from secondstory.core.insights.health import (
@@ -33,7 +31,6 @@ from secondstory.core.insights.health import (
     FactorRow,
     HealthData,
     ItemRow,
-    MonthRow,
     PostmortemRow,
     Thresholds,
     evaluate,
@@ -42,14 +39,11 @@ from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import cyclic_gc_paused, end_of
 from secondstory.core.insights.health.sums import ItemSums, PairSums
 from secondstory.incidents.models import Service
-from secondstory.insights import freshness, health_sums, postmortem_triggers
+from secondstory.insights import freshness, health_queries, health_sums
+from secondstory.insights.health_queries import KEPT, MONTH_DAYS, HealthSql
 from secondstory.learningcheck.figures import health_rows
 from secondstory.postmortems.models import Postmortem
 
-HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
-MONTH_DAYS = 30
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-KEPT = postmortem_triggers.TABLE  # each postmortem's times and words, kept narrow
 REVIEW_BATCH = 500  # never-reviewed postmortems read at once (their texts are long)
 
 
@@ -71,138 +65,6 @@ def team_services(team: str) -> set[str]:
     return set(Service.objects.filter(owned).values_list("slug", flat=True).distinct())
 
 
-class HealthSql:
-    """Raw SQL over both engines for the checks' rows: the selection of postmortems as a
-    subquery, parameters adapted as the ORM adapts them, and timestamps read back as the
-    ORM reads them (aware, UTC) without its per-value converters."""
-
-    def __init__(self, end: datetime) -> None:
-        self.sqlite = connection.vendor == "sqlite"
-        self.end = end
-        self.since = end - timedelta(days=HISTORY_DAYS)
-        self.kept = KEPT
-
-    def at(self, value: datetime) -> Any:
-        return connection.ops.adapt_datetimefield_value(value)
-
-    def ts(self, column: str) -> str:
-        """A timestamp column as the engine returns it cheaply: text on SQLite, microseconds
-        since the epoch on PostgreSQL (the driver's loader for timestamps, with the
-        connection's time zone, is Python code: about 1 s per 180,000 values)."""
-        if self.sqlite:
-            return f"({column} || '')"
-        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
-
-    def parse(self, value: Any) -> datetime | None:
-        """A value of ``ts`` as the aware datetime (UTC) the ORM would give."""
-        if value is None:
-            return None
-        if not self.sqlite:
-            return EPOCH + timedelta(microseconds=value)
-        try:  # stored in UTC without an offset (naming it costs less than ``replace``)
-            return datetime.fromisoformat(value + "+00:00")
-        except ValueError:  # not ISO, or with an offset: read it as the ORM would
-            parsed = parse_datetime(value)
-            assert parsed is not None, value
-            return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
-
-    def selected(self, alias: str = "k") -> tuple[str, list[Any]]:
-        """The condition selecting the postmortems the checks read, in the kept postmortems
-        (``postmortem_triggers``): those started in the last year before the end and older
-        ones still unpublished then (game days' exercises left out)."""
-        end = self.at(self.end)
-        return (
-            f"NOT {alias}.is_exercise AND {alias}.created_at < %s AND ({alias}.created_at >= %s"
-            f" OR (({alias}.published_at IS NULL OR {alias}.published_at >= %s)"
-            f" AND ({alias}.not_required_at IS NULL OR {alias}.not_required_at >= %s)))",
-            [end, self.at(self.since), end, end],
-        )
-
-    def ids(self) -> tuple[str, list[Any]]:
-        where, params = self.selected()
-        return f"SELECT k.postmortem_id FROM {KEPT} k WHERE {where}", params
-
-    def rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-
-RESOLVED_AT = "MAX(CASE WHEN mk.code = 'resolved' THEN m.at END)"
-
-
-def _postmortems(sql: HealthSql) -> list[tuple[Any, ...]]:
-    """(id, key, created, published, not required, words, restricted, started, resolved) of
-    every selected postmortem, newest first (the postmortems' own order)."""
-    where, params = sql.selected()
-    ids, id_params = sql.ids()
-    times = {
-        pm: (started, resolved if resolved is not None else last)
-        for pm, started, resolved, last in sql.rows(
-            f"SELECT l.postmortem_id, {sql.ts('MIN(m.at)')}, "
-            f"{sql.ts(RESOLVED_AT)}, "
-            f"{sql.ts('MAX(m.at)')} FROM postmortems_postmortem_incidents l "
-            "JOIN incidents_milestone m ON m.incident_id = l.incident_id "
-            "JOIN incidents_milestonekind mk ON mk.id = m.kind_id "
-            f"WHERE m.at < %s AND l.postmortem_id IN ({ids}) GROUP BY l.postmortem_id",
-            [sql.at(sql.end), *id_params],
-        )
-    }
-    restricted = {
-        pm
-        for (pm,) in sql.rows(
-            "SELECT DISTINCT r.postmortem_id FROM postmortems_postmortem_incidents r "
-            "JOIN incidents_incident i ON i.id = r.incident_id "
-            f"WHERE i.visibility = 'restricted' AND r.postmortem_id IN ({ids})",
-            id_params,
-        )
-    }
-    parse = sql.parse
-    rows = []
-    for pm, key, created, published, not_required, words in sql.rows(
-        f"SELECT k.postmortem_id, k.key, {sql.ts('k.created_at')}, {sql.ts('k.published_at')}, "
-        f"{sql.ts('k.not_required_at')}, k.words FROM {KEPT} k WHERE {where} "
-        "ORDER BY k.created_at DESC, k.key",
-        params,
-    ):
-        started, resolved = times.get(pm, (None, None))
-        rows.append(
-            (
-                pm,
-                key,
-                parse(created),
-                parse(published),
-                parse(not_required),
-                int(words or 0),
-                pm in restricted,
-                parse(started),
-                parse(resolved),
-            )
-        )
-    return rows
-
-
-def _links(sql: HealthSql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
-    ids, params = sql.ids()
-    teams: dict[int, set[str]] = defaultdict(set)
-    services: dict[int, set[str]] = defaultdict(set)
-    for pm, team in sql.rows(
-        "SELECT DISTINCT l.postmortem_id, t.slug FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_incident_teams it ON it.incident_id = l.incident_id "
-        f"JOIN accounts_team t ON t.id = it.team_id WHERE l.postmortem_id IN ({ids})",
-        params,
-    ):
-        teams[pm].add(team)
-    for pm, service in sql.rows(
-        "SELECT DISTINCT l.postmortem_id, s.slug FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_incident_services i ON i.incident_id = l.incident_id "
-        f"JOIN incidents_service s ON s.id = i.service_id WHERE l.postmortem_id IN ({ids})",
-        params,
-    ):
-        services[pm].add(service)
-    return teams, services
-
-
 def _review_unseen(sql: HealthSql) -> None:
     """Review the selected postmortems of the last year the reviewer has never seen."""
     from secondstory.postmortems.blameless import postmortem_findings
@@ -215,81 +77,6 @@ def _review_unseen(sql: HealthSql) -> None:
     )
     for postmortem in Postmortem.objects.filter(pk__in=[pm for (pm,) in unseen]):
         postmortem_findings(postmortem)
-
-
-def _blame(sql: HealthSql) -> dict[int, int]:
-    """Blame findings per postmortem of the last year, from the reviewer's cache."""
-    ids, params = sql.ids()
-    if sql.sqlite:
-        elements = "json_each(c.findings) f"
-        blame = "json_extract(f.value, '$.severity') = 'blame'"
-    else:
-        elements = "jsonb_array_elements(c.findings) f"
-        blame = "f ->> 'severity' = 'blame'"
-    return dict(
-        sql.rows(
-            f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
-            f"WHERE c.postmortem_id IN ({ids} AND k.created_at >= %s) AND {blame} "
-            "GROUP BY c.postmortem_id",
-            [*params, sql.at(sql.since)],
-        )
-    )
-
-
-def _months(sql: HealthSql, months: int) -> list[MonthRow]:
-    """Incidents begun, items closed and items open per 30-day month, counted by the database
-    (one row each, one column per month)."""
-    end = sql.end
-    first = end - timedelta(days=MONTH_DAYS * months)
-    bounds = [first + timedelta(days=MONTH_DAYS * i) for i in range(months + 1)]
-    at = [sql.at(bound) for bound in bounds]
-
-    def per_month(column: str) -> tuple[str, list[Any]]:
-        sums = [f"SUM(CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END)"]
-        return ", ".join(sums * months), [a for i in range(months) for a in (at[i], at[i + 1])]
-
-    # The earliest milestone of every incident is kept beside it (``IncidentStart``);
-    # incidents without milestones are not counted.
-    columns, params = per_month("s.first_milestone")
-    (incidents,) = sql.rows(
-        f"SELECT {columns} FROM insights_incidentstart s "
-        "JOIN incidents_incident i ON i.id = s.incident_id "
-        "WHERE s.first_milestone >= %s AND s.first_milestone < %s AND NOT i.is_exercise",
-        [*params, at[0], at[-1]],
-    )
-    # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
-    columns, params = per_month("a.completed_at")
-    (closed,) = sql.rows(
-        f"SELECT {columns} FROM actions_actionitem a "
-        f"JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
-        "WHERE a.completed_at >= %s AND a.completed_at < %s AND NOT k.is_exercise",
-        [*params, at[0], at[-1]],
-    )
-    open_at = ", ".join(
-        [
-            "SUM(CASE WHEN k.created_at < %s AND (a.completed_at IS NULL OR a.completed_at >= %s)"
-            " THEN 1 ELSE 0 END)"
-        ]
-        * months
-    )
-    (backlog,) = sql.rows(
-        f"SELECT {open_at} FROM actions_actionitem a "
-        f"JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
-        "WHERE a.status <> 'not_doing' AND NOT k.is_exercise AND k.created_at < %s"
-        # an item done before the first month's end is open at no month's end
-        " AND (a.completed_at IS NULL OR a.completed_at >= %s)",
-        [*(a for bound in at[1:] for a in (bound, bound)), at[-1], at[1]],
-    )
-    return [
-        MonthRow(
-            start=bounds[i].date(),
-            end=bounds[i + 1].date(),
-            incidents=int(incidents[i] or 0),
-            closed=int(closed[i] or 0),
-            backlog=int(backlog[i] or 0),
-        )
-        for i in range(months)
-    ]
 
 
 def checks(
@@ -374,9 +161,9 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     sql = HealthSql(end)
     all_teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
     teams = [team] if team is not None else all_teams
-    pms = _postmortems(sql)
-    team_links, service_links = _links(sql)
-    blame = _blame(sql)
+    pms = health_queries.postmortems(sql)
+    team_links, service_links = health_queries.links(sql)
+    blame = health_queries.blame(sql)
     keys = {row[0]: str(row[1]) for row in pms}
     begun = {row[0]: row[7] or row[2] for row in pms}  # started, else created
     ids, params = sql.ids()
@@ -435,7 +222,7 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
         of_pairs = [(row[0], keys[row[0]], begun[row[0]], services_of[row[0]]) for row in pms]
         pairs = health_sums.pairs(sql, t, as_of, of_pairs, categories)
     else:
-        items = _items(sql, keys, teams_of, created_of)
+        items = health_queries.items(sql, keys, teams_of, created_of)
     recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
     last_month = [
         pm.key for pm in recent if (pm.started or pm.created) >= end - timedelta(days=MONTH_DAYS)
@@ -446,7 +233,7 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
         postmortems=tuple(postmortems),
         factors=tuple(factors),
         items=tuple(items),
-        months=tuple(_months(sql, t.backlog_months + 1)),
+        months=tuple(health_queries.months(sql, t.backlog_months + 1)),
         recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
         surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
         item_sums=item_sums,
@@ -464,57 +251,3 @@ def _ordered(names: set[str]) -> tuple[str, ...]:
 
 def _before(at: datetime | None, end: datetime) -> datetime | None:
     return at if at is not None and at < end else None
-
-
-def _items(
-    sql: HealthSql,
-    keys: dict[int, str],
-    teams_of: dict[int, tuple[str, ...]],
-    created_of: dict[int, datetime],
-) -> list[ItemRow]:
-    ids, params = sql.ids()
-    addressed: dict[int, list[int]] = defaultdict(list)
-    for item, factor in sql.rows(
-        "SELECT l.actionitem_id, l.contributingfactor_id FROM actions_actionitem_factors l "
-        "JOIN actions_actionitem a ON a.id = l.actionitem_id "
-        f"WHERE a.postmortem_id IN ({ids}) ORDER BY l.id",
-        params,
-    ):
-        addressed[item].append(factor)
-    factors_of = {item: tuple(factors) for item, factors in addressed.items()}
-    of_postmortem = {pm: (key, teams_of[pm], created_of[pm]) for pm, key in keys.items()}
-    end = sql.end
-    parse = sql.parse
-    items = []
-    for iid, pm, priority, due, status, completed_at, title in sql.rows(
-        f"SELECT a.id, a.postmortem_id, a.priority, a.due, a.status, {sql.ts('a.completed_at')}, "
-        f"a.title FROM actions_actionitem a JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
-        f"WHERE a.postmortem_id IN ({ids}) "
-        # the postmortems' order (``_postmortems``), each one's items in theirs
-        "ORDER BY k.created_at DESC, k.key, a.position, a.id",
-        params,
-    ):
-        done = None
-        if completed_at is not None:
-            completed = parse(completed_at)
-            if completed is not None and completed < end:
-                done = completed
-        if status == "done" and done is None:
-            status = "open"  # done only after the date
-        key, teams, created = of_postmortem[pm]
-        # id, postmortem, teams, priority, due, status, created, completed, title, factors
-        items.append(
-            ItemRow(
-                iid,
-                key,
-                teams,
-                priority,
-                due,
-                status,
-                created,
-                done,
-                title,
-                factors_of.get(iid, ()),
-            )
-        )
-    return items

@@ -18,7 +18,7 @@ from secondstory.core.insights.health.common import EVIDENCE_LIMIT
 from secondstory.core.insights.health.sums import ItemSums, PairSums
 
 if TYPE_CHECKING:
-    from secondstory.insights.health_data import HealthSql
+    from secondstory.insights.health_queries import HealthSql
 
 
 def _day(value: Any) -> date:

@@ -25,7 +25,7 @@ from secondstory.core.insights.health import Thresholds, evaluate, sums
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
 from secondstory.incidents.models import Incident, Milestone
-from secondstory.insights import consistency, health_data
+from secondstory.insights import consistency, health_data, health_queries
 from secondstory.insights.models import KeptPostmortem
 from secondstory.postmortems.models import Postmortem, ReviewCache
 
@@ -108,7 +108,7 @@ def _random_writes(rng: random.Random) -> None:
 def _plain(as_of: date, t: Thresholds) -> dict[str, Any]:
     """The rows of the checks computed in Python from the records."""
     end = end_of(as_of)
-    since = end - timedelta(days=health_data.HISTORY_DAYS)
+    since = end - timedelta(days=health_queries.HISTORY_DAYS)
 
     def unpublished(pm: Postmortem) -> bool:
         published = pm.published_at is None or pm.published_at >= end
