@@ -173,26 +173,17 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     teams_of = {pm: _ordered(team_links[pm]) for pm in keys}
     factors = []
     categories: dict[int, set[str]] = defaultdict(set)
-    if summed:
-        for pm, category, description in sql.rows(
-            "SELECT f.postmortem_id, c.code, f.description FROM postmortems_contributingfactor f "
-            "JOIN postmortems_factorcategory c ON c.id = f.category_id "
-            f"WHERE f.postmortem_id IN ({ids})",
-            params,
-        ):
-            factor_count[pm] += 1
-            person_count[pm] += _about_a_person(description)
-            categories[pm].add(category)
-    else:
-        for fid, pm, category, description in sql.rows(
-            "SELECT f.id, f.postmortem_id, c.code, f.description "
-            "FROM postmortems_contributingfactor f "
-            "JOIN postmortems_factorcategory c ON c.id = f.category_id "
-            f"WHERE f.postmortem_id IN ({ids}) ORDER BY f.position, f.id",
-            params,
-        ):
-            factor_count[pm] += 1
-            person_count[pm] += _about_a_person(description)
+    # Counted per postmortem; as rows too (in their order) when the checks count them.
+    for fid, pm, category, description in sql.rows(
+        "SELECT f.id, f.postmortem_id, c.code, f.description FROM postmortems_contributingfactor f "
+        "JOIN postmortems_factorcategory c ON c.id = f.category_id "
+        f"WHERE f.postmortem_id IN ({ids})" + ("" if summed else " ORDER BY f.position, f.id"),
+        params,
+    ):
+        factor_count[pm] += 1
+        person_count[pm] += _about_a_person(description)
+        categories[pm].add(category)
+        if not summed:
             factors.append(FactorRow(fid, keys[pm], category, services_of[pm], begun[pm]))
     postmortems = [
         PostmortemRow(
