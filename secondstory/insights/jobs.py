@@ -6,10 +6,10 @@ organisation, each team and each service over the last 365 days) and today's lea
 checks; when nothing changed since the last run, every one of them is already cached and
 the job reads nothing else.
 
-Then it keeps every whole month of the history (``monthly``) for the organisation, each team
-and each service, so that a page over any range, never asked before, computes only the days
-outside its whole months: the first run over a large history takes minutes, later runs only
-the months written to since.
+``keep_history``, the worker's last job, keeps every whole month of the history
+(``monthly``) for the organisation, each team and each service, so that a page over any
+range, never asked before, computes only the days outside its whole months: the first run
+over a large history takes minutes, later runs only the months written to since.
 """
 
 from __future__ import annotations
@@ -31,15 +31,20 @@ from secondstory.insights.scope import Scope, date_range
 logger = logging.getLogger(__name__)
 
 
-def compute_insights() -> int:
-    """Compute and cache the default insights pages and today's health checks (how many),
-    then keep every month of the history."""
-    started = time.perf_counter()
-    today = timezone.localdate()
+def _default_scopes(today: date) -> list[Scope]:
+    """The organisation, each team and each service over the default range."""
     span = date_range({}, today)
     scopes = [Scope(span, today)]
     scopes += [Scope(span, today, team=team) for team in Team.objects.order_by("slug")]
     scopes += [Scope(span, today, service=s) for s in Service.objects.order_by("slug")]
+    return scopes
+
+
+def compute_insights() -> int:
+    """Compute and cache the default insights pages and today's health checks; how many."""
+    started = time.perf_counter()
+    today = timezone.localdate()
+    scopes = _default_scopes(today)
     health_data.checks(today)  # first: it may store review findings, a change of the data
     for scope in scopes:
         pages.compute_figures(scope)
@@ -48,8 +53,15 @@ def compute_insights() -> int:
         len(scopes),
         time.perf_counter() - started,
     )
-    keep_months(scopes, today)
     return len(scopes) + 1
+
+
+def keep_history() -> int:
+    """Keep every whole month of the history of the organisation, each team and each service
+    (a job of its own, the last of the worker's: its first run over a large history takes
+    minutes, and the other jobs do not wait for it); how many months."""
+    today = timezone.localdate()
+    return keep_months(_default_scopes(today), today)
 
 
 def keep_months(scopes: list[Scope], today: date) -> int:

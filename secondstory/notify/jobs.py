@@ -26,6 +26,7 @@ PERIODIC_JOBS: list[str] = [
     "secondstory.insights.health_digest.send_health_digests",
     "secondstory.insights.jobs.compute_insights",
     "secondstory.outgoing.jobs.run_webhooks",
+    "secondstory.insights.jobs.keep_history",  # last: its first run takes minutes
 ]
 
 

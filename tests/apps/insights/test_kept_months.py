@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from secondstory.accounts.models import Team, User
 from secondstory.actions.models import ActionItem, Recurrence
@@ -362,11 +363,14 @@ def test_a_team_page_keeps_its_own_months(
 def test_the_worker_keeps_every_month_of_the_history(
     organisation: random.Random, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from secondstory.insights.jobs import keep_months
+    from secondstory.insights.jobs import keep_history, keep_months
+    from secondstory.notify.jobs import periodic_job_paths
 
+    assert periodic_job_paths()[-1] == "secondstory.insights.jobs.keep_history"
     team = Team.objects.get(slug="payments")
     computed = _computed_months(monkeypatch)
-    assert keep_months([Scope(RANGES[0], TODAY), Scope(RANGES[0], TODAY, team=team)], TODAY)
+    monkeypatch.setattr(timezone, "localdate", lambda: TODAY)
+    assert keep_history()  # the organisation, each team and each service
     assert date(2026, 1, 1) in computed and date(2026, 6, 1) in computed
     computed.clear()
     # A page over any range, never asked before, computes none of its whole months.
