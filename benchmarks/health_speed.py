@@ -64,7 +64,7 @@ def once():
     results = evaluate(data, targets_people=health_data.person_predicate())
     as_json(data.as_of, results)
     return (time.perf_counter() - start, time.process_time() - cpu, len(results),
-            len(data.postmortems), len(data.items))
+            len(data.postmortems), len(data.item_sums or data.items), len(data.pairs or ()))
 
 def cached():
     start, cpu = time.perf_counter(), time.process_time()
@@ -73,8 +73,8 @@ def cached():
 
 cold = once()
 warm = sorted(once()[:2] for _ in range(int(sys.argv[1])))
-print(f"  {connection.vendor}: rows read: {cold[3]} postmortems, {cold[4]} action items; "
-      f"{cold[2]} check results")
+print(f"  {connection.vendor}: {cold[3]} postmortems read, the items of {cold[4]} of them and "
+      f"{cold[5]} (service, category) pairs counted by the database; {cold[2]} check results")
 print(f"  in-process cold (reviews uncached postmortems): {cold[0]:.3f} s")
 print(f"  in-process computed: median {statistics.median(t for t, _ in warm):.3f} s "
       f"(cpu {statistics.median(c for _, c in warm):.3f}), max {warm[-1][0]:.3f} s")
