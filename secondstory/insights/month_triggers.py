@@ -68,16 +68,19 @@ ITEMS = "actions_actionitem"
 STARTS = "insights_incidentstart"
 
 _OF_INCIDENT = "SELECT {month} AS m FROM insights_incidentstart st WHERE st.incident_id = {id}"
+# Each link's start is looked up by its key, one link at a time (a subquery, not a join): a
+# join lets PostgreSQL plan by the tables' statistics, and without them (a bulk load, before
+# autovacuum analysed the tables) it read every start at every row written, which made
+# loading a large history quadratic.
+_START = "(SELECT {month} FROM insights_incidentstart st WHERE st.incident_id = l.incident_id)"
 _OF_POSTMORTEM = (
-    "SELECT DISTINCT {month} AS m FROM insights_postmortemincident l "
-    "JOIN insights_incidentstart st ON st.incident_id = l.incident_id "
+    f"SELECT DISTINCT {_START} AS m FROM insights_postmortemincident l "
     "WHERE l.postmortem_id = {id}"
 )
 _OF_ITEM = (
-    "SELECT DISTINCT {month} AS m FROM insights_itempostmortem ip "
-    "JOIN insights_postmortemincident l ON l.postmortem_id = ip.postmortem_id "
-    "JOIN insights_incidentstart st ON st.incident_id = l.incident_id "
-    "WHERE ip.item_id = {id}"
+    f"SELECT DISTINCT {_START} AS m FROM insights_postmortemincident l "
+    "WHERE l.postmortem_id = (SELECT ip.postmortem_id FROM insights_itempostmortem ip "
+    "WHERE ip.item_id = {id})"
 )
 
 
