@@ -17,19 +17,16 @@ the same way, so give it a database of its own; --postgres-only skips SQLite).
     python benchmarks/health_speed.py --scale 10000
     python benchmarks/health_speed.py --reuse ~/.secondstory-bench --runs 5
 
-At `--scale 100000` (`--reuse` on copies, 2 runs; the checks read 33,150 postmortems and
-81,038 items), before → after the kept postmortems (`insights_keptpostmortem`), raw SQL,
-grouped counts and the paused garbage collector, one right after the other on 2 shared
-cores (CPU is the figure to compare):
+At `--scale 100000` (`--reuse`, 5 runs, nothing else running; the checks read 33,150
+postmortems, the items and factors counted by the database), the rows of every item and
+factor (before) → the sums:
 
-    load 4.4-5.4  sqlite      computed 9.12 s (cpu 5.12) → 3.43 s (cpu 2.53)
-                  postgresql  computed 6.44 s (cpu 3.10) → 3.04 s (cpu 1.35)
-    load 8-11     sqlite      computed 28.7 s (cpu 5.56) → 13.6 s (cpu 2.63)
-                  postgresql  computed 21.1 s (cpu 3.31) → 10.1 s (cpu 1.47)
-    cached, either engine: a few ms in process; the process 0.9-1.0 s of CPU (start-up)
+    sqlite      computed 2.57 s (cpu 2.57) → 2.19 s (cpu 2.19)
+    postgresql  computed 2.37 s (cpu 1.40) → 2.33 s (cpu 0.85; the rest is the server's)
+    cached, either engine: 1-2 ms in process; the process 0.76-0.85 s (start-up)
 
 The first run also reviews the postmortems the blameless reviewer has never seen (33,150
-at 100,000: 7-15 minutes). Figures and what is left: docs/insights.md, "Speed".
+at 100,000: 3-15 minutes). Figures and what is left: docs/insights.md, "Speed".
 """
 
 from __future__ import annotations
