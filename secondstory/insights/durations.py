@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.db import connection, transaction
 
@@ -55,7 +56,9 @@ def whole_months(start: datetime, end: datetime) -> tuple[datetime, datetime] | 
     return (first, last) if first < last else None
 
 
+@lru_cache(maxsize=1024)
 def _quarter(month: str) -> str:
+    """``YYYY-Qn`` of a ``YYYY-MM`` (once per month: a range's counts name each month often)."""
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
