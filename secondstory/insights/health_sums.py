@@ -8,6 +8,7 @@ the two on both engines (``tests/apps/insights/test_health_sums.py``).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -104,8 +105,11 @@ def pairs(
     with_category: dict[str, int] = defaultdict(int)
     ever_with: dict[tuple[str, str], int] = defaultdict(int)
     newest: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+    in_window: dict[int, tuple[str, ...]] = {}
     for pm, key, begun, services in postmortems:
         recent = begun >= start
+        if recent:
+            in_window[pm] = services
         own = categories.get(pm, ())
         for category in own:
             with_category[category] += 1
@@ -121,7 +125,7 @@ def pairs(
         for pair, found in newest.items()
         if len(found) >= t.recurring_min
     }
-    linked = _links(sql, t, as_of) if candidates else {}
+    linked = _links(sql, as_of, in_window, candidates) if candidates else {}
     everyone = len(postmortems)
     found = []
     for pair in sorted(candidates):
@@ -148,45 +152,48 @@ def _at(at_key: tuple[datetime, str]) -> datetime:
     return at_key[0]
 
 
-def _links(sql: HealthSql, t: Thresholds, as_of: date) -> dict[tuple[str, str], tuple[int, int]]:
-    """Per (service, category) pair of the window: the links from its factors (of the
-    postmortems begun in the window) to action items, and the failed ones (judged against
-    the pair's last occurrence, taken by a window function)."""
-    where, params = sql.selected()
+def _links(
+    sql: HealthSql,
+    as_of: date,
+    services_of: dict[int, tuple[str, ...]],
+    candidates: dict[tuple[str, str], datetime],
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per candidate pair (with its last occurrence): the links from its factors to action
+    items, and the failed ones. The database groups the links of the window's postmortems
+    (``services_of``, their ids sent as one JSON array) per postmortem and category: those
+    that failed whatever the pair (not doing, or open after the due date), those that did not
+    (open, not yet due), and the done ones per completion time, compared here with each
+    pair's last occurrence."""
+    ids, params = sql.ids()
+    window = json.dumps(sorted(services_of))
+    if sql.sqlite:
+        listed = "SELECT CAST(value AS INTEGER) FROM json_each(%s)"
+    else:
+        listed = "SELECT jsonb_array_elements_text(%s::jsonb)::bigint"
     end = sql.at(sql.end)
-    start = sql.at(sql.end - timedelta(days=t.window_days))
-    j = "CROSS JOIN" if sql.sqlite else "JOIN"  # SQLite keeps this order with CROSS JOIN
-    failed = (
-        "CASE WHEN a.status = 'not_doing' THEN 1 "
-        "WHEN a.completed_at IS NULL OR a.completed_at >= %s THEN "
-        "(CASE WHEN a.due < %s THEN 1 ELSE 0 END) "
-        "WHEN a.completed_at < fx.last THEN 1 ELSE 0 END"
-    )
+    done = "a.status <> 'not_doing' AND a.completed_at IS NOT NULL AND a.completed_at < %s"
     statement = (
-        f"WITH sel AS (SELECT k.postmortem_id AS pm FROM {sql.kept} k WHERE {where}), "
-        # the postmortems begun in the window: their earliest incident, else their creation
-        "recent AS (SELECT pm, begun FROM (SELECT sel.pm AS pm, COALESCE(("
-        "SELECT MIN(s.first_milestone) FROM postmortems_postmortem_incidents l "
-        "JOIN insights_incidentstart s ON s.incident_id = l.incident_id "
-        "WHERE l.postmortem_id = sel.pm AND s.first_milestone < %s), k.created_at) AS begun "
-        f"FROM sel JOIN {sql.kept} k ON k.postmortem_id = sel.pm) b WHERE begun >= %s), "
-        "svc AS (SELECT DISTINCT l.postmortem_id AS pm, s.slug AS service "
-        "FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_incident_services i ON i.incident_id = l.incident_id "
-        "JOIN incidents_service s ON s.id = i.service_id "
-        "WHERE l.postmortem_id IN (SELECT pm FROM recent)), "
-        # every factor of the window on each service, with its pair's last occurrence
-        "fx AS (SELECT svc.service AS service, c.code AS category, f.id AS factor, "
-        "MAX(recent.begun) OVER (PARTITION BY svc.service, c.code) AS last "
-        f"FROM recent {j} postmortems_contributingfactor f ON f.postmortem_id = recent.pm "
-        f"{j} postmortems_factorcategory c ON c.id = f.category_id "
-        f"{j} svc ON svc.pm = recent.pm) "
-        f"SELECT fx.service, fx.category, COUNT(*), SUM({failed}) "
-        f"FROM fx {j} actions_actionitem_factors x ON x.contributingfactor_id = fx.factor "
-        f"{j} actions_actionitem a ON a.id = x.actionitem_id "
-        "WHERE a.postmortem_id IN (SELECT pm FROM sel) GROUP BY fx.service, fx.category"
+        f"SELECT f.postmortem_id, c.code, CASE WHEN {done} THEN 'd' "
+        "WHEN a.status = 'not_doing' OR a.due < %s THEN 'a' ELSE 'n' END AS kind, "
+        f"CASE WHEN {done} THEN {sql.ts('a.completed_at')} END AS completed, COUNT(*) "
+        "FROM postmortems_contributingfactor f "
+        "JOIN postmortems_factorcategory c ON c.id = f.category_id "
+        "JOIN actions_actionitem_factors x ON x.contributingfactor_id = f.id "
+        "JOIN actions_actionitem a ON a.id = x.actionitem_id "
+        f"WHERE f.postmortem_id IN ({listed}) AND a.postmortem_id IN ({ids}) "
+        "GROUP BY f.postmortem_id, c.code, kind, completed"
     )
-    return {
-        (service, category): (int(n), int(n_failed or 0))
-        for service, category, n, n_failed in sql.rows(statement, [*params, end, start, end, as_of])
-    }
+    linked: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    parse = sql.parse
+    for pm, category, kind, completed, n in sql.rows(statement, [end, as_of, end, window, *params]):
+        at = parse(completed) if kind == "d" else None
+        for service in services_of[pm]:
+            pair = (service, category)
+            last = candidates.get(pair)
+            if last is None:
+                continue
+            counts = linked[pair]
+            counts[0] += n
+            if kind == "a" or (at is not None and at < last):
+                counts[1] += n
+    return {pair: (n, n_failed) for pair, (n, n_failed) in linked.items()}
