@@ -21,9 +21,9 @@ At `--scale 100000` (`--reuse`, 5 runs, nothing else running; the checks read 33
 postmortems, the items and factors counted by the database), the rows of every item and
 factor (before) → the sums:
 
-    sqlite      computed 2.57 s (cpu 2.57) → 2.19 s (cpu 2.19)
-    postgresql  computed 2.37 s (cpu 1.40) → 2.33 s (cpu 0.85; the rest is the server's)
-    cached, either engine: 1-2 ms in process; the process 0.76-0.85 s (start-up)
+    sqlite      computed 2.57 s (cpu 2.57) → 1.73 s (cpu 1.73)
+    postgresql  computed 2.37 s (cpu 1.40) → 1.71 s (cpu 0.77; the rest is the server's)
+    cached, either engine: 1-2 ms in process; the process 0.67-0.75 s (start-up)
 
 The first run also reviews the postmortems the blameless reviewer has never seen (33,150
 at 100,000: 3-15 minutes). Figures and what is left: docs/insights.md, "Speed".
