@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from secondstory.core.insights.health import Thresholds
-from secondstory.core.insights.health.common import EVIDENCE_LIMIT
-from secondstory.core.insights.health.sums import ItemSums, PairSums
+from secondstory.core.insights.health.sums import ItemSums, PairCounter, PairSums
 
 if TYPE_CHECKING:
     from secondstory.insights.health_queries import HealthSql
@@ -30,10 +29,10 @@ def item_sums(
     sql: HealthSql,
     t: Thresholds,
     as_of: date,
-    postmortems: list[tuple[int, str, tuple[str, ...], datetime]],
+    postmortems: list[tuple[int, str, tuple[str, ...]]],
     targets_people: Callable[[str], bool],
 ) -> tuple[ItemSums, ...]:
-    """The items of each postmortem (id, key, teams, created), counted in its order."""
+    """The items of each postmortem (id, key, teams), counted in their order."""
     ids, params = sql.ids()
     end = sql.at(sql.end)
     if sql.sqlite:
@@ -69,7 +68,7 @@ def item_sums(
         counts[0] += 1
         counts[1] += targets_people(title)
     sums = []
-    for pm, key, teams, _created in postmortems:
+    for pm, key, teams in postmortems:
         if pm not in counted:
             continue
         n_due, n_on_time, n_overdue, first = counted[pm]
@@ -99,57 +98,15 @@ def pairs(
     """The (service, category) pairs ``recurring-factor`` judges, from each postmortem's (id,
     key, begun, services) and categories; the links of the candidate pairs' factors to action
     items are counted by the database."""
-    start = sql.end - timedelta(days=t.window_days)
-    ever_on: dict[str, int] = defaultdict(int)
-    on_service: dict[str, int] = defaultdict(int)
-    with_category: dict[str, int] = defaultdict(int)
-    ever_with: dict[tuple[str, str], int] = defaultdict(int)
-    newest: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
-    in_window: dict[int, tuple[str, ...]] = {}
-    for pm, key, begun, services in postmortems:
-        recent = begun >= start
-        if recent:
-            in_window[pm] = services
-        own = categories.get(pm, ())
-        for category in own:
-            with_category[category] += 1
-        for service in services:
-            ever_on[service] += 1
-            on_service[service] += recent
-            for category in own:
-                ever_with[(service, category)] += 1
-                if recent:
-                    newest[(service, category)].append((begun, key))
-    candidates = {
-        pair: max(at for at, _ in found)
-        for pair, found in newest.items()
-        if len(found) >= t.recurring_min
+    counter = PairCounter(sql.end - timedelta(days=t.window_days))
+    in_window = {
+        pm: services
+        for pm, key, begun, services in postmortems
+        if counter.add(key, begun, services, categories.get(pm, ()))
     }
+    candidates = counter.candidates(t.recurring_min)
     linked = _links(sql, as_of, in_window, candidates) if candidates else {}
-    everyone = len(postmortems)
-    found = []
-    for pair in sorted(candidates):
-        service, category = pair
-        items, n_failed = linked.get(pair, (0, 0))
-        ordered = sorted(sorted(newest[pair], key=lambda at_key: at_key[1]), key=_at, reverse=True)
-        found.append(
-            PairSums(
-                service=service,
-                category=category,
-                k=len(newest[pair]),
-                n=on_service[service],
-                others=everyone - ever_on[service],
-                other_hits=with_category[category] - ever_with[pair],
-                items=items,
-                failed=n_failed,
-                evidence=tuple(key for _, key in ordered[:EVIDENCE_LIMIT]),
-            )
-        )
-    return tuple(found)
-
-
-def _at(at_key: tuple[datetime, str]) -> datetime:
-    return at_key[0]
+    return counter.sums(t.recurring_min, linked)
 
 
 def _links(

@@ -16,15 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from secondstory.core.insights.health.common import (
-    EVIDENCE_LIMIT,
-    by_team,
-    end_of,
-    keys,
-    window_start,
-)
+from secondstory.core.insights.health.common import EVIDENCE_LIMIT, by_team, end_of, window_start
 from secondstory.core.insights.health.config import Thresholds
-from secondstory.core.insights.health.model import FactorRow, HealthData, ItemRow
+from secondstory.core.insights.health.model import HealthData, ItemRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,55 +115,105 @@ def team_item_sums(
     return grouped.get(team, [])
 
 
+class PairCounter:
+    """What ``recurring-factor`` counts of the postmortems, given one at a time with the
+    services and factor categories of each: per service and category over all of them, and
+    the (service, category) pairs of those begun in the window with their postmortems. The
+    links of the pairs' factors to action items are counted apart (from rows in ``pairs``,
+    by the database in ``secondstory.insights.health_sums``) and given to ``sums``."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.everyone = 0
+        self.ever_on: dict[str, int] = defaultdict(int)
+        self.on_service: dict[str, int] = defaultdict(int)
+        self.with_category: dict[str, int] = defaultdict(int)
+        self.ever_with: dict[tuple[str, str], int] = defaultdict(int)
+        self.newest: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+
+    def add(
+        self, key: str, begun: datetime, services: Iterable[str], categories: Iterable[str]
+    ) -> bool:
+        """Count one postmortem (``begun``: when its first incident began, else its creation);
+        whether it began in the window."""
+        recent = begun >= self.start
+        own = tuple(dict.fromkeys(categories))
+        self.everyone += 1
+        for category in own:
+            self.with_category[category] += 1
+        for service in dict.fromkeys(services):
+            self.ever_on[service] += 1
+            self.on_service[service] += recent
+            for category in own:
+                self.ever_with[(service, category)] += 1
+                if recent:
+                    self.newest[(service, category)].append((begun, key))
+        return recent
+
+    def candidates(self, minimum: int) -> dict[tuple[str, str], datetime]:
+        """The pairs with at least ``minimum`` postmortems in the window, and when the last
+        of them began."""
+        return {
+            pair: max(at for at, _ in found)
+            for pair, found in self.newest.items()
+            if len(found) >= minimum
+        }
+
+    def sums(
+        self, minimum: int, linked: dict[tuple[str, str], tuple[int, int]]
+    ) -> tuple[PairSums, ...]:
+        """The candidate pairs, in order, with their links and failed links (``linked``)."""
+        found = []
+        for pair in sorted(self.candidates(minimum)):
+            service, category = pair
+            items, n_failed = linked.get(pair, (0, 0))
+            by_key = sorted(self.newest[pair], key=lambda at_key: at_key[1])
+            ordered = sorted(by_key, key=lambda at_key: at_key[0], reverse=True)
+            found.append(
+                PairSums(
+                    service=service,
+                    category=category,
+                    k=len(self.newest[pair]),
+                    n=self.on_service[service],
+                    others=self.everyone - self.ever_on[service],
+                    other_hits=self.with_category[category] - self.ever_with[pair],
+                    items=items,
+                    failed=n_failed,
+                    evidence=tuple(key for _, key in ordered[:EVIDENCE_LIMIT]),
+                )
+            )
+        return tuple(found)
+
+
 def pairs(data: HealthData, t: Thresholds) -> tuple[PairSums, ...]:
-    """``data.pairs``, or the same computed from ``data.factors`` and ``data.items``."""
+    """``data.pairs``, or the same counted from ``data.postmortems``, ``data.factors`` and
+    ``data.items``."""
     if data.pairs is not None:
         return data.pairs
-    start = window_start(data, t.window_days)
-    everyone = {pm.key for pm in data.postmortems}
-    in_window = {pm.key for pm in data.postmortems if (pm.started or pm.created) >= start}
-    on_service: dict[str, int] = defaultdict(int)
-    ever_on_service: dict[str, set[str]] = defaultdict(set)
-    for pm in data.postmortems:
-        for service in dict.fromkeys(pm.services):
-            ever_on_service[service].add(pm.key)
-            on_service[service] += pm.key in in_window
-    pair_factors: dict[tuple[str, str], list[FactorRow]] = defaultdict(list)
-    with_category: dict[str, set[str]] = defaultdict(set)
+    counter = PairCounter(window_start(data, t.window_days))
+    categories: dict[str, list[str]] = defaultdict(list)
     for factor in data.factors:
-        if factor.postmortem in everyone:
-            with_category[factor.category].add(factor.postmortem)
-        if factor.postmortem in in_window:
-            for service in dict.fromkeys(factor.services):
-                pair_factors[(service, factor.category)].append(factor)
+        categories[factor.postmortem].append(factor.category)
+    recent = {
+        pm.key: pm.services
+        for pm in data.postmortems
+        if counter.add(pm.key, pm.started or pm.created, pm.services, categories[pm.key])
+    }
+    candidates = counter.candidates(t.recurring_min)
     addressing: dict[int, list[ItemRow]] = defaultdict(list)
     for item in data.items:
         for factor_id in item.factors:
             addressing[factor_id].append(item)
-    found = []
-    for (service, category), factors in sorted(pair_factors.items()):
-        newest: dict[str, datetime] = {}
-        for f in factors:
-            newest[f.postmortem] = max(f.at, newest.get(f.postmortem, f.at))
-        if len(newest) < t.recurring_min:
-            continue
-        last = max(newest.values())
-        linked = [item for f in factors for item in addressing.get(f.id, ())]
-        ever = ever_on_service[service]
-        found.append(
-            PairSums(
-                service=service,
-                category=category,
-                k=len(newest),
-                n=on_service[service],
-                others=len(everyone) - len(ever),
-                other_hits=len(with_category[category]) - len(with_category[category] & ever),
-                items=len(linked),
-                failed=sum(1 for item in linked if failed(item, last, data.as_of)),
-                evidence=tuple(keys(_newest_first(newest.items()))),
-            )
-        )
-    return tuple(found)
+    linked: dict[tuple[str, str], tuple[int, int]] = {}
+    for factor in data.factors:
+        for service in dict.fromkeys(recent.get(factor.postmortem, ())):
+            pair = (service, factor.category)
+            if pair in candidates:
+                items = addressing.get(factor.id, [])
+                n, n_failed = linked.get(pair, (0, 0))
+                bad = sum(1 for item in items if failed(item, candidates[pair], data.as_of))
+                linked[pair] = (n + len(items), n_failed + bad)
+    return counter.sums(t.recurring_min, linked)
 
 
 def failed(item: ItemRow, last: datetime, as_of: date) -> bool:
@@ -179,8 +223,3 @@ def failed(item: ItemRow, last: datetime, as_of: date) -> bool:
     if item.completed is None:
         return item.due < as_of
     return item.completed < last
-
-
-def _newest_first(pms: Iterable[tuple[str, datetime]]) -> list[str]:
-    ordered = sorted(sorted(pms), key=lambda pair: pair[1], reverse=True)
-    return [key for key, _ in ordered[:EVIDENCE_LIMIT]]
