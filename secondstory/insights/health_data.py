@@ -65,20 +65,6 @@ def team_services(team: str) -> set[str]:
     return set(Service.objects.filter(owned).values_list("slug", flat=True).distinct())
 
 
-def _review_unseen(sql: HealthSql) -> None:
-    """Review the selected postmortems of the last year the reviewer has never seen."""
-    from secondstory.postmortems.blameless import postmortem_findings
-
-    ids, params = sql.ids()
-    unseen = sql.rows(
-        f"{ids} AND k.created_at >= %s AND NOT EXISTS "
-        "(SELECT 1 FROM postmortems_reviewcache c WHERE c.postmortem_id = k.postmortem_id)",
-        [*params, sql.at(sql.since)],
-    )
-    for postmortem in Postmortem.objects.filter(pk__in=[pm for (pm,) in unseen]):
-        postmortem_findings(postmortem)
-
-
 def checks(
     as_of: date, team: str | None = None, *, known: Thresholds | None = None
 ) -> list[CheckResult]:
@@ -141,7 +127,7 @@ def review_unreviewed(as_of: date) -> int:
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
     """What every check reads as the organisation stood at the end of ``as_of``: a row per
     postmortem, the action items and factors counted by the database (``health_sums``)."""
-    _review_unseen(HealthSql(end_of(as_of)))  # usually none (``checks`` reviewed them first)
+    _reviewed(as_of, timezone.get_current_timezone_name())  # in ``checks``: done already
     with cyclic_gc_paused():
         return _build(as_of, team, known=known, summed=True)
 
@@ -150,7 +136,7 @@ def rows(as_of: date, team: str | None = None, *, known: Thresholds | None = Non
     """The same as ``build`` with every action item and factor as a row, from which the checks
     count them themselves (``secondstory.core.insights.health.sums``): what the tests compare
     the database's counts with."""
-    _review_unseen(HealthSql(end_of(as_of)))
+    _reviewed(as_of, timezone.get_current_timezone_name())
     with cyclic_gc_paused():
         return _build(as_of, team, known=known, summed=False)
 
@@ -203,16 +189,16 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
         )
         for pm, _key, created, published, not_required, words, restricted, started, resolved in pms
     ]
-    created_of = {row[0]: row[2] for row in pms}
     items: list[ItemRow] = []
     item_sums: tuple[ItemSums, ...] | None = None
     pairs: tuple[PairSums, ...] | None = None
     if summed:
-        order = [(row[0], keys[row[0]], teams_of[row[0]], row[2]) for row in pms]
+        order = [(row[0], keys[row[0]], teams_of[row[0]]) for row in pms]
         item_sums = health_sums.item_sums(sql, t, as_of, order, person_predicate())
         of_pairs = [(row[0], keys[row[0]], begun[row[0]], services_of[row[0]]) for row in pms]
         pairs = health_sums.pairs(sql, t, as_of, of_pairs, categories)
     else:
+        created_of = {row[0]: row[2] for row in pms}
         items = health_queries.items(sql, keys, teams_of, created_of)
     recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
     last_month = [
