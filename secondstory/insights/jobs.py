@@ -74,7 +74,7 @@ def keep_months(scopes: list[Scope], today: date) -> int:
     history = DateRange(timezone.localtime(first).date().replace(day=1), today)
     months = monthly.whole_months(history)
     for scope in scopes:
-        monthly.figures(Scope(history, today, team=scope.team, service=scope.service))
+        monthly.kept(Scope(history, today, team=scope.team, service=scope.service), months)
     logger.info(
         "insights: %d months of %d scopes kept in %.1f s",
         len(months),

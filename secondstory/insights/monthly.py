@@ -170,18 +170,23 @@ def month_figures(scope: Scope, month: DateRange, versions: dict[str, str]) -> F
     return freshness.cached("insights-month", parts, compute, version)
 
 
+def kept(scope: Scope, months: list[DateRange]) -> list[Figures]:
+    """The kept figures of the scope's whole ``months``, those whose data changed computed
+    again (the versions are read once, before computing anything)."""
+    read = [m for month in months for m in utc_months(month)]
+    versions = month_triggers.versions(connection, read)
+    return [month_figures(scope, month, versions) for month in months]
+
+
 def figures(scope: Scope) -> Figures:
     """The figures of every postmortem of the scope: its whole months' kept figures plus the
     rest computed now."""
     months = whole_months(scope.span)
     if not months:
         return collect(scope)
-    read = [m for month in months for m in utc_months(month)]
-    versions = month_triggers.versions(connection, read)  # before computing anything
     total = Figures()
     straddling: set[int] = set()
-    for month in months:
-        part = month_figures(scope, month, versions)
+    for part in kept(scope, months):
         total.add(part)
         straddling.update(part.straddling)
     ends = []
