@@ -52,8 +52,8 @@ def query_words(match: Match) -> list[str]:
             return [str(word) for (word,) in cursor.fetchall()]
         # A per-connection table with the index's tokenizer; nothing is written to the database.
         cursor.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{QUERY_WORDS} USING fts5(t, content='', "
-            "tokenize='porter unicode61 remove_diacritics 2')"
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{QUERY_WORDS} "
+            f"USING fts5(t, content='', {wordscore.TOKENIZE})"
         )
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{QUERY_WORDS}_vocab "

@@ -73,11 +73,14 @@ SCRATCH = "library_wordscore_scratch"
 #: Django's introspection of SQLite misreads a one-letter column of a virtual table).
 SCRATCH_COLUMNS = ("part_a", "part_b", "part_c", "part_d")
 _PART_COLUMNS = ", ".join(SCRATCH_COLUMNS)
+#: The search index's tokenizer (migration ``library.0002``): every word scored or looked up
+#: on SQLite is split and stemmed by it.
+TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2'"
+_SCRATCH_FTS = f"fts5({_PART_COLUMNS}, content='', {TOKENIZE})"
 TERMS = "library_wordscore_terms"
 SQLITE_SCRATCH = [
     # Empty between statements: a document's text passes through it to be tokenized.
-    f"""CREATE VIRTUAL TABLE {SCRATCH} USING fts5({_PART_COLUMNS}, content='',
-        tokenize='porter unicode61 remove_diacritics 2')""",
+    f"CREATE VIRTUAL TABLE {SCRATCH} USING {_SCRATCH_FTS}",
     f"CREATE VIRTUAL TABLE {TERMS} USING fts5vocab({SCRATCH}, instance)",
 ]
 
@@ -214,10 +217,7 @@ def recomputed(documents: list[int]) -> set[tuple[int, str, int]]:
             return {(int(d), str(w), int(s)) for d, w, s in cursor.fetchall()}
         # A scratch table of this connection's own: comparing writes nothing to the database.
         scratch, terms = f"temp.{SCRATCH}", f"temp.{TERMS}"
-        cursor.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {scratch} USING fts5({_PART_COLUMNS}, content='', "
-            "tokenize='porter unicode61 remove_diacritics 2')"
-        )
+        cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {scratch} USING {_SCRATCH_FTS}")
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {terms} USING fts5vocab(temp, {SCRATCH}, instance)"
         )
