@@ -136,24 +136,23 @@ def postmortems(sql: HealthSql) -> list[tuple[Any, ...]]:
 
 
 def links(sql: HealthSql) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
-    ids, params = sql.ids()
-    teams: dict[int, set[str]] = defaultdict(set)
-    services: dict[int, set[str]] = defaultdict(set)
-    for pm, team in sql.rows(
-        "SELECT DISTINCT l.postmortem_id, t.slug FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_incident_teams it ON it.incident_id = l.incident_id "
-        f"JOIN accounts_team t ON t.id = it.team_id WHERE l.postmortem_id IN ({ids})",
-        params,
-    ):
-        teams[pm].add(team)
-    for pm, service in sql.rows(
-        "SELECT DISTINCT l.postmortem_id, s.slug FROM postmortems_postmortem_incidents l "
-        "JOIN incidents_incident_services i ON i.incident_id = l.incident_id "
-        f"JOIN incidents_service s ON s.id = i.service_id WHERE l.postmortem_id IN ({ids})",
-        params,
-    ):
-        services[pm].add(service)
+    """The slugs of each selected postmortem's teams and services (its incidents')."""
+    teams = _named(sql, "incidents_incident_teams", "team_id", "accounts_team")
+    services = _named(sql, "incidents_incident_services", "service_id", "incidents_service")
     return teams, services
+
+
+def _named(sql: HealthSql, through: str, column: str, table: str) -> dict[int, set[str]]:
+    ids, params = sql.ids()
+    named: dict[int, set[str]] = defaultdict(set)
+    for pm, slug in sql.rows(
+        "SELECT DISTINCT l.postmortem_id, n.slug FROM postmortems_postmortem_incidents l "
+        f"JOIN {through} x ON x.incident_id = l.incident_id "
+        f"JOIN {table} n ON n.id = x.{column} WHERE l.postmortem_id IN ({ids})",
+        params,
+    ):
+        named[pm].add(slug)
+    return named
 
 
 def blame(sql: HealthSql) -> dict[int, int]:
