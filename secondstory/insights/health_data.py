@@ -1,6 +1,7 @@
 """The learning-health diagnostic's data, as the organisation stood on a date: the
-postmortems' rows (``health_queries``) and the items and factors counted by the database
-(``health_sums``), the checks computed once per state of the data.
+postmortems' facts kept per incident month (``health_facts``) summed for the date, the
+organisation's months counted by the database (``health_queries``), the checks computed once
+per state of the data.
 
 "As of" uses the timestamps the records carry (see docs/insights.md):
 
@@ -37,9 +38,10 @@ from secondstory.core.insights.health import (
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import cyclic_gc_paused, end_of
+from secondstory.core.insights.health.facts import summarise
 from secondstory.core.insights.health.sums import ItemSums, PairSums
 from secondstory.incidents.models import Service
-from secondstory.insights import freshness, health_queries, health_sums
+from secondstory.insights import freshness, health_facts, health_queries
 from secondstory.insights.health_queries import KEPT, MONTH_DAYS, HealthSql
 from secondstory.learningcheck.figures import health_rows
 from secondstory.postmortems.models import Postmortem
@@ -126,16 +128,17 @@ def review_unreviewed(as_of: date) -> int:
 
 def build(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
     """What every check reads as the organisation stood at the end of ``as_of``: a row per
-    postmortem, the action items and factors counted by the database (``health_sums``)."""
+    postmortem, the action items and factors summed from the postmortems' kept facts
+    (``health_facts``)."""
     _reviewed(as_of, timezone.get_current_timezone_name())  # in ``checks``: done already
     with cyclic_gc_paused():
         return _build(as_of, team, known=known, summed=True)
 
 
 def rows(as_of: date, team: str | None = None, *, known: Thresholds | None = None) -> HealthData:
-    """The same as ``build`` with every action item and factor as a row, from which the checks
-    count them themselves (``secondstory.core.insights.health.sums``): what the tests compare
-    the database's counts with."""
+    """The same as ``build`` read by plain queries, with every action item and factor as a
+    row from which the checks count them themselves (``secondstory.core.insights.health.sums``):
+    what the tests compare the kept facts with."""
     _reviewed(as_of, timezone.get_current_timezone_name())
     with cyclic_gc_paused():
         return _build(as_of, team, known=known, summed=False)
@@ -147,6 +150,38 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     sql = HealthSql(end)
     all_teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
     teams = [team] if team is not None else all_teams
+    factors: tuple[FactorRow, ...] = ()
+    items: tuple[ItemRow, ...] = ()
+    item_sums: tuple[ItemSums, ...] | None = None
+    pairs: tuple[PairSums, ...] | None = None
+    if summed:
+        summary = summarise(health_facts.selected(sql, person_predicate()), as_of, t)
+        postmortems, item_sums, pairs = summary
+    else:
+        postmortems, factors, items = _rows(sql)
+    recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
+    last_month = [
+        pm.key for pm in recent if (pm.started or pm.created) >= end - timedelta(days=MONTH_DAYS)
+    ]
+    return HealthData(
+        as_of=as_of,
+        teams=tuple(teams),
+        postmortems=tuple(postmortems),
+        factors=factors,
+        items=items,
+        months=tuple(health_queries.months(sql, t.backlog_months + 1)),
+        recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
+        surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
+        item_sums=item_sums,
+        pairs=pairs,
+    )
+
+
+def _rows(
+    sql: HealthSql,
+) -> tuple[tuple[PostmortemRow, ...], tuple[FactorRow, ...], tuple[ItemRow, ...]]:
+    """Every selected postmortem, factor and action item as a row, read by plain queries."""
+    end = sql.end
     pms = health_queries.postmortems(sql)
     team_links, service_links = health_queries.links(sql)
     blame = health_queries.blame(sql)
@@ -158,20 +193,16 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     services_of = {pm: _ordered(service_links[pm]) for pm in keys}
     teams_of = {pm: _ordered(team_links[pm]) for pm in keys}
     factors = []
-    categories: dict[int, set[str]] = defaultdict(set)
-    # Counted per postmortem; as rows too (in their order) when the checks count them.
     for fid, pm, category, description in sql.rows(
         "SELECT f.id, f.postmortem_id, c.code, f.description FROM postmortems_contributingfactor f "
         "JOIN postmortems_factorcategory c ON c.id = f.category_id "
-        f"WHERE f.postmortem_id IN ({ids})" + ("" if summed else " ORDER BY f.position, f.id"),
+        f"WHERE f.postmortem_id IN ({ids}) ORDER BY f.position, f.id",
         params,
     ):
         factor_count[pm] += 1
-        person_count[pm] += _about_a_person(description)
-        categories[pm].add(category)
-        if not summed:
-            factors.append(FactorRow(fid, keys[pm], category, services_of[pm], begun[pm]))
-    postmortems = [
+        person_count[pm] += describes_a_person(description)
+        factors.append(FactorRow(fid, keys[pm], category, services_of[pm], begun[pm]))
+    postmortems = tuple(
         PostmortemRow(
             key=keys[pm],
             teams=teams_of[pm],
@@ -188,37 +219,10 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
             person_factors=person_count[pm],
         )
         for pm, _key, created, published, not_required, words, restricted, started, resolved in pms
-    ]
-    items: list[ItemRow] = []
-    item_sums: tuple[ItemSums, ...] | None = None
-    pairs: tuple[PairSums, ...] | None = None
-    if summed:
-        order = [(row[0], keys[row[0]], teams_of[row[0]]) for row in pms]
-        item_sums = health_sums.item_sums(sql, t, as_of, order, person_predicate())
-        of_pairs = [(row[0], keys[row[0]], begun[row[0]], services_of[row[0]]) for row in pms]
-        pairs = health_sums.pairs(sql, t, as_of, of_pairs, categories)
-    else:
-        created_of = {row[0]: row[2] for row in pms}
-        items = health_queries.items(sql, keys, teams_of, created_of)
-    recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
-    last_month = [
-        pm.key for pm in recent if (pm.started or pm.created) >= end - timedelta(days=MONTH_DAYS)
-    ]
-    return HealthData(
-        as_of=as_of,
-        teams=tuple(teams),
-        postmortems=tuple(postmortems),
-        factors=tuple(factors),
-        items=tuple(items),
-        months=tuple(health_queries.months(sql, t.backlog_months + 1)),
-        recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
-        surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
-        item_sums=item_sums,
-        pairs=pairs,
     )
-
-
-_about_a_person = lru_cache(maxsize=4096)(describes_a_person)
+    created_of = {row[0]: row[2] for row in pms}
+    items = health_queries.items(sql, keys, teams_of, created_of)
+    return postmortems, tuple(factors), tuple(items)
 
 
 def _ordered(names: set[str]) -> tuple[str, ...]:

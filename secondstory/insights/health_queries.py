@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from secondstory.core.insights.health import ItemRow, MonthRow
+from secondstory.core.insights.health.facts import HISTORY_DAYS
 from secondstory.insights import postmortem_triggers
 
-HISTORY_DAYS = 366  # the longest window a check reads: four quarters for blame-drift
 MONTH_DAYS = 30
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 KEPT = postmortem_triggers.TABLE  # each postmortem's times and words, kept narrow

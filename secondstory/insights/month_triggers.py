@@ -4,8 +4,9 @@ The insights pages keep the figures of each whole calendar month (``monthly``) a
 them as long as nothing they were computed from changed. Every write to a table the pages
 read moves the version of the months it touches (``models.MonthVersion``, migration
 ``0004``): the months in which the incidents concerned began, found through the incidents'
-kept starts. A write to a postmortem, its factors, action items, stored review findings or
-dismissals touches the months of all the postmortem's incidents; a write to an incident, its
+kept starts. A write to a postmortem, its factors, action items (their links to factors and
+recurrences too), stored review findings or dismissals touches the months of all the
+postmortem's incidents; a write to an incident, its
 milestones, services or teams, the months of that incident (and, when its start moves, both
 the old and the new month); a link between a postmortem and an incident, the months of all
 the postmortem's incidents before and after. A write to a table every figure names (teams,
@@ -53,7 +54,7 @@ _POSTMORTEM_ROWS = {
     "postmortems_reviewcache": "postmortem_id",
     "postmortems_reviewdismissal": "postmortem_id",
 }
-_ITEM_ROWS = {"actions_recurrence": "item_id"}
+_ITEM_ROWS = {"actions_recurrence": "item_id", "actions_actionitem_factors": "actionitem_id"}
 #: Tables whose rows every figure names: a write moves every month.
 EVERYWHERE = (
     "accounts_team",

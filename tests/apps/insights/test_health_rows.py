@@ -18,16 +18,22 @@ import pytest
 from click.testing import CliRunner
 from django.db import connection
 
+from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
 from secondstory.cli.main import cli
 from secondstory.core import taxonomy
 from secondstory.core.insights.health import Thresholds, evaluate, sums
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import end_of
-from secondstory.incidents.models import Incident, Milestone
-from secondstory.insights import consistency, health_data, health_queries
-from secondstory.insights.models import KeptPostmortem
-from secondstory.postmortems.models import Postmortem, ReviewCache
+from secondstory.incidents.models import Incident, Milestone, Service
+from secondstory.insights import consistency, health_data, health_facts, health_queries
+from secondstory.insights.models import IncidentStart, KeptPostmortem
+from secondstory.postmortems.models import (
+    ContributingFactor,
+    FactorCategory,
+    Postmortem,
+    ReviewCache,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "health"
 AS_OF = date(2026, 6, 30)
@@ -285,22 +291,52 @@ def test_a_damaged_kept_table_is_found_and_repaired() -> None:
     assert consistency.inspect(connection).consistent
 
 
+def _link_writes(rng: random.Random) -> None:
+    """Writes to what the kept facts hold beyond ``_random_writes``: links between items and
+    factors (some across postmortems), factor categories, incidents' teams and services, and
+    the incidents a postmortem covers (some then span several months)."""
+    items = list(ActionItem.objects.order_by("id"))
+    factors = list(ContributingFactor.objects.order_by("id"))
+    for item in rng.sample(items, len(items) // 4):
+        own = [f for f in factors if f.postmortem_id == item.postmortem_id]
+        if rng.random() < 0.5 and own:
+            item.factors.add(rng.choice(own))
+        elif rng.random() < 0.15:
+            item.factors.add(rng.choice(factors))  # another postmortem's factor
+        else:
+            item.factors.clear()
+    categories = list(FactorCategory.objects.all())
+    for factor in rng.sample(factors, len(factors) // 5):
+        factor.category = rng.choice(categories)
+        factor.save()
+    teams, services = list(Team.objects.all()), list(Service.objects.all())
+    incidents = list(Incident.objects.order_by("id"))
+    for incident in rng.sample(incidents, len(incidents) // 5):
+        incident.teams.set(rng.sample(teams, rng.randrange(1, 3)))
+        incident.services.set(rng.sample(services, rng.randrange(0, 3)))
+    for pm in rng.sample(list(Postmortem.objects.order_by("id")), 6):
+        if rng.random() < 0.3:
+            pm.incidents.clear()
+        else:
+            pm.incidents.add(rng.choice(incidents))
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("organisation", "seed"),
     [("recurring-factor", 4), ("follow-through", 5), ("person-targeted-actions", 6)],
 )
-def test_sums_counted_by_the_database_equal_those_counted_from_the_rows(
-    organisation: str, seed: int
-) -> None:
-    """The items and factors the checks read, counted by the database (``build``), equal
-    the same counted in Python from every item and factor (``rows``), and so do the
-    results, after random writes and as of two dates."""
+def test_kept_facts_equal_the_rows_after_writes_of_every_kind(organisation: str, seed: int) -> None:
+    """The rows, item sums and pairs summed from the facts kept per month (``build``) equal
+    the rows read by plain queries and counted in Python (``rows``), and so do the results,
+    as of two dates, after the facts were kept and random writes of every kind followed."""
     _load(organisation)
     t = Thresholds()
+    rng = random.Random(seed)
     health_data.build(AS_OF, known=t)  # reviews the postmortems never reviewed
-    before = health_data.build(AS_OF, known=t)
-    _random_writes(random.Random(seed))
+    before = [health_data.build(as_of, known=t) for as_of in (AS_OF, AS_OF - timedelta(days=75))]
+    _random_writes(rng)
+    _link_writes(rng)
     judge = health_data.person_predicate()
     for as_of in (AS_OF, AS_OF - timedelta(days=75)):
         summed = health_data.build(as_of, known=t)
@@ -310,9 +346,52 @@ def test_sums_counted_by_the_database_equal_those_counted_from_the_rows(
         assert summed.postmortems == plain.postmortems
         assert evaluate(summed, t, targets_people=judge) == evaluate(plain, t, targets_people=judge)
     # what the sums count was reached: due, on time, overdue, aimed, failed and evidence
-    counted = [s for data in (before, summed) for s in data.item_sums or ()]
+    counted = [s for data in (*before, summed) for s in data.item_sums or ()]
     for part in ("due", "on_time", "overdue", "items", "aimed"):
         assert any(getattr(s, part) for s in counted), part
-    pairs = [p for data in (before, summed) for p in data.pairs or ()]
+    pairs = [p for data in (*before, summed) for p in data.pairs or ()]
     assert any(p.failed for p in pairs) and any(p.items > p.failed for p in pairs)
     assert any(len(p.evidence) > 2 for p in pairs)
+
+
+@pytest.mark.django_db
+def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The facts of a month are kept until one of its postmortems changes: a write to an
+    item, or to a link between an item and a factor, reads its month again and no other."""
+    _load("recurring-factor")
+    t = Thresholds()
+    health_data.build(AS_OF, known=t)
+    read: list[str] = []
+    block = health_facts.block
+
+    def counting(sql: Any, month: str) -> Any:
+        read.append(month)
+        return block(sql, month)
+
+    monkeypatch.setattr(health_facts, "block", counting)
+    health_data.build(AS_OF, known=t)
+    assert read == []  # every month kept
+    recent = end_of(AS_OF) - timedelta(days=300)
+    item = (
+        ActionItem.objects.filter(factors__isnull=False, postmortem__created_at__gte=recent)
+        .order_by("id")
+        .first()
+    )
+    assert item is not None
+    months = {
+        health_facts.months(s.began, s.began)[0]
+        for s in IncidentStart.objects.filter(incident__postmortems=item.postmortem_id)
+    }
+    for write in (
+        lambda: item.factors.clear(),
+        lambda: ActionItem.objects.filter(pk=item.pk).update(
+            status="not_doing", reason="superseded"
+        ),
+    ):
+        read.clear()
+        write()
+        health_data.build(AS_OF, known=t)
+        assert set(read) == months & set(read) and read, read
+    judge = health_data.person_predicate()
+    plain = health_data.rows(AS_OF, known=t)
+    assert health_data.build(AS_OF, known=t).item_sums == sums.item_sums(plain, t, judge)
