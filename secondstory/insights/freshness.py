@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 T = TypeVar("T")
+K = TypeVar("K")
 #: PostgreSQL adds a row per writing statement; past this many a reader folds them into one.
 FOLD_AFTER = 1000
 #: Tokens stay below this (the triggers' modulus too), so sums never overflow a bigint.
@@ -69,19 +70,50 @@ def cached(
     keeping an outdated figure.
     """
     version = data_version() if version is None else version
-    digest = hashlib.sha256(repr((name, version, parts)).encode()).hexdigest()
-    key = f"insights:{digest}"
-    store = caches["insights"]
+    key = _key(name, parts, version)
+    value = _get(key)
+    if value is _MISSING:
+        value = compute()
+        _set(key, value)
+    return value  # type: ignore[return-value]
+
+
+def cached_many(
+    name: str,
+    wanted: dict[K, tuple[tuple[object, ...], str]],
+    compute: Callable[[list[K]], dict[K, T]],
+) -> dict[K, T]:
+    """``cached`` for several values at once: ``wanted`` maps each value's name to its parts
+    and version, and ``compute`` is called once, with the names of all those not kept."""
+    keys = {k: _key(name, parts, version) for k, (parts, version) in wanted.items()}
+    found: dict[K, T] = {}
+    for k, key in keys.items():
+        value = _get(key)
+        if value is not _MISSING:
+            found[k] = value  # type: ignore[assignment]
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        computed = compute(missing)
+        for k in missing:
+            _set(keys[k], computed[k])
+        found.update(computed)
+    return found
+
+
+def _key(name: str, parts: tuple[object, ...], version: str) -> str:
+    return "insights:" + hashlib.sha256(repr((name, version, parts)).encode()).hexdigest()
+
+
+def _get(key: str) -> object:
     try:
-        value = store.get(key, _MISSING)
+        return caches["insights"].get(key, _MISSING)
     except Exception:  # a damaged cache file is a miss, not an error page
         log.warning("insights cache: cannot read %s", key, exc_info=True)
-        value = _MISSING
-    if value is not _MISSING:
-        return value  # type: ignore[return-value]
-    value = compute()
+        return _MISSING
+
+
+def _set(key: str, value: object) -> None:
     try:
-        store.set(key, value)
+        caches["insights"].set(key, value)
     except OSError:
         log.warning("insights cache: cannot write %s", key, exc_info=True)
-    return value

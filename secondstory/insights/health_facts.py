@@ -28,17 +28,19 @@ from typing import Any
 from django.db import connection
 
 from secondstory.core.insights.health.classify import describes_a_person
-from secondstory.core.insights.health.facts import Item, Link, PostmortemFacts
+from secondstory.core.insights.health.facts import Item, Link, PostmortemFacts, times
 from secondstory.insights import freshness, month_triggers
+from secondstory.insights.duration_triggers import MONTH
 from secondstory.insights.health_queries import KEPT, HealthSql
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
-FORMAT = 1
+FORMAT = 2
 #: Blocks are read for the months from this many days before the checks' year to its end;
 #: a postmortem of the year whose incidents began earlier is read on its own.
 LEAD_DAYS = 31
 
+_NEVER = datetime.max.replace(tzinfo=UTC)  # later than every milestone
 _about_a_person = lru_cache(maxsize=4096)(describes_a_person)
 
 
@@ -59,8 +61,36 @@ def selected(sql: HealthSql, targets_people: Callable[[str], bool]) -> list[Post
         found.update(block)
     missing = [pm for pm in ids if pm not in found]
     if missing:
+        found.update(older(sql, missing))
+    missing = [pm for pm in ids if pm not in found]
+    if missing:
         found.update(read(sql, missing, targets_people)[0])
     return [found[pm] for pm in ids]
+
+
+def older(sql: HealthSql, ids: list[int]) -> dict[int, PostmortemFacts]:
+    """The facts of older postmortems (drafts still unpublished, mostly) that lie in a single
+    month, kept per month under its version and the postmortems asked for: the same drafts
+    are asked for until one is published or the date asked moves."""
+    month_of = _months_of(sql, ids)
+    of_month: dict[str, list[int]] = defaultdict(list)
+    for pm, month in month_of.items():
+        of_month[month].append(pm)
+    versions = month_triggers.versions(connection, of_month)
+    every = versions[month_triggers.EVERY_MONTH]
+    wanted = {
+        month: ((FORMAT, month, tuple(sorted(pms))), f"{month}={versions[month]};*={every}")
+        for month, pms in of_month.items()
+    }
+
+    def compute(months: list[str]) -> dict[str, dict[int, PostmortemFacts]]:
+        asked = set(months)
+        return _split(sql, months, {pm: m for pm, m in month_of.items() if m in asked})
+
+    found: dict[int, PostmortemFacts] = {}
+    for facts in freshness.cached_many("health-facts-of", wanted, compute).values():
+        found.update(facts)
+    return found
 
 
 def months(start: datetime, end: datetime) -> list[str]:
@@ -75,45 +105,70 @@ def months(start: datetime, end: datetime) -> list[str]:
 
 
 def kept_blocks(sql: HealthSql, wanted: list[str]) -> list[dict[int, PostmortemFacts]]:
-    """The blocks of the ``wanted`` months, those whose data changed read again (the versions
-    are read once, before reading anything)."""
+    """The blocks of the ``wanted`` months, those whose data changed read again, all at once
+    (the versions are read once, before reading anything)."""
     versions = month_triggers.versions(connection, wanted)
     every = versions[month_triggers.EVERY_MONTH]
-    return [
-        freshness.cached(
-            "health-facts",
-            (FORMAT, month),
-            lambda month=month: block(sql, month),  # type: ignore[misc]
-            f"{month}={versions[month]};*={every}",
+    kept = freshness.cached_many(
+        "health-facts",
+        {month: ((FORMAT, month), f"{month}={versions[month]};*={every}") for month in wanted},
+        lambda months: blocks(sql, months),
+    )
+    return [kept[month] for month in wanted]
+
+
+def blocks(sql: HealthSql, months: list[str]) -> dict[str, dict[int, PostmortemFacts]]:
+    """For each of ``months`` (UTC), the facts of the postmortems all of whose incidents began
+    in it."""
+    began: set[int] = set()
+    for month in months:
+        year, number = (int(part) for part in month.split("-"))
+        start = datetime(year, number, 1, tzinfo=UTC)
+        following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+        began.update(
+            pm
+            for (pm,) in sql.rows(
+                "SELECT DISTINCT o.postmortem_id FROM insights_incidentstart s "
+                "JOIN postmortems_postmortem_incidents o ON o.incident_id = s.incident_id "
+                "WHERE s.began >= %s AND s.began < %s",
+                [sql.at(start), sql.at(following)],
+            )
         )
-        for month in wanted
-    ]
+    asked = set(months)
+    return _split(sql, months, {pm: m for pm, m in _months_of(sql, began).items() if m in asked})
 
 
-def block(sql: HealthSql, month: str) -> dict[int, PostmortemFacts]:
-    """The facts of the postmortems all of whose incidents began in ``month`` (UTC), but for
-    those linked to another postmortem's items or factors."""
-    year, number = (int(part) for part in month.split("-"))
-    start = datetime(year, number, 1, tzinfo=UTC)
-    following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
-    bounds = [sql.at(start), sql.at(following)]
-    ids = [
-        pm
-        for (pm,) in sql.rows(
-            "SELECT l.postmortem_id FROM insights_postmortemincident l "
+def _months_of(sql: HealthSql, ids: Iterable[int]) -> dict[int, str]:
+    """The UTC month in which all the incidents of each of ``ids`` began, for those whose
+    incidents all began in one month."""
+    month = MONTH[connection.vendor].format("st.began")
+    return {
+        pm: first
+        for pm, first, last, starts, links in sql.rows(
+            f"SELECT l.postmortem_id, MIN({month}), MAX({month}), COUNT(st.incident_id), "
+            "COUNT(*) FROM insights_postmortemincident l "
             "LEFT JOIN insights_incidentstart st ON st.incident_id = l.incident_id "
-            "WHERE l.postmortem_id IN (SELECT o.postmortem_id FROM insights_postmortemincident o "
-            "JOIN insights_incidentstart s ON s.incident_id = o.incident_id "
-            "WHERE s.began >= %s AND s.began < %s) GROUP BY l.postmortem_id "
-            "HAVING COUNT(st.incident_id) = COUNT(*) AND MIN(st.began) >= %s "
-            "AND MAX(st.began) < %s",
-            [*bounds, *bounds],
+            f"WHERE l.postmortem_id IN ({_listed(sql)}) GROUP BY l.postmortem_id",
+            [json.dumps(sorted(ids))],
         )
-    ]
+        if first == last and starts == links
+    }
+
+
+def _split(
+    sql: HealthSql, months: list[str], month_of: dict[int, str]
+) -> dict[str, dict[int, PostmortemFacts]]:
+    """The facts of the postmortems ``month_of`` names, read at once and split by month, but
+    for those linked to another postmortem's items or factors (a write to the other moves
+    only its own months)."""
     from secondstory.insights.health_data import person_predicate
 
-    facts, crossed = read(sql, ids, person_predicate())
-    return {pm: f for pm, f in facts.items() if pm not in crossed}
+    facts, crossed = read(sql, month_of, person_predicate())
+    split: dict[str, dict[int, PostmortemFacts]] = {month: {} for month in months}
+    for pm, f in facts.items():
+        if pm not in crossed:
+            split[month_of[pm]][pm] = f
+    return split
 
 
 def read(
@@ -122,10 +177,7 @@ def read(
     """The facts of the postmortems ``ids`` (sent as one JSON array) as recorded now, and
     those of them whose factors and action items are linked to another postmortem's."""
     listed = json.dumps(sorted(set(ids)))
-    if sql.sqlite:
-        of = "SELECT CAST(value AS INTEGER) FROM json_each(%s)"
-    else:
-        of = "SELECT jsonb_array_elements_text(%s::jsonb)::bigint"
+    of = _listed(sql)
     parse = sql.parse
     names = _Names()
 
@@ -175,20 +227,25 @@ def read(
             (names(priority), _day(due), names(status), parse(completed), targets_people(title))
         )
     links: dict[int, list[Link]] = defaultdict(list)
-    crossed: set[int] = set()
     for factor_pm, factor, item_pm, status, due, completed in rows(
         "SELECT f.postmortem_id, f.id, a.postmortem_id, a.status, a.due, "
-        f"{sql.ts('a.completed_at')} FROM actions_actionitem_factors x "
-        "JOIN postmortems_contributingfactor f ON f.id = x.contributingfactor_id "
-        "JOIN actions_actionitem a ON a.id = x.actionitem_id "
-        "WHERE f.postmortem_id IN ({ids}) OR a.postmortem_id IN ({ids})"
+        f"{sql.ts('a.completed_at')} FROM postmortems_contributingfactor f "
+        "JOIN actions_actionitem_factors x ON x.contributingfactor_id = f.id "
+        "JOIN actions_actionitem a ON a.id = x.actionitem_id WHERE f.postmortem_id IN ({ids})"
     ):
-        category = category_of.get(factor)
-        if category is not None:  # a factor of one of these postmortems
-            link = (category, item_pm, names(status), _day(due), parse(completed))
-            links[factor_pm].append(link)
-        if factor_pm != item_pm:
-            crossed.update((factor_pm, item_pm))
+        link = (category_of[factor], item_pm, names(status), _day(due), parse(completed))
+        links[factor_pm].append(link)
+    # Linked across postmortems, either way: a write to one moves only its own months.
+    crossed = {pm for pm, f_links in links.items() for link in f_links if link[1] != pm}
+    crossed.update(
+        pm
+        for (pm,) in rows(
+            "SELECT a.postmortem_id FROM actions_actionitem a "
+            "JOIN actions_actionitem_factors x ON x.actionitem_id = a.id "
+            "JOIN postmortems_contributingfactor f ON f.id = x.contributingfactor_id "
+            "WHERE a.postmortem_id IN ({ids}) AND f.postmortem_id <> a.postmortem_id"
+        )
+    )
     found = {}
     for pm, key, created, published, not_required, words in rows(
         f"SELECT k.postmortem_id, k.key, {sql.ts('k.created_at')}, "
@@ -213,6 +270,10 @@ def read(
             person_factors=n_person,
             categories=tuple(categories.get(pm, ())),
             milestones=tuple(sorted(milestones.get(pm, ()))),
+            times=(
+                *times(milestones.get(pm, ()), _NEVER),
+                max(milestones.get(pm, ()), default=(None,))[0],
+            ),
             items=tuple(items.get(pm, ())),
             links=tuple(links.get(pm, ())),
         )
@@ -257,6 +318,13 @@ def _blame(sql: HealthSql) -> str:
         f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
         f"WHERE c.postmortem_id IN ({{ids}}) AND {blame} GROUP BY c.postmortem_id"
     )
+
+
+def _listed(sql: HealthSql) -> str:
+    """A subquery of the ids sent as one JSON array (any number of them, one parameter)."""
+    if sql.sqlite:
+        return "SELECT CAST(value AS INTEGER) FROM json_each(%s)"
+    return "SELECT jsonb_array_elements_text(%s::jsonb)::bigint"
 
 
 def _day(value: Any) -> date:

@@ -362,13 +362,13 @@ def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPat
     t = Thresholds()
     health_data.build(AS_OF, known=t)
     read: list[str] = []
-    block = health_facts.block
+    blocks = health_facts.blocks
 
-    def counting(sql: Any, month: str) -> Any:
-        read.append(month)
-        return block(sql, month)
+    def counting(sql: Any, months: list[str]) -> Any:
+        read.extend(months)
+        return blocks(sql, months)
 
-    monkeypatch.setattr(health_facts, "block", counting)
+    monkeypatch.setattr(health_facts, "blocks", counting)
     health_data.build(AS_OF, known=t)
     assert read == []  # every month kept
     recent = end_of(AS_OF) - timedelta(days=300)

@@ -52,6 +52,8 @@ class PostmortemFacts(NamedTuple):
     person_factors: int  # factors that only describe a person
     categories: tuple[str, ...]  # its factors' categories, each once
     milestones: tuple[tuple[datetime, bool], ...]  # its incidents': (at, is "resolved")
+    #: ``milestones`` read as of any date after the last: (began, resolved, last milestone)
+    times: tuple[datetime | None, datetime | None, datetime | None]
     items: tuple[Item, ...]
     links: tuple[Link, ...]
 
@@ -75,7 +77,9 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
     item_sums = []
     in_window: list[PostmortemFacts] = []
     for f in facts:
-        started, resolved = _times(f.milestones, end)
+        started, resolved, last = f.times
+        if last is not None and last >= end:  # a milestone after the date
+            started, resolved = times(f.milestones, end)
         created = f.created
         rows.append(
             PostmortemRow(
@@ -105,7 +109,7 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
     return Summary(tuple(rows), tuple(item_sums), counter.sums(t.recurring_min, linked))
 
 
-def _times(
+def times(
     milestones: tuple[tuple[datetime, bool], ...], end: datetime
 ) -> tuple[datetime | None, datetime | None]:
     """When the failure began and was resolved, from the milestones before ``end``: the
