@@ -28,14 +28,21 @@ from typing import Any
 from django.db import connection
 
 from secondstory.core.insights.health.classify import describes_a_person
-from secondstory.core.insights.health.facts import Item, Link, PostmortemFacts, times
+from secondstory.core.insights.health.facts import (
+    EPOCH,
+    MICROSECOND,
+    Item,
+    Link,
+    PostmortemFacts,
+    times,
+)
 from secondstory.insights import freshness, month_triggers
 from secondstory.insights.duration_triggers import MONTH
 from secondstory.insights.health_queries import KEPT, HealthSql
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
-FORMAT = 2
+FORMAT = 3
 #: Blocks are read for the months from this many days before the checks' year to its end;
 #: a postmortem of the year whose incidents began earlier is read on its own.
 LEAD_DAYS = 31
@@ -269,7 +276,9 @@ def read(
             factors=n_factors,
             person_factors=n_person,
             categories=tuple(categories.get(pm, ())),
-            milestones=tuple(sorted(milestones.get(pm, ()))),
+            milestones=tuple(
+                sorted(((at - EPOCH) // MICROSECOND, r) for at, r in milestones.get(pm, ()))
+            ),
             times=(
                 *times(milestones.get(pm, ()), _NEVER),
                 max(milestones.get(pm, ()), default=(None,))[0],

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from secondstory.core.insights.health.common import end_of
@@ -27,6 +27,9 @@ from secondstory.core.insights.health.sums import ItemSums, PairCounter, PairSum
 #: Blame findings count for postmortems created this many days before the date's end, at
 #: most: the longest window a check reads (four quarters, for blame-drift).
 HISTORY_DAYS = 366
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 #: An action item: (priority, due, status, completed at or None, aimed at people).
 Item = tuple[str, date, str, datetime | None, bool]
@@ -51,7 +54,9 @@ class PostmortemFacts(NamedTuple):
     factors: int
     person_factors: int  # factors that only describe a person
     categories: tuple[str, ...]  # its factors' categories, each once
-    milestones: tuple[tuple[datetime, bool], ...]  # its incidents': (at, is "resolved")
+    #: Its incidents' milestones: (microseconds since the epoch, UTC; is "resolved"). Read
+    #: only as of a date before the last of them: numbers are kept and read back faster.
+    milestones: tuple[tuple[int, bool], ...]
     #: ``milestones`` read as of any date after the last: (began, resolved, last milestone)
     times: tuple[datetime | None, datetime | None, datetime | None]
     items: tuple[Item, ...]
@@ -79,7 +84,9 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
     for f in facts:
         started, resolved, last = f.times
         if last is not None and last >= end:  # a milestone after the date
-            started, resolved = times(f.milestones, end)
+            started, resolved = times(
+                ((EPOCH + us * MICROSECOND, r) for us, r in f.milestones), end
+            )
         created = f.created
         rows.append(
             PostmortemRow(
@@ -102,7 +109,7 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
         )
         if f.items:
             item_sums.append(_item_sums(f, as_of, end, first_due, created >= window))
-        if counter.add(f.key, started or created, f.services, f.categories):
+        if counter.add(f.key, started or created, f.services, f.categories, distinct=True):
             in_window.append(f)
     candidates = counter.candidates(t.recurring_min)
     linked = _linked(in_window, {f.id for f in facts}, candidates, as_of, end) if candidates else {}
@@ -110,7 +117,7 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
 
 
 def times(
-    milestones: tuple[tuple[datetime, bool], ...], end: datetime
+    milestones: Iterable[tuple[datetime, bool]], end: datetime
 ) -> tuple[datetime | None, datetime | None]:
     """When the failure began and was resolved, from the milestones before ``end``: the
     earliest, and the latest "resolved" one (else the latest)."""
