@@ -29,11 +29,10 @@ from django.db import connection
 
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.facts import (
-    EPOCH,
-    MICROSECOND,
     Item,
     Link,
     PostmortemFacts,
+    instant,
     times,
 )
 from secondstory.insights import freshness, month_triggers
@@ -42,7 +41,7 @@ from secondstory.insights.health_queries import KEPT, HealthSql
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
-FORMAT = 3
+FORMAT = 4
 #: Blocks are read for the months from this many days before the checks' year to its end;
 #: a postmortem of the year whose incidents began earlier is read on its own.
 LEAD_DAYS = 31
@@ -231,7 +230,13 @@ def read(
         "a.title FROM actions_actionitem a WHERE a.postmortem_id IN ({ids})"
     ):
         items[pm].append(
-            (names(priority), _day(due), names(status), parse(completed), targets_people(title))
+            (
+                names(priority),
+                _day(due).toordinal(),
+                names(status),
+                _instant(parse(completed)),
+                targets_people(title),
+            )
         )
     links: dict[int, list[Link]] = defaultdict(list)
     for factor_pm, factor, item_pm, status, due, completed in rows(
@@ -240,7 +245,13 @@ def read(
         "JOIN actions_actionitem_factors x ON x.contributingfactor_id = f.id "
         "JOIN actions_actionitem a ON a.id = x.actionitem_id WHERE f.postmortem_id IN ({ids})"
     ):
-        link = (category_of[factor], item_pm, names(status), _day(due), parse(completed))
+        link = (
+            category_of[factor],
+            item_pm,
+            names(status),
+            _day(due).toordinal(),
+            _instant(parse(completed)),
+        )
         links[factor_pm].append(link)
     # Linked across postmortems, either way: a write to one moves only its own months.
     crossed = {pm for pm, f_links in links.items() for link in f_links if link[1] != pm}
@@ -276,9 +287,7 @@ def read(
             factors=n_factors,
             person_factors=n_person,
             categories=tuple(categories.get(pm, ())),
-            milestones=tuple(
-                sorted(((at - EPOCH) // MICROSECOND, r) for at, r in milestones.get(pm, ()))
-            ),
+            milestones=tuple(sorted((instant(at), r) for at, r in milestones.get(pm, ()))),
             times=(
                 *times(milestones.get(pm, ()), _NEVER),
                 max(milestones.get(pm, ()), default=(None,))[0],
@@ -334,6 +343,10 @@ def _listed(sql: HealthSql) -> str:
     if sql.sqlite:
         return "SELECT CAST(value AS INTEGER) FROM json_each(%s)"
     return "SELECT jsonb_array_elements_text(%s::jsonb)::bigint"
+
+
+def _instant(at: datetime | None) -> int | None:
+    return None if at is None else instant(at)
 
 
 def _day(value: Any) -> date:

@@ -30,12 +30,27 @@ HISTORY_DAYS = 366
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
+_DAY = 86_400_000_000  # microseconds
+_EPOCH_DAY = EPOCH.date().toordinal()
 
-#: An action item: (priority, due, status, completed at or None, aimed at people).
-Item = tuple[str, date, str, datetime | None, bool]
+#: Times within items and links are numbers, read back from the cache much faster than
+#: dates and datetimes: a day is its ordinal (``date.toordinal``), an instant microseconds
+#: since the epoch (UTC).
+#: An action item: (priority, due day, status, completed at or None, aimed at people).
+Item = tuple[str, int, str, int | None, bool]
 #: A link from one of the postmortem's factors to an item: (factor category, the item's
-#: postmortem id, its status, due date and completion time).
-Link = tuple[str, int, str, date, datetime | None]
+#: postmortem id, its status, due day and completion time).
+Link = tuple[str, int, str, int, int | None]
+
+
+def instant(at: datetime) -> int:
+    """An aware datetime as microseconds since the epoch."""
+    return (at - EPOCH) // MICROSECOND
+
+
+def _day_end(day: int) -> int:
+    """The first instant after the day (its ordinal), as microseconds since the epoch."""
+    return (day + 1 - _EPOCH_DAY) * _DAY
 
 
 class PostmortemFacts(NamedTuple):
@@ -76,7 +91,8 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
     end = end_of(as_of)
     since = end - timedelta(days=HISTORY_DAYS)
     window = end - timedelta(days=t.window_days)
-    first_due = as_of - timedelta(days=t.window_days)
+    day, end_us = as_of.toordinal(), instant(end)
+    first_due = day - t.window_days
     counter = PairCounter(window)
     rows = []
     item_sums = []
@@ -108,11 +124,12 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
             )
         )
         if f.items:
-            item_sums.append(_item_sums(f, as_of, end, first_due, created >= window))
+            item_sums.append(_item_sums(f, day, end_us, first_due, created >= window))
         if counter.add(f.key, started or created, f.services, f.categories, distinct=True):
             in_window.append(f)
     candidates = counter.candidates(t.recurring_min)
-    linked = _linked(in_window, {f.id for f in facts}, candidates, as_of, end) if candidates else {}
+    last = {pair: instant(at) for pair, at in candidates.items()}
+    linked = _linked(in_window, {f.id for f in facts}, last, day, end_us) if candidates else {}
     return Summary(tuple(rows), tuple(item_sums), counter.sums(t.recurring_min, linked))
 
 
@@ -134,17 +151,16 @@ def times(
     return started, resolved if resolved is not None else last
 
 
-def _item_sums(
-    f: PostmortemFacts, as_of: date, end: datetime, first_due: date, recent: bool
-) -> ItemSums:
-    """The postmortem's items counted as ``sums.ItemSums`` defines."""
+def _item_sums(f: PostmortemFacts, as_of: int, end: int, first_due: int, recent: bool) -> ItemSums:
+    """The postmortem's items counted as ``sums.ItemSums`` defines (days as ordinals,
+    instants as microseconds since the epoch)."""
     n_due = on_time = overdue = aimed = 0
-    first_overdue: date | None = None
+    first_overdue: int | None = None
     for priority, due, status, completed, is_aimed in f.items:
         done = completed is not None and completed < end
         if status != "not_doing" and first_due < due < as_of:
             n_due += 1
-            if done and completed is not None and completed < end_of(due):
+            if done and completed is not None and completed < _day_end(due):
                 on_time += 1
         if (
             priority in ("P0", "P1")
@@ -161,7 +177,7 @@ def _item_sums(
         due=n_due,
         on_time=on_time,
         overdue=overdue,
-        first_overdue=first_overdue,
+        first_overdue=date.fromordinal(first_overdue) if first_overdue is not None else None,
         items=len(f.items) if recent else 0,
         aimed=aimed if recent else 0,
     )
@@ -170,13 +186,13 @@ def _item_sums(
 def _linked(
     in_window: list[PostmortemFacts],
     selected: Collection[int],
-    candidates: dict[tuple[str, str], datetime],
-    as_of: date,
-    end: datetime,
+    candidates: dict[tuple[str, str], int],
+    as_of: int,
+    end: int,
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """Per candidate pair: the links from its factors to items of the selected postmortems,
-    and the failed ones (``sums.failed``: not doing, overdue, or done before the pair's
-    last occurrence)."""
+    """Per candidate pair (with the instant of its last occurrence): the links from its
+    factors to items of the selected postmortems, and the failed ones (``sums.failed``: not
+    doing, overdue, or done before the pair's last occurrence)."""
     linked: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for f in in_window:
         for category, item_postmortem, status, due, completed in f.links:
