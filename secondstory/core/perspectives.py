@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from secondstory.core.review import Finding, ReviewConfig
-from secondstory.core.review.first_person import review_account
+if TYPE_CHECKING:  # the reviewer is imported when an account is reviewed, not at start-up
+    from secondstory.core.review import Finding, ReviewConfig
 
 ACCOUNT = "account"
 INTERVIEW = "interview"
@@ -156,6 +157,8 @@ def coach(
     >>> coach({"did": "I restarted the service because the queue kept growing."})["did"]
     []
     """
+    from secondstory.core.review.first_person import review_account
+
     return {
         key: review_account(answers.get(key) or "", names=names, config=config)
         for key in PROMPT_KEYS
