@@ -128,8 +128,8 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
         if counter.add(f.key, started or created, f.services, f.categories, distinct=True):
             in_window.append(f)
     candidates = counter.candidates(t.recurring_min)
-    last = {pair: instant(at) for pair, at in candidates.items()}
-    linked = _linked(in_window, {f.id for f in facts}, last, day, end_us) if candidates else {}
+    occurred = {pair: instant(at) for pair, at in candidates.items()}
+    linked = _linked(in_window, {f.id for f in facts}, occurred, day, end_us) if occurred else {}
     return Summary(tuple(rows), tuple(item_sums), counter.sums(t.recurring_min, linked))
 
 
