@@ -37,7 +37,7 @@ from secondstory.core.insights.health.facts import (
 )
 from secondstory.insights import freshness, month_triggers
 from secondstory.insights.duration_triggers import MONTH
-from secondstory.insights.health_queries import KEPT, HealthSql
+from secondstory.insights.health_queries import KEPT, HealthSql, blame_statement
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
@@ -210,7 +210,7 @@ def read(
     }
     teams = _slugs(rows, "incidents_incident_teams", "team_id", "accounts_team")
     services = _slugs(rows, "incidents_incident_services", "service_id", "incidents_service")
-    blame = dict(rows(_blame(sql)))
+    blame = dict(rows(blame_statement(sql, "{ids}")))
     factors: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     categories: dict[int, dict[str, None]] = defaultdict(dict)
     category_of: dict[int, str] = {}
@@ -322,20 +322,6 @@ def _slugs(
     ):
         named[pm].add(slug)
     return named
-
-
-def _blame(sql: HealthSql) -> str:
-    """Blame findings per postmortem, from the reviewer's stored review."""
-    if sql.sqlite:
-        elements = "json_each(c.findings) f"
-        blame = "json_extract(f.value, '$.severity') = 'blame'"
-    else:
-        elements = "jsonb_array_elements(c.findings) f"
-        blame = "f ->> 'severity' = 'blame'"
-    return (
-        f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
-        f"WHERE c.postmortem_id IN ({{ids}}) AND {blame} GROUP BY c.postmortem_id"
-    )
 
 
 def _listed(sql: HealthSql) -> str:

@@ -158,19 +158,25 @@ def _named(sql: HealthSql, through: str, column: str, table: str) -> dict[int, s
 def blame(sql: HealthSql) -> dict[int, int]:
     """Blame findings per postmortem of the last year, from the reviewer's cache."""
     ids, params = sql.ids()
+    return dict(
+        sql.rows(
+            blame_statement(sql, f"{ids} AND k.created_at >= %s"), [*params, sql.at(sql.since)]
+        )
+    )
+
+
+def blame_statement(sql: HealthSql, ids: str) -> str:
+    """The statement counting the blame findings of each postmortem of ``ids`` (a subquery)
+    in the reviewer's stored review."""
     if sql.sqlite:
         elements = "json_each(c.findings) f"
         blame = "json_extract(f.value, '$.severity') = 'blame'"
     else:
         elements = "jsonb_array_elements(c.findings) f"
         blame = "f ->> 'severity' = 'blame'"
-    return dict(
-        sql.rows(
-            f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
-            f"WHERE c.postmortem_id IN ({ids} AND k.created_at >= %s) AND {blame} "
-            "GROUP BY c.postmortem_id",
-            [*params, sql.at(sql.since)],
-        )
+    return (
+        f"SELECT c.postmortem_id, COUNT(*) FROM postmortems_reviewcache c, {elements} "
+        f"WHERE c.postmortem_id IN ({ids}) AND {blame} GROUP BY c.postmortem_id"
     )
 
 
