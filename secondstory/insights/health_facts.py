@@ -43,7 +43,7 @@ from secondstory.insights.health_queries import KEPT, HealthSql, blame_statement
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
 FORMAT = 4
 #: Blocks are read for the months from this many days before the checks' year to its end;
-#: a postmortem of the year whose incidents began earlier is read on its own.
+#: a postmortem of the year whose incidents began earlier is kept with the older drafts.
 LEAD_DAYS = 31
 
 _NEVER = datetime.max.replace(tzinfo=UTC)  # later than every milestone
