@@ -63,18 +63,21 @@ def selected(sql: HealthSql, targets_people: Callable[[str], bool]) -> list[Post
         )
     ]
     found: dict[int, PostmortemFacts] = {}
-    for block in kept_blocks(sql, months(sql.since - timedelta(days=LEAD_DAYS), sql.end)):
+    wanted = months(sql.since - timedelta(days=LEAD_DAYS), sql.end)
+    for block in kept_blocks(sql, wanted, targets_people):
         found.update(block)
     missing = [pm for pm in ids if pm not in found]
     if missing:
-        found.update(older(sql, missing))
+        found.update(older(sql, missing, targets_people))
     missing = [pm for pm in ids if pm not in found]
     if missing:
         found.update(read(sql, missing, targets_people)[0])
     return [found[pm] for pm in ids]
 
 
-def older(sql: HealthSql, ids: list[int]) -> dict[int, PostmortemFacts]:
+def older(
+    sql: HealthSql, ids: list[int], targets_people: Callable[[str], bool]
+) -> dict[int, PostmortemFacts]:
     """The facts of older postmortems (drafts still unpublished, mostly) that lie in a single
     month, kept per month under its version and the postmortems asked for: the same drafts
     are asked for until one is published or the date asked moves."""
@@ -91,7 +94,8 @@ def older(sql: HealthSql, ids: list[int]) -> dict[int, PostmortemFacts]:
 
     def compute(months: list[str]) -> dict[str, dict[int, PostmortemFacts]]:
         asked = set(months)
-        return _split(sql, months, {pm: m for pm, m in month_of.items() if m in asked})
+        of_asked = {pm: m for pm, m in month_of.items() if m in asked}
+        return _split(sql, months, of_asked, targets_people)
 
     found: dict[int, PostmortemFacts] = {}
     for facts in freshness.cached_many("health-facts-of", wanted, compute).values():
@@ -110,7 +114,9 @@ def months(start: datetime, end: datetime) -> list[str]:
     return found
 
 
-def kept_blocks(sql: HealthSql, wanted: list[str]) -> list[dict[int, PostmortemFacts]]:
+def kept_blocks(
+    sql: HealthSql, wanted: list[str], targets_people: Callable[[str], bool]
+) -> list[dict[int, PostmortemFacts]]:
     """The blocks of the ``wanted`` months, those whose data changed read again, all at once
     (the versions are read once, before reading anything)."""
     versions = month_triggers.versions(connection, wanted)
@@ -118,12 +124,14 @@ def kept_blocks(sql: HealthSql, wanted: list[str]) -> list[dict[int, PostmortemF
     kept = freshness.cached_many(
         "health-facts",
         {month: ((FORMAT, month), f"{month}={versions[month]};*={every}") for month in wanted},
-        lambda months: blocks(sql, months),
+        lambda months: blocks(sql, months, targets_people),
     )
     return [kept[month] for month in wanted]
 
 
-def blocks(sql: HealthSql, months: list[str]) -> dict[str, dict[int, PostmortemFacts]]:
+def blocks(
+    sql: HealthSql, months: list[str], targets_people: Callable[[str], bool]
+) -> dict[str, dict[int, PostmortemFacts]]:
     """For each of ``months`` (UTC), the facts of the postmortems all of whose incidents began
     in it."""
     began: set[int] = set()
@@ -141,7 +149,8 @@ def blocks(sql: HealthSql, months: list[str]) -> dict[str, dict[int, PostmortemF
             )
         )
     asked = set(months)
-    return _split(sql, months, {pm: m for pm, m in _months_of(sql, began).items() if m in asked})
+    of_asked = {pm: m for pm, m in _months_of(sql, began).items() if m in asked}
+    return _split(sql, months, of_asked, targets_people)
 
 
 def _months_of(sql: HealthSql, ids: Iterable[int]) -> dict[int, str]:
@@ -162,14 +171,15 @@ def _months_of(sql: HealthSql, ids: Iterable[int]) -> dict[int, str]:
 
 
 def _split(
-    sql: HealthSql, months: list[str], month_of: dict[int, str]
+    sql: HealthSql,
+    months: list[str],
+    month_of: dict[int, str],
+    targets_people: Callable[[str], bool],
 ) -> dict[str, dict[int, PostmortemFacts]]:
     """The facts of the postmortems ``month_of`` names, read at once and split by month, but
     for those linked to another postmortem's items or factors (a write to the other moves
     only its own months)."""
-    from secondstory.insights.health_data import person_predicate
-
-    facts, crossed = read(sql, month_of, person_predicate())
+    facts, crossed = read(sql, month_of, targets_people)
     split: dict[str, dict[int, PostmortemFacts]] = {month: {} for month in months}
     for pm, f in facts.items():
         if pm not in crossed:

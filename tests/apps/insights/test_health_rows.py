@@ -364,9 +364,9 @@ def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPat
     read: list[str] = []
     blocks = health_facts.blocks
 
-    def counting(sql: Any, months: list[str]) -> Any:
+    def counting(sql: Any, months: list[str], targets_people: Any) -> Any:
         read.extend(months)
-        return blocks(sql, months)
+        return blocks(sql, months, targets_people)
 
     monkeypatch.setattr(health_facts, "blocks", counting)
     health_data.build(AS_OF, known=t)

@@ -105,7 +105,7 @@ class HealthData:
     months: tuple[MonthRow, ...] = ()
     recent_keys: tuple[str, ...] = ()  # postmortems of the last month, newest first
     surveys: tuple[SurveyRow, ...] = ()  # learning checks opened in the window
-    #: The items and factors counted by the database (``sums``); None: count ``items`` and
+    #: The items and factors already summed (``sums``, ``facts``); None: count ``items`` and
     #: ``factors``. Given, they carry the reviewer's person-targeted judgement already.
     item_sums: tuple[ItemSums, ...] | None = None
     pairs: tuple[PairSums, ...] | None = None

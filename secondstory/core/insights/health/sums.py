@@ -2,8 +2,9 @@
 category) pair, not one row per item or factor.
 
 A large organisation has hundreds of thousands of items and factors; the checks only ever
-count them. The data layer (``secondstory.insights.health_data``) has the database count
-them and fills ``HealthData.item_sums`` and ``HealthData.pairs``; given rows instead (the
+count them. The data layer (``secondstory.insights.health_data``) sums each postmortem's
+kept facts (``facts.summarise``) and fills ``HealthData.item_sums`` and ``HealthData.pairs``;
+given rows instead (the
 tests, a hand-made organisation), the same sums are computed here from ``HealthData.items``
 and ``HealthData.factors``. Both give the same numbers and the same evidence, in the same
 order, which the tests compare on both databases.
@@ -121,7 +122,7 @@ class PairCounter:
     services and factor categories of each: per service and category over all of them, and
     the (service, category) pairs of those begun in the window with their postmortems. The
     links of the pairs' factors to action items are counted apart (from rows in ``pairs``,
-    by the database in ``secondstory.insights.health_sums``) and given to ``sums``."""
+    from the kept facts in ``facts.summarise``) and given to ``sums``."""
 
     def __init__(self, start: datetime) -> None:
         self.start = start
