@@ -55,7 +55,14 @@ class ActionItem(models.Model):
                 name="not_doing_needs_reason",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status", "due"], name="action_owner_status_due")]
+        indexes = [
+            models.Index(fields=["owner", "status", "due"], name="action_owner_status_due"),
+            # The learning-health checks count items closed per month and open at month ends
+            # from this index alone (``insights.health_queries.months``).
+            models.Index(
+                fields=["completed_at", "status", "postmortem"], name="action_completed_status"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
