@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from heapq import nlargest
 
 from django.conf import settings
 from django.db.models import Q
@@ -159,10 +160,14 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
         postmortems, item_sums, pairs = summary
     else:
         postmortems, factors, items = _rows(sql)
-    recent = sorted(postmortems, key=lambda pm: pm.started or pm.created, reverse=True)
-    last_month = [
-        pm.key for pm in recent if (pm.started or pm.created) >= end - timedelta(days=MONTH_DAYS)
-    ]
+    # The evidence that stands in when a check names none: the postmortems begun in the last
+    # month, latest first, else the ten latest (only those are sorted).
+    month_ago = end - timedelta(days=MONTH_DAYS)
+    last_month = sorted(
+        (pm for pm in postmortems if (pm.started or pm.created) >= month_ago),
+        key=_begun,
+        reverse=True,
+    ) or nlargest(10, postmortems, key=_begun)
     return HealthData(
         as_of=as_of,
         teams=tuple(teams),
@@ -170,7 +175,7 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
         factors=factors,
         items=items,
         months=tuple(health_queries.months(sql, t.backlog_months + 1)),
-        recent_keys=tuple(last_month or [pm.key for pm in recent[:10]]),
+        recent_keys=tuple(pm.key for pm in last_month),
         surveys=tuple(health_rows(end - timedelta(days=t.window_days), end)),
         item_sums=item_sums,
         pairs=pairs,
@@ -223,6 +228,10 @@ def _rows(
     created_of = {row[0]: row[2] for row in pms}
     items = health_queries.items(sql, keys, teams_of, created_of)
     return postmortems, tuple(factors), tuple(items)
+
+
+def _begun(pm: PostmortemRow) -> datetime:
+    return pm.started or pm.created
 
 
 def _ordered(names: set[str]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from secondstory.core.insights.health.facts import (
     Item,
     Link,
     PostmortemFacts,
+    horizon,
     instant,
     times,
 )
@@ -41,7 +42,7 @@ from secondstory.insights.health_queries import KEPT, HealthSql, blame_statement
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
-FORMAT = 4
+FORMAT = 5
 #: Blocks are read for the months from this many days before the checks' year to its end;
 #: a postmortem of the year whose incidents began earlier is kept with the older drafts.
 LEAD_DAYS = 31
@@ -283,6 +284,7 @@ def read(
         made = parse(created)
         assert made is not None
         n_factors, n_person = factors.get(pm, (0, 0))
+        last_due, urgent_until = horizon(items.get(pm, ()))
         found[pm] = PostmortemFacts(
             id=pm,
             key=key,
@@ -304,6 +306,8 @@ def read(
             ),
             items=tuple(items.get(pm, ())),
             links=tuple(links.get(pm, ())),
+            last_due=last_due,
+            urgent_until=urgent_until,
         )
     return found, crossed
 

@@ -11,6 +11,7 @@ the warn rate, ``warn`` below it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import timedelta
 from itertools import pairwise
 
@@ -29,15 +30,14 @@ def _rate(rows: list[PostmortemRow]) -> float | None:
 
 def check(data: HealthData, t: Thresholds) -> list[CheckResult]:
     end = end_of(data.as_of)
+    # quarter i holds end - (4 - i) * QUARTER <= created < end - (3 - i) * QUARTER
+    bounds = [end - (4 - i) * QUARTER for i in range(5)]
     results = []
     for team in data.teams:
-        quarters: list[list[PostmortemRow]] = [[], [], [], []]
+        quarters: list[list[PostmortemRow]] = [[], [], [], [], [], []]  # before, 0-3, after
         for pm in team_postmortems(data, team):
-            if pm.created < end:
-                # quarter i holds end - (4 - i) * QUARTER <= created < end - (3 - i) * QUARTER
-                i = 4 + (pm.created - end) // QUARTER
-                if i >= 0:
-                    quarters[i].append(pm)
+            quarters[bisect_right(bounds, pm.created)].append(pm)
+        quarters = quarters[1:5]
         recent = quarters[2] + quarters[3]
         rate = _rate(recent)
         level: Status = "ok"

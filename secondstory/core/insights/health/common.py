@@ -66,7 +66,8 @@ def by_team(data: HealthData, name: str, rows: Iterable[_Row]) -> dict[str, list
     if grouped is None:
         grouped = defaultdict(list)
         for row in rows:
-            for team in dict.fromkeys(row.teams):
+            teams = row.teams
+            for team in teams if len(teams) < 2 else dict.fromkeys(teams):
                 grouped[team].append(row)
         data.grouped[name] = grouped
     return grouped

@@ -76,6 +76,30 @@ class PostmortemFacts(NamedTuple):
     times: tuple[datetime | None, datetime | None, datetime | None]
     items: tuple[Item, ...]
     links: tuple[Link, ...]
+    #: ``horizon(items)``: after these, none of its items counts for the follow-through sums
+    #: unless the postmortem is recent
+    last_due: int
+    urgent_until: int
+
+
+#: Later than any instant (microseconds since the epoch).
+FOREVER = 2**62
+
+
+def horizon(items: Iterable[Item]) -> tuple[int, int]:
+    """The last due day (ordinal) of the items not "not doing", and the last instant at which
+    one of the P0/P1 items can be overdue (its completion; ``FOREVER`` while one is not done):
+    a date whose window starts after the first and whose end is after the second counts
+    none of them (``_item_sums``)."""
+    last_due = urgent_until = 0
+    for priority, due, status, completed, _ in items:
+        if status == "not_doing":
+            continue
+        last_due = max(last_due, due)
+        if priority in ("P0", "P1"):
+            until = FOREVER if status != "done" or completed is None else completed
+            urgent_until = max(urgent_until, until)
+    return last_due, urgent_until
 
 
 class Summary(NamedTuple):
@@ -94,43 +118,71 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
     day, end_us = as_of.toordinal(), instant(end)
     first_due = day - t.window_days
     counter = PairCounter(window)
+    add = counter.add
     rows = []
     item_sums = []
     in_window: list[PostmortemFacts] = []
+    # Most postmortems were written long before the date: their times all lie before it
+    # and their row is made from the facts as they are (unpacked at once: a named tuple's
+    # attributes cost more to read one by one).
     for f in facts:
-        started, resolved, last = f.times
+        (
+            _,
+            key,
+            created,
+            published,
+            not_required,
+            words,
+            restricted,
+            teams,
+            services,
+            blame,
+            n_factors,
+            person_factors,
+            categories,
+            milestones,
+            (started, resolved, last),
+            items,
+            _,
+            last_due,
+            urgent_until,
+        ) = f
         if last is not None and last >= end:  # a milestone after the date
-            started, resolved = times(
-                ((EPOCH + us * MICROSECOND, r) for us, r in f.milestones), end
-            )
-        created = f.created
+            started, resolved = times(((EPOCH + us * MICROSECOND, r) for us, r in milestones), end)
+        if published is not None and published >= end:
+            published = None
+        if not_required is not None and not_required >= end:
+            not_required = None
         rows.append(
             PostmortemRow(
-                key=f.key,
-                teams=f.teams,
-                services=f.services,
-                created=created,
-                started=started,
-                resolved=resolved,
-                published=f.published if f.published is not None and f.published < end else None,
-                not_required=(
-                    f.not_required if f.not_required is not None and f.not_required < end else None
-                ),
-                restricted=f.restricted,
-                words=f.words,
-                blame_findings=f.blame if created >= since else 0,
-                factors=f.factors,
-                person_factors=f.person_factors,
+                key,
+                teams,
+                services,
+                created,
+                started,
+                resolved,
+                published,
+                not_required,
+                restricted,
+                words,
+                blame if created >= since else 0,
+                n_factors,
+                person_factors,
             )
         )
-        if f.items:
-            item_sums.append(_item_sums(f, day, end_us, first_due, created >= window))
-        if counter.add(f.key, started or created, f.services, f.categories, distinct=True):
+        recent = created >= window
+        # Only postmortems with items that count get sums: a recent one, one with an item
+        # due in the window, or with a P0/P1 item that may be overdue.
+        if items and (recent or last_due > first_due or urgent_until >= end_us):
+            summed = _item_sums(f, day, end_us, first_due, recent)
+            if summed.items or summed.due or summed.overdue:
+                item_sums.append(summed)
+        if add(key, started or created, services, categories, distinct=True):
             in_window.append(f)
     candidates = counter.candidates(t.recurring_min)
     occurred = {pair: instant(at) for pair, at in candidates.items()}
     linked = _linked(in_window, {f.id for f in facts}, occurred, day, end_us) if occurred else {}
-    return Summary(tuple(rows), tuple(item_sums), counter.sums(t.recurring_min, linked))
+    return Summary(tuple(rows), tuple(item_sums), counter.sums(candidates, linked))
 
 
 def times(

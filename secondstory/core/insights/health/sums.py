@@ -16,15 +16,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from heapq import nlargest
 from itertools import product
+from operator import itemgetter
+from typing import NamedTuple
 
 from secondstory.core.insights.health.common import EVIDENCE_LIMIT, by_team, end_of, window_start
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.model import HealthData, ItemRow
 
 
-@dataclass(frozen=True, slots=True)
-class ItemSums:
+class ItemSums(NamedTuple):
     """One postmortem's action items as of the date, counted for the team checks.
 
     ``due``: items due in the window before the date (``window_days``), not "not doing";
@@ -72,7 +74,7 @@ def item_sums(
     data: HealthData, t: Thresholds, targets_people: Callable[[str], bool]
 ) -> tuple[ItemSums, ...]:
     """``data.item_sums``, or the same computed from ``data.items`` (postmortems in the order
-    their first item comes)."""
+    their first item comes; those whose items count for nothing left out)."""
     if data.item_sums is None:
         return _item_sums(data, t, targets_people)
     return data.item_sums
@@ -92,6 +94,8 @@ def _item_sums(
         urgent = [i for i in items if i.priority in ("P0", "P1") and i.due < data.as_of]
         overdue = [i.due for i in urgent if i.status in ("open", "in_progress")]
         recent = [i for i in items if i.created >= start]
+        if not (due or overdue or recent):
+            continue  # counts nothing: left out, as the kept facts leave it out
         sums.append(
             ItemSums(
                 postmortem=key,
@@ -167,20 +171,24 @@ class PairCounter:
     def candidates(self, minimum: int) -> dict[tuple[str, str], datetime]:
         """The pairs with at least ``minimum`` postmortems in the window, and when the last
         of them began."""
-        return {pair: max(found)[0] for pair, found in self.newest.items() if len(found) >= minimum}
+        return {
+            pair: max(at for at, _ in begun)
+            for pair, begun in self.newest.items()
+            if len(begun) >= minimum
+        }
 
     def sums(
-        self, minimum: int, linked: dict[tuple[str, str], tuple[int, int]]
+        self,
+        candidates: Iterable[tuple[str, str]],
+        linked: dict[tuple[str, str], tuple[int, int]],
     ) -> tuple[PairSums, ...]:
-        """The candidate pairs, in order, with their links and failed links (``linked``)."""
+        """The ``candidates`` pairs, in order, with their links and failed links (``linked``)."""
         ever_on, on_service = Counter(self._services), Counter(self._recent_services)
         with_category, ever_with = Counter(self._categories), Counter(self._pairs)
         found = []
-        for pair in sorted(self.candidates(minimum)):
+        for pair in sorted(candidates):
             service, category = pair
             items, n_failed = linked.get(pair, (0, 0))
-            by_key = sorted(self.newest[pair], key=lambda at_key: at_key[1])
-            ordered = sorted(by_key, key=lambda at_key: at_key[0], reverse=True)
             found.append(
                 PairSums(
                     service=service,
@@ -191,10 +199,20 @@ class PairCounter:
                     other_hits=with_category[category] - ever_with[pair],
                     items=items,
                     failed=n_failed,
-                    evidence=tuple(key for _, key in ordered[:EVIDENCE_LIMIT]),
+                    evidence=_latest(self.newest[pair]),
                 )
             )
         return tuple(found)
+
+
+def _latest(begun: list[tuple[datetime, str]]) -> tuple[str, ...]:
+    """The keys of the ``EVIDENCE_LIMIT`` postmortems that began last, ties by key: only
+    those tied with the last one taken are sorted (a pair can have thousands)."""
+    if len(begun) > EVIDENCE_LIMIT:
+        cut = nlargest(EVIDENCE_LIMIT, begun)[-1][0]
+        begun = [entry for entry in begun if entry[0] >= cut]
+    ordered = sorted(sorted(begun, key=itemgetter(1)), key=itemgetter(0), reverse=True)
+    return tuple(key for _, key in ordered[:EVIDENCE_LIMIT])
 
 
 def pairs(data: HealthData, t: Thresholds) -> tuple[PairSums, ...]:
@@ -225,7 +243,7 @@ def pairs(data: HealthData, t: Thresholds) -> tuple[PairSums, ...]:
                 n, n_failed = linked.get(pair, (0, 0))
                 bad = sum(1 for item in items if failed(item, candidates[pair], data.as_of))
                 linked[pair] = (n + len(items), n_failed + bad)
-    return counter.sums(t.recurring_min, linked)
+    return counter.sums(candidates, linked)
 
 
 def failed(item: ItemRow, last: datetime, as_of: date) -> bool:
