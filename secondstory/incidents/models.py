@@ -120,6 +120,12 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-created_at", "key"]
+        # Exercises are few: counts over every incident leave them out through this index.
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(is_exercise=True), name="incident_exercises"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.title}"

@@ -192,21 +192,22 @@ def months(sql: HealthSql, months: int) -> list[MonthRow]:
         sums = [f"SUM(CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END)"]
         return ", ".join(sums * months), [a for i in range(months) for a in (at[i], at[i + 1])]
 
-    # The earliest milestone of every incident is kept beside it (``IncidentStart``);
-    # incidents without milestones are not counted.
-    columns, params = per_month("s.first_milestone")
+    # The earliest milestone of every incident is kept beside it (``IncidentStart``: its
+    # start, through the index on ``began``, is that milestone when it has one); incidents
+    # without milestones are not counted. Exercises are left out through their own index.
+    columns, params = per_month("s.began")
     (incidents,) = sql.rows(
         f"SELECT {columns} FROM insights_incidentstart s "
-        "JOIN incidents_incident i ON i.id = s.incident_id "
-        "WHERE s.first_milestone >= %s AND s.first_milestone < %s AND NOT i.is_exercise",
+        "WHERE s.began >= %s AND s.began < %s AND s.first_milestone IS NOT NULL "
+        "AND s.incident_id NOT IN (SELECT i.id FROM incidents_incident i WHERE i.is_exercise)",
         [*params, at[0], at[-1]],
     )
     # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
     columns, params = per_month("a.completed_at")
     (closed,) = sql.rows(
         f"SELECT {columns} FROM actions_actionitem a "
-        f"JOIN {KEPT} k ON k.postmortem_id = a.postmortem_id "
-        "WHERE a.completed_at >= %s AND a.completed_at < %s AND NOT k.is_exercise",
+        "WHERE a.completed_at >= %s AND a.completed_at < %s "
+        f"AND a.postmortem_id NOT IN (SELECT k.postmortem_id FROM {KEPT} k WHERE k.is_exercise)",
         [*params, at[0], at[-1]],
     )
     backlog = _backlog(sql, at[1:])
@@ -262,11 +263,13 @@ def _backlog(sql: HealthSql, bounds: list[Any]) -> list[int]:
         * months
     )
     (row,) = sql.rows(
-        # from the postmortems to their items (CROSS JOIN: SQLite keeps that order)
-        f"SELECT {later} FROM {KEPT} k CROSS JOIN actions_actionitem a "
-        "WHERE a.postmortem_id = k.postmortem_id AND (k.is_exercise OR k.created_at >= %s) "
-        "AND a.status <> 'not_doing' "
-        "AND (a.completed_at IS NULL OR a.completed_at >= %s)",
+        # from the postmortems, each found through an index, to their items (CROSS JOIN:
+        # SQLite keeps that order)
+        f"SELECT {later} FROM (SELECT e.postmortem_id, e.created_at, e.is_exercise FROM {KEPT} e "
+        "WHERE e.is_exercise UNION ALL SELECT n.postmortem_id, n.created_at, n.is_exercise "
+        f"FROM {KEPT} n WHERE n.created_at >= %s AND NOT n.is_exercise) k "
+        "CROSS JOIN actions_actionitem a WHERE a.postmortem_id = k.postmortem_id "
+        "AND a.status <> 'not_doing' AND (a.completed_at IS NULL OR a.completed_at >= %s)",
         [*(b for bound in bounds for b in (bound, bound)), first, first],
     )
     return [count - int(value or 0) for count, value in zip(counts, row, strict=True)]

@@ -179,7 +179,16 @@ class KeptPostmortem(models.Model):
 
     class Meta:
         db_table = "insights_keptpostmortem"
-        indexes = [models.Index(fields=["created_at"], name="insights_kept_pm_created")]
+        indexes = [
+            models.Index(fields=["created_at"], name="insights_kept_pm_created"),
+            # Game days' postmortems are few: counts over every action item leave theirs out
+            # through this index (``health_queries.months``).
+            models.Index(
+                fields=["postmortem"],
+                condition=models.Q(is_exercise=True),
+                name="insights_kept_pm_exercise",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"postmortem {self.postmortem_id}: {self.words} words"
