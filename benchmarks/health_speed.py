@@ -18,12 +18,13 @@ the same way, so give it a database of its own; --postgres-only skips SQLite).
     python benchmarks/health_speed.py --reuse ~/.secondstory-bench --runs 5
 
 At `--scale 100000` (`--reuse`, 5 runs, nothing else running; the checks read 33,150
-postmortems, the items and factors counted by the database), the rows of every item and
-factor (before) → the sums:
+postmortems from their facts kept per month), computed in process:
 
-    sqlite      computed 2.57 s (cpu 2.57) → 1.73 s (cpu 1.73)
-    postgresql  computed 2.37 s (cpu 1.40) → 1.71 s (cpu 0.77; the rest is the server's)
-    cached, either engine: 1-2 ms in process; the process 0.67-0.75 s (start-up)
+    sqlite      every month kept 0.75 s; after one postmortem changed 0.91 s;
+                as of a date never asked 0.92 s; no month kept 3.20 s
+    postgresql  every month kept 0.83 s (cpu 0.69); after one postmortem changed 1.24 s
+                (cpu 0.88); as of a date never asked 1.20 s (cpu 0.88); no month kept 5.28 s
+    cached, either engine: 2 ms in process; the process 0.56-0.60 s (start-up)
 
 The first run also reviews the postmortems the blameless reviewer has never seen (33,150
 at 100,000: 3-15 minutes). Figures and what is left: docs/insights.md, "Speed".
