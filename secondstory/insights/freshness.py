@@ -100,6 +100,17 @@ def cached_many(
     return found
 
 
+def kept(name: str, parts: tuple[object, ...], version: str) -> object | None:
+    """The value kept under ``name``, ``parts`` and ``version`` by ``keep``, or None."""
+    value = _get(_key(name, parts, version))
+    return None if value is _MISSING else value
+
+
+def keep(name: str, parts: tuple[object, ...], version: str, value: object) -> None:
+    """Keep ``value`` for ``kept`` (for values that grow while their version holds)."""
+    _set(_key(name, parts, version), value)
+
+
 def _key(name: str, parts: tuple[object, ...], version: str) -> str:
     return "insights:" + hashlib.sha256(repr((name, version, parts)).encode()).hexdigest()
 

@@ -80,27 +80,38 @@ def older(
     sql: HealthSql, ids: list[int], targets_people: Callable[[str], bool]
 ) -> dict[int, PostmortemFacts]:
     """The facts of older postmortems (drafts still unpublished, mostly) that lie in a single
-    month, kept per month under its version and the postmortems asked for: the same drafts
-    are asked for until one is published or the date asked moves."""
+    month, kept per month under its version: each month keeps the postmortems asked for so
+    far, and only those never asked for are read (a date asked for the first time shares
+    nearly all its drafts with the dates asked before)."""
     month_of = _months_of(sql, ids)
     of_month: dict[str, list[int]] = defaultdict(list)
     for pm, month in month_of.items():
         of_month[month].append(pm)
     versions = month_triggers.versions(connection, of_month)
     every = versions[month_triggers.EVERY_MONTH]
-    wanted = {
-        month: ((FORMAT, month, tuple(sorted(pms))), f"{month}={versions[month]};*={every}")
-        for month, pms in of_month.items()
-    }
-
-    def compute(months: list[str]) -> dict[str, dict[int, PostmortemFacts]]:
-        asked = set(months)
-        of_asked = {pm: m for pm, m in month_of.items() if m in asked}
-        return _split(sql, months, of_asked, targets_people)
-
     found: dict[int, PostmortemFacts] = {}
-    for facts in freshness.cached_many("health-facts-of", wanted, compute).values():
-        found.update(facts)
+    held: dict[str, tuple[frozenset[int], dict[int, PostmortemFacts]]] = {}
+    unread: dict[int, str] = {}
+    for month, pms in of_month.items():
+        version = f"{month}={versions[month]};*={every}"
+        # (the postmortems asked for, their facts: those linked across postmortems are read
+        # on every call, so asked for but not kept)
+        entry = freshness.kept("health-older", (FORMAT, month), version)
+        asked, facts = entry if isinstance(entry, tuple) else (frozenset(), {})
+        held[month] = (asked, facts)
+        for pm in pms:
+            if pm not in asked:
+                unread[pm] = month
+            elif pm in facts:
+                found[pm] = facts[pm]
+    if unread:
+        months = sorted(set(unread.values()))
+        for month, facts in _split(sql, months, unread, targets_people).items():
+            asked, before = held[month]
+            now_asked = asked | {pm for pm, m in unread.items() if m == month}
+            version = f"{month}={versions[month]};*={every}"
+            freshness.keep("health-older", (FORMAT, month), version, (now_asked, before | facts))
+            found.update(facts)
     return found
 
 

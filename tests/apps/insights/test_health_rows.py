@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from django.db import connection
+from django.db.models import F
 
 from secondstory.accounts.models import Team
 from secondstory.actions.models import ActionItem
@@ -395,3 +396,58 @@ def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPat
     judge = health_data.person_predicate()
     plain = health_data.rows(AS_OF, known=t)
     assert health_data.build(AS_OF, known=t).item_sums == sums.item_sums(plain, t, judge)
+
+
+@pytest.mark.django_db
+def test_older_drafts_asked_for_once_are_not_read_again_for_another_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each month keeps the older drafts asked for so far: a date asked for the first time
+    reads only the drafts no date asked for before, and its figures are the plain ones."""
+    _load("slow-publication")
+    # drafts from well before the year, with their incidents, and two published between
+    # the dates asked (asked for only as of the earlier date)
+    shift = timedelta(days=450)
+    drafts = list(Postmortem.objects.order_by("id").values_list("id", flat=True)[:8])
+    Milestone.objects.filter(incident__postmortems__in=drafts).update(at=F("at") - shift)
+    Postmortem.objects.filter(id__in=drafts).update(
+        created_at=F("created_at") - shift, published_at=None, not_required_at=None
+    )
+    Postmortem.objects.filter(id__in=drafts[:2]).update(
+        published_at=end_of(AS_OF - timedelta(days=20))
+    )
+    t = Thresholds()
+    asked: list[set[int]] = []
+    read: list[set[int]] = []
+    older, split = health_facts.older, health_facts._split
+    inside: list[bool] = []
+
+    def asking(sql: Any, ids: list[int], targets_people: Any) -> Any:
+        asked.append(set(ids))
+        read.append(set())
+        inside.append(True)
+        try:
+            return older(sql, ids, targets_people)
+        finally:
+            inside.pop()
+
+    def reading(sql: Any, months: list[str], month_of: dict[int, str], judge: Any) -> Any:
+        if inside:
+            read[-1].update(month_of)
+        return split(sql, months, month_of, judge)
+
+    monkeypatch.setattr(health_facts, "older", asking)
+    monkeypatch.setattr(health_facts, "_split", reading)
+    earlier = AS_OF - timedelta(days=45)
+    for day in (AS_OF, earlier, AS_OF):
+        health_data.build(day, known=t)
+    first, second, _ = asked
+    assert first and first & second  # older drafts, mostly the same at both dates
+    assert read[0] and not read[1] & first  # nothing asked for before is read again
+    assert read[1] == second - first and read[1]  # the drafts published in between
+    assert read[2] == set()  # every draft of the first date is still kept
+    for day in (AS_OF, earlier):
+        built, plain = health_data.build(day, known=t), health_data.rows(day, known=t)
+        assert built.postmortems == plain.postmortems
+        judge = health_data.person_predicate()
+        assert built.item_sums == sums.item_sums(plain, t, judge)
