@@ -20,11 +20,11 @@ the same way, so give it a database of its own; --postgres-only skips SQLite).
 At `--scale 100000` (`--reuse`, 5 runs, nothing else running; the checks read 33,150
 postmortems from their facts kept per month), computed in process:
 
-    sqlite      every month kept 0.75 s; after one postmortem changed 0.91 s;
-                as of a date never asked 0.92 s; no month kept 3.20 s
-    postgresql  every month kept 0.83 s (cpu 0.69); after one postmortem changed 1.24 s
-                (cpu 0.88); as of a date never asked 1.20 s (cpu 0.88); no month kept 5.28 s
-    cached, either engine: 2 ms in process; the process 0.56-0.60 s (start-up)
+    sqlite      every month kept 0.80 s; after one postmortem changed 0.97 s;
+                as of a date never asked 0.99 s; no month kept 3.42 s
+    postgresql  every month kept 0.82 s (cpu 0.67); after one postmortem changed 1.06 s
+                (cpu 0.79); as of a date never asked 1.06 s (cpu 0.73); no month kept 5.21 s
+    cached, either engine: 2 ms in process; the process 0.57-0.68 s (start-up)
 
 The first run also reviews the postmortems the blameless reviewer has never seen (33,150
 at 100,000: 3-15 minutes). Figures and what is left: docs/insights.md, "Speed".
