@@ -164,7 +164,7 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     # month, latest first, else the ten latest (only those are sorted).
     month_ago = end - timedelta(days=MONTH_DAYS)
     last_month = sorted(
-        (pm for pm in postmortems if (pm.started or pm.created) >= month_ago),
+        (pm for pm in postmortems if _begun(pm) >= month_ago),
         key=_begun,
         reverse=True,
     ) or nlargest(10, postmortems, key=_begun)

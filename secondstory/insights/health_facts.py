@@ -87,16 +87,14 @@ def older(
     of_month: dict[str, list[int]] = defaultdict(list)
     for pm, month in month_of.items():
         of_month[month].append(pm)
-    versions = month_triggers.versions(connection, of_month)
-    every = versions[month_triggers.EVERY_MONTH]
+    version = _versions(of_month)
     found: dict[int, PostmortemFacts] = {}
     held: dict[str, tuple[frozenset[int], dict[int, PostmortemFacts]]] = {}
     unread: dict[int, str] = {}
     for month, pms in of_month.items():
-        version = f"{month}={versions[month]};*={every}"
         # (the postmortems asked for, their facts: those linked across postmortems are read
         # on every call, so asked for but not kept)
-        entry = freshness.kept("health-older", (FORMAT, month), version)
+        entry = freshness.kept("health-older", (FORMAT, month), version[month])
         asked, facts = entry if isinstance(entry, tuple) else (frozenset(), {})
         held[month] = (asked, facts)
         for pm in pms:
@@ -109,8 +107,9 @@ def older(
         for month, facts in _split(sql, months, unread, targets_people).items():
             asked, before = held[month]
             now_asked = asked | {pm for pm, m in unread.items() if m == month}
-            version = f"{month}={versions[month]};*={every}"
-            freshness.keep("health-older", (FORMAT, month), version, (now_asked, before | facts))
+            freshness.keep(
+                "health-older", (FORMAT, month), version[month], (now_asked, before | facts)
+            )
             found.update(facts)
     return found
 
@@ -131,14 +130,22 @@ def kept_blocks(
 ) -> list[dict[int, PostmortemFacts]]:
     """The blocks of the ``wanted`` months, those whose data changed read again, all at once
     (the versions are read once, before reading anything)."""
-    versions = month_triggers.versions(connection, wanted)
-    every = versions[month_triggers.EVERY_MONTH]
+    version = _versions(wanted)
     kept = freshness.cached_many(
         "health-facts",
-        {month: ((FORMAT, month), f"{month}={versions[month]};*={every}") for month in wanted},
+        {month: ((FORMAT, month), version[month]) for month in wanted},
         lambda months: blocks(sql, months, targets_people),
     )
     return [kept[month] for month in wanted]
+
+
+def _versions(wanted: Iterable[str]) -> dict[str, str]:
+    """What the facts of each month are kept under: its version and the one every month
+    depends on (``month_triggers``), read at once."""
+    wanted = list(wanted)
+    versions = month_triggers.versions(connection, wanted)
+    every = versions[month_triggers.EVERY_MONTH]
+    return {month: f"{month}={versions[month]};*={every}" for month in wanted}
 
 
 def blocks(

@@ -187,15 +187,10 @@ def months(sql: HealthSql, months: int) -> list[MonthRow]:
     first = end - timedelta(days=MONTH_DAYS * months)
     bounds = [first + timedelta(days=MONTH_DAYS * i) for i in range(months + 1)]
     at = [sql.at(bound) for bound in bounds]
-
-    def per_month(column: str) -> tuple[str, list[Any]]:
-        sums = [f"SUM(CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END)"]
-        return ", ".join(sums * months), [a for i in range(months) for a in (at[i], at[i + 1])]
-
     # The earliest milestone of every incident is kept beside it (``IncidentStart``: its
     # start, through the index on ``began``, is that milestone when it has one); incidents
     # without milestones are not counted. Exercises are left out through their own index.
-    columns, params = per_month("s.began")
+    columns, params = _per_span("s.began", at)
     (incidents,) = sql.rows(
         f"SELECT {columns} FROM insights_incidentstart s "
         "WHERE s.began >= %s AND s.began < %s AND s.first_milestone IS NOT NULL "
@@ -203,7 +198,7 @@ def months(sql: HealthSql, months: int) -> list[MonthRow]:
         [*params, at[0], at[-1]],
     )
     # A game day's items are neither an incident's follow-up nor its backlog (docs/game-days.md).
-    columns, params = per_month("a.completed_at")
+    columns, params = _per_span("a.completed_at", at)
     (closed,) = sql.rows(
         f"SELECT {columns} FROM actions_actionitem a "
         "WHERE a.completed_at >= %s AND a.completed_at < %s "
@@ -221,6 +216,14 @@ def months(sql: HealthSql, months: int) -> list[MonthRow]:
         )
         for i in range(months)
     ]
+
+
+def _per_span(column: str, bounds: list[Any]) -> tuple[str, list[Any]]:
+    """One column per span between consecutive ``bounds``: the rows whose ``column`` lies in
+    it (the columns, and their parameters)."""
+    spans = len(bounds) - 1
+    sums = [f"SUM(CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END)"]
+    return ", ".join(sums * spans), [b for i in range(spans) for b in (bounds[i], bounds[i + 1])]
 
 
 def _backlog(sql: HealthSql, bounds: list[Any]) -> list[int]:
@@ -242,14 +245,11 @@ def _backlog(sql: HealthSql, bounds: list[Any]) -> list[int]:
         "WHERE a.completed_at IS NULL AND a.status <> 'not_doing'",
         [],
     )
-    spans = ", ".join(
-        ["SUM(CASE WHEN a.completed_at >= %s AND a.completed_at < %s THEN 1 ELSE 0 END)"]
-        * (months - 1)
-    )
+    spans, params = _per_span("a.completed_at", bounds)
     (row,) = sql.rows(
         f"SELECT SUM(CASE WHEN a.completed_at >= %s THEN 1 ELSE 0 END), {spans} "
         "FROM actions_actionitem a WHERE a.completed_at >= %s AND a.status <> 'not_doing'",
-        [bounds[-1], *(b for i in range(months - 1) for b in (bounds[i], bounds[i + 1])), first],
+        [bounds[-1], *params, first],
     )
     after_last, *between = (int(value or 0) for value in row)
     counts = [never + after_last + sum(between[i:]) for i in range(months)]
