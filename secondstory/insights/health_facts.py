@@ -1,29 +1,31 @@
-"""The facts of the postmortems the learning-health checks read, kept per incident month.
+"""The facts of the postmortems the learning-health checks read, kept per week.
 
 A postmortem's facts (``secondstory.core.insights.health.facts``) hold for any date, so they
-are read from the database once and kept in the insights cache, one block per UTC month:
-the postmortems all of whose incidents began in that month. A block is kept under the
-version of its month (``month_triggers``), which every write to one of its postmortems,
-their incidents, milestones, teams, services, factors, action items, the links between them
-and their stored findings moves, and under the version every month depends on (teams,
+are read from the database once and kept in the insights cache, one block per week (seven
+UTC days): the postmortems whose first incident began in it. A block is kept with its
+*days* (the week's seven and every other day on which one of its postmortems' incidents
+began) and their versions (``month_triggers``), which every write to one of its
+postmortems, their incidents, milestones, teams, services, factors, action items, the links
+between them and their stored findings moves, and the version every day depends on (teams,
 services, categories, milestone kinds renamed). Checks as of any date then read the blocks
-of the months the year before it covers, and only the months written since are read again.
+of the weeks the year before it covers, and only the blocks whose days were written since
+are read again: a write reads again about a week of postmortems, not a month.
 
-The postmortems of no single month are read on every call: those without incidents, those
-whose incidents began in different months (a write to one incident moves only its own
-month), older drafts from months no block is read for, and postmortems whose factors are
-linked to another postmortem's items (a write to the item moves only its postmortem's
-months). They are few.
+The postmortems of no block are read on every call: those without incidents, or with an
+incident without a start, and postmortems whose factors are linked to another postmortem's
+items (a write to the item moves only its postmortem's days). Older drafts (created in the
+checks' year or selected as still unpublished, with their first incident before the weeks
+read) are kept per UTC month, under the month's version. They are few.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 
@@ -42,10 +44,14 @@ from secondstory.insights.health_queries import KEPT, HealthSql, blame_statement
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
-FORMAT = 5
-#: Blocks are read for the months from this many days before the checks' year to its end;
-#: a postmortem of the year whose incidents began earlier is kept with the older drafts.
+FORMAT = 6
+#: Blocks are read for the weeks from this many days before the checks' year to its end;
+#: a postmortem of the year whose first incident began earlier is kept with the older drafts.
 LEAD_DAYS = 31
+#: A block's days: weeks count from day 1 of the proleptic Gregorian calendar.
+WEEK = 7
+
+K = TypeVar("K", bound=Hashable)
 
 _NEVER = datetime.max.replace(tzinfo=UTC)  # later than every milestone
 _about_a_person = lru_cache(maxsize=4096)(describes_a_person)
@@ -64,12 +70,15 @@ def selected(sql: HealthSql, targets_people: Callable[[str], bool]) -> list[Post
         )
     ]
     found: dict[int, PostmortemFacts] = {}
-    wanted = months(sql.since - timedelta(days=LEAD_DAYS), sql.end)
-    for block in kept_blocks(sql, wanted, targets_people):
+    # Every version at once, before reading anything: a write that lands while reading then
+    # makes the next call read its blocks again.
+    steps = month_triggers.tokens(connection, "", "~")
+    wanted = weeks(sql.since - timedelta(days=LEAD_DAYS), sql.end)
+    for block in kept_blocks(sql, wanted, targets_people, steps):
         found.update(block)
     missing = [pm for pm in ids if pm not in found]
     if missing:
-        found.update(older(sql, missing, targets_people))
+        found.update(older(sql, missing, targets_people, steps))
     missing = [pm for pm in ids if pm not in found]
     if missing:
         found.update(read(sql, missing, targets_people)[0])
@@ -77,17 +86,23 @@ def selected(sql: HealthSql, targets_people: Callable[[str], bool]) -> list[Post
 
 
 def older(
-    sql: HealthSql, ids: list[int], targets_people: Callable[[str], bool]
+    sql: HealthSql,
+    ids: list[int],
+    targets_people: Callable[[str], bool],
+    steps: dict[str, int],
 ) -> dict[int, PostmortemFacts]:
     """The facts of older postmortems (drafts still unpublished, mostly) that lie in a single
     month, kept per month under its version: each month keeps the postmortems asked for so
     far, and only those never asked for are read (a date asked for the first time shares
-    nearly all its drafts with the dates asked before)."""
+    nearly all its drafts with the dates asked before); ``steps``: the versions
+    (``month_triggers.tokens``)."""
     month_of = _months_of(sql, ids)
     of_month: dict[str, list[int]] = defaultdict(list)
     for pm, month in month_of.items():
         of_month[month].append(pm)
-    version = _versions(of_month)
+    versions = month_triggers.by_month(steps, of_month)
+    every = versions[month_triggers.EVERY_MONTH]
+    version = {month: f"{month}={versions[month]};*={every}" for month in of_month}
     found: dict[int, PostmortemFacts] = {}
     held: dict[str, tuple[frozenset[int], dict[int, PostmortemFacts]]] = {}
     unread: dict[int, str] = {}
@@ -114,62 +129,116 @@ def older(
     return found
 
 
-def months(start: datetime, end: datetime) -> list[str]:
-    """The UTC months (``YYYY-MM``) from ``start``'s to ``end``'s, both included."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    found = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        found.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return found
+def weeks(start: datetime, end: datetime) -> list[int]:
+    """The weeks (numbers) from ``start``'s UTC day to ``end``'s, both included."""
+    first, last = (_week(at.astimezone(UTC).date().toordinal()) for at in (start, end))
+    return list(range(first, last + 1))
+
+
+def _week(day: int) -> int:
+    return (day - 1) // WEEK
+
+
+def _days_of(week: int) -> list[str]:
+    """The week's seven UTC days, as ``YYYY-MM-DD``."""
+    return [date.fromordinal(week * WEEK + 1 + n).isoformat() for n in range(WEEK)]
 
 
 def kept_blocks(
-    sql: HealthSql, wanted: list[str], targets_people: Callable[[str], bool]
+    sql: HealthSql,
+    wanted: list[int],
+    targets_people: Callable[[str], bool],
+    steps: dict[str, int],
 ) -> list[dict[int, PostmortemFacts]]:
-    """The blocks of the ``wanted`` months, those whose data changed read again, all at once
-    (the versions are read once, before reading anything)."""
-    version = _versions(wanted)
-    kept = freshness.cached_many(
-        "health-facts",
-        {month: ((FORMAT, month), version[month]) for month in wanted},
-        lambda months: blocks(sql, months, targets_people),
-    )
-    return [kept[month] for month in wanted]
+    """The blocks of the ``wanted`` weeks, those whose days were written to since read again,
+    all at once; ``steps``: the versions (``month_triggers.tokens``), read before reading
+    anything."""
+    every = steps[month_triggers.EVERY_MONTH]
 
+    def version(days: tuple[str, ...]) -> str:
+        return f"{every}:" + ",".join(str(steps.get(day, 0)) for day in days)
 
-def _versions(wanted: Iterable[str]) -> dict[str, str]:
-    """What the facts of each month are kept under: its version and the one every month
-    depends on (``month_triggers``), read at once."""
-    wanted = list(wanted)
-    versions = month_triggers.versions(connection, wanted)
-    every = versions[month_triggers.EVERY_MONTH]
-    return {month: f"{month}={versions[month]};*={every}" for month in wanted}
+    found: dict[int, dict[int, PostmortemFacts]] = {}
+    stale = []
+    for week in wanted:
+        entry = freshness.kept("health-week", (FORMAT, week), "")
+        if isinstance(entry, tuple) and entry[1] == version(entry[0]):
+            found[week] = entry[2]
+        else:
+            stale.append(week)
+    if stale:
+        for week, (days, facts) in blocks(sql, stale, targets_people).items():
+            freshness.keep("health-week", (FORMAT, week), "", (days, version(days), facts))
+            found[week] = facts
+    return [found[week] for week in wanted]
 
 
 def blocks(
-    sql: HealthSql, months: list[str], targets_people: Callable[[str], bool]
-) -> dict[str, dict[int, PostmortemFacts]]:
-    """For each of ``months`` (UTC), the facts of the postmortems all of whose incidents began
-    in it."""
+    sql: HealthSql, weeks: list[int], targets_people: Callable[[str], bool]
+) -> dict[int, tuple[tuple[str, ...], dict[int, PostmortemFacts]]]:
+    """For each of ``weeks``, its days (its own seven and every day on which an incident of
+    one of its postmortems began) and the facts of the postmortems whose first incident
+    began in it."""
     began: set[int] = set()
-    for month in months:
-        year, number = (int(part) for part in month.split("-"))
-        start = datetime(year, number, 1, tzinfo=UTC)
-        following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    for first, last in _runs(weeks):
+        start, end = (
+            datetime.combine(date.fromordinal(week * WEEK + 1), datetime.min.time(), UTC)
+            for week in (first, last + 1)
+        )
         began.update(
             pm
             for (pm,) in sql.rows(
                 "SELECT DISTINCT o.postmortem_id FROM insights_incidentstart s "
                 "JOIN postmortems_postmortem_incidents o ON o.incident_id = s.incident_id "
                 "WHERE s.began >= %s AND s.began < %s",
-                [sql.at(start), sql.at(following)],
+                [sql.at(start), sql.at(end)],
             )
         )
-    asked = set(months)
-    of_asked = {pm: m for pm, m in _months_of(sql, began).items() if m in asked}
-    return _split(sql, months, of_asked, targets_people)
+    asked = set(weeks)
+    days = _days(sql, began)
+    week_of = {
+        pm: w
+        for pm, d in days.items()
+        if (w := _week(date.fromisoformat(d[0]).toordinal())) in asked
+    }
+    facts = _split(sql, weeks, week_of, targets_people)
+    made = {}
+    for week, of_week in facts.items():
+        reach = set(_days_of(week))
+        for pm in of_week:
+            reach.update(days[pm])
+        made[week] = (tuple(sorted(reach)), of_week)
+    return made
+
+
+def _runs(weeks: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive weeks, (first, last) each."""
+    runs: list[tuple[int, int]] = []
+    for week in sorted(weeks):
+        if runs and runs[-1][1] == week - 1:
+            runs[-1] = (runs[-1][0], week)
+        else:
+            runs.append((week, week))
+    return runs
+
+
+def _days(sql: HealthSql, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The UTC days (``YYYY-MM-DD``, in order) on which the incidents of each of ``ids``
+    began, for those all of whose incidents have a start."""
+    day = month_triggers.DAY[connection.vendor].format("st.began")
+    found: dict[int, set[str]] = defaultdict(set)
+    partial: set[int] = set()
+    for pm, began in sql.rows(
+        f"SELECT l.postmortem_id, {day} FROM insights_postmortemincident l "
+        "LEFT JOIN insights_incidentstart st ON st.incident_id = l.incident_id "
+        f"WHERE l.postmortem_id IN ({_listed(sql)})",
+        [json.dumps(sorted(ids))],
+    ):
+        if began is None:
+            partial.add(pm)
+        else:
+            found[pm].add(began)
+    return {pm: tuple(sorted(d)) for pm, d in found.items() if pm not in partial}
 
 
 def _months_of(sql: HealthSql, ids: Iterable[int]) -> dict[int, str]:
@@ -191,18 +260,18 @@ def _months_of(sql: HealthSql, ids: Iterable[int]) -> dict[int, str]:
 
 def _split(
     sql: HealthSql,
-    months: list[str],
-    month_of: dict[int, str],
+    parts: list[K],
+    part_of: dict[int, K],
     targets_people: Callable[[str], bool],
-) -> dict[str, dict[int, PostmortemFacts]]:
-    """The facts of the postmortems ``month_of`` names, read at once and split by month, but
-    for those linked to another postmortem's items or factors (a write to the other moves
-    only its own months)."""
-    facts, crossed = read(sql, month_of, targets_people)
-    split: dict[str, dict[int, PostmortemFacts]] = {month: {} for month in months}
+) -> dict[K, dict[int, PostmortemFacts]]:
+    """The facts of the postmortems ``part_of`` names, read at once and split by their part
+    (a week, a month), but for those linked to another postmortem's items or factors (a
+    write to the other moves only its own days)."""
+    facts, crossed = read(sql, part_of, targets_people)
+    split: dict[K, dict[int, PostmortemFacts]] = {part: {} for part in parts}
     for pm, f in facts.items():
         if pm not in crossed:
-            split[month_of[pm]][pm] = f
+            split[part_of[pm]][pm] = f
     return split
 
 

@@ -112,11 +112,12 @@ class DurationCount(models.Model):
 
 
 class MonthVersion(models.Model):
-    """A step of a UTC month's version (``*``: of every month), moved by triggers on every
-    write to the data of the incidents that began in it (``month_triggers``). On SQLite one
-    row per month; on PostgreSQL a row per write, folded by readers."""
+    """A step of a UTC day's version (``*``: of every day), moved by triggers on every write
+    to the data of the incidents that began on it (``month_triggers``); a month's version is
+    the sum of its days'. On SQLite one row per day; on PostgreSQL a row per write, folded by
+    readers."""
 
-    month = models.CharField(max_length=7)  # YYYY-MM, or "*"
+    month = models.CharField(max_length=10)  # YYYY-MM-DD (YYYY-MM before 0009), or "*"
     token = models.BigIntegerField()
 
     class Meta:

@@ -1,25 +1,30 @@
-"""Which months of the insights' data changed: a version per UTC month, kept by triggers.
+"""Which days and months of the insights' data changed: a version per UTC day, kept by
+triggers.
 
-The insights pages keep the figures of each whole calendar month (``monthly``) and reuse
-them as long as nothing they were computed from changed. Every write to a table the pages
-read moves the version of the months it touches (``models.MonthVersion``, migration
-``0004``): the months in which the incidents concerned began, found through the incidents'
-kept starts. A write to a postmortem, its factors, action items (their links to factors and
-recurrences too), stored review findings or dismissals touches the months of all the
-postmortem's incidents; a write to an incident, its
-milestones, services or teams, the months of that incident (and, when its start moves, both
-the old and the new month); a link between a postmortem and an incident, the months of all
-the postmortem's incidents before and after. A write to a table every figure names (teams,
-services, severities, milestone kinds, duration metrics, factor categories) moves the
-version ``*``, which every kept month depends on.
+The insights pages keep the figures of each whole calendar month (``monthly``) and the
+learning-health checks the facts of each week's postmortems (``health_facts``), and reuse
+them as long as nothing they were computed from changed. Every write to a table they read
+moves the version of the days it touches (``models.MonthVersion``, migrations ``0004`` and
+``0009``): the UTC days on which the incidents concerned began, found through the
+incidents' kept starts. A month's version is the sum of its days' (``versions``), so a
+write moves the version of its day and of its month; rows keyed by a month (``YYYY-MM``),
+written before the versions were kept per day, still count for their month.
+
+A write to a postmortem, its factors, action items (their links to factors and recurrences
+too), stored review findings or dismissals touches the days of all the postmortem's
+incidents; a write to an incident, its milestones, services or teams, the days of that
+incident (and, when its start moves, both the old and the new day); a link between a
+postmortem and an incident, the days of all the postmortem's incidents before and after. A
+write to a table every figure names (teams, services, severities, milestone kinds, duration
+metrics, factor categories) moves the version ``*``, which every kept month depends on.
 
 Like the insights' other triggers, each trigger names only its own table and the insights'
 tables (SQLite refuses to rebuild a table that a trigger elsewhere names), so the links
 between postmortems and incidents and each action item's postmortem are copied beside them
 (``PostmortemIncident``, ``ItemPostmortem``), kept by the triggers of the tables they copy.
 
-On SQLite a month's version is one row that each write moves on by a random step; on
-PostgreSQL each write adds a row (concurrent writers never wait for each other on a month's
+On SQLite a day's version is one row that each write moves on by a random step; on
+PostgreSQL each write adds a row (concurrent writers never wait for each other on a day's
 row) and readers fold them past ``FOLD_AFTER``.
 """
 
@@ -29,7 +34,6 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from secondstory.insights.duration_triggers import MONTH
 from secondstory.lib import db_triggers
 
 #: A version that every month depends on (teams, services, categories and the like).
@@ -40,6 +44,11 @@ SQLITE_ONCE = (
     "CREATE UNIQUE INDEX IF NOT EXISTS insights_monthversion_once ON insights_monthversion (month)"
 )
 _MODULUS = 4611686018427387903
+#: The UTC day ('YYYY-MM-DD') of an instant column: what a version row is keyed by.
+DAY = {
+    "sqlite": "substr({}, 1, 10)",
+    "postgresql": "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+}
 
 # (table, what a row names): "incident" and "postmortem" rows name one by a column.
 _INCIDENT_ROWS = {
@@ -101,7 +110,7 @@ def _bump(vendor: str, months: str) -> str:
 
 
 def _of(vendor: str, template: str, id_: str) -> str:
-    return _bump(vendor, template.format(month=MONTH[vendor].format("st.began"), id=id_))
+    return _bump(vendor, template.format(month=DAY[vendor].format("st.began"), id=id_))
 
 
 def _bodies(vendor: str) -> dict[str, tuple[str, str]]:
@@ -145,10 +154,10 @@ def _bodies(vendor: str) -> dict[str, tuple[str, str]]:
         + "\n    DELETE FROM insights_itempostmortem WHERE item_id = OLD.id;",
         upsert + "\n    " + _of(vendor, _OF_POSTMORTEM, "NEW.postmortem_id"),
     )
-    month = MONTH[vendor]
+    day = DAY[vendor]
     bodies[STARTS] = (
-        _bump(vendor, f"SELECT {month.format('OLD.began')} AS m"),
-        _bump(vendor, f"SELECT {month.format('NEW.began')} AS m"),
+        _bump(vendor, f"SELECT {day.format('OLD.began')} AS m"),
+        _bump(vendor, f"SELECT {day.format('NEW.began')} AS m"),
     )
     return bodies
 
@@ -159,10 +168,8 @@ def _sqlite() -> dict[tuple[str, str], str]:
         when = {"update": ""}
         if table == STARTS:
             # Every milestone write rewrites the start; the milestone's own trigger moves its
-            # month, so only a start that changes month needs moving here.
-            moved = (
-                f"{MONTH['sqlite'].format('OLD.began')} <> {MONTH['sqlite'].format('NEW.began')}"
-            )
+            # day, so only a start that changes day needs moving here.
+            moved = f"{DAY['sqlite'].format('OLD.began')} <> {DAY['sqlite'].format('NEW.began')}"
             when["update"] = f" WHEN {moved} OR OLD.incident_id <> NEW.incident_id"
         for op, body in (("insert", new), ("update", f"{old}\n    {new}"), ("delete", old)):
             name = f"insights_month_{table}_{op}"
@@ -272,28 +279,53 @@ def every_month(cursor: Any) -> None:
 
 
 def versions(connection: Any, months: Iterable[str]) -> dict[str, str]:
-    """The version of each of ``months`` and of ``*`` (empty for a month never written); one
-    query (two when PostgreSQL folds its rows)."""
-    wanted = sorted({*months, EVERY_MONTH})
-    marks = ", ".join(["%s"] * len(wanted))
+    """The version of each of ``months`` (``YYYY-MM``) and of ``*``: the sum of the steps of
+    its days (empty for a month never written); one query (two when PostgreSQL folds its
+    rows)."""
+    wanted = sorted({*months} - {EVERY_MONTH})
+    if not wanted:
+        return {EVERY_MONTH: every(connection)}
+    return by_month(tokens(connection, wanted[0], wanted[-1] + "~"), wanted)  # "~" after "-31"
+
+
+def by_month(steps: dict[str, int], months: Iterable[str]) -> dict[str, str]:
+    """The versions of ``months`` and of ``*`` from the steps ``tokens`` read."""
+    of_month: dict[str, int] = {}
+    for key, token in steps.items():
+        if key != EVERY_MONTH:
+            of_month[key[:7]] = (of_month.get(key[:7], 0) + token) % _MODULUS
+    found = {month: str(of_month[month]) if month in of_month else "" for month in months}
+    found[EVERY_MONTH] = str(steps[EVERY_MONTH])
+    return found
+
+
+def every(connection: Any) -> str:
+    """The version every kept figure depends on (``*``)."""
+    return str(tokens(connection, EVERY_MONTH, EVERY_MONTH)[EVERY_MONTH])
+
+
+def tokens(connection: Any, first: str, last: str) -> dict[str, int]:
+    """The sum of the steps of each key (a day ``YYYY-MM-DD``, or a month ``YYYY-MM`` written
+    before the days were) from ``first`` to ``last`` in text order, and of ``*``: the days
+    of a range at once, for those who keep something per day or per week."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT COUNT(*) FROM insights_monthversion")
             if cursor.fetchone()[0] > FOLD_AFTER:
                 _fold(cursor)
-        # The sum of a month's steps, not how many rows hold them: folding keeps it.
+        # The sum of a key's steps, not how many rows hold them: folding keeps it.
         cursor.execute(
             f"SELECT month, SUM(token) %% {_MODULUS} FROM insights_monthversion "
-            f"WHERE month IN ({marks}) GROUP BY month",
-            wanted,
+            "WHERE (month >= %s AND month <= %s) OR month = %s GROUP BY month",
+            [first, last, EVERY_MONTH],
         )
-        found = {month: str(total) for month, total in cursor.fetchall()}
+        found = {key: int(total) for key, total in cursor.fetchall()}
         if EVERY_MONTH not in found:
             # A new (or emptied) database starts from a random version, so that an empty state
             # never shares a version with an earlier one.
             every_month(cursor)
-            return versions(connection, months)
-    return {month: found.get(month, "") for month in wanted}
+            return tokens(connection, first, last)
+    return found
 
 
 def _fold(cursor: Any) -> None:

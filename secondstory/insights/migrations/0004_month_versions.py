@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             name='MonthVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.CharField(max_length=7)),
+                ('month', models.CharField(max_length=10)),
                 ('token', models.BigIntegerField()),
             ],
             options={

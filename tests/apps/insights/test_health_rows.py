@@ -356,18 +356,19 @@ def test_kept_facts_equal_the_rows_after_writes_of_every_kind(organisation: str,
 
 
 @pytest.mark.django_db
-def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The facts of a month are kept until one of its postmortems changes: a write to an
-    item, or to a link between an item and a factor, reads its month again and no other."""
+def test_only_the_weeks_written_to_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The facts of a week are kept until one of its postmortems changes: a write to an
+    item, or to a link between an item and a factor, reads the week of its postmortem's
+    first incident again and no other."""
     _load("recurring-factor")
     t = Thresholds()
     health_data.build(AS_OF, known=t)
-    read: list[str] = []
+    read: list[int] = []
     blocks = health_facts.blocks
 
-    def counting(sql: Any, months: list[str], targets_people: Any) -> Any:
-        read.extend(months)
-        return blocks(sql, months, targets_people)
+    def counting(sql: Any, weeks: list[int], targets_people: Any) -> Any:
+        read.extend(weeks)
+        return blocks(sql, weeks, targets_people)
 
     monkeypatch.setattr(health_facts, "blocks", counting)
     health_data.build(AS_OF, known=t)
@@ -379,10 +380,10 @@ def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPat
         .first()
     )
     assert item is not None
-    months = {
-        health_facts.months(s.began, s.began)[0]
-        for s in IncidentStart.objects.filter(incident__postmortems=item.postmortem_id)
-    }
+    first = IncidentStart.objects.filter(incident__postmortems=item.postmortem_id).earliest(
+        "began"
+    )
+    week = health_facts.weeks(first.began, first.began)
     for write in (
         lambda: item.factors.clear(),
         lambda: ActionItem.objects.filter(pk=item.pk).update(
@@ -392,7 +393,7 @@ def test_only_the_months_written_to_are_read_again(monkeypatch: pytest.MonkeyPat
         read.clear()
         write()
         health_data.build(AS_OF, known=t)
-        assert set(read) == months & set(read) and read, read
+        assert read == week, read
     judge = health_data.person_predicate()
     plain = health_data.rows(AS_OF, known=t)
     assert health_data.build(AS_OF, known=t).item_sums == sums.item_sums(plain, t, judge)
@@ -422,12 +423,12 @@ def test_older_drafts_asked_for_once_are_not_read_again_for_another_date(
     older, split = health_facts.older, health_facts._split
     inside: list[bool] = []
 
-    def asking(sql: Any, ids: list[int], targets_people: Any) -> Any:
+    def asking(sql: Any, ids: list[int], targets_people: Any, steps: Any) -> Any:
         asked.append(set(ids))
         read.append(set())
         inside.append(True)
         try:
-            return older(sql, ids, targets_people)
+            return older(sql, ids, targets_people, steps)
         finally:
             inside.pop()
 
@@ -451,3 +452,31 @@ def test_older_drafts_asked_for_once_are_not_read_again_for_another_date(
         assert built.postmortems == plain.postmortems
         judge = health_data.person_predicate()
         assert built.item_sums == sums.item_sums(plain, t, judge)
+
+
+@pytest.mark.django_db
+def test_a_write_to_a_later_incident_reads_the_block_of_the_first_again() -> None:
+    """A postmortem is kept in the block of the week its first incident began, with the days
+    of its other incidents: a write to an incident begun weeks later, which moves only that
+    day's version, reads the block again."""
+    _load("recurring-factor")
+    t = Thresholds()
+    end = end_of(AS_OF)
+    starts = list(
+        IncidentStart.objects.filter(
+            began__gte=end - timedelta(days=200), began__lt=end - timedelta(days=20)
+        ).order_by("began")
+    )
+    first, later = starts[0], starts[-1]
+    assert (later.began - first.began).days > 21  # weeks apart
+    pm = Postmortem.objects.filter(incidents=first.incident_id).order_by("id").first()
+    assert pm is not None
+    Postmortem.objects.get(pk=pm.pk).incidents.add(later.incident_id)
+    resolved = Milestone.objects.filter(incident=later.incident_id, kind__code="resolved")
+    assert resolved.exists()
+    health_data.build(AS_OF, known=t)  # keeps the block with both incidents' days
+    resolved.update(at=F("at") - timedelta(hours=3))  # moves the later incident's day only
+    built, plain = health_data.build(AS_OF, known=t), health_data.rows(AS_OF, known=t)
+    row = next(r for r in built.postmortems if r.key == pm.key)
+    assert row == next(r for r in plain.postmortems if r.key == pm.key)
+    assert built.postmortems == plain.postmortems
