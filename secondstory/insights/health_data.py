@@ -39,7 +39,6 @@ from secondstory.core.insights.health import (
 )
 from secondstory.core.insights.health.classify import describes_a_person
 from secondstory.core.insights.health.common import cyclic_gc_paused, end_of
-from secondstory.core.insights.health.facts import summarise
 from secondstory.core.insights.health.sums import ItemSums, PairSums
 from secondstory.incidents.models import Service
 from secondstory.insights import freshness, health_facts, health_queries
@@ -156,7 +155,7 @@ def _build(as_of: date, team: str | None, *, known: Thresholds | None, summed: b
     item_sums: tuple[ItemSums, ...] | None = None
     pairs: tuple[PairSums, ...] | None = None
     if summed:
-        summary = summarise(health_facts.selected(sql, person_predicate()), as_of, t)
+        summary = health_facts.summary(sql, as_of, t, person_predicate())
         postmortems, item_sums, pairs = summary
     else:
         postmortems, factors, items = _rows(sql)

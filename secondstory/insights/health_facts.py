@@ -28,14 +28,20 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connection
+from django.utils import timezone
 
 from secondstory.core.insights.health.classify import describes_a_person
+from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.facts import (
     Item,
     Link,
+    Part,
     PostmortemFacts,
+    Summary,
+    combine,
     horizon,
     instant,
+    part,
     times,
 )
 from secondstory.insights import freshness, month_triggers
@@ -44,7 +50,7 @@ from secondstory.insights.health_queries import KEPT, HealthSql, blame_statement
 
 #: Part of a block's cache key: change it when ``PostmortemFacts`` or what a block holds
 #: changes, so that an upgrade never reads blocks kept by an earlier version.
-FORMAT = 6
+FORMAT = 7
 #: Blocks are read for the weeks from this many days before the checks' year to its end;
 #: a postmortem of the year whose first incident began earlier is kept with the older drafts.
 LEAD_DAYS = 31
@@ -57,9 +63,12 @@ _NEVER = datetime.max.replace(tzinfo=UTC)  # later than every milestone
 _about_a_person = lru_cache(maxsize=4096)(describes_a_person)
 
 
-def selected(sql: HealthSql, targets_people: Callable[[str], bool]) -> list[PostmortemFacts]:
-    """The facts of the postmortems the checks read as of ``sql.end``, in the order of their
-    rows (newest first, ties by key): from the kept blocks where they can be, the rest read
+def summary(
+    sql: HealthSql, as_of: date, t: Thresholds, targets_people: Callable[[str], bool]
+) -> Summary:
+    """The rows, item sums and pairs of the postmortems the checks read as of ``as_of``
+    (``sql.end``), in the order of their rows (newest first, ties by key): each kept week's
+    postmortems applied to the date once and kept (``facts.part``), the rest read and applied
     now."""
     where, params = sql.selected()
     ids = [
@@ -69,20 +78,86 @@ def selected(sql: HealthSql, targets_people: Callable[[str], bool]) -> list[Post
             params,
         )
     ]
-    found: dict[int, PostmortemFacts] = {}
     # Every version at once, before reading anything: a write that lands while reading then
     # makes the next call read its blocks again.
     steps = month_triggers.tokens(connection, "", "~")
     wanted = weeks(sql.since - timedelta(days=LEAD_DAYS), sql.end)
-    for block in kept_blocks(sql, wanted, targets_people, steps):
-        found.update(block)
-    missing = [pm for pm in ids if pm not in found]
+    parts, covered = _week_parts(sql, wanted, set(ids), as_of, t, targets_people, steps)
+    missing = [pm for pm in ids if pm not in covered]
+    found: dict[int, PostmortemFacts] = {}
     if missing:
         found.update(older(sql, missing, targets_people, steps))
-    missing = [pm for pm in ids if pm not in found]
-    if missing:
-        found.update(read(sql, missing, targets_people)[0])
-    return [found[pm] for pm in ids]
+        unread = [pm for pm in missing if pm not in found]
+        if unread:
+            found.update(read(sql, unread, targets_people)[0])
+    parts.append(part([found[pm] for pm in missing], as_of, t))
+    return combine(parts, ids, as_of, t)
+
+
+def _week_parts(
+    sql: HealthSql,
+    wanted: list[int],
+    selected: set[int],
+    as_of: date,
+    t: Thresholds,
+    targets_people: Callable[[str], bool],
+    steps: dict[str, int],
+) -> tuple[list[Part], set[int]]:
+    """The parts of the ``wanted`` weeks' selected postmortems, and which postmortems they
+    hold. A week is kept in three entries: its days, their versions and its postmortems (read
+    first, small), its facts, and its parts, one per date; a part kept for the week's versions
+    and selected postmortems is reused without reading the facts, and the weeks whose days
+    were written to since are read again, all at once."""
+    every = steps[month_triggers.EVERY_MONTH]
+
+    def version(days: tuple[str, ...]) -> str:
+        return f"{every}:" + ",".join(str(steps.get(day, 0)) for day in days)
+
+    parts: list[Part] = []
+    covered: set[int] = set()
+
+    # Only today's parts are kept: the date the worker computes and every page shows first.
+    keep_parts = as_of == _today()
+
+    def add(week: int, kept_as: str, chosen: tuple[int, ...], facts: Any) -> bool:
+        """Add the part of the week's ``chosen`` postmortems, kept or made from ``facts``
+        (read when needed: None when dropped from the cache); whether it could be."""
+        where = ("health-part", (FORMAT, week, as_of, t.window_days), f"{kept_as}|{hash(chosen)}")
+        made = freshness.kept(*where) if keep_parts else None
+        if not isinstance(made, Part):
+            facts = facts() if callable(facts) else facts
+            if not isinstance(facts, dict):
+                return False
+            made = part([facts[pm] for pm in chosen], as_of, t)
+            if keep_parts:
+                freshness.keep(*where, made)
+        parts.append(made)
+        covered.update(chosen)
+        return True
+
+    stale = []
+    for week in wanted:
+        meta = freshness.kept("health-week", (FORMAT, week), "")
+        if not (isinstance(meta, tuple) and meta[1] == version(meta[0])):
+            stale.append(week)
+            continue
+        kept_as, members = meta[1], meta[2]
+        chosen = tuple(pm for pm in members if pm in selected)
+
+        def facts(week: int = week, kept_as: str = kept_as) -> object:
+            return freshness.kept("health-week-facts", (FORMAT, week), kept_as)
+
+        if chosen and not add(week, kept_as, chosen, facts):
+            stale.append(week)  # its facts were dropped from the cache: read again
+    if stale:
+        for week, (days, facts) in blocks(sql, stale, targets_people).items():
+            kept_as, members = version(days), tuple(facts)
+            freshness.keep("health-week-facts", (FORMAT, week), kept_as, facts)
+            freshness.keep("health-week", (FORMAT, week), "", (days, kept_as, members))
+            chosen = tuple(pm for pm in members if pm in selected)
+            if chosen:
+                add(week, kept_as, chosen, facts)
+    return parts, covered
 
 
 def older(
@@ -144,35 +219,6 @@ def _days_of(week: int) -> list[str]:
     return [date.fromordinal(week * WEEK + 1 + n).isoformat() for n in range(WEEK)]
 
 
-def kept_blocks(
-    sql: HealthSql,
-    wanted: list[int],
-    targets_people: Callable[[str], bool],
-    steps: dict[str, int],
-) -> list[dict[int, PostmortemFacts]]:
-    """The blocks of the ``wanted`` weeks, those whose days were written to since read again,
-    all at once; ``steps``: the versions (``month_triggers.tokens``), read before reading
-    anything."""
-    every = steps[month_triggers.EVERY_MONTH]
-
-    def version(days: tuple[str, ...]) -> str:
-        return f"{every}:" + ",".join(str(steps.get(day, 0)) for day in days)
-
-    found: dict[int, dict[int, PostmortemFacts]] = {}
-    stale = []
-    for week in wanted:
-        entry = freshness.kept("health-week", (FORMAT, week), "")
-        if isinstance(entry, tuple) and entry[1] == version(entry[0]):
-            found[week] = entry[2]
-        else:
-            stale.append(week)
-    if stale:
-        for week, (days, facts) in blocks(sql, stale, targets_people).items():
-            freshness.keep("health-week", (FORMAT, week), "", (days, version(days), facts))
-            found[week] = facts
-    return [found[week] for week in wanted]
-
-
 def blocks(
     sql: HealthSql, weeks: list[int], targets_people: Callable[[str], bool]
 ) -> dict[int, tuple[tuple[str, ...], dict[int, PostmortemFacts]]]:
@@ -209,6 +255,10 @@ def blocks(
             reach.update(days[pm])
         made[week] = (tuple(sorted(reach)), of_week)
     return made
+
+
+def _today() -> date:
+    return timezone.localdate()
 
 
 def _runs(weeks: list[int]) -> list[tuple[int, int]]:

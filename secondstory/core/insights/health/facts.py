@@ -108,10 +108,54 @@ class Summary(NamedTuple):
     pairs: tuple[PairSums, ...]
 
 
+class Part(NamedTuple):
+    """Some postmortems' facts applied to a date (``part``), to be added up with the others'
+    (``combine``): a part can be kept for its postmortems and date, so that only the parts
+    whose facts changed are made again."""
+
+    rows: dict[int, PostmortemRow]
+    item_sums: dict[int, ItemSums]
+    counter: PairCounter
+    #: (services, links) of those begun in the window that have links from factors to items
+    linking: tuple[tuple[tuple[str, ...], tuple[Link, ...]], ...]
+
+
 def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> Summary:
     """The rows, item sums and pairs of ``facts`` (the selected postmortems, in the order
     their rows take) as of the end of ``as_of``."""
     facts = list(facts)
+    return combine([part(facts, as_of, t)], [f.id for f in facts], as_of, t)
+
+
+def combine(parts: Iterable[Part], ids: list[int], as_of: date, t: Thresholds) -> Summary:
+    """The summary of the selected postmortems ``ids`` (in the order their rows take) from the
+    ``parts`` that hold them, each postmortem in one part."""
+    end = end_of(as_of)
+    counter = PairCounter(end - timedelta(days=t.window_days))
+    rows: dict[int, PostmortemRow] = {}
+    item_sums: dict[int, ItemSums] = {}
+    linking: list[tuple[tuple[str, ...], tuple[Link, ...]]] = []
+    for made in parts:
+        rows.update(made.rows)
+        item_sums.update(made.item_sums)
+        counter.merge(made.counter)
+        linking.extend(made.linking)
+    candidates = counter.candidates(t.recurring_min)
+    occurred = {pair: instant(at) for pair, at in candidates.items()}
+    linked = (
+        _linked(linking, set(ids), occurred, as_of.toordinal(), instant(end)) if occurred else {}
+    )
+    sums = item_sums.get
+    return Summary(
+        tuple([rows[pm] for pm in ids]),
+        tuple([s for pm in ids if (s := sums(pm)) is not None]),
+        counter.sums(candidates, linked),
+    )
+
+
+def part(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> Part:
+    """``facts`` applied to the end of ``as_of``: their rows, item sums (those that count)
+    and (service, category) counts."""
     end = end_of(as_of)
     since = end - timedelta(days=HISTORY_DAYS)
     window = end - timedelta(days=t.window_days)
@@ -119,15 +163,15 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
     first_due = day - t.window_days
     counter = PairCounter(window)
     add = counter.add
-    rows = []
-    item_sums = []
-    in_window: list[PostmortemFacts] = []
+    rows = {}
+    item_sums = {}
+    linking = []
     # Most postmortems were written long before the date: their times all lie before it
     # and their row is made from the facts as they are (unpacked at once: a named tuple's
     # attributes cost more to read one by one).
     for f in facts:
         (
-            _,
+            pm,
             key,
             created,
             published,
@@ -143,7 +187,7 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
             milestones,
             (started, resolved, last),
             items,
-            _,
+            links,
             last_due,
             urgent_until,
         ) = f
@@ -153,22 +197,20 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
             published = None
         if not_required is not None and not_required >= end:
             not_required = None
-        rows.append(
-            PostmortemRow(
-                key,
-                teams,
-                services,
-                created,
-                started,
-                resolved,
-                published,
-                not_required,
-                restricted,
-                words,
-                blame if created >= since else 0,
-                n_factors,
-                person_factors,
-            )
+        rows[pm] = PostmortemRow(
+            key,
+            teams,
+            services,
+            created,
+            started,
+            resolved,
+            published,
+            not_required,
+            restricted,
+            words,
+            blame if created >= since else 0,
+            n_factors,
+            person_factors,
         )
         recent = created >= window
         # Only postmortems with items that count get sums: a recent one, one with an item
@@ -176,13 +218,10 @@ def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> S
         if items and (recent or last_due > first_due or urgent_until >= end_us):
             summed = _item_sums(f, day, end_us, first_due, recent)
             if summed.items or summed.due or summed.overdue:
-                item_sums.append(summed)
-        if add(key, started or created, services, categories, distinct=True):
-            in_window.append(f)
-    candidates = counter.candidates(t.recurring_min)
-    occurred = {pair: instant(at) for pair, at in candidates.items()}
-    linked = _linked(in_window, {f.id for f in facts}, occurred, day, end_us) if occurred else {}
-    return Summary(tuple(rows), tuple(item_sums), counter.sums(candidates, linked))
+                item_sums[pm] = summed
+        if add(key, started or created, services, categories, distinct=True) and links:
+            linking.append((services, links))
+    return Part(rows, item_sums, counter, tuple(linking))
 
 
 def times(
@@ -236,22 +275,23 @@ def _item_sums(f: PostmortemFacts, as_of: int, end: int, first_due: int, recent:
 
 
 def _linked(
-    in_window: list[PostmortemFacts],
+    linking: Iterable[tuple[tuple[str, ...], tuple[Link, ...]]],
     selected: Collection[int],
     candidates: dict[tuple[str, str], int],
     as_of: int,
     end: int,
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Per candidate pair (with the instant of its last occurrence): the links from its
-    factors to items of the selected postmortems, and the failed ones (``sums.failed``: not
-    doing, overdue, or done before the pair's last occurrence)."""
+    factors (the services and links of each postmortem begun in the window) to items of the
+    selected postmortems, and the failed ones (``sums.failed``: not doing, overdue, or done
+    before the pair's last occurrence)."""
     linked: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for f in in_window:
-        for category, item_postmortem, status, due, completed in f.links:
+    for services, links in linking:
+        for category, item_postmortem, status, due, completed in links:
             if item_postmortem not in selected:
                 continue
             done = status != "not_doing" and completed is not None and completed < end
-            for service in f.services:
+            for service in services:
                 pair = (service, category)
                 last = candidates.get(pair)
                 if last is None:

@@ -126,19 +126,29 @@ class PairCounter:
     services and factor categories of each: per service and category over all of them, and
     the (service, category) pairs of those begun in the window with their postmortems. The
     links of the pairs' factors to action items are counted apart (from rows in ``pairs``,
-    from the kept facts in ``facts.summarise``) and given to ``sums``."""
+    from the kept facts in ``facts.summarise``) and given to ``sums``.
+
+    Counters of parts of the postmortems add up (``merge``): each keeps, per pair, how many
+    of its postmortems began in the window and the ``EVIDENCE_LIMIT`` that began last, which
+    are all the evidence the whole can name.
+    """
 
     def __init__(self, start: datetime) -> None:
         self.start = start
         self.everyone = 0
         # Every postmortem's services, categories and (service, category) pairs, counted
-        # once at the end (``_counted``): counting them one postmortem at a time was most of
-        # the checks' time at 100,000 postmortems.
+        # at once when asked (``_compact``): counting them one postmortem at a time was most
+        # of the checks' time at 100,000 postmortems.
         self._services: list[str] = []
         self._recent_services: list[str] = []
         self._categories: list[str] = []
         self._pairs: list[tuple[str, str]] = []
-        self.newest: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+        self._newest: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+        # (on each service, on each service in the window, with each category, per pair)
+        self._counted: tuple[Counter[str], Counter[str], Counter[str], Counter[tuple[str, str]]]
+        self._counted = (Counter(), Counter(), Counter(), Counter())
+        self._k: Counter[tuple[str, str]] = Counter()  # per pair, begun in the window
+        self._top: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
 
     def add(
         self,
@@ -163,19 +173,49 @@ class PairCounter:
         self._pairs.extend(product(services, categories))
         if recent:
             self._recent_services.extend(services)
-            newest = self.newest
+            newest = self._newest
             for pair in product(services, categories):
                 newest[pair].append((begun, key))
         return recent
 
+    def _compact(self) -> None:
+        """Count what ``add`` gathered."""
+        on, recently_on, with_category, with_pair = self._counted
+        on.update(self._services)
+        recently_on.update(self._recent_services)
+        with_category.update(self._categories)
+        with_pair.update(self._pairs)
+        for names in (self._services, self._recent_services, self._categories):
+            names.clear()
+        self._pairs.clear()
+        for pair, begun in self._newest.items():
+            self._k[pair] += len(begun)
+            self._top[pair] = _latest(self._top.get(pair, []) + begun)
+        self._newest.clear()
+
+    def merge(self, other: PairCounter) -> None:
+        """Count ``other``'s postmortems too (counted with the same window)."""
+        other._compact()
+        self.everyone += other.everyone
+        on, recently_on, with_category, with_pair = self._counted
+        on.update(other._counted[0])
+        recently_on.update(other._counted[1])
+        with_category.update(other._counted[2])
+        with_pair.update(other._counted[3])
+        self._k.update(other._k)
+        top = self._top
+        for pair, begun in other._top.items():
+            top[pair] = _latest(top[pair] + begun) if pair in top else begun
+
+    def __getstate__(self) -> dict[str, object]:
+        self._compact()  # kept counted: smaller, and read back faster
+        return self.__dict__
+
     def candidates(self, minimum: int) -> dict[tuple[str, str], datetime]:
         """The pairs with at least ``minimum`` postmortems in the window, and when the last
         of them began."""
-        return {
-            pair: max(at for at, _ in begun)
-            for pair, begun in self.newest.items()
-            if len(begun) >= minimum
-        }
+        self._compact()
+        return {pair: top[0][0] for pair, top in self._top.items() if self._k[pair] >= minimum}
 
     def sums(
         self,
@@ -183,8 +223,8 @@ class PairCounter:
         linked: dict[tuple[str, str], tuple[int, int]],
     ) -> tuple[PairSums, ...]:
         """The ``candidates`` pairs, in order, with their links and failed links (``linked``)."""
-        ever_on, on_service = Counter(self._services), Counter(self._recent_services)
-        with_category, ever_with = Counter(self._categories), Counter(self._pairs)
+        self._compact()
+        ever_on, on_service, with_category, ever_with = self._counted
         found = []
         for pair in sorted(candidates):
             service, category = pair
@@ -193,26 +233,26 @@ class PairCounter:
                 PairSums(
                     service=service,
                     category=category,
-                    k=len(self.newest[pair]),
+                    k=self._k[pair],
                     n=on_service[service],
                     others=self.everyone - ever_on[service],
                     other_hits=with_category[category] - ever_with[pair],
                     items=items,
                     failed=n_failed,
-                    evidence=_latest(self.newest[pair]),
+                    evidence=tuple(key for _, key in self._top[pair]),
                 )
             )
         return tuple(found)
 
 
-def _latest(begun: list[tuple[datetime, str]]) -> tuple[str, ...]:
-    """The keys of the ``EVIDENCE_LIMIT`` postmortems that began last, ties by key: only
+def _latest(begun: list[tuple[datetime, str]]) -> list[tuple[datetime, str]]:
+    """The ``EVIDENCE_LIMIT`` postmortems that began last, latest first, ties by key: only
     those tied with the last one taken are sorted (a pair can have thousands)."""
     if len(begun) > EVIDENCE_LIMIT:
         cut = nlargest(EVIDENCE_LIMIT, begun)[-1][0]
         begun = [entry for entry in begun if entry[0] >= cut]
     ordered = sorted(sorted(begun, key=itemgetter(1)), key=itemgetter(0), reverse=True)
-    return tuple(key for _, key in ordered[:EVIDENCE_LIMIT])
+    return ordered[:EVIDENCE_LIMIT]
 
 
 def pairs(data: HealthData, t: Thresholds) -> tuple[PairSums, ...]:
