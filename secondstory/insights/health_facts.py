@@ -107,7 +107,9 @@ def _week_parts(
     hold. A week is kept in three entries: its days, their versions and its postmortems (read
     first, small), its facts, and its parts, one per date; a part kept for the week's versions
     and selected postmortems is reused without reading the facts, and the weeks whose days
-    were written to since are read again, all at once."""
+    were written to since are read again, all at once. The first entry is kept under the
+    version every day depends on, which starts at random in each database: two databases
+    sharing a cache never read each other's."""
     every = steps[month_triggers.EVERY_MONTH]
 
     def version(days: tuple[str, ...]) -> str:
@@ -137,7 +139,7 @@ def _week_parts(
 
     stale = []
     for week in wanted:
-        meta = freshness.kept("health-week", (FORMAT, week), "")
+        meta = freshness.kept("health-week", (FORMAT, week), str(every))
         if not (isinstance(meta, tuple) and meta[1] == version(meta[0])):
             stale.append(week)
             continue
@@ -153,7 +155,7 @@ def _week_parts(
         for week, (days, facts) in blocks(sql, stale, targets_people).items():
             kept_as, members = version(days), tuple(facts)
             freshness.keep("health-week-facts", (FORMAT, week), kept_as, facts)
-            freshness.keep("health-week", (FORMAT, week), "", (days, kept_as, members))
+            freshness.keep("health-week", (FORMAT, week), str(every), (days, kept_as, members))
             chosen = tuple(pm for pm in members if pm in selected)
             if chosen:
                 add(week, kept_as, chosen, facts)
