@@ -106,7 +106,8 @@ def _reviewed(as_of: date, zone: str) -> str:
 
 def review_unreviewed(as_of: date) -> int:
     """Review once the postmortems of the last year before ``as_of`` that the blameless
-    reviewer has never seen (an imported history), storing their findings; how many."""
+    reviewer has never seen (an imported history), storing their findings; how many. Those
+    without a word have nothing to review and store nothing: they are not looked at."""
     from secondstory.postmortems.blameless import postmortem_findings
 
     end = end_of(as_of)
@@ -115,8 +116,9 @@ def review_unreviewed(as_of: date) -> int:
         pm
         for (pm,) in sql.rows(
             f"SELECT k.postmortem_id FROM {KEPT} k WHERE k.created_at >= %s "
-            "AND k.created_at < %s AND NOT EXISTS (SELECT 1 FROM postmortems_reviewcache c "
-            "WHERE c.postmortem_id = k.postmortem_id) ORDER BY k.created_at DESC",
+            "AND k.created_at < %s AND k.words > 0 AND NOT EXISTS (SELECT 1 FROM "
+            "postmortems_reviewcache c WHERE c.postmortem_id = k.postmortem_id) "
+            "ORDER BY k.created_at DESC",
             [sql.at(sql.since), sql.at(end)],
         )
     ]

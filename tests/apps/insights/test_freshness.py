@@ -224,6 +224,25 @@ def test_cached_health_looks_for_never_reviewed_postmortems_once_per_state(
     assert health_data.checks(day) is not None and calls == []
 
 
+def test_a_postmortem_without_a_word_is_not_reviewed_at_every_change(
+    postmortem: Postmortem,
+) -> None:
+    """Reviewing an empty postmortem stores nothing, so it would be found unreviewed, and
+    reviewed, after every change: it is left out."""
+    from secondstory.core import taxonomy
+    from secondstory.postmortems.models import ReviewCache
+
+    day = datetime(2026, 6, 30).date()
+    health_data.checks(day)
+    ReviewCache.objects.filter(postmortem=postmortem).delete()
+    assert health_data.review_unreviewed(day) == 1  # written, never reviewed
+    Postmortem.objects.filter(pk=postmortem.pk).update(
+        **{field: "" for field in taxonomy.SECTION_FIELDS}
+    )
+    ReviewCache.objects.filter(postmortem=postmortem).delete()
+    assert health_data.review_unreviewed(day) == 0
+
+
 def test_the_worker_job_computes_the_default_pages_before_the_first_reader(
     postmortem: Postmortem, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
