@@ -17,14 +17,15 @@ the same way, so give it a database of its own; --postgres-only skips SQLite).
     python benchmarks/health_speed.py --scale 10000
     python benchmarks/health_speed.py --reuse ~/.secondstory-bench --runs 5
 
-At `--scale 100000` (`--reuse`, 5 runs, nothing else running; the checks read 33,150
-postmortems from their facts kept per month), computed in process:
+At `--scale 100000` (`--reuse`, 5 runs, nothing else running; the checks read 33,092
+postmortems from their facts kept per week), computed in process:
 
-    sqlite      every month kept 0.80 s; after one postmortem changed 0.97 s;
-                as of a date never asked 0.99 s; no month kept 3.42 s
-    postgresql  every month kept 0.82 s (cpu 0.67); after one postmortem changed 1.06 s
-                (cpu 0.79); as of a date never asked 1.06 s (cpu 0.73); no month kept 5.21 s
-    cached, either engine: 2 ms in process; the process 0.57-0.68 s (start-up)
+    sqlite      every week kept 0.62 s; after one postmortem changed 0.77 s;
+                as of a date never asked 1.34 s; no week kept 4.97 s
+    postgresql  every week kept 0.67 s (cpu 0.50); after one postmortem changed 0.92 s
+                (cpu 0.66); as of a date never asked 1.29 s (cpu 0.96); no week kept 8.21 s
+    cached, either engine: 2-4 ms in process; the process 0.92-1.04 s (start-up: 0.45-0.5 s
+    of Python and Django on that machine)
 
 The first run also reviews the postmortems the blameless reviewer has never seen (33,150
 at 100,000: 3-15 minutes). Figures and what is left: docs/insights.md, "Speed".
@@ -82,10 +83,10 @@ def show(label, times):
 cold = once()
 print(f"  {connection.vendor}: {cold[3]} postmortems read, the items of {cold[4]} of them and "
       f"{cold[5]} (service, category) pairs summed; {cold[2]} check results")
-print(f"  in-process cold (reviews uncached postmortems, keeps every month): {cold[0]:.3f} s")
-show("computed, every month kept", [once()[:2] for _ in range(runs)])
+print(f"  in-process cold (reviews uncached postmortems, keeps every week): {cold[0]:.3f} s")
+show("computed, every week kept", [once()[:2] for _ in range(runs)])
 # What a user causes: one postmortem of the last weeks edited (an action item renamed), then
-# the checks computed again; its month is read again, the others are kept.
+# the checks computed again; its week is read again, the others are kept.
 item = ActionItem.objects.filter(
     postmortem__created_at__gte=timezone.now() - timedelta(days=14)).order_by("id").first()
 title = item.title
@@ -104,7 +105,7 @@ nothing = []
 for _ in range(min(runs, 3)):
     caches["insights"].clear()
     nothing.append(once()[:2])
-show("computed with no month kept (a cleared cache)", nothing)
+show("computed with no week kept (a cleared cache)", nothing)
 caches["insights"].clear()
 health_data.checks(today)
 show("cached", [cached() for _ in range(runs)])
