@@ -2,13 +2,14 @@
 
 The facts of a postmortem do not depend on the date asked: its times, teams, services,
 words and findings, every milestone of its incidents, every action item and every link from
-one of its factors to an item, each with its own times. ``summarise`` applies a date to them
-(milestones after it ignored, items done only if completed before it, the windows that end
-at it) and gives the postmortem rows, the item sums and the (service, category) pairs that
-``HealthData`` carries, exactly as the data layer's rows would (``sums``).
+one of its factors to an item, each with its own times. ``part`` applies a date to some of
+them (milestones after it ignored, items done only if completed before it, the windows that
+end at it) and ``combine`` adds the parts up into the postmortem rows, the item sums and the
+(service, category) pairs that ``HealthData`` carries, exactly as the data layer's rows
+would (``sums``).
 
 Because they hold for any date, facts can be kept between runs: the data layer keeps them
-per incident month and reads again only the months that changed
+per week, with today's parts, and reads again only the weeks that changed
 (``secondstory.insights.health_facts``).
 """
 
@@ -118,13 +119,6 @@ class Part(NamedTuple):
     counter: PairCounter
     #: (services, links) of those begun in the window that have links from factors to items
     linking: tuple[tuple[tuple[str, ...], tuple[Link, ...]], ...]
-
-
-def summarise(facts: Iterable[PostmortemFacts], as_of: date, t: Thresholds) -> Summary:
-    """The rows, item sums and pairs of ``facts`` (the selected postmortems, in the order
-    their rows take) as of the end of ``as_of``."""
-    facts = list(facts)
-    return combine([part(facts, as_of, t)], [f.id for f in facts], as_of, t)
 
 
 def combine(parts: Iterable[Part], ids: list[int], as_of: date, t: Thresholds) -> Summary:

@@ -3,11 +3,11 @@ category) pair, not one row per item or factor.
 
 A large organisation has hundreds of thousands of items and factors; the checks only ever
 count them. The data layer (``secondstory.insights.health_data``) sums each postmortem's
-kept facts (``facts.summarise``) and fills ``HealthData.item_sums`` and ``HealthData.pairs``;
-given rows instead (the
-tests, a hand-made organisation), the same sums are computed here from ``HealthData.items``
-and ``HealthData.factors``. Both give the same numbers and the same evidence, in the same
-order, which the tests compare on both databases.
+kept facts (``facts.part`` and ``facts.combine``) and fills ``HealthData.item_sums`` and
+``HealthData.pairs``; given rows instead (the tests, a hand-made organisation), the same
+sums are computed here from ``HealthData.items`` and ``HealthData.factors``. Both give the
+same numbers and the same evidence, in the same order, which the tests compare on both
+databases.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class PairCounter:
     services and factor categories of each: per service and category over all of them, and
     the (service, category) pairs of those begun in the window with their postmortems. The
     links of the pairs' factors to action items are counted apart (from rows in ``pairs``,
-    from the kept facts in ``facts.summarise``) and given to ``sums``.
+    from the kept facts in ``facts.combine``) and given to ``sums``.
 
     Counters of parts of the postmortems add up (``merge``): each keeps, per pair, how many
     of its postmortems began in the window and the ``EVIDENCE_LIMIT`` that began last, which
