@@ -27,7 +27,8 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import TypeVar
 
 from django.db import connection
 from django.utils import timezone
@@ -35,7 +36,6 @@ from django.utils import timezone
 from secondstory.core.insights.health.config import Thresholds
 from secondstory.core.insights.health.facts import Part, PostmortemFacts, Summary, combine, part
 from secondstory.insights import freshness, month_triggers
-from secondstory.insights.duration_triggers import MONTH
 from secondstory.insights.health_queries import KEPT, HealthSql
 from secondstory.insights.health_reading import listed, read
 
@@ -109,13 +109,13 @@ def _week_parts(
     # Only today's parts are kept: the date the worker computes and every page shows first.
     keep_parts = as_of == _today()
 
-    def add(week: int, kept_as: str, chosen: tuple[int, ...], facts: Any) -> bool:
-        """Add the part of the week's ``chosen`` postmortems, kept or made from ``facts``
-        (read when needed: None when dropped from the cache); whether it could be."""
+    def add(week: int, kept_as: str, chosen: tuple[int, ...], load: Callable[[], object]) -> bool:
+        """Add the part of the week's ``chosen`` postmortems, kept or made from the facts
+        ``load`` gives (None when dropped from the cache); whether it could be."""
         where = ("health-part", (FORMAT, week, as_of, t.window_days), f"{kept_as}|{hash(chosen)}")
         made = freshness.kept(*where) if keep_parts else None
         if not isinstance(made, Part):
-            facts = facts() if callable(facts) else facts
+            facts = load()
             if not isinstance(facts, dict):
                 return False
             made = part([facts[pm] for pm in chosen], as_of, t)
@@ -133,11 +133,8 @@ def _week_parts(
             continue
         kept_as, members = meta[1], meta[2]
         chosen = tuple(pm for pm in members if pm in selected)
-
-        def facts(week: int = week, kept_as: str = kept_as) -> object:
-            return freshness.kept("health-week-facts", (FORMAT, week), kept_as)
-
-        if chosen and not add(week, kept_as, chosen, facts):
+        where = ("health-week-facts", (FORMAT, week), kept_as)
+        if chosen and not add(week, kept_as, chosen, partial(freshness.kept, *where)):
             stale.append(week)  # its facts were dropped from the cache: read again
     if stale:
         for week, (days, facts) in blocks(sql, stale, targets_people).items():
@@ -146,7 +143,7 @@ def _week_parts(
             freshness.keep("health-week", (FORMAT, week), str(every), (days, kept_as, members))
             chosen = tuple(pm for pm in members if pm in selected)
             if chosen:
-                add(week, kept_as, chosen, facts)
+                add(week, kept_as, chosen, lambda read=facts: read)
     return parts, covered
 
 
@@ -282,20 +279,9 @@ def _days(sql: HealthSql, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
 
 
 def _months_of(sql: HealthSql, ids: Iterable[int]) -> dict[int, str]:
-    """The UTC month in which all the incidents of each of ``ids`` began, for those whose
-    incidents all began in one month."""
-    month = MONTH[connection.vendor].format("st.began")
-    return {
-        pm: first
-        for pm, first, last, starts, links in sql.rows(
-            f"SELECT l.postmortem_id, MIN({month}), MAX({month}), COUNT(st.incident_id), "
-            "COUNT(*) FROM insights_postmortemincident l "
-            "LEFT JOIN insights_incidentstart st ON st.incident_id = l.incident_id "
-            f"WHERE l.postmortem_id IN ({listed(sql)}) GROUP BY l.postmortem_id",
-            [json.dumps(sorted(ids))],
-        )
-        if first == last and starts == links
-    }
+    """The UTC month (``YYYY-MM``) in which all the incidents of each of ``ids`` began, for
+    those whose incidents all began in one month (``_days``)."""
+    return {pm: d[0][:7] for pm, d in _days(sql, ids).items() if d[0][:7] == d[-1][:7]}
 
 
 def _split(
